@@ -1,0 +1,46 @@
+"""nbtrack: every notebook execution a tracked, reproducible run.
+
+Names load on first use, so `import nbtrack` stays cheap (no SQLAlchemy,
+pandas or papermill until a run, a store or an execution needs them).
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+__version__ = "0.1.0"
+
+_HOMES = {
+    "start_run": "nbtrack.track",
+    "current_run": "nbtrack.track",
+    "Run": "nbtrack.track",
+    "open_store": "nbtrack.store",
+    "Store": "nbtrack.store",
+    "execute": "nbtrack.execute",
+    "compare": "nbtrack.analyze",
+    "RunStatus": "nbtrack.records",
+}
+
+__all__ = sorted([*_HOMES, "__version__"])
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module 'nbtrack' has no attribute {name!r}")
+    value = getattr(importlib.import_module(home), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return __all__
+
+
+if TYPE_CHECKING:
+    from nbtrack.analyze import compare
+    from nbtrack.execute import execute
+    from nbtrack.records import RunStatus
+    from nbtrack.store import Store, open_store
+    from nbtrack.track import Run, current_run, start_run

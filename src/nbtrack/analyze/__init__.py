@@ -1,0 +1,5 @@
+"""Analysis over stored runs: comparison tables, quality gates, drift and alerts."""
+
+from nbtrack.analyze.compare import compare
+
+__all__ = ["compare"]

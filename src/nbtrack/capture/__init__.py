@@ -1,0 +1,1 @@
+"""Pure capture: objects in (notebooks, frames, estimators, figures), records or bytes out."""

@@ -1,0 +1,6 @@
+"""The nbtrack command line: thin commands that parse, call the library, and render."""
+
+from nbtrack.cli import runs  # noqa: F401  (registers its commands)
+from nbtrack.cli.app import cli, main
+
+__all__ = ["cli", "main"]

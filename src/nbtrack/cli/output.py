@@ -1,0 +1,86 @@
+"""Rendering for the command line: aligned tables, JSON and CSV, short run ids."""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Iterable, Sequence
+from datetime import datetime, timezone
+from typing import Any
+
+from nbtrack.store.listing import MIN_PREFIX
+
+
+def short_ids(ids: Iterable[str]) -> dict[str, str]:
+    """Each id cut to the shortest prefix (at least 6) that tells the listed ids apart."""
+    ordered = sorted(set(ids))
+    width = MIN_PREFIX
+    for a, b in zip(ordered, ordered[1:], strict=False):
+        common = next((i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), len(a))
+        width = max(width, common + 1)
+    return {i: i[:width] for i in ordered}
+
+
+def text(value: Any) -> str:
+    """A value as a table cell: numbers to 4 significant digits, missing as '-'."""
+    if value is None:
+        return "-"
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, float):
+        if math.isnan(value):
+            return "nan"
+        return f"{value:.4g}"
+    if isinstance(value, (list, dict)):
+        return json.dumps(value)
+    return str(value)
+
+
+def when(epoch: float | None) -> str:
+    if epoch is None:
+        return "-"
+    return datetime.fromtimestamp(epoch, tz=timezone.utc).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def seconds(value: float | None) -> str:
+    if value is None:
+        return "-"
+    if value < 60:
+        return f"{value:.1f}s"
+    return f"{int(value // 60)}m{int(value % 60):02d}s"
+
+
+def size(n: int) -> str:
+    for unit in ("B", "kB", "MB", "GB"):
+        if n < 1000 or unit == "GB":
+            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
+        n /= 1000  # type: ignore[assignment]
+    return f"{n} B"
+
+
+def table(headers: Sequence[str], rows: Iterable[Sequence[Any]], *, right: Sequence[bool] | None = None) -> str:
+    """An aligned plain-text table; numeric columns right-aligned."""
+    cells = [[text(v) if not isinstance(v, str) else v for v in row] for row in rows]
+    widths = [len(h) for h in headers]
+    for row in cells:
+        widths = [max(w, len(c)) for w, c in zip(widths, row, strict=False)]
+    right = right or [False] * len(headers)
+    def line(values: Sequence[str]) -> str:
+        parts = [v.rjust(w) if r else v.ljust(w) for v, w, r in zip(values, widths, right, strict=False)]
+        return "  ".join(parts).rstrip()
+    return "\n".join([line(headers), line(["-" * w for w in widths]), *(line(r) for r in cells)])
+
+
+def dumps(value: Any) -> str:
+    """JSON for machines: NaN and infinities as null, which every parser reads."""
+    return json.dumps(_finite(value), indent=2, sort_keys=False)
+
+
+def _finite(value: Any) -> Any:
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_finite(v) for v in value]
+    return value

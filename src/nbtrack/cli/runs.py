@@ -1,0 +1,243 @@
+"""Commands for runs: run a notebook, list runs, show one, compare several."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from nbtrack.cli import output
+from nbtrack.cli.app import cli, format_option, store_option
+from nbtrack.errors import UsageError
+
+DEFAULT_TABLE_LIMIT = 50
+MAX_METRIC_COLUMNS = 8
+
+
+@cli.command("run")
+@click.argument("notebook", type=click.Path(path_type=Path))
+@click.option("-p", "--param", "param_pairs", nargs=2, multiple=True, metavar="NAME VALUE",
+              help="A parameter; VALUE is read as YAML (200 is a number, rf is text).")
+@click.option("-f", "--params-file", type=click.Path(path_type=Path), help="A YAML file of parameters.")
+@click.option("-o", "--output", "output_path", type=click.Path(path_type=Path),
+              help="Also write the executed notebook here (atomically).")
+@click.option("--experiment", help="Experiment name [default: the notebook's file stem].")
+@click.option("--name", help="A name for this run.")
+@click.option("--tag", "tag_pairs", multiple=True, metavar="KEY=VALUE", help="A tag (repeatable).")
+@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), metavar="SECONDS",
+              help="Stop a cell that runs longer than this (the run ends as timeout).")
+@click.option("--kernel", help="Kernel name [default: the notebook's kernelspec].")
+@click.option("--cwd", type=click.Path(file_okay=False, path_type=Path),
+              help="Working directory of the kernel [default: the notebook's folder].")
+@store_option
+@format_option("table", "json")
+def run_command(notebook: Path, param_pairs: tuple[tuple[str, str], ...], params_file: Path | None,
+                output_path: Path | None, experiment: str | None, name: str | None,
+                tag_pairs: tuple[str, ...], timeout: float | None, kernel: str | None,
+                cwd: Path | None, store: str | None, fmt: str) -> None:
+    """Execute NOTEBOOK headlessly as a tracked run; exit 0 if it finished, else 1."""
+    from nbtrack.execute import execute
+    from nbtrack.execute.params import load_params_file, parse_value
+
+    params: dict[str, Any] = load_params_file(params_file) if params_file else {}
+    for key, raw in param_pairs:
+        params[key] = parse_value(key, raw)
+    try:
+        run = execute(
+            notebook, params, output=output_path, store=store, experiment=experiment, name=name,
+            tags=_pairs(tag_pairs, "--tag"), timeout=timeout, kernel=kernel, cwd=cwd,
+            progress=sys.stderr.isatty(), raise_errors=False,
+        )
+    except KeyboardInterrupt:
+        click.echo("nbtrack: interrupted; the run ended as killed", err=True)
+        raise click.exceptions.Exit(130) from None
+    if fmt == "json":
+        click.echo(output.dumps(run.to_dict()))
+    else:
+        click.echo(f"run {run.id} {run.status} in {output.seconds(run.duration)} "
+                   f"(experiment {run.experiment})")
+        metrics = _headline_metrics(run.metrics)
+        if metrics:
+            click.echo(output.table(["metric", "value"], [(k, run.metrics[k]) for k in metrics],
+                                    right=[False, True]))
+    if run.error is not None and str(run.status) != "finished":
+        error = run.error
+        where = f" in cell {error.cell}" if error.cell is not None else ""
+        click.echo(f"nbtrack: run {run.id} {run.status}{where}: {error.ename}: {error.evalue}", err=True)
+    raise click.exceptions.Exit(0 if str(run.status) == "finished" else 1)
+
+
+@cli.command("runs")
+@click.option("--where", "where", metavar="FILTER",
+              help="Filter, e.g. \"params.model = 'rf' and metrics.test.f1 > 0.9\".")
+@click.option("--experiment", help="Only runs of this experiment.")
+@click.option("--order-by", "order_by", multiple=True, metavar="FIELD",
+              help="Sort key, - for descending, e.g. -metrics.test.f1 [default: -started].")
+@click.option("--limit", type=click.IntRange(min=0), help=f"At most this many runs [table default: {DEFAULT_TABLE_LIMIT}].")
+@click.option("--offset", type=click.IntRange(min=0), default=0, help="Skip this many runs first.")
+@click.option("--columns", metavar="A,B,...", help="Table columns, e.g. params.model,metrics.test.f1.")
+@store_option
+@format_option("table", "json", "csv")
+def runs_command(where: str | None, experiment: str | None, order_by: tuple[str, ...], limit: int | None,
+                 offset: int, columns: str | None, store: str | None, fmt: str) -> None:
+    """List runs, newest first, filtered and sorted."""
+    from nbtrack.store import open_store
+
+    opened = open_store(store, create=False)
+    if limit is None and fmt == "table":
+        limit = DEFAULT_TABLE_LIMIT
+    runs = opened.runs(where, experiment=experiment, order_by=list(order_by) or None, limit=limit, offset=offset)
+    if fmt == "json":
+        click.echo(output.dumps([r.to_dict() for r in runs]))
+    elif fmt == "csv":
+        from nbtrack.analyze import compare
+
+        click.echo(compare(runs).to_csv(), nl=False)
+    else:
+        click.echo(_runs_table(runs, columns))
+        total = opened.count(where, experiment=experiment)
+        if total > len(runs):
+            click.echo(f"{len(runs)} of {total} runs shown; use --limit and --offset for more")
+
+
+@cli.command("show")
+@click.argument("run_ref", metavar="RUN")
+@store_option
+@format_option("table", "json")
+def show_command(run_ref: str, store: str | None, fmt: str) -> None:
+    """Show one run: params, metrics, tags, artifacts and what was captured."""
+    from nbtrack.store import open_store
+
+    opened = open_store(store, create=False)
+    run = opened.run(run_ref)
+    details = run.to_dict()
+    records: dict[str, dict[str, Any]] = {}
+    for record in run.records():
+        records.setdefault(record.kind, {})[record.name] = record.body
+    details["records"] = records
+    details["cells"] = [vars(c) for c in run.cells()]
+    if fmt == "json":
+        click.echo(output.dumps(details))
+        return
+    click.echo(_show_text(run, opened.artifacts(run.id), records))
+
+
+@cli.command("compare")
+@click.argument("run_refs", metavar="RUN RUN...", nargs=-1, required=True)
+@click.option("--differences", is_flag=True, help="Only rows where the runs differ.")
+@click.option("--metrics", "summary", type=click.Choice(["last", "min", "max"]), default="last",
+              show_default=True, help="Which value of each metric series.")
+@store_option
+@format_option("table", "json", "csv")
+def compare_command(run_refs: tuple[str, ...], differences: bool, summary: str, store: str | None, fmt: str) -> None:
+    """Compare runs side by side: params and metrics, differences marked."""
+    from nbtrack.analyze import compare
+    from nbtrack.store import open_store
+
+    if len(run_refs) < 2:
+        raise UsageError("compare needs at least two runs, such as nbtrack compare 01JD3F 01JD3G")
+    opened = open_store(store, create=False)
+    runs = [opened.run(ref) for ref in run_refs]
+    frame = compare(runs, metrics=summary)  # type: ignore[arg-type]
+    if fmt == "csv":
+        click.echo(frame.to_csv(), nl=False)
+        return
+    if fmt == "json":
+        click.echo(output.dumps([r.to_dict() for r in runs]))
+        return
+    names = output.short_ids(r.id for r in runs)
+    rows = []
+    for column in frame.columns:
+        if column == "started_at":
+            continue
+        values = [_plain(v) for v in frame[column].tolist()]
+        differs = len({output.text(v) for v in values}) > 1
+        if differences and not differs:
+            continue
+        rows.append([column, *values, "*" if differs else ""])
+    headers = ["", *[names[r.id] for r in runs], "differs"]
+    click.echo(output.table(headers, rows))
+
+
+def _pairs(pairs: tuple[str, ...], option: str) -> dict[str, str]:
+    found = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key:
+            raise UsageError(f"{option} takes KEY=VALUE. Got {pair!r} instead.")
+        found[key] = value
+    return found
+
+
+def _plain(value: Any) -> Any:
+    try:
+        if value != value:  # NaN from pandas for a missing cell
+            return None
+    except (TypeError, ValueError):
+        pass
+    return value.item() if hasattr(value, "item") else value
+
+
+def _headline_metrics(metrics: dict[str, float]) -> list[str]:
+    """The metrics worth a column: test ones first, then the rest, at most a handful."""
+    keys = sorted(metrics, key=lambda k: (not k.startswith("test."), k))
+    return keys[:MAX_METRIC_COLUMNS]
+
+
+def _runs_table(runs: list[Any], columns: str | None) -> str:
+    if not runs:
+        return "no runs"
+    ids = output.short_ids(r.id for r in runs)
+    if columns:
+        chosen = [c.strip() for c in columns.split(",") if c.strip()]
+    else:
+        param_keys = sorted({k for r in runs for k in r.params})
+        metric_keys = _headline_metrics({k: 0.0 for r in runs for k in r.summaries})
+        chosen = [f"params.{k}" for k in param_keys] + [f"metrics.{k}" for k in metric_keys]
+    headers = ["id", "experiment", "status", "started", "duration", *chosen]
+    rows = []
+    for run in runs:
+        row = [ids[run.id], run.experiment, str(run.status), output.when(run.started_at),
+               output.seconds(run.duration)]
+        for column in chosen:
+            kind, _, key = column.partition(".")
+            source = {"params": run.params, "metrics": run.metrics, "tags": run.tags}.get(kind)
+            if source is None:
+                raise UsageError(f"--columns names params.<key>, metrics.<key> or tags.<key>. Got {column!r} instead.")
+            row.append(source.get(key))
+        rows.append(row)
+    right = [False] * 5 + [c.startswith("metrics.") for c in chosen]
+    return output.table(headers, rows, right=right)
+
+
+def _show_text(run: Any, artifacts: list[Any], records: dict[str, dict[str, Any]]) -> str:
+    lines = [
+        f"run         {run.id}",
+        f"experiment  {run.experiment}",
+        f"name        {run.name or '-'}",
+        f"status      {run.status}",
+        f"started     {output.when(run.started_at)} UTC",
+        f"duration    {output.seconds(run.duration)}",
+    ]
+    if run.notebook:
+        lines.append(f"notebook    {run.notebook.path} (sha256 {run.notebook.sha256[:12]})")
+    if run.error:
+        where = f"cell {run.error.cell}: " if run.error.cell is not None else ""
+        lines.append(f"stopped     {where}{run.error.ename}: {run.error.evalue}")
+    if run.params:
+        lines += ["", output.table(["param", "value"], sorted(run.params.items()))]
+    if run.summaries:
+        rows = [(k, s.last, s.min, s.max, s.count) for k, s in sorted(run.summaries.items())]
+        lines += ["", output.table(["metric", "last", "min", "max", "points"], rows,
+                                   right=[False, True, True, True, True])]
+    if run.tags:
+        lines += ["", output.table(["tag", "value"], sorted(run.tags.items()))]
+    if artifacts:
+        rows = [(a.name, output.size(a.size), a.media_type, a.sha256[:12]) for a in artifacts]
+        lines += ["", output.table(["artifact", "size", "type", "sha256"], rows, right=[False, True, False, False])]
+    if records:
+        rows = [(kind, ", ".join(sorted(names))) for kind, names in sorted(records.items())]
+        lines += ["", output.table(["captured", "names"], rows)]
+    return "\n".join(lines)

@@ -1,0 +1,80 @@
+"""Which store to use: an argument, else NBTRACK_STORE, else ./.nbtrack."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from nbtrack.errors import StoreUriError
+
+STORE_ENV = "NBTRACK_STORE"
+ARTIFACTS_ENV = "NBTRACK_ARTIFACTS"
+HEARTBEAT_ENV = "NBTRACK_HEARTBEAT"
+DEFAULT_STORE = ".nbtrack"
+DATABASE_FILE = "nbtrack.db"
+OBJECTS_DIR = "objects"
+
+
+@dataclass(frozen=True)
+class StoreLocation:
+    """Where a store keeps its database and its artifact bytes."""
+
+    database: str  # a SQLAlchemy URL
+    artifacts: str  # an fsspec URL or a local folder
+    folder: Path | None = None  # the embedded store's folder, when there is one
+
+    @property
+    def uri(self) -> str:
+        """The string that names this store to NBTRACK_STORE and --store."""
+        if self.folder is not None:
+            return str(self.folder)
+        return self.database
+
+
+def locate_store(uri: str | os.PathLike[str] | None = None) -> StoreLocation:
+    """Resolve a store argument (or the environment) to database and artifact URLs."""
+    raw = os.fspath(uri) if uri is not None else os.environ.get(STORE_ENV) or DEFAULT_STORE
+    artifacts = os.environ.get(ARTIFACTS_ENV) or None
+    if "://" not in raw:
+        folder = Path(raw).expanduser().absolute()
+        return StoreLocation(
+            database=f"sqlite:///{folder / DATABASE_FILE}",
+            artifacts=artifacts or str(folder / OBJECTS_DIR),
+            folder=folder,
+        )
+    scheme = raw.split("://", 1)[0]
+    if scheme.startswith("sqlite"):
+        db_path = raw.split(":///", 1)[-1]
+        if not db_path or db_path == raw:
+            raise StoreUriError(
+                f"store URL {raw!r} names no database file; "
+                "use sqlite:////absolute/path/nbtrack.db or a folder path"
+            )
+        folder = Path(db_path).expanduser().absolute().parent
+        return StoreLocation(raw, artifacts or str(folder / OBJECTS_DIR), None)
+    if scheme.startswith("postgresql"):
+        if artifacts is None:
+            raise StoreUriError(
+                f"store {raw!r} keeps no artifact bytes itself; set {ARTIFACTS_ENV} "
+                "to an fsspec URL such as s3://bucket/prefix or a shared folder"
+            )
+        return StoreLocation(raw, artifacts, None)
+    raise StoreUriError(
+        f"store {raw!r} is not a folder, a sqlite:// URL or a postgresql:// URL; "
+        f"pass one of those with --store or {STORE_ENV}"
+    )
+
+
+def heartbeat_seconds() -> float:
+    """How often a live run proves it is alive (NBTRACK_HEARTBEAT, default 10 s)."""
+    raw = os.environ.get(HEARTBEAT_ENV, "10")
+    try:
+        value = float(raw)
+    except ValueError:
+        value = 0.0
+    if value <= 0:
+        raise StoreUriError(
+            f"{HEARTBEAT_ENV} must be a number of seconds > 0. Got {raw!r} instead."
+        )
+    return value

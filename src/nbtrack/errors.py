@@ -1,0 +1,100 @@
+"""One exception tree for nbtrack; every message names the problem and the fix.
+
+NbtrackError
+├── UsageError          bad input from a user: a message to show, never a traceback
+│   ├── ParameterError      a notebook parameter that is undeclared or does not parse
+│   ├── QueryError          a filter or order expression that does not parse
+│   ├── StoreUriError       a store location that is not a store or not usable
+│   ├── NotebookNotFound    a notebook path that does not exist
+│   ├── InvalidNotebook     a file that is not a valid notebook
+│   └── InvalidArtifactName an artifact name that could escape or confuse
+├── NotFound            (also LookupError) a reference to nothing
+│   ├── RunNotFound         no run, or an ambiguous prefix
+│   ├── ArtifactNotFound    a run has no artifact of that name
+│   └── ModelNotFound       no registered model or version
+├── RunEnded            a write to a run that has ended
+├── IntegrityError      stored bytes no longer match their sha256
+└── ExecutionFailed     a notebook did not finish; carries run id, status, cell, error name and value
+"""
+
+from __future__ import annotations
+
+
+class NbtrackError(Exception):
+    """Base of every error nbtrack raises on purpose."""
+
+
+class UsageError(NbtrackError):
+    """Bad input from a user."""
+
+
+class ParameterError(UsageError):
+    """A notebook parameter that is undeclared or does not parse."""
+
+
+class QueryError(UsageError):
+    """A filter or order expression that does not parse."""
+
+
+class StoreUriError(UsageError):
+    """A store location that is not a store or not usable."""
+
+
+class NotebookNotFound(UsageError):
+    """A notebook path that does not exist."""
+
+
+class InvalidNotebook(UsageError):
+    """A file that is not a valid Jupyter notebook."""
+
+
+class InvalidArtifactName(UsageError):
+    """An artifact name that could escape the store or confuse a reader."""
+
+
+class NotFound(NbtrackError, LookupError):
+    """A reference to something that does not exist."""
+
+
+class RunNotFound(NotFound):
+    """No run matches, or a prefix matches several."""
+
+
+class ArtifactNotFound(NotFound):
+    """A run has no artifact of that name."""
+
+
+class ModelNotFound(NotFound):
+    """No registered model, version or alias of that name."""
+
+
+class RunEnded(NbtrackError):
+    """A write to a run that has already ended."""
+
+    def __init__(self, run_id: str, status: str) -> None:
+        super().__init__(
+            f"run {run_id} is {status} and cannot change; "
+            "start a new run with nbtrack.start_run()"
+        )
+        self.run_id = run_id
+        self.status = status
+
+
+class IntegrityError(NbtrackError):
+    """Stored bytes no longer match the sha256 they were stored under."""
+
+
+class ExecutionFailed(NbtrackError):
+    """A headless execution did not finish: a cell raised, timed out, or the kernel died."""
+
+    def __init__(self, run_id: str, status: str, cell: int | None, ename: str, evalue: str) -> None:
+        where = f"in cell {cell}" if cell is not None else "before any cell ran"
+        super().__init__(
+            f"run {run_id} ended {status} {where}: {ename}: {evalue}".rstrip(": ")
+            + f"; see the executed notebook with nbtrack show {run_id}"
+        )
+        self.run_id = run_id
+        self.status = status
+        self.cell = cell
+        self.ename = ename
+        self.evalue = evalue

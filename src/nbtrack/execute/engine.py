@@ -1,0 +1,244 @@
+"""The papermill engine "nbtrack": every headless execution becomes a tracked run.
+
+`nbtrack run`, `nbtrack.execute()` and `papermill --engine nbtrack` all come
+through here. The engine creates the run, records params and the source
+notebook, gives the kernel the run id through its environment, measures each
+cell, stores the executed notebook, and ends the run according to how
+execution ended (the exception raised, never the notebook's metadata).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+import os
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import nbformat
+from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
+from papermill.clientwrap import PapermillNotebookClient
+from papermill.engines import NBClientEngine
+from papermill.iorw import papermill_io
+from papermill.utils import merge_kwargs, remove_args
+
+from nbtrack.capture.notebook import declared_params, effective_params, sha256_hex
+from nbtrack.capture.telemetry import ProcessProbe
+from nbtrack.config import ARTIFACTS_ENV, STORE_ENV
+from nbtrack.records import CellTiming, NotebookRef, RunError, RunStatus
+from nbtrack.store import Store, open_store
+from nbtrack.track import RUN_ID_ENV, Run
+
+SOURCE_ARTIFACT = "source.ipynb"
+EXECUTED_ARTIFACT = "notebook.ipynb"
+KERNEL_START_ATTEMPTS = 5
+
+
+@dataclass
+class Execution:
+    """What the engine learns while a notebook runs."""
+
+    run: Run
+    failure: RunError | None = None
+    cells: list[CellTiming] = field(default_factory=list)
+    options: dict[str, Any] = field(default_factory=dict)
+
+
+class NbtrackEngine(NBClientEngine):
+    """papermill's nbclient engine, with a run recorded around the execution."""
+
+    @classmethod
+    def execute_notebook(cls, nb: Any, kernel_name: str, output_path: str | None = None,
+                         progress_bar: bool = True, log_output: bool = False,
+                         autosave_cell_every: int = 30, **kwargs: Any) -> Any:
+        options = {k: kwargs.pop(k) for k in list(kwargs) if k.startswith("nbtrack_")}
+        store = open_store(options.get("nbtrack_store"))
+        execution = Execution(_begin_run(store, nb, kwargs.get("input_path"), options), options=options)
+        status, error = RunStatus.FINISHED, None
+        try:
+            nb = super().execute_notebook(
+                nb, kernel_name, output_path=output_path, progress_bar=progress_bar,
+                log_output=log_output, autosave_cell_every=autosave_cell_every,
+                nbtrack_execution=execution, **kwargs,
+            )
+        except CellTimeoutError as exc:
+            status, error = RunStatus.TIMEOUT, _cell_error(execution, "CellTimeoutError", exc)
+            raise
+        except DeadKernelError as exc:
+            status, error = RunStatus.KILLED, _cell_error(execution, "DeadKernelError", exc)
+            raise
+        except (KeyboardInterrupt, SystemExit) as exc:
+            status, error = RunStatus.KILLED, _cell_error(execution, type(exc).__name__, exc)
+            raise
+        except BaseException as exc:
+            status, error = RunStatus.FAILED, RunError(None, type(exc).__name__, str(exc))
+            raise
+        else:
+            failure = execution.failure
+            if failure is not None:
+                stopped_cleanly = failure.ename == "SystemExit" and failure.evalue in ("", "0")
+                status, error = (RunStatus.FINISHED if stopped_cleanly else RunStatus.FAILED), failure
+        finally:
+            _end_run(execution, nb, status, error)
+        return nb
+
+    @classmethod
+    def execute_managed_notebook(cls, nb_man: Any, kernel_name: str, log_output: bool = False,
+                                 stdout_file: Any = None, stderr_file: Any = None,
+                                 start_timeout: int = 60, execution_timeout: float | None = None,
+                                 nbtrack_execution: Execution | None = None, **kwargs: Any) -> Any:
+        # As papermill's NBClientEngine, with a client that records each cell.
+        kwargs = remove_args(["input_path"], **kwargs)
+        safe_kwargs = remove_args(["timeout", "startup_timeout"], **kwargs)
+        final_kwargs = merge_kwargs(
+            safe_kwargs,
+            timeout=execution_timeout if execution_timeout else kwargs.get("timeout"),
+            startup_timeout=start_timeout,
+            kernel_name=kernel_name,
+            log_output=log_output,
+            stdout_file=stdout_file,
+            stderr_file=stderr_file,
+        )
+        client = TrackingClient(nb_man, execution=nbtrack_execution, **final_kwargs)
+        return client.execute(env=_kernel_env(nbtrack_execution))
+
+
+class TrackingClient(PapermillNotebookClient):  # type: ignore[misc]
+    """papermill's notebook client, measuring every cell and remembering the failing one."""
+
+    def __init__(self, nb_man: Any, execution: Execution | None = None, **kw: Any) -> None:
+        super().__init__(nb_man, **kw)
+        self.execution = execution
+        self._probe: ProcessProbe | None = None
+
+    async def async_start_new_kernel(self, **kwargs: Any) -> None:
+        # Kernels started together can collide on a port (ZMQError: Address already in use).
+        import zmq
+
+        for attempt in range(KERNEL_START_ATTEMPTS):
+            try:
+                await super().async_start_new_kernel(**kwargs)
+                break
+            except zmq.ZMQError:
+                if attempt == KERNEL_START_ATTEMPTS - 1:
+                    raise
+                if self.km is not None and self.km.has_kernel:
+                    await _ensure_async(self.km.shutdown_kernel(now=True))
+                await asyncio.sleep(0.2 * (attempt + 1))
+        pid = getattr(getattr(self.km, "provisioner", None), "pid", None)
+        self._probe = ProcessProbe(pid) if pid else None
+
+    def execute_cell(self, cell: Any, cell_index: int, *args: Any, **kwargs: Any) -> Any:
+        if self.execution is None or cell.cell_type != "code":
+            return super().execute_cell(cell, cell_index, *args, **kwargs)
+        probe = self._probe
+        if probe is not None:
+            probe.reset_peak()
+        before = probe.sample() if probe else None
+        started = time.perf_counter()
+        status = "ok"
+        try:
+            return super().execute_cell(cell, cell_index, *args, **kwargs)
+        except CellExecutionError as exc:
+            status = "error"
+            self.execution.failure = RunError(cell_index, exc.ename, exc.evalue)
+            raise
+        except BaseException:
+            status = "interrupted"
+            raise
+        finally:
+            self._record_cell(cell_index, time.perf_counter() - started, before, status)
+
+    def _record_cell(self, index: int, wall: float, before: Any, status: str) -> None:
+        assert self.execution is not None
+        after = self._probe.sample() if self._probe else None
+        timing = CellTiming(
+            index=index,
+            wall_s=wall,
+            cpu_s=after.cpu_s - before.cpu_s if before and after else None,
+            rss_peak=after.peak if after else None,
+            rss_delta=after.rss - before.rss if before and after else None,
+            status=status,
+        )
+        self.execution.cells.append(timing)
+        run = self.execution.run
+        try:
+            run.store.add_cells(run.id, [timing])  # written as it happens: progress for watchers
+        except Exception:  # a busy store must not stop the notebook; _end_run writes them again
+            pass
+
+
+def _begin_run(store: Store, nb: Any, input_path: Any, options: dict[str, Any]) -> Run:
+    source_raw = _source_bytes(nb, input_path)
+    declared = declared_params(nb)
+    injected = dict(nb.metadata.get("papermill", {}).get("parameters", {}) or {})
+    path = _notebook_path(input_path)
+    run_id = store.create_run(
+        options.get("nbtrack_experiment") or (Path(path).stem if path else "default"),
+        run_id=options.get("nbtrack_run_id"),
+        name=options.get("nbtrack_name"),
+        params=effective_params(declared, injected),
+        tags=options.get("nbtrack_tags"),
+        notebook=NotebookRef(path or "<in memory>", sha256_hex(source_raw)),
+    )
+    run = Run(store, run_id)
+    run.log_artifact(source_raw, SOURCE_ARTIFACT, media_type="application/x-ipynb+json")
+    nb.metadata["nbtrack"] = {"run_id": run_id, "store": store.uri}
+    return run
+
+
+def _end_run(execution: Execution, nb: Any, status: RunStatus, error: RunError | None) -> None:
+    run = execution.run
+    try:
+        run.store.add_cells(run.id, execution.cells)
+        executed = nbformat.writes(nb).encode("utf-8")
+        run.log_artifact(executed, EXECUTED_ARTIFACT, media_type="application/x-ipynb+json")
+    finally:
+        run.finish(status, error)
+
+
+def _source_bytes(nb: Any, input_path: Any) -> bytes:
+    """The notebook as the user wrote it: the file's bytes, else the node without papermill's edits."""
+    if isinstance(input_path, (str, os.PathLike)):
+        try:
+            return str(papermill_io.read(os.fspath(input_path))).encode("utf-8")
+        except (OSError, ValueError):
+            pass
+    clean = copy.deepcopy(nb)
+    clean.cells = [c for c in clean.cells if "injected-parameters" not in c.get("metadata", {}).get("tags", [])]
+    clean.metadata.pop("papermill", None)
+    clean.metadata.pop("nbtrack", None)
+    return nbformat.writes(clean).encode("utf-8")
+
+
+def _notebook_path(input_path: Any) -> str | None:
+    if not isinstance(input_path, (str, os.PathLike)):
+        return None
+    text = os.fspath(input_path)
+    if "://" in text:
+        return text
+    return str(Path(text).absolute()) if Path(text).exists() else text
+
+
+def _kernel_env(execution: Execution | None) -> dict[str, str]:
+    env = dict(os.environ)
+    if execution is not None:
+        location = execution.run.store.location
+        env[RUN_ID_ENV] = execution.run.id
+        env[STORE_ENV] = location.uri
+        env[ARTIFACTS_ENV] = location.artifacts
+    return env
+
+
+def _cell_error(execution: Execution, ename: str, exc: BaseException) -> RunError:
+    cell = execution.cells[-1].index if execution.cells else None
+    message = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    return RunError(cell, ename, message)
+
+
+async def _ensure_async(value: Any) -> Any:
+    if asyncio.iscoroutine(value):
+        return await value
+    return value

@@ -1,0 +1,177 @@
+"""Frozen value types shared by every layer: run status, runs, metrics, artifacts."""
+
+from __future__ import annotations
+
+import enum
+import math
+import os
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any
+
+_CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+
+
+def new_run_id(now: float | None = None) -> str:
+    """A ULID: 48 bits of milliseconds then 80 random bits, 26 Crockford base32 chars.
+
+    Sorting ids sorts runs by start time; the random part keeps ids from two
+    machines apart, so stores can be merged without renumbering.
+    """
+    ms = int((time.time() if now is None else now) * 1000)
+    value = (ms << 80) | int.from_bytes(os.urandom(10), "big")
+    return "".join(_CROCKFORD[(value >> shift) & 31] for shift in range(125, -1, -5))
+
+
+def iso_time(epoch: float | None) -> str | None:
+    """An epoch time as ISO 8601 in UTC, or None."""
+    if epoch is None:
+        return None
+    return datetime.fromtimestamp(epoch, tz=timezone.utc).isoformat(timespec="milliseconds")
+
+
+def to_json_value(value: Any) -> Any:
+    """A value as plain JSON: NumPy scalars unwrapped, tuples as lists, the rest as text.
+
+    Non-finite floats become the strings "nan", "inf" and "-inf", which JSON can hold.
+    """
+    if value is None or isinstance(value, (bool, int, str)):
+        return value
+    if isinstance(value, float):
+        return value if math.isfinite(value) else str(value)
+    if hasattr(value, "item") and hasattr(value, "dtype") and getattr(value, "ndim", 1) == 0:
+        return to_json_value(value.item())  # a NumPy scalar
+    if isinstance(value, dict):
+        return {str(k): to_json_value(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set, frozenset)):
+        items = sorted(value, key=repr) if isinstance(value, (set, frozenset)) else value
+        return [to_json_value(v) for v in items]
+    if hasattr(value, "tolist"):
+        return to_json_value(value.tolist())  # a NumPy array
+    return str(value)
+
+
+class RunStatus(enum.StrEnum):
+    """How a run stands; every value but RUNNING and LOST is final."""
+
+    RUNNING = "running"
+    FINISHED = "finished"
+    FAILED = "failed"
+    TIMEOUT = "timeout"
+    KILLED = "killed"
+    LOST = "lost"  # running, but its heartbeat stopped: derived when read, never stored
+
+    @property
+    def is_ended(self) -> bool:
+        return self not in (RunStatus.RUNNING, RunStatus.LOST)
+
+
+@dataclass(frozen=True)
+class MetricSummary:
+    """The last, smallest and largest value of one metric key, for fast listing."""
+
+    last: float
+    min: float
+    max: float
+    step: int  # the step of the last value
+    count: int
+
+
+@dataclass(frozen=True)
+class Artifact:
+    """Named bytes kept with a run, stored once under their sha256."""
+
+    name: str
+    sha256: str
+    size: int
+    media_type: str
+
+
+@dataclass(frozen=True)
+class NotebookRef:
+    """The source notebook a run executed."""
+
+    path: str
+    sha256: str
+
+
+@dataclass(frozen=True)
+class RunError:
+    """Where and how execution stopped: the cell index, error name and value."""
+
+    cell: int | None
+    ename: str
+    evalue: str
+
+
+@dataclass(frozen=True)
+class Record:
+    """A structured capture kept with a run: a data profile, a model, an evaluation..."""
+
+    kind: str
+    name: str
+    body: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class CellTiming:
+    """What one executed cell cost."""
+
+    index: int
+    wall_s: float
+    cpu_s: float | None = None
+    rss_peak: int | None = None
+    rss_delta: int | None = None
+    status: str = "ok"
+
+
+@dataclass(frozen=True)
+class RunRecord:
+    """One run as stored: what it was given, what it measured, how it ended."""
+
+    id: str
+    experiment: str
+    status: RunStatus
+    started_at: float
+    name: str | None = None
+    ended_at: float | None = None
+    params: dict[str, Any] = field(default_factory=dict)
+    summaries: dict[str, MetricSummary] = field(default_factory=dict)
+    tags: dict[str, str] = field(default_factory=dict)
+    artifacts: dict[str, str] = field(default_factory=dict)
+    notebook: NotebookRef | None = None
+    error: RunError | None = None
+
+    @property
+    def metrics(self) -> dict[str, float]:
+        """The last value of every metric key."""
+        return {key: s.last for key, s in self.summaries.items()}
+
+    @property
+    def duration(self) -> float | None:
+        """Seconds from start to end, or None while running."""
+        return None if self.ended_at is None else self.ended_at - self.started_at
+
+    @property
+    def is_ended(self) -> bool:
+        return self.status.is_ended
+
+    def to_dict(self) -> dict[str, Any]:
+        """The run as JSON-safe values; the field names of the CLI and the server API."""
+        return {
+            "id": self.id,
+            "experiment": self.experiment,
+            "name": self.name,
+            "status": str(self.status),
+            "params": self.params,
+            "metrics": self.metrics,
+            "summaries": {k: vars(s) for k, s in self.summaries.items()},
+            "tags": self.tags,
+            "started_at": iso_time(self.started_at),
+            "ended_at": iso_time(self.ended_at),
+            "duration": self.duration,
+            "notebook": vars(self.notebook) if self.notebook else None,
+            "artifacts": self.artifacts,
+            "error": vars(self.error) if self.error else None,
+        }

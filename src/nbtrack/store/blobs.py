@@ -1,0 +1,163 @@
+"""Content-addressed artifact bytes on any fsspec filesystem."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO, Any
+
+import fsspec
+from fsspec.implementations.local import LocalFileSystem
+
+from nbtrack.errors import IntegrityError
+
+_SHA256 = re.compile(r"[0-9a-f]{64}")
+_CHUNK = 1 << 20
+TEMP_DIR = "tmp"
+
+
+def is_sha256(value: object) -> bool:
+    """Whether value is a lowercase hex sha256, the only thing a blob path is built from."""
+    return isinstance(value, str) and _SHA256.fullmatch(value) is not None
+
+
+class Blobs:
+    """Bytes stored once under their sha256: objects/ab/<the other 62 hex digits>."""
+
+    def __init__(self, url: str, *, fs: Any = None) -> None:
+        if fs is None:
+            fs, root = fsspec.core.url_to_fs(url)
+        else:
+            root = url
+        self.fs = fs
+        self.root = root.rstrip("/")
+        self.is_local = isinstance(fs, LocalFileSystem)
+
+    def path(self, sha256: str) -> str:
+        """Where the blob with this sha256 lives; refuses anything but a sha256."""
+        if not is_sha256(sha256):
+            raise IntegrityError(f"{sha256!r} is not a sha256; blobs are addressed by sha256 only")
+        return f"{self.root}/{sha256[:2]}/{sha256[2:]}"
+
+    def put_bytes(self, data: bytes) -> tuple[str, int]:
+        """Store bytes; returns their sha256 and size."""
+        sha256 = hashlib.sha256(data).hexdigest()
+        if not self.exists(sha256):
+            if self.is_local:
+                self._put_local(iter([data]), sha256)
+            else:
+                self.fs.pipe_file(self.path(sha256), data)  # one PUT: atomic on object stores
+        return sha256, len(data)
+
+    def put_file(self, source: str | os.PathLike[str]) -> tuple[str, int]:
+        """Store a local file's bytes, hashing while copying; returns sha256 and size."""
+        if not self.is_local:
+            digest, size = _hash_file(source)
+            if not self.exists(digest):
+                self.fs.put_file(os.fspath(source), self.path(digest))
+            return digest, size
+        with open(source, "rb") as f:
+            return self._put_local(iter(lambda: f.read(_CHUNK), b""), None)
+
+    def _put_local(self, chunks: Iterator[bytes], sha256: str | None) -> tuple[str, int]:
+        temp_dir = Path(self.root) / TEMP_DIR
+        temp_dir.mkdir(parents=True, exist_ok=True)
+        temp = temp_dir / f"{uuid.uuid4().hex}.part"
+        digest = hashlib.sha256()
+        size = 0
+        try:
+            with open(temp, "wb") as out:
+                for chunk in chunks:
+                    digest.update(chunk)
+                    out.write(chunk)
+                    size += len(chunk)
+                out.flush()
+                os.fsync(out.fileno())
+            sha256 = sha256 or digest.hexdigest()
+            final = Path(self.path(sha256))
+            final.parent.mkdir(parents=True, exist_ok=True)
+            # Rename last: readers never see half a blob.
+            os.replace(temp, final)
+            _fsync_dir(final.parent)
+        finally:
+            temp.unlink(missing_ok=True)
+        return sha256, size
+
+    def exists(self, sha256: str) -> bool:
+        return bool(self.fs.exists(self.path(sha256)))
+
+    def read(self, sha256: str) -> bytes:
+        """The blob's bytes, verified against its sha256 before they are returned."""
+        with self.fs.open(self.path(sha256), "rb") as f:
+            data = f.read()
+        if hashlib.sha256(data).hexdigest() != sha256:
+            raise IntegrityError(
+                f"blob {sha256} is corrupt (its bytes no longer match); "
+                "run nbtrack fsck to list the runs it affects"
+            )
+        return data
+
+    def open(self, sha256: str) -> IO[bytes]:
+        """An unverified reader; call verify() first where bad bytes must not escape."""
+        return self.fs.open(self.path(sha256), "rb")
+
+    def verify(self, sha256: str) -> bool:
+        """Whether the blob exists and its bytes still hash to its name."""
+        try:
+            with self.fs.open(self.path(sha256), "rb") as f:
+                digest = hashlib.sha256()
+                for chunk in iter(lambda: f.read(_CHUNK), b""):
+                    digest.update(chunk)
+        except FileNotFoundError:
+            return False
+        return digest.hexdigest() == sha256
+
+    def delete(self, sha256: str) -> None:
+        self.fs.rm_file(self.path(sha256))
+
+    def list(self) -> Iterator[str]:
+        """Every stored sha256 (skipping anything that is not a blob)."""
+        try:
+            entries = self.fs.find(self.root)
+        except FileNotFoundError:
+            return
+        for entry in entries:
+            parts = entry.rstrip("/").rsplit("/", 2)
+            if len(parts) == 3 and is_sha256(parts[1] + parts[2]):
+                yield parts[1] + parts[2]
+
+    def temp_files(self) -> list[str]:
+        """Leftovers of writes a crash interrupted."""
+        temp_dir = f"{self.root}/{TEMP_DIR}"
+        try:
+            return [p for p in self.fs.ls(temp_dir, detail=False)]
+        except FileNotFoundError:
+            return []
+
+
+def _hash_file(source: str | os.PathLike[str]) -> tuple[str, int]:
+    digest = hashlib.sha256()
+    size = 0
+    with open(source, "rb") as f:
+        for chunk in iter(lambda: f.read(_CHUNK), b""):
+            digest.update(chunk)
+            size += len(chunk)
+    return digest.hexdigest(), size
+
+
+def _fsync_dir(folder: Path) -> None:
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass  # some filesystems cannot fsync a directory; the rename is still atomic
+    finally:
+        os.close(fd)
+

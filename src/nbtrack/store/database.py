@@ -1,0 +1,153 @@
+"""Connections to the store's database: SQLite tuned for many writers, or PostgreSQL.
+
+SQLite runs in WAL mode with a busy timeout; every write transaction opens
+with BEGIN IMMEDIATE, because a deferred transaction that reads and then
+writes fails with "database is locked" instead of waiting its turn.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import time
+import weakref
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy import Connection, Engine, Table, create_engine, event, select, text
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import DBAPIError, OperationalError
+
+from nbtrack.store import schema
+
+BUSY_TIMEOUT_MS = 60_000
+_WRITE = "nbtrack_write"
+_engines: weakref.WeakSet[Engine] = weakref.WeakSet()
+
+
+def _forget_connections_after_fork() -> None:
+    # A forked child must not share its parent's sockets and file handles.
+    for engine in list(_engines):
+        engine.dispose(close=False)
+
+
+os.register_at_fork(after_in_child=_forget_connections_after_fork)
+
+
+def connect(url: str) -> Engine:
+    """An engine for a store database URL, with the store's transaction rules."""
+    if url.startswith("sqlite"):
+        engine = create_engine(
+            url,
+            connect_args={"timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False},
+            pool_size=2,
+            max_overflow=6,
+        )
+        event.listen(engine, "connect", _sqlite_on_connect)
+        event.listen(engine, "begin", _sqlite_on_begin)
+    else:
+        engine = create_engine(url, pool_pre_ping=True)
+    _engines.add(engine)
+    return engine
+
+
+def _sqlite_on_connect(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
+    # Let SQLAlchemy's begin event issue BEGIN itself (pysqlite would defer it).
+    dbapi_conn.isolation_level = None
+    dbapi_conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    _retry_busy(lambda: dbapi_conn.execute("PRAGMA journal_mode = WAL"))
+    # NORMAL in WAL mode: a commit survives a killed process; a power cut may
+    # lose the last commits but never corrupts the file.
+    dbapi_conn.execute("PRAGMA synchronous = NORMAL")
+    dbapi_conn.execute("PRAGMA foreign_keys = ON")
+
+
+def _sqlite_on_begin(conn: Connection) -> None:
+    write = conn.get_execution_options().get(_WRITE, False)
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+
+
+def _retry_busy(call: Any, attempts: int = 200) -> Any:
+    # Switching a fresh file to WAL needs a moment alone; the busy handler does not cover it.
+    for attempt in range(attempts):
+        try:
+            return call()
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or attempt == attempts - 1:
+                raise
+            time.sleep(0.05)
+    return None
+
+
+@contextmanager
+def writing(engine: Engine) -> Iterator[Connection]:
+    """A write transaction: BEGIN IMMEDIATE on SQLite, committed on success."""
+    with engine.connect() as conn:
+        conn = conn.execution_options(**{_WRITE: True})
+        with conn.begin():
+            yield conn
+
+
+@contextmanager
+def reading(engine: Engine) -> Iterator[Connection]:
+    """A read transaction: one consistent snapshot, never takes the write lock."""
+    with engine.connect() as conn:
+        with conn.begin():
+            yield conn
+
+
+def insert_ignoring(conn: Connection, table: Table) -> Any:
+    """INSERT ... ON CONFLICT DO NOTHING for this connection's dialect."""
+    return dialect_insert(conn, table).on_conflict_do_nothing()
+
+
+def upsert(conn: Connection, table: Table, keys: list[str], update: list[str]) -> Any:
+    """INSERT ... ON CONFLICT (keys) DO UPDATE SET each of update to the new row's value."""
+    stmt = dialect_insert(conn, table)
+    return stmt.on_conflict_do_update(
+        index_elements=keys, set_={name: stmt.excluded[name] for name in update}
+    )
+
+
+def dialect_insert(conn: Connection, table: Table) -> Any:
+    """An INSERT that supports on_conflict_do_update/do_nothing on SQLite and PostgreSQL."""
+    module = postgresql if conn.dialect.name == "postgresql" else sqlite
+    return module.insert(table)
+
+
+def current_schema(engine: Engine) -> set[str]:
+    """The names of the upgrade steps this database has applied (empty when new)."""
+    try:
+        with reading(engine) as conn:
+            return set(conn.execute(select(schema.migrations.c.name)).scalars())
+    except (OperationalError, DBAPIError) as exc:
+        if _is_missing_table(exc):
+            return set()
+        raise
+
+
+def migrate(engine: Engine) -> list[str]:
+    """Apply the upgrade steps this database lacks, once, under an exclusive lock."""
+    wanted = [name for name, _ in schema.STEPS]
+    if set(wanted) <= current_schema(engine):
+        return []
+    applied_now = []
+    with writing(engine) as conn:
+        if conn.dialect.name == "postgresql":
+            # Concurrent CREATE TABLE races in PostgreSQL's catalog; serialize first.
+            conn.execute(text("SELECT pg_advisory_xact_lock(7212843901)"))
+        schema.migrations.create(conn, checkfirst=True)
+        done = set(conn.execute(select(schema.migrations.c.name)).scalars())
+        for name, step in schema.STEPS:
+            if name in done:
+                continue
+            step(conn)
+            conn.execute(schema.migrations.insert().values(name=name, applied_at=time.time()))
+            applied_now.append(name)
+    return applied_now
+
+
+def _is_missing_table(exc: Exception) -> bool:
+    message = str(exc).lower()
+    return "no such table" in message or "does not exist" in message

@@ -1,0 +1,346 @@
+"""Reading runs back: filtered, sorted, paged lists of run records, built in bulk."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import Connection, Engine, Integer, Select, and_, func, select, values
+from sqlalchemy import column as sql_column
+
+from nbtrack.errors import ArtifactNotFound, RunNotFound, UsageError
+from nbtrack.records import (
+    Artifact,
+    CellTiming,
+    MetricSummary,
+    NotebookRef,
+    Record,
+    RunError,
+    RunRecord,
+    RunStatus,
+)
+from nbtrack.store import database, schema
+from nbtrack.store.query import compile_filter, effective_status, parse_order
+
+MIN_PREFIX = 6
+_CROCKFORD = set("0123456789ABCDEFGHJKMNPQRSTVWXYZ")
+_IN_LIST_LIMIT = 900  # below SQLite's bound-parameter limit; above it, use a subquery
+
+
+class Listing:
+    """The read side of a store: every query that builds run records."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    # -- runs -----------------------------------------------------------------
+
+    def runs(
+        self,
+        where: str | None = None,
+        *,
+        experiment: str | None = None,
+        order_by: str | Sequence[str] | None = None,
+        limit: int | None = None,
+        offset: int = 0,
+    ) -> list[StoredRun]:
+        """Runs matching a filter, newest first unless order_by says otherwise."""
+        query = self._select_runs(where, experiment, order_by)
+        if limit is not None:
+            query = query.limit(_non_negative("limit", limit))
+        if offset:
+            query = query.offset(_non_negative("offset", offset))
+        with database.reading(self.engine) as conn:
+            return self._load(conn, query)
+
+    def count(self, where: str | None = None, *, experiment: str | None = None) -> int:
+        """How many runs match a filter."""
+        query = self._select_runs(where, experiment, order_by=[])
+        counted = select(func.count()).select_from(query.subquery())
+        with database.reading(self.engine) as conn:
+            return int(conn.execute(counted).scalar_one())
+
+    def run(self, ref: str) -> StoredRun:
+        """One run by id or by a unique id prefix of at least 6 characters."""
+        run_id = self.resolve(ref)
+        query = self._select_runs(None, None, order_by=[]).where(schema.runs.c.id == run_id)
+        with database.reading(self.engine) as conn:
+            found = self._load(conn, query)
+        if not found:
+            raise RunNotFound(f"no run {ref!r}; list runs with nbtrack runs")
+        return found[0]
+
+    def resolve(self, ref: str) -> str:
+        """The full run id for an id or a unique prefix of at least 6 characters."""
+        if not isinstance(ref, str):
+            raise RunNotFound(f"a run reference is text such as 01JD3F. Got {ref!r} instead.")
+        prefix = ref.strip().upper()
+        if len(prefix) < MIN_PREFIX:
+            raise RunNotFound(
+                f"run reference {ref!r} is too short; give at least {MIN_PREFIX} characters of the id"
+            )
+        if not set(prefix) <= _CROCKFORD:
+            raise RunNotFound(f"no run {ref!r}: run ids use digits and capital letters; list runs with nbtrack runs")
+        runs = schema.runs.c
+        with database.reading(self.engine) as conn:
+            found = list(conn.execute(
+                select(runs.id).where(runs.id >= prefix, runs.id < prefix + "~").order_by(runs.id).limit(4)
+            ).scalars())
+        if not found:
+            raise RunNotFound(f"no run matches {ref!r}; list runs with nbtrack runs")
+        if len(found) > 1:
+            shown = ", ".join(found[:3]) + (", ..." if len(found) > 3 else "")
+            raise RunNotFound(f"run prefix {ref!r} is ambiguous ({shown}); give more characters")
+        return found[0]
+
+    def experiments(self) -> list[dict[str, Any]]:
+        """Every experiment with its number of runs and its latest start."""
+        e, r = schema.experiments.c, schema.runs.c
+        query = (
+            select(e.name, func.count(r.pk).label("runs"), func.max(r.started_at).label("last_started"))
+            .select_from(schema.experiments.outerjoin(schema.runs, r.experiment_pk == e.pk))
+            .group_by(e.name)
+            .order_by(e.name)
+        )
+        with database.reading(self.engine) as conn:
+            return [dict(row._mapping) for row in conn.execute(query)]
+
+    # -- one run's details ----------------------------------------------------
+
+    def metric_history(self, run_id: str, key: str, *, max_points: int | None = None) -> list[tuple[int, float, int]]:
+        """A metric's (step, value, timestamp ms) points, evenly downsampled to max_points."""
+        m, s, k = schema.metrics.c, schema.metric_summaries.c, schema.metric_keys.c
+        with database.reading(self.engine) as conn:
+            pk = self._pk(conn, run_id)
+            key_pk = conn.execute(select(k.pk).where(k.name == key)).scalar()
+            if key_pk is None:
+                return []
+            bounds = conn.execute(
+                select(func.min(m.step), func.max(m.step)).where(m.run_pk == pk, m.key_pk == key_pk)
+            ).first()
+            count = conn.execute(select(s.count).where(s.run_pk == pk, s.key_pk == key_pk)).scalar() or 0
+            series = select(m.step, m.value, m.ts).where(m.run_pk == pk, m.key_pk == key_pk)
+            if max_points is None or count <= max_points or bounds is None or bounds[0] is None:
+                rows = conn.execute(series.order_by(m.step)).all()
+            else:
+                rows = _sample(conn, pk, key_pk, bounds[0], bounds[1], _non_negative("max_points", max_points))
+        return [(step, float("nan") if value is None else value, ts) for step, value, ts in rows]
+
+    def artifacts(self, run_id: str) -> list[Artifact]:
+        a = schema.artifacts.c
+        with database.reading(self.engine) as conn:
+            pk = self._pk(conn, run_id)
+            rows = conn.execute(select(a.name, a.sha256, a.size, a.media_type)
+                                .where(a.run_pk == pk).order_by(a.name))
+            return [Artifact(*row) for row in rows]
+
+    def artifact(self, run_id: str, name: str) -> Artifact:
+        """One artifact of a run, looked up by name in the database (never on disk)."""
+        a = schema.artifacts.c
+        with database.reading(self.engine) as conn:
+            pk = self._pk(conn, run_id)
+            row = conn.execute(select(a.name, a.sha256, a.size, a.media_type)
+                               .where(a.run_pk == pk, a.name == name)).first()
+        if row is None:
+            raise ArtifactNotFound(f"run {run_id} has no artifact {name!r}; see nbtrack show {run_id}")
+        return Artifact(*row)
+
+    def records(self, run_id: str, kind: str | None = None) -> list[Record]:
+        """A run's structured captures, optionally of one kind, in name order."""
+        r = schema.records.c
+        with database.reading(self.engine) as conn:
+            pk = self._pk(conn, run_id)
+            query = select(r.kind, r.name, r.body).where(r.run_pk == pk)
+            if kind is not None:
+                query = query.where(r.kind == kind)
+            rows = conn.execute(query.order_by(r.kind, r.name, r.created_at))
+            return [Record(k, n, json.loads(body)) for k, n, body in rows]
+
+    def cells(self, run_id: str) -> list[CellTiming]:
+        """What each executed cell of a run cost, in cell order."""
+        c = schema.cells.c
+        with database.reading(self.engine) as conn:
+            pk = self._pk(conn, run_id)
+            rows = conn.execute(
+                select(c.idx, c.wall_s, c.cpu_s, c.rss_peak, c.rss_delta, c.status)
+                .where(c.run_pk == pk).order_by(c.idx)
+            )
+            return [CellTiming(*row) for row in rows]
+
+    # -- internals ------------------------------------------------------------
+
+    def _pk(self, conn: Connection, run_id: str) -> int:
+        pk = conn.execute(select(schema.runs.c.pk).where(schema.runs.c.id == run_id)).scalar()
+        if pk is None:
+            raise RunNotFound(f"no run {run_id}; list runs with nbtrack runs")
+        return int(pk)
+
+    def _select_runs(self, where: str | None, experiment: str | None,
+                     order_by: str | Sequence[str] | None) -> Select[Any]:
+        runs, experiments = schema.runs, schema.experiments
+        now = time.time()
+        query = select(
+            runs.c.pk, runs.c.id, experiments.c.name.label("experiment"), runs.c.name,
+            effective_status(now).label("status"), runs.c.started_at, runs.c.ended_at,
+            runs.c.notebook_path, runs.c.notebook_sha256, runs.c.error_cell,
+            runs.c.error_name, runs.c.error_value,
+        ).select_from(runs.join(experiments, runs.c.experiment_pk == experiments.c.pk))
+        if experiment is not None:
+            query = query.where(experiments.c.name == experiment)
+        if where is not None and where.strip():
+            query = query.where(compile_filter(where, now))
+        terms = [order_by] if isinstance(order_by, str) else list(order_by or ["-started"])
+        for term in terms:
+            query = _order(query, term)
+        return query.order_by(runs.c.id.desc())
+
+    def _load(self, conn: Connection, query: Select[Any]) -> list[StoredRun]:
+        rows = conn.execute(query).all()
+        if not rows:
+            return []
+        if len(rows) <= _IN_LIST_LIMIT:
+            wanted: Any = [row.pk for row in rows]
+        else:
+            wanted = query.with_only_columns(schema.runs.c.pk).scalar_subquery()
+
+        params: dict[int, dict[str, Any]] = {}
+        parsed: dict[str, Any] = {}
+        p = schema.params.c
+        for pk, key, value in conn.execute(select(p.run_pk, p.key, p.value).where(p.run_pk.in_(wanted))):
+            if value not in parsed:
+                parsed[value] = json.loads(value)
+            params.setdefault(pk, {})[key] = _fresh(parsed[value])
+
+        summaries: dict[int, dict[str, MetricSummary]] = {}
+        s, k = schema.metric_summaries.c, schema.metric_keys.c
+        nan = float("nan")
+        for pk, key, last, lo, hi, step, count in conn.execute(
+            select(s.run_pk, k.name, s.last, s.min, s.max, s.step, s.count)
+            .join_from(schema.metric_summaries, schema.metric_keys, s.key_pk == k.pk)
+            .where(s.run_pk.in_(wanted))
+        ):
+            summaries.setdefault(pk, {})[key] = MetricSummary(
+                nan if last is None else last, nan if lo is None else lo,
+                nan if hi is None else hi, step, count)
+
+        tags: dict[int, dict[str, str]] = {}
+        t = schema.tags.c
+        for pk, key, value in conn.execute(select(t.run_pk, t.key, t.value).where(t.run_pk.in_(wanted))):
+            tags.setdefault(pk, {})[key] = value
+
+        artifacts: dict[int, dict[str, str]] = {}
+        a = schema.artifacts.c
+        for pk, name, sha in conn.execute(select(a.run_pk, a.name, a.sha256).where(a.run_pk.in_(wanted))):
+            artifacts.setdefault(pk, {})[name] = sha
+
+        return [
+            StoredRun(
+                id=row.id,
+                experiment=row.experiment,
+                status=RunStatus(row.status),
+                started_at=row.started_at,
+                name=row.name,
+                ended_at=row.ended_at,
+                params=params.get(row.pk, {}),
+                summaries=summaries.get(row.pk, {}),
+                tags=tags.get(row.pk, {}),
+                artifacts=artifacts.get(row.pk, {}),
+                notebook=NotebookRef(row.notebook_path, row.notebook_sha256 or "") if row.notebook_path else None,
+                error=RunError(row.error_cell, row.error_name, row.error_value or "") if row.error_name else None,
+                store=self,
+            )
+            for row in rows
+        ]
+
+
+class StoredRun(RunRecord):
+    """A run read from a store: its record, plus its series, artifacts and captures."""
+
+    __slots__ = ("_store",)
+
+    def __init__(self, *, store: Listing, **fields: Any) -> None:
+        super().__init__(**fields)
+        object.__setattr__(self, "_store", store)
+
+    def metric_history(self, key: str, *, max_points: int | None = None) -> Any:
+        """A pandas DataFrame of step, value and timestamp for one metric key."""
+        import pandas as pd
+
+        points = self._store.metric_history(self.id, key, max_points=max_points)
+        frame = pd.DataFrame(points, columns=["step", "value", "timestamp"])
+        frame["timestamp"] = pd.to_datetime(frame["timestamp"], unit="ms", utc=True)
+        return frame
+
+    def artifact(self, name: str) -> bytes:
+        """An artifact's bytes, verified against its sha256."""
+        return self._store.read_artifact(self.id, name)  # type: ignore[attr-defined, no-any-return]
+
+    def records(self, kind: str | None = None) -> list[Record]:
+        return self._store.records(self.id, kind)
+
+    def cells(self) -> list[CellTiming]:
+        return self._store.cells(self.id)
+
+
+def _fresh(value: Any) -> Any:
+    # Parsed values are shared between runs with equal params; give each run its own containers.
+    return json.loads(json.dumps(value)) if isinstance(value, (list, dict)) else value
+
+
+def _order(query: Select[Any], term: str) -> Select[Any]:
+    field, descending = parse_order(term)
+    runs = schema.runs.c
+    if field.kind in ("params", "metrics", "tags"):
+        if field.kind == "params":
+            table = schema.params.alias()
+            on = and_(table.c.run_pk == runs.pk, table.c.key == field.key)
+            keys = [table.c.num, table.c.text]
+        elif field.kind == "tags":
+            table = schema.tags.alias()
+            on = and_(table.c.run_pk == runs.pk, table.c.key == field.key)
+            keys = [table.c.value]
+        else:
+            table = schema.metric_summaries.alias()
+            key_pk = select(schema.metric_keys.c.pk).where(schema.metric_keys.c.name == field.key).scalar_subquery()
+            on = and_(table.c.run_pk == runs.pk, table.c.key_pk == key_pk)
+            keys = [table.c["last"]]
+        query = query.outerjoin(table, on)
+    else:
+        column = {
+            "started": runs.started_at, "ended": runs.ended_at, "id": runs.id, "name": runs.name,
+            "experiment": schema.experiments.c.name, "status": runs.status,
+            "duration": runs.ended_at - runs.started_at,
+        }[field.kind]
+        keys = [column]
+    return query.order_by(*[(k.desc() if descending else k.asc()).nulls_last() for k in keys])
+
+
+def _sample(conn: Connection, pk: int, key_pk: int, first: int, last: int, points: int) -> list[Any]:
+    """About `points` points spread evenly over the step range, each found by an index seek."""
+    m = schema.metrics.c
+    points = max(points, 2)
+    stride = (last - first) / (points - 1)
+    targets = sorted({first + round(i * stride) for i in range(points)})
+    wanted = values(sql_column("target", Integer), name="targets").data([(t,) for t in targets]).cte()
+    inner = schema.metrics.alias()
+    nearest = (
+        select(func.min(inner.c.step))
+        .where(inner.c.run_pk == pk, inner.c.key_pk == key_pk, inner.c.step >= wanted.c.target)
+        .scalar_subquery()
+    )
+    query = (
+        select(m.step, m.value, m.ts)
+        .select_from(wanted)
+        .join(schema.metrics, and_(m.run_pk == pk, m.key_pk == key_pk, m.step == nearest))
+        .distinct()
+        .order_by(m.step)
+    )
+    return conn.execute(query).all()
+
+
+def _non_negative(what: str, value: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise UsageError(f"{what} must be a whole number >= 0. Got {value!r} instead.")
+    return value

@@ -1,0 +1,334 @@
+"""The run filter language, parsed by hand and compiled to SQL (never eval).
+
+    params.model = 'rf' and (metrics.test.f1 > 0.9 or tags.stage in ('prod', 'dev'))
+    not status = 'failed' and experiment like 'churn%' and started >= '2026-11-01'
+
+Fields: params.<key>, metrics.<key> (the last value), tags.<key>, status,
+experiment, name, id, started, ended, duration. Keys with unusual characters
+go in backticks: params.`learning-rate`. Operators: = != < <= > >= like in,
+combined with and, or, not and parentheses.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any
+
+from sqlalchemy import (
+    ColumnElement,
+    and_,
+    case,
+    false,
+    literal,
+    not_,
+    or_,
+    select,
+)
+
+from nbtrack.config import heartbeat_seconds
+from nbtrack.errors import QueryError
+from nbtrack.records import RunStatus
+from nbtrack.store import schema
+
+_TOKEN = re.compile(
+    r"""\s*(?:
+        (?P<number>[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?(?![\w.`]))
+      | (?P<string>'(?:[^']|'')*'|"(?:[^"]|"")*")
+      | (?P<op><=|>=|!=|<>|==|=|<|>)
+      | (?P<punct>[(),])
+      | (?P<name>(?:[A-Za-z_][\w\-]*|`[^`]+`)(?:\.(?:[A-Za-z_0-9][\w\-]*|`[^`]+`))*)
+    )""",
+    re.VERBOSE,
+)
+_KEYWORDS = {"and", "or", "not", "in", "like", "true", "false"}
+_SCALAR_FIELDS = {"status", "experiment", "name", "id", "started", "ended", "duration"}
+_PREFIXES = ("params", "metrics", "tags")
+_OPS = {"=": "=", "==": "=", "!=": "!=", "<>": "!=", "<": "<", "<=": "<=", ">": ">", ">=": ">="}
+_HINT = "write comparisons like metrics.test.f1 > 0.9 or params.model = 'rf'"
+
+
+@dataclass(frozen=True)
+class _Token:
+    kind: str  # number, string, op, punct, name, keyword, end
+    text: str
+    column: int  # 1-based, for messages
+
+
+def _tokenize(source: str) -> list[_Token]:
+    tokens: list[_Token] = []
+    pos = 0
+    while pos < len(source):
+        if source[pos:].strip() == "":
+            break
+        match = _TOKEN.match(source, pos)
+        if match is None or match.end() == pos:
+            column = pos + len(source[pos:]) - len(source[pos:].lstrip()) + 1
+            raise _error(source, column, f"unexpected character {source[column - 1]!r}")
+        kind = match.lastgroup or "end"
+        text = match.group(kind)
+        column = match.start(kind) + 1
+        if kind == "name" and text.lower() in _KEYWORDS:
+            kind, text = "keyword", text.lower()
+        tokens.append(_Token(kind, text, column))
+        pos = match.end()
+    tokens.append(_Token("end", "", len(source) + 1))
+    return tokens
+
+
+def _error(source: str, column: int, problem: str) -> QueryError:
+    return QueryError(f"invalid filter at column {column} of {source!r}: {problem}; {_HINT}")
+
+
+@dataclass(frozen=True)
+class Field:
+    """A filterable or sortable thing: a scalar column, or a param, metric or tag key."""
+
+    kind: str  # params, metrics, tags, or one of _SCALAR_FIELDS
+    key: str = ""
+
+
+def parse_field(text: str, source: str = "", column: int = 1) -> Field:
+    """A field name as written in a filter or an --order-by."""
+    parts = _split_name(text)
+    head = parts[0].lower()
+    if head in _PREFIXES:
+        if len(parts) < 2:
+            raise _error(source or text, column, f"{head} needs a key, as in {head}.name")
+        return Field(head, ".".join(parts[1:]))
+    if head in _SCALAR_FIELDS and len(parts) == 1:
+        return Field(head)
+    known = ", ".join(sorted(_SCALAR_FIELDS) + [f"{p}.<key>" for p in _PREFIXES])
+    raise _error(source or text, column, f"unknown field {text!r} (known: {known})")
+
+
+def _split_name(text: str) -> list[str]:
+    return [p[1:-1] if p.startswith("`") else p for p in re.findall(r"`[^`]+`|[^.`]+", text)]
+
+
+class _Parser:
+    def __init__(self, source: str, now: float) -> None:
+        self.source = source
+        self.tokens = _tokenize(source)
+        self.pos = 0
+        self.now = now
+
+    def peek(self) -> _Token:
+        return self.tokens[self.pos]
+
+    def take(self) -> _Token:
+        token = self.tokens[self.pos]
+        self.pos += 1
+        return token
+
+    def fail(self, token: _Token, problem: str) -> QueryError:
+        return _error(self.source, token.column, problem)
+
+    def expect(self, kind: str, text: str | None = None) -> _Token:
+        token = self.take()
+        if token.kind != kind or (text is not None and token.text != text):
+            wanted = repr(text) if text else kind
+            found = repr(token.text) if token.text else "the end"
+            raise self.fail(token, f"expected {wanted}, found {found}")
+        return token
+
+    def parse(self) -> ColumnElement[bool]:
+        if self.peek().kind == "end":
+            raise self.fail(self.peek(), "the filter is empty")
+        clause = self.parse_or()
+        token = self.peek()
+        if token.kind != "end":
+            raise self.fail(token, f"unexpected {token.text!r}")
+        return clause
+
+    def parse_or(self) -> ColumnElement[bool]:
+        terms = [self.parse_and()]
+        while self.peek().kind == "keyword" and self.peek().text == "or":
+            self.take()
+            terms.append(self.parse_and())
+        return terms[0] if len(terms) == 1 else or_(*terms)
+
+    def parse_and(self) -> ColumnElement[bool]:
+        terms = [self.parse_not()]
+        while self.peek().kind == "keyword" and self.peek().text == "and":
+            self.take()
+            terms.append(self.parse_not())
+        return terms[0] if len(terms) == 1 else and_(*terms)
+
+    def parse_not(self) -> ColumnElement[bool]:
+        if self.peek().kind == "keyword" and self.peek().text == "not":
+            self.take()
+            return not_(self.parse_not())
+        if self.peek().kind == "punct" and self.peek().text == "(":
+            self.take()
+            clause = self.parse_or()
+            self.expect("punct", ")")
+            return clause
+        return self.parse_comparison()
+
+    def parse_comparison(self) -> ColumnElement[bool]:
+        token = self.take()
+        if token.kind != "name":
+            found = repr(token.text) if token.text else "the end"
+            raise self.fail(token, f"expected a field name, found {found}")
+        field = parse_field(token.text, self.source, token.column)
+        op_token = self.take()
+        negate = False
+        if op_token.kind == "keyword" and op_token.text == "not":
+            negate = True
+            op_token = self.take()
+            if op_token.text not in ("in", "like"):
+                raise self.fail(op_token, "expected 'in' or 'like' after 'not'")
+        if op_token.kind == "op":
+            clause = self.compare(field, _OPS[op_token.text], [self.parse_value()], op_token)
+        elif op_token.kind == "keyword" and op_token.text == "like":
+            value = self.parse_value()
+            if not isinstance(value, str):
+                raise self.fail(op_token, "like needs a quoted pattern such as 'rf%'")
+            clause = self.compare(field, "like", [value], op_token)
+        elif op_token.kind == "keyword" and op_token.text == "in":
+            self.expect("punct", "(")
+            values = [self.parse_value()]
+            while self.peek().kind == "punct" and self.peek().text == ",":
+                self.take()
+                values.append(self.parse_value())
+            self.expect("punct", ")")
+            clause = self.compare(field, "in", values, op_token)
+        else:
+            found = repr(op_token.text) if op_token.text else "the end"
+            raise self.fail(op_token, f"expected an operator (= != < <= > >= like in), found {found}")
+        return not_(clause) if negate else clause
+
+    def parse_value(self) -> Any:
+        token = self.take()
+        if token.kind == "number":
+            number = float(token.text)
+            if not math.isfinite(number):
+                raise self.fail(token, f"{token.text} is not a finite number")
+            return int(number) if number.is_integer() and abs(number) < 2**53 else number
+        if token.kind == "string":
+            quote = token.text[0]
+            return token.text[1:-1].replace(quote * 2, quote)
+        if token.kind == "keyword" and token.text in ("true", "false"):
+            return token.text == "true"
+        found = repr(token.text) if token.text else "the end"
+        raise self.fail(token, f"expected a value (a number or a quoted string), found {found}")
+
+    def compare(self, field: Field, op: str, values: list[Any], at: _Token) -> ColumnElement[bool]:
+        if field.kind == "params":
+            return _in_runs(schema.params, _param_test(field.key, op, values))
+        if field.kind == "tags":
+            column = schema.tags.c.value
+            test = _apply(column, op, [str(v).lower() if isinstance(v, bool) else str(v) for v in values])
+            return _in_runs(schema.tags, and_(schema.tags.c.key == field.key, test))
+        if field.kind == "metrics":
+            self.require(values, (int, float), at, "metrics are numbers; compare with a number")
+            summaries = schema.metric_summaries
+            test = and_(summaries.c.key_pk == _metric_key_pk(field.key),
+                        _apply(summaries.c.last, op, values))
+            return _in_runs(summaries, test)
+        if field.kind == "status":
+            known = {s.value for s in RunStatus}
+            bad = [v for v in values if v not in known]
+            if bad:
+                raise self.fail(at, f"status {bad[0]!r} is not one of {', '.join(sorted(known))}")
+            return _apply(effective_status(self.now), op, values)
+        if field.kind in ("experiment", "name", "id"):
+            self.require(values, (str,), at, f"{field.kind} is text; quote the value")
+            column = {"experiment": schema.experiments.c.name, "name": schema.runs.c.name,
+                      "id": schema.runs.c.id}[field.kind]
+            return _apply(column, op, values)
+        if op == "like":
+            raise self.fail(at, f"like compares text; {field.kind} is a time or a number")
+        times = [self.as_time(v, at) if field.kind != "duration" else v for v in values]
+        self.require(times, (int, float), at, f"{field.kind} compares with a number")
+        column = {"started": schema.runs.c.started_at, "ended": schema.runs.c.ended_at,
+                  "duration": schema.runs.c.ended_at - schema.runs.c.started_at}[field.kind]
+        return _apply(column, op, times)
+
+    def require(self, values: list[Any], types: tuple[type, ...], at: _Token, problem: str) -> None:
+        if any(isinstance(v, bool) or not isinstance(v, types) for v in values):
+            raise self.fail(at, problem)
+
+    def as_time(self, value: Any, at: _Token) -> Any:
+        if not isinstance(value, str):
+            return value
+        try:
+            moment = datetime.fromisoformat(value)
+        except ValueError:
+            raise self.fail(at, f"{value!r} is not a date; write '2026-11-01' or '2026-11-01T12:00'") from None
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=timezone.utc)
+        return moment.timestamp()
+
+
+def _apply(column: Any, op: str, values: list[Any]) -> ColumnElement[bool]:
+    if op == "in":
+        return column.in_(values)
+    if op == "like":
+        return column.like(values[0])
+    value = values[0]
+    return {
+        "=": lambda: column == value,
+        "!=": lambda: column != value,
+        "<": lambda: column < value,
+        "<=": lambda: column <= value,
+        ">": lambda: column > value,
+        ">=": lambda: column >= value,
+    }[op]()
+
+
+def _param_test(key: str, op: str, values: list[Any]) -> ColumnElement[bool]:
+    p = schema.params.c
+    numbers = [float(v) for v in values if isinstance(v, (int, float))]
+    texts = [v for v in values if isinstance(v, str)]
+    if op == "like":
+        test = _apply(p.text, "like", texts)
+    elif op == "in":
+        parts = []
+        if numbers:
+            parts.append(p.num.in_(numbers))
+        if texts:
+            parts.append(p.text.in_(texts))
+        test = or_(*parts) if parts else false()
+    elif numbers:
+        test = _apply(p.num, op, numbers)
+    else:
+        test = _apply(p.text, op, texts)
+    return and_(p.key == key, test)
+
+
+def _metric_key_pk(key: str) -> Any:
+    keys = schema.metric_keys
+    return select(keys.c.pk).where(keys.c.name == key).scalar_subquery()
+
+
+def _in_runs(table: Any, test: ColumnElement[bool]) -> ColumnElement[bool]:
+    return schema.runs.c.pk.in_(select(table.c.run_pk).where(test))
+
+
+def effective_status(now: float, window: float | None = None) -> Any:
+    """The stored status, except a running run whose heartbeat stopped reads as lost."""
+    window = window if window is not None else 3 * heartbeat_seconds()
+    runs = schema.runs.c
+    stale = and_(runs.status == RunStatus.RUNNING.value, runs.heartbeat_at < now - window)
+    return case((stale, literal(RunStatus.LOST.value)), else_=runs.status)
+
+
+def compile_filter(source: str, now: float) -> ColumnElement[bool]:
+    """A filter expression as a WHERE clause over runs joined to experiments."""
+    if not isinstance(source, str):
+        raise QueryError(f"a filter is text such as \"metrics.test.f1 > 0.9\". Got {source!r} instead.")
+    return _Parser(source, now).parse()
+
+
+def parse_order(spec: str) -> tuple[Field, bool]:
+    """An --order-by term: a field, with a leading - for descending."""
+    text = spec.strip()
+    descending = text.startswith("-")
+    text = text.lstrip("-+").strip()
+    if not text:
+        raise QueryError(f"invalid order {spec!r}: name a field, as in -metrics.test.f1 or started")
+    return parse_field(text, spec), descending

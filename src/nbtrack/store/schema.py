@@ -1,0 +1,158 @@
+"""The store's tables (SQLAlchemy Core) and its named upgrade steps."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from sqlalchemy import (
+    Column,
+    Connection,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+)
+
+metadata = MetaData()
+
+migrations = Table(
+    "nbtrack_migrations",
+    metadata,
+    Column("name", String(100), primary_key=True),
+    Column("applied_at", Float, nullable=False),
+)
+
+experiments = Table(
+    "experiments",
+    metadata,
+    Column("pk", Integer, primary_key=True, autoincrement=True),
+    Column("name", String(200), nullable=False, unique=True),
+    Column("created_at", Float, nullable=False),
+)
+
+runs = Table(
+    "runs",
+    metadata,
+    Column("pk", Integer, primary_key=True, autoincrement=True),
+    Column("id", String(26), nullable=False, unique=True),
+    Column("experiment_pk", Integer, ForeignKey("experiments.pk"), nullable=False),
+    Column("name", String(200)),
+    Column("status", String(16), nullable=False),
+    Column("started_at", Float, nullable=False),
+    Column("ended_at", Float),
+    Column("heartbeat_at", Float, nullable=False),
+    Column("notebook_path", Text),
+    Column("notebook_sha256", String(64)),
+    Column("error_cell", Integer),
+    Column("error_name", Text),
+    Column("error_value", Text),
+    Index("ix_runs_started", "started_at"),
+    Index("ix_runs_experiment_started", "experiment_pk", "started_at"),
+)
+
+# value is the JSON text (the truth); num and text copy it for indexed filtering.
+params = Table(
+    "params",
+    metadata,
+    Column("run_pk", Integer, ForeignKey("runs.pk"), primary_key=True),
+    Column("key", String(250), primary_key=True),
+    Column("value", Text, nullable=False),
+    Column("num", Float),
+    Column("text", Text),
+    Index("ix_params_key_num", "key", "num"),
+    Index("ix_params_key_text", "key", "text"),
+)
+
+metric_keys = Table(
+    "metric_keys",
+    metadata,
+    Column("pk", Integer, primary_key=True, autoincrement=True),
+    Column("name", String(250), nullable=False, unique=True),
+)
+
+# One value per (run, key, step): a later write of the same step replaces it.
+# Integer keys and no rowid keep a point near 20 bytes on disk.
+metrics = Table(
+    "metrics",
+    metadata,
+    Column("run_pk", Integer, primary_key=True, autoincrement=False),
+    Column("key_pk", Integer, primary_key=True, autoincrement=False),
+    Column("step", Integer, primary_key=True, autoincrement=False),
+    Column("value", Float),  # NULL is NaN: SQLite cannot store NaN
+    Column("ts", Integer, nullable=False),  # milliseconds since the epoch
+    sqlite_with_rowid=False,
+)
+
+metric_summaries = Table(
+    "metric_summaries",
+    metadata,
+    Column("run_pk", Integer, ForeignKey("runs.pk"), primary_key=True),
+    Column("key_pk", Integer, ForeignKey("metric_keys.pk"), primary_key=True),
+    Column("last", Float),
+    Column("min", Float),
+    Column("max", Float),
+    Column("step", Integer, nullable=False),
+    Column("count", Integer, nullable=False),
+    Index("ix_summaries_key_last", "key_pk", "last"),
+)
+
+tags = Table(
+    "tags",
+    metadata,
+    Column("run_pk", Integer, ForeignKey("runs.pk"), primary_key=True),
+    Column("key", String(250), primary_key=True),
+    Column("value", Text, nullable=False),
+    Index("ix_tags_key_value", "key", "value"),
+)
+
+artifacts = Table(
+    "artifacts",
+    metadata,
+    Column("run_pk", Integer, ForeignKey("runs.pk"), primary_key=True),
+    Column("name", String(250), primary_key=True),
+    Column("sha256", String(64), nullable=False),
+    Column("size", Integer, nullable=False),
+    Column("media_type", String(100), nullable=False),
+    Column("created_at", Float, nullable=False),
+    Index("ix_artifacts_sha256", "sha256"),
+)
+
+records = Table(
+    "records",
+    metadata,
+    Column("run_pk", Integer, ForeignKey("runs.pk"), primary_key=True),
+    Column("kind", String(50), primary_key=True),
+    Column("name", String(250), primary_key=True),
+    Column("body", Text, nullable=False),
+    Column("created_at", Float, nullable=False),
+)
+
+cells = Table(
+    "cells",
+    metadata,
+    Column("run_pk", Integer, ForeignKey("runs.pk"), primary_key=True),
+    Column("idx", Integer, primary_key=True, autoincrement=False),
+    Column("wall_s", Float, nullable=False),
+    Column("cpu_s", Float),
+    Column("rss_peak", Integer),
+    Column("rss_delta", Integer),
+    Column("status", String(16), nullable=False),
+)
+
+
+def _initial(conn: Connection) -> None:
+    # The tables of this step by name: a table added later gets its own step.
+    first = [migrations, experiments, runs, params, metric_keys, metrics,
+             metric_summaries, tags, artifacts, records, cells]
+    metadata.create_all(conn, tables=first, checkfirst=True)
+
+
+# Named upgrade steps, applied in order, each once, recorded in nbtrack_migrations.
+# Append new steps; never edit or reorder a released one.
+STEPS: list[tuple[str, Callable[[Connection], None]]] = [
+    ("0001_initial", _initial),
+]

@@ -1,0 +1,423 @@
+"""The store: the only writer of runs, params, metrics, tags, artifacts and records."""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import re
+import time
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, case, delete, or_, select, update
+from sqlalchemy.exc import DatabaseError, OperationalError
+
+from nbtrack.config import DATABASE_FILE, StoreLocation, locate_store
+from nbtrack.errors import (
+    ArtifactNotFound,
+    InvalidArtifactName,
+    RunEnded,
+    RunNotFound,
+    StoreUriError,
+    UsageError,
+)
+from nbtrack.records import (
+    Artifact,
+    CellTiming,
+    NotebookRef,
+    Record,
+    RunError,
+    RunStatus,
+    new_run_id,
+    to_json_value,
+)
+from nbtrack.store import database, schema
+from nbtrack.store.blobs import Blobs
+from nbtrack.store.listing import Listing
+
+_ARTIFACT_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.\-]*(?:/[A-Za-z0-9_][A-Za-z0-9_.\-]*)*")
+_MAX_KEY = 250
+_open_stores: dict[StoreLocation, Store] = {}  # one engine per store per process
+
+
+class Store(Listing):
+    """Runs and their artifacts in one database plus one content-addressed folder."""
+
+    def __init__(self, location: StoreLocation) -> None:
+        engine = database.connect(location.database)
+        super().__init__(engine)
+        self.location = location
+        self.blobs = Blobs(location.artifacts)
+        self._experiment_pks: dict[str, int] = {}
+        self._key_pks: dict[str, int] = {}
+
+    @property
+    def uri(self) -> str:
+        """The string that names this store to NBTRACK_STORE and --store."""
+        return self.location.uri
+
+    def __repr__(self) -> str:
+        return f"Store({self.uri!r})"
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    # -- runs -----------------------------------------------------------------
+
+    def create_run(
+        self,
+        experiment: str,
+        *,
+        run_id: str | None = None,
+        name: str | None = None,
+        params: Mapping[str, Any] | None = None,
+        tags: Mapping[str, Any] | None = None,
+        notebook: NotebookRef | None = None,
+    ) -> str:
+        """Start a run and return its id."""
+        experiment = _check_key("experiment", experiment)
+        run_id = run_id or new_run_id()
+        now = time.time()
+        param_rows = _param_rows(params or {})
+        tag_rows = _tag_rows(tags or {})
+        with database.writing(self.engine) as conn:
+            result = conn.execute(
+                schema.runs.insert().values(
+                    id=run_id,
+                    experiment_pk=self._experiment_pk(conn, experiment),
+                    name=name,
+                    status=RunStatus.RUNNING.value,
+                    started_at=now,
+                    heartbeat_at=now,
+                    notebook_path=notebook.path if notebook else None,
+                    notebook_sha256=notebook.sha256 if notebook else None,
+                )
+            )
+            pk = result.inserted_primary_key[0]
+            if param_rows:
+                conn.execute(schema.params.insert(), [{"run_pk": pk, **r} for r in param_rows])
+            if tag_rows:
+                conn.execute(schema.tags.insert(), [{"run_pk": pk, **r} for r in tag_rows])
+        return run_id
+
+    def log_params(self, run_id: str, params: Mapping[str, Any]) -> None:
+        """Record params of a running run (a key logged again takes the new value)."""
+        rows = _param_rows(params)
+        if not rows:
+            return
+        with database.writing(self.engine) as conn:
+            pk = self._running_pk(conn, run_id)
+            stmt = database.upsert(conn, schema.params, ["run_pk", "key"], ["value", "num", "text"])
+            conn.execute(stmt, [{"run_pk": pk, **r} for r in rows])
+
+    def set_tags(self, run_id: str, tags: Mapping[str, Any]) -> None:
+        """Set tags; tags annotate a run, so they may change after it ended."""
+        rows = _tag_rows(tags)
+        if not rows:
+            return
+        with database.writing(self.engine) as conn:
+            pk = self._pk(conn, run_id)
+            stmt = database.upsert(conn, schema.tags, ["run_pk", "key"], ["value"])
+            conn.execute(stmt, [{"run_pk": pk, **r} for r in rows])
+
+    def delete_tag(self, run_id: str, key: str) -> None:
+        with database.writing(self.engine) as conn:
+            pk = self._pk(conn, run_id)
+            conn.execute(delete(schema.tags).where(schema.tags.c.run_pk == pk, schema.tags.c.key == key))
+
+    def log_metrics(self, run_id: str, points: Sequence[tuple[str, int, float, int]]) -> None:
+        """Write (key, step, value, timestamp ms) points in one transaction.
+
+        One value per (key, step): a point at a step already stored replaces it.
+        """
+        if not points:
+            return
+        summaries = _summarize(points)
+        with database.writing(self.engine) as conn:
+            pk = self._running_pk(conn, run_id)
+            key_pks = self._metric_key_pks(conn, summaries)
+            t = schema.metrics.c
+            insert = database.dialect_insert(conn, schema.metrics)
+            stmt = insert.on_conflict_do_update(
+                index_elements=[t.run_pk, t.key_pk, t.step],
+                set_={"value": insert.excluded.value, "ts": insert.excluded.ts},
+            )
+            rows = [
+                {"run_pk": pk, "key_pk": key_pks[k], "step": s,
+                 "value": None if v != v else v, "ts": ts}
+                for k, s, v, ts in points
+            ]
+            conn.execute(stmt, rows)
+            conn.execute(_summary_upsert(conn), [
+                {"run_pk": pk, "key_pk": key_pks[key], **summary}
+                for key, summary in summaries.items()
+            ])
+
+    def heartbeat(self, run_id: str) -> None:
+        """Mark a running run alive now (runs whose heartbeat stops read as lost)."""
+        with database.writing(self.engine) as conn:
+            conn.execute(
+                update(schema.runs)
+                .where(schema.runs.c.id == run_id, schema.runs.c.status == RunStatus.RUNNING.value)
+                .values(heartbeat_at=time.time())
+            )
+
+    def end_run(self, run_id: str, status: RunStatus | str, error: RunError | None = None) -> None:
+        """End a running run, once: a second end raises RunEnded (compare-and-set)."""
+        status = RunStatus(status)
+        if not status.is_ended:
+            raise UsageError(f"a run ends as finished, failed, timeout or killed, not {status}")
+        runs = schema.runs
+        with database.writing(self.engine) as conn:
+            result = conn.execute(
+                update(runs)
+                .where(runs.c.id == run_id, runs.c.status == RunStatus.RUNNING.value)
+                .values(
+                    status=status.value,
+                    ended_at=time.time(),
+                    error_cell=error.cell if error else None,
+                    error_name=error.ename if error else None,
+                    error_value=error.evalue[:10_000] if error else None,
+                )
+            )
+            if result.rowcount == 0:
+                self._running_pk(conn, run_id)  # raises RunNotFound or RunEnded
+                raise RuntimeError(f"run {run_id} could not be ended")  # unreachable
+
+    # -- artifacts, records, cells ----------------------------------------------
+
+    def add_artifact(
+        self,
+        run_id: str,
+        name: str,
+        *,
+        data: bytes | None = None,
+        path: str | os.PathLike[str] | None = None,
+        media_type: str = "application/octet-stream",
+    ) -> Artifact:
+        """Keep bytes (or a file's bytes) with a running run under a name."""
+        check_artifact_name(name)
+        if (data is None) == (path is None):
+            raise UsageError("log an artifact from bytes or from a path, not both or neither")
+        if path is not None:
+            source = Path(path)
+            if not source.is_file():
+                raise UsageError(f"artifact file {source} does not exist; pass an existing file path")
+            with database.reading(self.engine) as conn:
+                self._running_pk(conn, run_id)  # fail before copying a large file
+            sha256, size = self.blobs.put_file(source)
+        else:
+            sha256, size = self.blobs.put_bytes(bytes(data or b""))
+        # The blob is durable before the row that points at it exists.
+        with database.writing(self.engine) as conn:
+            pk = self._running_pk(conn, run_id)
+            stmt = database.upsert(conn, schema.artifacts, ["run_pk", "name"],
+                                   ["sha256", "size", "media_type", "created_at"])
+            conn.execute(stmt, {"run_pk": pk, "name": name, "sha256": sha256, "size": size,
+                                "media_type": media_type, "created_at": time.time()})
+        return Artifact(name, sha256, size, media_type)
+
+    def read_artifact(self, run_id: str, name: str) -> bytes:
+        """An artifact's bytes, verified against its sha256."""
+        artifact = self.artifact(run_id, name)
+        return self.blobs.read(artifact.sha256)
+
+    def add_record(self, run_id: str, kind: str, name: str, body: Mapping[str, Any], *,
+                   after_end: bool = False) -> None:
+        """Keep a structured capture (data profile, model, evaluation...) with a run.
+
+        after_end allows annotations made once the run has ended, such as alert firings.
+        """
+        text = json.dumps(to_json_value(dict(body)), allow_nan=False, separators=(",", ":"))
+        with database.writing(self.engine) as conn:
+            pk = self._pk(conn, run_id) if after_end else self._running_pk(conn, run_id)
+            stmt = database.upsert(conn, schema.records, ["run_pk", "kind", "name"],
+                                   ["body", "created_at"])
+            conn.execute(stmt, {"run_pk": pk, "kind": _check_key("record kind", kind),
+                                "name": _check_key("record name", name), "body": text,
+                                "created_at": time.time()})
+
+    def add_cells(self, run_id: str, cells: Iterable[CellTiming]) -> None:
+        """Record what executed cells cost (a cell recorded again takes the new figures)."""
+        rows = [
+            {"idx": c.index, "wall_s": c.wall_s, "cpu_s": c.cpu_s, "rss_peak": c.rss_peak,
+             "rss_delta": c.rss_delta, "status": c.status}
+            for c in cells
+        ]
+        if not rows:
+            return
+        with database.writing(self.engine) as conn:
+            pk = self._running_pk(conn, run_id)
+            stmt = database.upsert(conn, schema.cells, ["run_pk", "idx"],
+                                   ["wall_s", "cpu_s", "rss_peak", "rss_delta", "status"])
+            conn.execute(stmt, [{"run_pk": pk, **row} for row in rows])
+
+    # -- internals ------------------------------------------------------------
+
+    def _running_pk(self, conn: Connection, run_id: str) -> int:
+        runs = schema.runs
+        row = conn.execute(
+            select(runs.c.pk, runs.c.status).where(runs.c.id == run_id).with_for_update()
+        ).first()
+        if row is None:
+            raise RunNotFound(f"no run {run_id} in {self.uri}; list runs with nbtrack runs")
+        if row.status != RunStatus.RUNNING.value:
+            raise RunEnded(run_id, row.status)
+        return int(row.pk)
+
+    def _experiment_pk(self, conn: Connection, name: str) -> int:
+        if name not in self._experiment_pks:
+            table = schema.experiments
+            conn.execute(database.insert_ignoring(conn, table).values(name=name, created_at=time.time()))
+            pk = conn.execute(select(table.c.pk).where(table.c.name == name)).scalar_one()
+            self._experiment_pks[name] = pk
+        return self._experiment_pks[name]
+
+    def _metric_key_pks(self, conn: Connection, keys: Iterable[str]) -> dict[str, int]:
+        missing = [k for k in keys if k not in self._key_pks]
+        if missing:
+            table = schema.metric_keys
+            conn.execute(database.insert_ignoring(conn, table), [{"name": k} for k in missing])
+            rows = conn.execute(select(table.c.name, table.c.pk).where(table.c.name.in_(missing)))
+            self._key_pks.update({name: pk for name, pk in rows})
+        return self._key_pks
+
+
+def open_store(uri: str | os.PathLike[str] | None = None, *, create: bool = True) -> Store:
+    """Open the store named by uri, else NBTRACK_STORE, else ./.nbtrack.
+
+    With create=False a missing store is an error instead of a new empty one.
+
+    >>> store = open_store("/tmp/demo-store")          # doctest: +SKIP
+    >>> store.runs(where="metrics.test.f1 > 0.9")     # doctest: +SKIP
+    """
+    location = locate_store(uri)
+    cached = _open_stores.get(location)
+    if cached is not None and (location.folder is None or (location.folder / DATABASE_FILE).exists()):
+        return cached
+    if location.folder is not None:
+        _check_folder(location.folder, create)
+    store = Store(location)
+    try:
+        database.migrate(store.engine)
+    except (DatabaseError, OperationalError) as exc:
+        store.close()
+        reason = str(getattr(exc, "orig", exc))
+        raise StoreUriError(
+            f"store {location.uri} cannot be opened ({reason}); restore its database "
+            "from a backup, run nbtrack fsck, or pass another --store"
+        ) from None
+    _open_stores[location] = store
+    return store
+
+
+def _check_folder(folder: Path, create: bool) -> None:
+    database_file = folder / DATABASE_FILE
+    if folder.exists() and not folder.is_dir():
+        raise StoreUriError(f"store {folder} is a file, not a store folder; pass a folder path")
+    if database_file.exists():
+        return
+    if not create:
+        raise StoreUriError(
+            f"no nbtrack store at {folder}; run a notebook with nbtrack run first, "
+            "or name the store with --store or NBTRACK_STORE"
+        )
+    if folder.exists() and any(folder.iterdir()):
+        raise StoreUriError(
+            f"{folder} is not an nbtrack store (it holds files but no {DATABASE_FILE}); "
+            "pass a new or empty folder"
+        )
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        probe = folder / ".write-probe"
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as exc:
+        raise StoreUriError(
+            f"store folder {folder} is not writable ({exc.strerror or exc}); "
+            "pass a writable folder with --store or NBTRACK_STORE"
+        ) from None
+
+
+def check_artifact_name(name: object) -> str:
+    """Refuse artifact names that could escape a folder or confuse a reader."""
+    if (
+        not isinstance(name, str)
+        or len(name) > _MAX_KEY
+        or not _ARTIFACT_NAME.fullmatch(name)
+        or any(part in (".", "..") for part in name.split("/"))
+    ):
+        raise InvalidArtifactName(
+            f"artifact name {name!r} is not allowed; use letters, digits, '_', '-', '.' "
+            "and '/' between parts, such as figures/roc.png"
+        )
+    return name
+
+
+def _check_key(what: str, key: object) -> str:
+    if not isinstance(key, str) or not key or len(key) > _MAX_KEY or "\x00" in key:
+        raise UsageError(f"{what} must be non-empty text of at most {_MAX_KEY} characters. Got {key!r} instead.")
+    return key
+
+
+def _param_rows(params: Mapping[str, Any]) -> list[dict[str, Any]]:
+    rows = []
+    for key, raw in params.items():
+        value = to_json_value(raw)
+        if isinstance(value, bool):
+            num = float(value)
+        elif isinstance(value, (int, float)):
+            num = float(value)
+        else:
+            num = None
+        rows.append({
+            "key": _check_key("param name", key),
+            "value": json.dumps(value, separators=(",", ":"), sort_keys=True),
+            "num": num,
+            "text": value if isinstance(value, str) else None,
+        })
+    return rows
+
+
+def _tag_rows(tags: Mapping[str, Any]) -> list[dict[str, Any]]:
+    return [{"key": _check_key("tag name", k), "value": str(v)} for k, v in tags.items()]
+
+
+def _summarize(points: Sequence[tuple[str, int, float, int]]) -> dict[str, dict[str, Any]]:
+    """Per key: the value at the highest step (later writes win ties), min, max, count."""
+    out: dict[str, dict[str, Any]] = {}
+    for key, step, value, _ts in points:
+        s = out.get(key)
+        if s is None:
+            s = out[key] = {"last": value, "step": step, "min": None, "max": None, "count": 0}
+        elif step >= s["step"]:
+            s["last"], s["step"] = value, step
+        s["count"] += 1
+        if value == value:  # NaN takes no part in min and max
+            if s["min"] is None or value < s["min"]:
+                s["min"] = value
+            if s["max"] is None or value > s["max"]:
+                s["max"] = value
+    for s in out.values():
+        if isinstance(s["last"], float) and math.isnan(s["last"]):
+            s["last"] = None
+    return out
+
+
+def _summary_upsert(conn: Connection) -> Any:
+    table = schema.metric_summaries
+    stmt = database.dialect_insert(conn, table)
+    new, old = stmt.excluded, table.c
+    newer = new.step >= old.step
+    return stmt.on_conflict_do_update(
+        index_elements=[old.run_pk, old.key_pk],
+        set_={
+            "last": case((newer, new["last"]), else_=old["last"]),
+            "step": case((newer, new.step), else_=old.step),
+            "min": case((or_(old["min"].is_(None), new["min"] < old["min"]), new["min"]), else_=old["min"]),
+            "max": case((or_(old["max"].is_(None), new["max"] > old["max"]), new["max"]), else_=old["max"]),
+            "count": old["count"] + new["count"],
+        },
+    )
