@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from sqlalchemy import (
+    BigInteger,
     Column,
     Connection,
     Float,
@@ -81,9 +82,9 @@ metrics = Table(
     metadata,
     Column("run_pk", Integer, primary_key=True, autoincrement=False),
     Column("key_pk", Integer, primary_key=True, autoincrement=False),
-    Column("step", Integer, primary_key=True, autoincrement=False),
+    Column("step", BigInteger, primary_key=True, autoincrement=False),
     Column("value", Float),  # NULL is NaN: SQLite cannot store NaN
-    Column("ts", Integer, nullable=False),  # milliseconds since the epoch
+    Column("ts", BigInteger, nullable=False),  # milliseconds since the epoch
     sqlite_with_rowid=False,
 )
 
@@ -95,8 +96,8 @@ metric_summaries = Table(
     Column("last", Float),
     Column("min", Float),
     Column("max", Float),
-    Column("step", Integer, nullable=False),
-    Column("count", Integer, nullable=False),
+    Column("step", BigInteger, nullable=False),
+    Column("count", BigInteger, nullable=False),
     Index("ix_summaries_key_last", "key_pk", "last"),
 )
 
@@ -115,7 +116,7 @@ artifacts = Table(
     Column("run_pk", Integer, ForeignKey("runs.pk"), primary_key=True),
     Column("name", String(250), primary_key=True),
     Column("sha256", String(64), nullable=False),
-    Column("size", Integer, nullable=False),
+    Column("size", BigInteger, nullable=False),
     Column("media_type", String(100), nullable=False),
     Column("created_at", Float, nullable=False),
     Index("ix_artifacts_sha256", "sha256"),
@@ -138,8 +139,8 @@ cells = Table(
     Column("idx", Integer, primary_key=True, autoincrement=False),
     Column("wall_s", Float, nullable=False),
     Column("cpu_s", Float),
-    Column("rss_peak", Integer),
-    Column("rss_delta", Integer),
+    Column("rss_peak", BigInteger),
+    Column("rss_delta", BigInteger),
     Column("status", String(16), nullable=False),
 )
 
