@@ -23,6 +23,16 @@ class DeclaredParam:
     help: str = ""
 
     @property
+    def kind(self) -> str:
+        """The declared type: the annotation if there is one, else the literal default's type."""
+        if self.type_name not in ("None", ""):
+            return self.type_name
+        default = self.default
+        if default is None or (isinstance(default, str) and default == self.default_source):
+            return "None"  # no literal default: nothing to check against
+        return type(default).__name__
+
+    @property
     def default(self) -> Any:
         """The default as a value when it is a literal, else its source text."""
         try:
@@ -43,20 +53,28 @@ def read_notebook(path: str | os.PathLike[str]) -> tuple[Any, bytes]:
 def parse_notebook(raw: bytes, label: str = "notebook") -> Any:
     """A notebook node from bytes, or InvalidNotebook naming what is wrong."""
     import nbformat
+    from nbformat.reader import NotJSONError
 
     try:
         node = nbformat.reads(raw.decode("utf-8"), as_version=4)
-    except (UnicodeDecodeError, json.JSONDecodeError, ValueError) as exc:
-        problem = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise InvalidNotebook(f"{label} is not a Jupyter notebook ({problem}); pass an .ipynb file") from None
+    except (UnicodeDecodeError, json.JSONDecodeError, NotJSONError) as exc:
+        raise InvalidNotebook(f"{label} is not a Jupyter notebook ({_first_line(exc)}); pass an .ipynb file") from None
+    except (nbformat.ValidationError, ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise InvalidNotebook(
+            f"{label} is not a valid notebook ({_first_line(exc)}); open and save it in JupyterLab to repair it"
+        ) from None
     try:
         nbformat.validate(node)
     except nbformat.ValidationError as exc:
-        problem = str(exc.message).splitlines()[0]
         raise InvalidNotebook(
-            f"{label} is not a valid notebook ({problem}); open and save it in JupyterLab to repair it"
+            f"{label} is not a valid notebook ({_first_line(exc)}); open and save it in JupyterLab to repair it"
         ) from None
     return node
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(getattr(exc, "message", None) or exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
 
 
 def sha256_hex(raw: bytes) -> str:

@@ -65,7 +65,7 @@ def check_params(given: Mapping[str, Any], declared: Mapping[str, DeclaredParam]
             f"{notebook} declares no parameter {unknown[0]!r}; declared parameters: {known}"
         )
     for name, value in given.items():
-        expected = declared[name].type_name
+        expected = declared[name].kind
         if expected in _NUMBER_TYPES and (isinstance(value, (str, bool)) or value is None):
             raise ParameterError(
                 f"parameter {name!r} of {notebook} is a number (default {declared[name].default_source}). "

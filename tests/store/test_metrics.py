@@ -1,0 +1,83 @@
+"""The store contract for metric series and their summaries."""
+
+from __future__ import annotations
+
+import math
+
+
+def test_metric_points_keep_series_and_summary(store):
+    run_id = store.create_run("e")
+    store.log_metrics(run_id, [("loss", s, 1.0 / (s + 1), 1000 + s) for s in range(10)])
+    store.log_metrics(run_id, [("loss", 10, 5.0, 2000)])
+    run = store.run(run_id)
+    summary = run.summaries["loss"]
+    assert (summary.last, summary.min, summary.max, summary.step, summary.count) == (5.0, 0.1, 5.0, 10, 11)
+    history = store.metric_history(run_id, "loss")
+    assert [step for step, _v, _t in history] == list(range(11))
+    assert history[0] == (0, 1.0, 1000)
+
+
+def test_a_step_logged_again_replaces_its_value(store):
+    run_id = store.create_run("e")
+    store.log_metrics(run_id, [("acc", 0, 0.5, 1), ("acc", 1, 0.6, 2)])
+    store.log_metrics(run_id, [("acc", 1, 0.7, 3)])
+    assert [v for _s, v, _t in store.metric_history(run_id, "acc")] == [0.5, 0.7]
+    assert store.run(run_id).metrics["acc"] == 0.7
+
+
+def test_last_is_the_value_at_the_highest_step_whatever_the_order(store):
+    run_id = store.create_run("e")
+    store.log_metrics(run_id, [("m", 5, 50.0, 1)])
+    store.log_metrics(run_id, [("m", 2, 20.0, 2)])
+    summary = store.run(run_id).summaries["m"]
+    assert (summary.last, summary.step, summary.min) == (50.0, 5, 20.0)
+
+
+def test_nan_and_infinity_round_trip_and_stay_out_of_min_and_max(store):
+    run_id = store.create_run("e")
+    store.log_metrics(run_id, [("x", 0, 1.0, 1), ("x", 1, float("nan"), 2), ("x", 2, float("inf"), 3)])
+    store.log_metrics(run_id, [("y", 0, float("nan"), 1)])
+    history = store.metric_history(run_id, "x")
+    assert history[0][1] == 1.0 and math.isnan(history[1][1]) and history[2][1] == math.inf
+    summaries = store.run(run_id).summaries
+    assert summaries["x"].min == 1.0 and summaries["x"].max == math.inf
+    assert math.isnan(summaries["y"].last) and math.isnan(summaries["y"].min)
+
+
+def test_downsampled_history_spans_the_whole_series(store):
+    run_id = store.create_run("e")
+    store.log_metrics(run_id, [("loss", s, float(s), s) for s in range(10_000)])
+    sampled = store.metric_history(run_id, "loss", max_points=100)
+    steps = [s for s, _v, _t in sampled]
+    assert 90 <= len(sampled) <= 100
+    assert steps[0] == 0 and steps[-1] == 9999 and steps == sorted(steps)
+    assert all(v == float(s) for s, v, _t in sampled)
+
+
+def test_downsampling_irregular_steps_returns_existing_points(store):
+    run_id = store.create_run("e")
+    steps = [0, 1, 2, 500, 501, 9000, 9999]
+    store.log_metrics(run_id, [("m", s, float(s), 0) for s in steps])
+    sampled = [s for s, _v, _t in store.metric_history(run_id, "m", max_points=4)]
+    assert set(sampled) <= set(steps) and sampled[0] == 0 and sampled[-1] == 9999
+
+
+def test_history_of_unknown_key_is_empty(store):
+    run_id = store.create_run("e")
+    assert store.metric_history(run_id, "never") == []
+
+
+def test_metric_keys_are_shared_across_runs_but_series_are_not(store):
+    a, b = store.create_run("e"), store.create_run("e")
+    store.log_metrics(a, [("loss", 0, 1.0, 0)])
+    store.log_metrics(b, [("loss", 0, 2.0, 0), ("loss", 1, 3.0, 0)])
+    assert store.run(a).summaries["loss"].count == 1
+    assert store.run(b).summaries["loss"].count == 2
+
+
+def test_stored_run_metric_history_is_a_dataframe(store):
+    run_id = store.create_run("e")
+    store.log_metrics(run_id, [("loss", s, 0.5, 1_700_000_000_000 + s) for s in range(3)])
+    frame = store.run(run_id).metric_history("loss")
+    assert list(frame.columns) == ["step", "value", "timestamp"]
+    assert len(frame) == 3 and str(frame["timestamp"].dt.tz) == "UTC"

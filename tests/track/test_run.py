@@ -1,0 +1,161 @@
+"""The Run API a notebook holds: buffered metrics, artifacts, figures, ending."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+import nbtrack
+from nbtrack.errors import RunEnded, UsageError
+from nbtrack.records import RunStatus
+from nbtrack.track import session
+
+
+@pytest.fixture(autouse=True)
+def no_open_run():
+    yield
+    run = session.current_run()
+    if run is not None:
+        run.finish()
+
+
+def test_start_run_records_experiment_name_params_and_tags(store):
+    run = nbtrack.start_run("first", experiment="churn", params={"C": 0.5}, tags={"team": "ml"}, store=store)
+    run.finish()
+    stored = store.run(run.id)
+    assert (stored.experiment, stored.name, stored.params, stored.tags) == ("churn", "first", {"C": 0.5}, {"team": "ml"})
+    assert stored.status is RunStatus.FINISHED
+
+
+def test_start_run_uses_nbtrack_store_from_the_environment(store_path):
+    run = nbtrack.start_run()
+    run.finish()
+    assert nbtrack.open_store(store_path).run(run.id).experiment == "default"
+
+
+def test_metrics_are_buffered_then_flushed_in_one_batch(store):
+    run = nbtrack.start_run(store=store)
+    for step in range(1000):
+        run.log_metric("loss", 1.0 / (step + 1))
+    assert store.run(run.id).summaries == {}  # still in memory
+    run.flush()
+    summary = store.run(run.id).summaries["loss"]
+    assert (summary.count, summary.step, summary.last) == (1000, 999, 0.001)
+
+
+def test_background_flush_writes_within_about_a_second(store):
+    run = nbtrack.start_run(store=store)
+    run.log_metric("acc", 0.5)
+    deadline = time.monotonic() + 5
+    while "acc" not in store.run(run.id).summaries:
+        assert time.monotonic() < deadline, "metric not flushed within 5 s"
+        time.sleep(0.1)
+
+
+def test_log_metrics_with_one_step_and_steps_continue_per_key(store):
+    run = nbtrack.start_run(store=store)
+    run.log_metrics({"train.loss": 0.5, "val.loss": 0.6}, step=10)
+    run.log_metric("train.loss", 0.4)
+    run.finish()
+    assert [s for s, _v, _t in store.metric_history(run.id, "train.loss")] == [10, 11]
+
+
+def test_numpy_values_and_steps_are_accepted(store):
+    import numpy as np
+
+    run = nbtrack.start_run(store=store)
+    run.log_metric("x", np.float32(0.25), step=np.int64(3))
+    run.finish()
+    assert store.metric_history(run.id, "x")[0][:2] == (3, 0.25)
+
+
+@pytest.mark.parametrize("value", ["0.5", None, object(), [1]])
+def test_non_numeric_metric_is_a_usage_error(store, value):
+    run = nbtrack.start_run(store=store)
+    with pytest.raises(UsageError, match="must be a number"):
+        run.log_metric("x", value)
+
+
+@pytest.mark.parametrize("step", [-1, 1.5, "3", True])
+def test_bad_step_is_a_usage_error(store, step):
+    run = nbtrack.start_run(store=store)
+    with pytest.raises(UsageError, match="step"):
+        run.log_metric("x", 1.0, step=step)
+
+
+def test_finished_run_rejects_new_metrics(store):
+    run = nbtrack.start_run(store=store)
+    run.finish()
+    with pytest.raises(RunEnded, match="start a new run with nbtrack.start_run"):
+        run.log_metric("late", 1.0)
+    with pytest.raises(RunEnded):
+        run.log_params({"late": 1})
+
+
+def test_context_manager_marks_an_exception_failed_and_reraises(store):
+    with pytest.raises(ZeroDivisionError):
+        with nbtrack.start_run(store=store) as run:
+            run.log_metric("before", 1.0)
+            1 / 0
+    stored = store.run(run.id)
+    assert stored.status is RunStatus.FAILED
+    assert stored.error.ename == "ZeroDivisionError" and stored.metrics == {"before": 1.0}
+
+
+def test_second_start_run_finishes_the_first(store):
+    first = nbtrack.start_run(store=store)
+    second = nbtrack.start_run(store=store)
+    assert store.run(first.id).status is RunStatus.FINISHED
+    assert nbtrack.current_run() is second
+
+
+def test_log_artifact_from_bytes_and_path(store, tmp_path):
+    run = nbtrack.start_run(store=store)
+    (tmp_path / "report.txt").write_text("hello")
+    run.log_artifact(tmp_path / "report.txt")
+    run.log_artifact(b"{}", "config.json")
+    run.finish()
+    stored = store.run(run.id)
+    assert stored.artifact("report.txt") == b"hello"
+    assert store.artifact(run.id, "config.json").media_type == "application/json"
+
+
+def test_log_figure_stores_a_png(store):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots()
+    ax.plot([0, 1], [0, 1])
+    run = nbtrack.start_run(store=store)
+    artifact = run.log_figure(fig, "roc")
+    run.finish()
+    assert artifact.name == "roc.png" and artifact.media_type == "image/png"
+    assert store.read_artifact(run.id, "roc.png").startswith(b"\x89PNG")
+
+
+def test_log_figure_refuses_what_is_not_a_figure(store):
+    run = nbtrack.start_run(store=store)
+    with pytest.raises(UsageError, match="matplotlib Figure"):
+        run.log_figure("not a figure", "x")
+
+
+def test_attached_run_is_the_engines_and_finish_only_flushes(store, monkeypatch):
+    run_id = store.create_run("engine")
+    monkeypatch.setenv("NBTRACK_RUN_ID", run_id)
+    attached = nbtrack.start_run(store=store)
+    assert attached.id == run_id and nbtrack.start_run(store=store) is attached
+    attached.log_metric("m", 1.0)
+    attached.finish()
+    stored = store.run(run_id)
+    assert stored.status is RunStatus.RUNNING and stored.metrics == {"m": 1.0}
+
+
+def test_metric_keys_are_checked(store):
+    run = nbtrack.start_run(store=store)
+    with pytest.raises(UsageError):
+        run.log_metric("", 1.0)
+    with pytest.raises(UsageError):
+        run.log_metric("k" * 300, 1.0)
