@@ -11,6 +11,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 _CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+MIN_PREFIX = 6  # the fewest characters of a run id that may name it
 
 
 def new_run_id(now: float | None = None) -> str:

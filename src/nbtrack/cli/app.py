@@ -39,6 +39,9 @@ def format_option(*choices: str, default: str = "table") -> Callable[[Callable[.
 
 def main(argv: Sequence[str] | None = None) -> None:
     """Run the command line; user errors print one line and exit 2."""
+    # jsonschema (under nbformat) imports this optional IRI-syntax checker, which compiles a
+    # grammar at import: about 1.8 s per command. Notebook validation never uses IRI formats.
+    sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[assignment]
     signal.signal(signal.SIGTERM, _terminate)
     try:
         cli.main(args=list(argv) if argv is not None else None, prog_name="nbtrack")

@@ -8,7 +8,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime, timezone
 from typing import Any
 
-from nbtrack.store.listing import MIN_PREFIX
+from nbtrack.records import MIN_PREFIX
 
 
 def short_ids(ids: Iterable[str]) -> dict[str, str]:

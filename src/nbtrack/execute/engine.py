@@ -12,6 +12,8 @@ from __future__ import annotations
 import asyncio
 import copy
 import os
+import shutil
+import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -112,6 +114,24 @@ class TrackingClient(PapermillNotebookClient):  # type: ignore[misc]
         super().__init__(nb_man, **kw)
         self.execution = execution
         self._probe: ProcessProbe | None = None
+        self._socket_dir: str | None = None
+
+    def execute(self, **kwargs: Any) -> Any:
+        try:
+            return super().execute(**kwargs)
+        finally:
+            if self._socket_dir is not None:
+                shutil.rmtree(self._socket_dir, ignore_errors=True)
+
+    def create_kernel_manager(self) -> Any:
+        km = super().create_kernel_manager()
+        if os.name == "posix":
+            # Local Unix sockets, not TCP ports: no port collisions between parallel kernels,
+            # no plaintext TCP (ipykernel warns about it), and a path short enough for AF_UNIX.
+            self._socket_dir = tempfile.mkdtemp(prefix="nbtrack-")
+            km.transport = "ipc"
+            km.ip = os.path.join(self._socket_dir, "kernel")
+        return km
 
     async def async_start_new_kernel(self, **kwargs: Any) -> None:
         # Kernels started together can collide on a port (ZMQError: Address already in use).

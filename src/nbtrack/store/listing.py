@@ -12,6 +12,7 @@ from sqlalchemy import column as sql_column
 
 from nbtrack.errors import ArtifactNotFound, RunNotFound, UsageError
 from nbtrack.records import (
+    MIN_PREFIX,
     Artifact,
     CellTiming,
     MetricSummary,
@@ -24,8 +25,8 @@ from nbtrack.records import (
 from nbtrack.store import database, schema
 from nbtrack.store.query import compile_filter, effective_status, parse_order
 
-MIN_PREFIX = 6
-_CROCKFORD = set("0123456789ABCDEFGHJKMNPQRSTVWXYZ")
+_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford base 32, in sort order
+_CROCKFORD = set(_ALPHABET)
 _IN_LIST_LIMIT = 900  # below SQLite's bound-parameter limit; above it, use a subquery
 
 
@@ -86,7 +87,7 @@ class Listing:
         runs = schema.runs.c
         with database.reading(self.engine) as conn:
             found = list(conn.execute(
-                select(runs.id).where(runs.id >= prefix, runs.id < prefix + "~").order_by(runs.id).limit(4)
+                select(runs.id).where(*_prefix_range(runs.id, prefix)).order_by(runs.id).limit(4)
             ).scalars())
         if not found:
             raise RunNotFound(f"no run matches {ref!r}; list runs with nbtrack runs")
@@ -282,6 +283,21 @@ class StoredRun(RunRecord):
 
     def cells(self) -> list[CellTiming]:
         return self._store.cells(self.id)
+
+
+def _prefix_range(column: Any, prefix: str) -> list[Any]:
+    """Ids that start with prefix, as an index range that holds under any collation.
+
+    A bound such as prefix + "~" relies on byte order; PostgreSQL databases with a
+    linguistic collation sort punctuation before letters. The upper bound is the
+    prefix's successor in the id alphabet instead (none when it is all Zs).
+    """
+    bounds = [column >= prefix, column.startswith(prefix, autoescape=True)]
+    head = prefix.rstrip("Z")
+    if head:
+        successor = _ALPHABET[_ALPHABET.index(head[-1]) + 1]
+        bounds.append(column < head[:-1] + successor)
+    return bounds
 
 
 def _fresh(value: Any) -> Any:
