@@ -1,6 +1,7 @@
 """The nbtrack command line: thin commands that parse, call the library, and render."""
 
 from nbtrack.cli import runs  # noqa: F401  (registers its commands)
+from nbtrack.cli import models  # noqa: F401  (model registry)
 from nbtrack.cli.app import cli, main
 
 __all__ = ["cli", "main"]

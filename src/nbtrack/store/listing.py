@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, Engine, Integer, Select, and_, func, select, values
 from sqlalchemy import column as sql_column
@@ -24,6 +24,9 @@ from nbtrack.records import (
 )
 from nbtrack.store import database, schema
 from nbtrack.store.query import compile_filter, effective_status, parse_order
+
+if TYPE_CHECKING:
+    from nbtrack.store.registry import Registry
 
 _ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford base 32, in sort order
 _CROCKFORD = set(_ALPHABET)
@@ -74,9 +77,11 @@ class Listing:
         return found[0]
 
     def resolve(self, ref: str) -> str:
-        """The full run id for an id or a unique prefix of at least 6 characters."""
+        """The full run id for an id, a unique prefix of at least 6 characters, or NAME@champion / NAME@3."""
         if not isinstance(ref, str):
             raise RunNotFound(f"a run reference is text such as 01JD3F. Got {ref!r} instead.")
+        if "@" in ref:
+            return self.models.get(ref).run_id  # a registered model version points at its run
         prefix = ref.strip().upper()
         if len(prefix) < MIN_PREFIX:
             raise RunNotFound(
@@ -107,6 +112,13 @@ class Listing:
         )
         with database.reading(self.engine) as conn:
             return [dict(row._mapping) for row in conn.execute(query)]
+
+    @property
+    def models(self) -> Registry:
+        """The model registry: named models, their versions and aliases (churn@champion)."""
+        from nbtrack.store.registry import Registry
+
+        return Registry(self)
 
     # -- one run's details ----------------------------------------------------
 

@@ -152,8 +152,55 @@ def _initial(conn: Connection) -> None:
     metadata.create_all(conn, tables=first, checkfirst=True)
 
 
+# The model registry (step 0002_registry): named models, numbered versions that point
+# at runs, movable aliases (champion), and every alias move kept.
+models = Table(
+    "models",
+    metadata,
+    Column("pk", Integer, primary_key=True, autoincrement=True),
+    Column("name", String(200), nullable=False, unique=True),
+    Column("created_at", Float, nullable=False),
+)
+
+model_versions = Table(
+    "model_versions",
+    metadata,
+    Column("model_pk", Integer, ForeignKey("models.pk"), primary_key=True),
+    Column("version", Integer, primary_key=True, autoincrement=False),
+    Column("run_pk", Integer, ForeignKey("runs.pk"), nullable=False),
+    Column("artifact", String(250)),
+    Column("created_at", Float, nullable=False),
+)
+
+model_aliases = Table(
+    "model_aliases",
+    metadata,
+    Column("model_pk", Integer, ForeignKey("models.pk"), primary_key=True),
+    Column("alias", String(100), primary_key=True),
+    Column("version", Integer, nullable=False),
+    Column("since", Float, nullable=False),
+)
+
+alias_moves = Table(
+    "alias_moves",
+    metadata,
+    Column("pk", Integer, primary_key=True, autoincrement=True),
+    Column("model_pk", Integer, ForeignKey("models.pk"), nullable=False),
+    Column("alias", String(100), nullable=False),
+    Column("previous", Integer),
+    Column("version", Integer, nullable=False),
+    Column("moved_at", Float, nullable=False),
+    Index("ix_alias_moves_model_alias", "model_pk", "alias", "pk"),
+)
+
+
+def _registry(conn: Connection) -> None:
+    metadata.create_all(conn, tables=[models, model_versions, model_aliases, alias_moves], checkfirst=True)
+
+
 # Named upgrade steps, applied in order, each once, recorded in nbtrack_migrations.
 # Append new steps; never edit or reorder a released one.
 STEPS: list[tuple[str, Callable[[Connection], None]]] = [
     ("0001_initial", _initial),
+    ("0002_registry", _registry),
 ]
