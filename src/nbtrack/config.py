@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,11 +32,29 @@ class StoreLocation:
             return str(self.folder)
         return self.database
 
+    @property
+    def display(self) -> str:
+        """The uri with any password masked: what messages and listings may show."""
+        return mask_password(self.uri)
 
-def locate_store(uri: str | os.PathLike[str] | None = None) -> StoreLocation:
-    """Resolve a store argument (or the environment) to database and artifact URLs."""
+
+def mask_password(url: str) -> str:
+    """`scheme://user:secret@host/...` -> `scheme://user:***@host/...` (other text unchanged)."""
+    return _PASSWORD.sub(r"\1***@", url)
+
+
+_PASSWORD = re.compile(r"^([A-Za-z][A-Za-z0-9+.\-]*://[^:/?#@]*:)[^@/?#]*@")
+
+
+def locate_store(uri: str | os.PathLike[str] | None = None, *,
+                 artifacts: str | os.PathLike[str] | None = None) -> StoreLocation:
+    """Resolve a store argument (or the environment) to database and artifact URLs.
+
+    artifacts, when given, wins over NBTRACK_ARTIFACTS: a program opening two
+    stores (an import) names each one's bytes itself.
+    """
     raw = os.fspath(uri) if uri is not None else os.environ.get(STORE_ENV) or DEFAULT_STORE
-    artifacts = os.environ.get(ARTIFACTS_ENV) or None
+    artifacts = os.fspath(artifacts) if artifacts is not None else os.environ.get(ARTIFACTS_ENV) or None
     if "://" not in raw:
         folder = Path(raw).expanduser().absolute()
         return StoreLocation(

@@ -268,7 +268,8 @@ def _apply(column: Any, op: str, values: list[Any]) -> ColumnElement[bool]:
     if op == "in":
         return column.in_(values)
     if op == "like":
-        return column.like(values[0])
+        # ILIKE on PostgreSQL, lower() LIKE lower() on SQLite: both ignore case, as SQLite's LIKE does.
+        return column.ilike(values[0])
     value = values[0]
     return {
         "=": lambda: column == value,

@@ -59,7 +59,7 @@ class Store(Listing):
         return self.location.uri
 
     def __repr__(self) -> str:
-        return f"Store({self.uri!r})"
+        return f"Store({self.location.display!r})"
 
     def close(self) -> None:
         self.engine.dispose()
@@ -110,7 +110,7 @@ class Store(Listing):
         with database.writing(self.engine) as conn:
             pk = self._running_pk(conn, run_id)
             stmt = database.upsert(conn, schema.params, ["run_pk", "key"], ["value", "num", "text"])
-            conn.execute(stmt, [{"run_pk": pk, **r} for r in rows])
+            conn.execute(stmt, [{"run_pk": pk, **r} for r in _in_key_order(rows, "key")])
 
     def set_tags(self, run_id: str, tags: Mapping[str, Any]) -> None:
         """Set tags; tags annotate a run, so they may change after it ended."""
@@ -120,7 +120,7 @@ class Store(Listing):
         with database.writing(self.engine) as conn:
             pk = self._pk(conn, run_id)
             stmt = database.upsert(conn, schema.tags, ["run_pk", "key"], ["value"])
-            conn.execute(stmt, [{"run_pk": pk, **r} for r in rows])
+            conn.execute(stmt, [{"run_pk": pk, **r} for r in _in_key_order(rows, "key")])
 
     def delete_tag(self, run_id: str, key: str) -> None:
         with database.writing(self.engine) as conn:
@@ -149,11 +149,11 @@ class Store(Listing):
                  "value": None if v != v else v, "ts": ts}
                 for k, s, v, ts in points
             ]
-            conn.execute(stmt, rows)
-            conn.execute(_summary_upsert(conn), [
+            conn.execute(stmt, _in_key_order(rows, "key_pk", "step"))
+            conn.execute(_summary_upsert(conn), _in_key_order([
                 {"run_pk": pk, "key_pk": key_pks[key], **summary}
                 for key, summary in summaries.items()
-            ])
+            ], "key_pk"))
 
     def heartbeat(self, run_id: str) -> None:
         """Mark a running run alive now (runs whose heartbeat stops read as lost)."""
@@ -252,7 +252,7 @@ class Store(Listing):
             pk = self._running_pk(conn, run_id)
             stmt = database.upsert(conn, schema.cells, ["run_pk", "idx"],
                                    ["wall_s", "cpu_s", "rss_peak", "rss_delta", "status"])
-            conn.execute(stmt, [{"run_pk": pk, **row} for row in rows])
+            conn.execute(stmt, [{"run_pk": pk, **row} for row in _in_key_order(rows, "idx")])
 
     # -- internals ------------------------------------------------------------
 
@@ -262,7 +262,7 @@ class Store(Listing):
             select(runs.c.pk, runs.c.status).where(runs.c.id == run_id).with_for_update()
         ).first()
         if row is None:
-            raise RunNotFound(f"no run {run_id} in {self.uri}; list runs with nbtrack runs")
+            raise RunNotFound(f"no run {run_id} in {self.location.display}; list runs with nbtrack runs")
         if row.status != RunStatus.RUNNING.value:
             raise RunEnded(run_id, row.status)
         return int(row.pk)
@@ -276,7 +276,8 @@ class Store(Listing):
         return self._experiment_pks[name]
 
     def _metric_key_pks(self, conn: Connection, keys: Iterable[str]) -> dict[str, int]:
-        missing = [k for k in keys if k not in self._key_pks]
+        # Sorted: writers inserting new keys in one order cannot deadlock on PostgreSQL.
+        missing = sorted(k for k in keys if k not in self._key_pks)
         if missing:
             table = schema.metric_keys
             conn.execute(database.insert_ignoring(conn, table), [{"name": k} for k in missing])
@@ -285,15 +286,17 @@ class Store(Listing):
         return self._key_pks
 
 
-def open_store(uri: str | os.PathLike[str] | None = None, *, create: bool = True) -> Store:
+def open_store(uri: str | os.PathLike[str] | None = None, *, create: bool = True,
+               artifacts: str | os.PathLike[str] | None = None) -> Store:
     """Open the store named by uri, else NBTRACK_STORE, else ./.nbtrack.
 
     With create=False a missing store is an error instead of a new empty one.
+    artifacts names where its bytes live, over NBTRACK_ARTIFACTS.
 
     >>> store = open_store("/tmp/demo-store")          # doctest: +SKIP
     >>> store.runs(where="metrics.test.f1 > 0.9")     # doctest: +SKIP
     """
-    location = locate_store(uri)
+    location = locate_store(uri, artifacts=artifacts)
     cached = _open_stores.get(location)
     if cached is not None and (location.folder is None or (location.folder / DATABASE_FILE).exists()):
         return cached
@@ -306,7 +309,7 @@ def open_store(uri: str | os.PathLike[str] | None = None, *, create: bool = True
         store.close()
         reason = str(getattr(exc, "orig", exc))
         raise StoreUriError(
-            f"store {location.uri} cannot be opened ({reason}); restore its database "
+            f"store {location.display} cannot be opened ({reason}); restore its database "
             "from a backup, run nbtrack fsck, or pass another --store"
         ) from None
     _open_stores[location] = store
@@ -379,6 +382,15 @@ def _param_rows(params: Mapping[str, Any]) -> list[dict[str, Any]]:
             "text": value if isinstance(value, str) else None,
         })
     return rows
+
+
+def _in_key_order(rows: list[dict[str, Any]], *keys: str) -> list[dict[str, Any]]:
+    """Rows sorted by their unique key, stably (a later duplicate still wins).
+
+    Every writer then locks rows in one order, so two transactions upserting the
+    same keys cannot deadlock on PostgreSQL.
+    """
+    return sorted(rows, key=lambda row: tuple(row[k] for k in keys))
 
 
 def _tag_rows(tags: Mapping[str, Any]) -> list[dict[str, Any]]:
