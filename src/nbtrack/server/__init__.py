@@ -1,0 +1,69 @@
+"""nbtrack's Jupyter server extension: the REST API under /nbtrack/api/ that the Lab frontend uses."""
+
+from __future__ import annotations
+
+import os
+import threading
+from pathlib import Path
+from typing import Any
+
+from nbtrack.config import STORE_ENV
+
+API = "nbtrack/api"
+
+
+class StoreHolder:
+    """Opens the store on first use, so starting Lab in a folder creates nothing there."""
+
+    def __init__(self, uri: str) -> None:
+        self.uri = uri
+        self._store: Any = None
+        self._lock = threading.Lock()
+
+    def get(self) -> Any:
+        with self._lock:
+            if self._store is None:
+                from nbtrack.store import open_store
+
+                self._store = open_store(self.uri)
+            return self._store
+
+
+def _jupyter_server_extension_points() -> list[dict[str, str]]:
+    return [{"module": "nbtrack.server"}]
+
+
+def _jupyter_labextension_paths() -> list[dict[str, str]]:
+    return [{"src": "labextension", "dest": "nbtrack-labextension"}]
+
+
+def _load_jupyter_server_extension(serverapp: Any) -> None:
+    """Register the handlers; the store is NBTRACK_STORE, else .nbtrack in the server's root."""
+    from jupyter_server.utils import url_path_join
+
+    from nbtrack.server import executions, runs
+    from nbtrack.server.base import STORE_SETTING
+
+    root = os.path.expanduser(serverapp.root_dir)
+    uri = os.environ.get(STORE_ENV) or str(Path(root) / ".nbtrack")
+    launcher = executions.Executions(root)
+    serverapp.web_app.settings[STORE_SETTING] = StoreHolder(uri)
+    serverapp.web_app.settings[executions.EXECUTIONS_SETTING] = launcher
+    base = url_path_join(serverapp.web_app.settings["base_url"], API)
+    run = r"/runs/(?P<ref>[0-9A-Za-z]+)"
+    routes = [
+        (r"/runs", runs.RunsHandler),
+        (run, runs.RunHandler),
+        (run + r"/tags", runs.TagsHandler),
+        (run + r"/metrics", runs.MetricsHandler),
+        (run + r"/artifacts/(?P<name>.+)", runs.ArtifactHandler),
+        (r"/compare", runs.CompareHandler),
+        (r"/experiments", runs.ExperimentsHandler),
+        (r"/executions", executions.ExecutionsHandler),
+        (r"/executions/(?P<execution_id>[0-9a-f]+)", executions.ExecutionHandler),
+        (r"/notebooks/params", executions.NotebookParamsHandler),
+    ]
+    serverapp.web_app.add_handlers(".*$", [(base + path, handler) for path, handler in routes])
+    serverapp.log.info("nbtrack: API at /%s over store %s", API, uri)
+
+

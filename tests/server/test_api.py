@@ -1,0 +1,254 @@
+"""Every /nbtrack/api route against a real Jupyter server: auth, XSRF, JSON errors, no path escapes."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+import pytest
+
+from server.conftest import Client, wait_for
+
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("nbtrack-server")]
+
+API = "/nbtrack/api"
+
+
+def routes(ids: dict[str, str]) -> list[tuple[str, str]]:
+    rf = ids["rf"]
+    return [
+        ("GET", f"{API}/runs"), ("GET", f"{API}/runs/{rf}"), ("GET", f"{API}/runs/{rf}/metrics"),
+        ("PATCH", f"{API}/runs/{rf}/tags"), ("GET", f"{API}/runs/{rf}/artifacts/figures/roc.png"),
+        ("GET", f"{API}/compare?ids={rf}"), ("GET", f"{API}/experiments"), ("GET", f"{API}/executions"),
+        ("POST", f"{API}/executions"), ("GET", f"{API}/executions/abc123"),
+        ("GET", f"{API}/notebooks/params?path=nb.ipynb"),
+    ]
+
+
+def test_every_route_refuses_requests_without_credentials(api: tuple[Client, dict[str, str]]) -> None:
+    client, ids = api
+    for method, path in routes(ids):
+        body = {"notebook": "nb.ipynb"} if method in ("POST", "PATCH") else None
+        reply = client.request(method, path, body, token=False)
+        assert reply.status == 403, (method, path, reply.status)
+        assert b"Traceback" not in reply.body
+
+
+def test_server_registers_every_handler_authenticated(api: tuple[Client, dict[str, str]]) -> None:
+    client, _ = api
+    log = client.server.log()
+    assert "nbtrack: API at /nbtrack/api" in log
+    # jupyter_server warns once per add_handlers call that has an undecorated method.
+    warnings = [block for block in log.split("Extension endpoints without")[1:]]
+    assert not any("/nbtrack/" in block.split("add_handlers")[0] for block in warnings), warnings
+
+
+def test_runs_are_listed_newest_first_with_total_and_paging(api: tuple[Client, dict[str, str]]) -> None:
+    client, ids = api
+    body = client.request("GET", f"{API}/runs").json()
+    assert body["total"] == 3
+    assert [r["id"] for r in body["runs"]] == [ids["svm"], ids["lr"], ids["rf"]]
+    first = body["runs"][0]
+    assert first["params"] == {"model": "svm", "C": 2.5} and first["metrics"]["test.f1"] == pytest.approx(0.88)
+    assert first["status"] == "finished" and first["tags"] == {"team": "risk"}
+    page = client.request("GET", f"{API}/runs?limit=1&offset=1").json()
+    assert [r["id"] for r in page["runs"]] == [ids["lr"]] and page["total"] == 3
+
+
+def test_runs_filter_and_sort_use_the_query_language(api: tuple[Client, dict[str, str]]) -> None:
+    client, ids = api
+    where = "metrics.test.f1%20%3E%200.85"
+    body = client.request("GET", f"{API}/runs?where={where}&order=-metrics.test.f1").json()
+    assert [r["id"] for r in body["runs"]] == [ids["rf"], ids["svm"]] and body["total"] == 2
+    body = client.request("GET", f"{API}/runs?order=metrics.test.f1&experiment=churn").json()
+    assert [r["id"] for r in body["runs"]] == [ids["lr"], ids["svm"], ids["rf"]]
+
+
+def test_bad_filter_and_bad_paging_are_400_with_a_message(api: tuple[Client, dict[str, str]]) -> None:
+    client, _ = api
+    for query in ("where=metrics.f1%20%3E%3E%201", "limit=abc", "limit=100000", "order=%3B%20drop"):
+        reply = client.request("GET", f"{API}/runs?{query}")
+        assert reply.status == 400, query
+        assert reply.headers["content-type"].startswith("application/json")
+        message = reply.json()["message"]
+        assert message and "Traceback" not in message and "/tmp" not in message
+
+
+def test_run_detail_carries_records_cells_and_artifacts(api: tuple[Client, dict[str, str]]) -> None:
+    client, ids = api
+    body = client.request("GET", f"{API}/runs/{ids['rf']}").json()
+    assert body["id"] == ids["rf"] and body["name"] == "rf-run"
+    assert body["records"][0]["kind"] == "evaluation"
+    assert body["records"][0]["body"]["confusion_matrix"] == [[5, 1], [2, 7]]
+    assert [c["index"] for c in body["cells"]] == [0, 1] and body["cells"][1]["wall_s"] == 0.5
+    assert {a["name"] for a in body["artifact_list"]} == {"figures/roc.png", "report.html", "plot.svg", "model.bin",
+                                                        "notes.txt"}
+    prefix = client.request("GET", f"{API}/runs/{ids['rf'][:10]}").json()
+    assert prefix["id"] == ids["rf"]
+
+
+def test_unknown_ids_are_404_json(api: tuple[Client, dict[str, str]]) -> None:
+    client, ids = api
+    for path in (f"{API}/runs/01ZZZZZZZZZZZZZZZZZZZZZZZZ", f"{API}/runs/01ZZZZZZZZZZ/metrics",
+                 f"{API}/runs/{ids['rf']}/artifacts/nothing.png", f"{API}/executions/abcdef",
+                 f"{API}/compare?ids=01ZZZZZZZZZZ", f"{API}/runs/{ids['rf']}/metrics?key=nope"):
+        reply = client.request("GET", path)
+        assert reply.status == 404, path
+        assert set(reply.json()) == {"message"} and "Traceback" not in reply.json()["message"]
+
+
+def test_metric_series_are_downsampled_on_the_server(api: tuple[Client, dict[str, str]]) -> None:
+    client, ids = api
+    body = client.request("GET", f"{API}/runs/{ids['rf']}/metrics?points=50").json()
+    loss = body["series"]["train.loss"]
+    assert 40 <= len(loss) <= 50
+    assert loss[0]["step"] == 0 and loss[-1]["step"] == 999 and loss[0]["value"] == 1.0
+    one = client.request("GET", f"{API}/runs/{ids['rf']}/metrics?key=test.f1").json()
+    assert list(one["series"]) == ["test.f1"]
+    assert client.request("GET", f"{API}/runs/{ids['rf']}/metrics?points=1").status == 400
+
+
+def test_artifacts_are_served_verified_and_active_content_is_sandboxed(api: tuple[Client, dict[str, str]]) -> None:
+    client, ids = api
+    base = f"{API}/runs/{ids['rf']}/artifacts"
+    png = client.request("GET", f"{base}/figures/roc.png")
+    assert png.status == 200 and png.body.startswith(b"\x89PNG")
+    assert png.headers["content-type"] == "image/png" and png.headers["x-content-type-options"] == "nosniff"
+    for name, media in (("report.html", "text/html"), ("plot.svg", "image/svg+xml")):
+        reply = client.request("GET", f"{base}/{name}")
+        assert reply.status == 200 and reply.headers["content-type"].startswith(media)
+        assert reply.headers["content-disposition"].startswith("attachment")
+        assert "sandbox" in reply.headers["content-security-policy"]
+        assert reply.headers["x-content-type-options"] == "nosniff"
+    binary = client.request("GET", f"{base}/model.bin")
+    assert binary.headers["content-type"] == "application/octet-stream"
+    assert binary.headers["content-disposition"].startswith("attachment")
+
+
+def test_corrupt_artifact_bytes_are_never_served(api: tuple[Client, dict[str, str]]) -> None:
+    import hashlib
+
+    client, ids = api
+    sha = hashlib.sha256(b"notes on svm").hexdigest()
+    blob = client.server.store / "objects" / sha[:2] / sha[2:]
+    assert blob.is_file()
+    blob.write_bytes(b"notes on SVM, tampered")
+    reply = client.request("GET", f"{API}/runs/{ids['svm']}/artifacts/notes.txt")
+    assert reply.status == 500 and b"tampered" not in reply.body
+    assert "corrupt" in reply.json()["message"] and str(client.server.store) not in reply.json()["message"]
+    ok = client.request("GET", f"{API}/runs/{ids['rf']}/artifacts/notes.txt")
+    assert ok.status == 200 and ok.body == b"notes on rf"
+
+
+@pytest.mark.parametrize("spelling", [
+    "../../../../etc/passwd", "..%2f..%2f..%2fetc%2fpasswd", "%2e%2e/%2e%2e/etc/passwd",
+    "figures/../../nbtrack.db", "..\\..\\nbtrack.db", "%2fetc%2fpasswd", "/etc/passwd",
+    "figures/%2e%2e/%2e%2e/%2e%2e/nbtrack.db", "objects/../nbtrack.db", "..%252f..%252fnbtrack.db",
+])
+def test_artifact_traversal_spellings_are_404(api: tuple[Client, dict[str, str]], spelling: str) -> None:
+    client, ids = api
+    reply = client.request("GET", f"{API}/runs/{ids['rf']}/artifacts/{spelling}")
+    assert reply.status == 404, (spelling, reply.status, reply.body[:200])
+    assert b"root:" not in reply.body and b"SQLite" not in reply.body
+
+
+def test_traversal_in_the_run_id_is_404(api: tuple[Client, dict[str, str]]) -> None:
+    client, _ = api
+    for path in (f"{API}/runs/..%2f..%2fetc", f"{API}/runs/../../etc/passwd", f"{API}/runs/%2e%2e"):
+        assert client.request("GET", path).status == 404, path
+
+
+def test_tags_change_by_patch_and_cookie_sessions_need_xsrf(api: tuple[Client, dict[str, str]]) -> None:
+    client, ids = api
+    path = f"{API}/runs/{ids['lr']}/tags"
+    reply = client.request("PATCH", path, {"set": {"stage": "review"}, "delete": ["team"]})
+    assert reply.status == 200 and reply.json()["tags"] == {"stage": "review"}
+    cookies, xsrf = client.cookie_session()
+    assert xsrf, "the server sets an _xsrf cookie"
+    refused = client.request("PATCH", path, {"set": {"stage": "x"}}, token=False, headers={"Cookie": cookies})
+    assert refused.status == 403
+    allowed = client.request("PATCH", path, {"set": {"stage": "shipped"}}, token=False,
+                             headers={"Cookie": cookies, "X-XSRFToken": xsrf})
+    assert allowed.status == 200 and allowed.json()["tags"] == {"stage": "shipped"}
+    bad = client.request("PATCH", path, {"set": {"stage": ["a"]}})
+    assert bad.status == 400
+
+
+def test_state_changes_need_a_json_body(api: tuple[Client, dict[str, str]]) -> None:
+    client, ids = api
+    for method, path in (("POST", f"{API}/executions"), ("PATCH", f"{API}/runs/{ids['rf']}/tags")):
+        reply = client.request(method, path, b"notebook=nb.ipynb", content_type="application/x-www-form-urlencoded")
+        assert reply.status == 415 and "application/json" in reply.json()["message"]
+        assert client.request(method, path, b"{not json").status == 400
+    assert client.request("GET", f"{API}/runs", b"{}", content_type="text/plain").status == 200
+
+
+def test_compare_marks_differences_and_best_metrics(api: tuple[Client, dict[str, str]]) -> None:
+    client, ids = api
+    body = client.request("GET", f"{API}/compare?ids={ids['rf']},{ids['lr']}").json()
+    assert body["ids"] == [ids["rf"], ids["lr"]]
+    assert body["columns"]["params.model"] == ["rf", "lr"] and body["differs"]["params.model"]
+    assert not body["differs"]["experiment"]
+    assert body["best"]["metrics.test.f1"] == ids["rf"] and "metrics.train.loss" not in body["best"]
+    assert client.request("GET", f"{API}/compare").status == 400
+
+
+def test_experiments_are_listed_with_counts(api: tuple[Client, dict[str, str]]) -> None:
+    client, _ = api
+    body = client.request("GET", f"{API}/experiments").json()
+    assert [(e["name"], e["runs"]) for e in body["experiments"]] == [("churn", 3)]
+
+
+def _run_count(client: Client) -> int:
+    return int(client.request("GET", f"{API}/runs?limit=0").json()["total"])
+
+
+@pytest.mark.parametrize("params", [
+    {"x = 0\nimport os\ny": 1}, {"C = 1; import os; os.system('touch pwned')  #": 1}, {"undeclared": 1},
+    {"C": "not a number"}, {"__import__('os')": 1}, ["C", 1],
+])
+def test_parameter_injection_is_refused_before_any_kernel(api: tuple[Client, dict[str, str]], params: Any) -> None:
+    client, _ = api
+    before = _run_count(client)
+    reply = client.request("POST", f"{API}/executions", {"notebook": "nb.ipynb", "params": params})
+    assert reply.status == 400 and reply.json()["message"]
+    assert client.request("GET", f"{API}/executions").json()["executions"] == []
+    assert _run_count(client) == before
+    assert not (client.server.root / "pwned").exists()
+
+
+@pytest.mark.parametrize("notebook", ["../outside.ipynb", "/etc/passwd.ipynb", "missing.ipynb", "nb.py",
+                                      "sub/../../outside.ipynb", 7])
+def test_launch_accepts_only_notebooks_inside_the_root(api: tuple[Client, dict[str, str]], notebook: Any) -> None:
+    client, _ = api
+    reply = client.request("POST", f"{API}/executions", {"notebook": notebook, "params": {}})
+    assert reply.status == 400
+    message = reply.json()["message"]
+    assert str(client.server.root) not in message and "Traceback" not in message
+    assert client.request("GET", f"{API}/executions").json()["executions"] == []
+
+
+def test_notebook_params_lists_declared_parameters(api: tuple[Client, dict[str, str]]) -> None:
+    client, _ = api
+    body = client.request("GET", f"{API}/notebooks/params?path=nb.ipynb").json()
+    assert [(p["name"], p["default"]) for p in body["params"]] == [("C", 1.0), ("label", "a")]
+    assert client.request("GET", f"{API}/notebooks/params?path=../outside.ipynb").status == 400
+
+
+def test_launch_runs_the_notebook_through_the_engine_and_reports_progress(api: tuple[Client, dict[str, str]]) -> None:
+    client, _ = api
+    reply = client.request("POST", f"{API}/executions", {"notebook": "nb.ipynb", "params": {"C": 4.0}})
+    assert reply.status == 201, reply.body
+    launched = reply.json()
+    assert re.fullmatch(r"[0-9a-f]{32}", launched["id"]) and launched["state"] == "running"
+    path = f"{API}/executions/{launched['id']}"
+    done = wait_for(lambda: (b := client.request("GET", path).json())["state"] != "running" and b, timeout=120)
+    assert done["state"] == "finished", done
+    assert done["cells_done"] == done["cells_total"] == 4  # parameters, injected, two cells
+    run = done["run"]
+    assert run["status"] == "finished" and run["params"]["C"] == 4.0 and run["metrics"]["doubled"] == 8.0
+    assert run["tags"]["launched_from"] == "jupyterlab"
+    listed = client.request("GET", f"{API}/runs?limit=1").json()["runs"][0]
+    assert listed["id"] == run["id"]
+    assert json.loads(client.request("GET", f"{API}/executions").body)["executions"][0]["id"] == launched["id"]
