@@ -18,8 +18,10 @@ _HOMES = {
     "open_store": "nbtrack.store",
     "Store": "nbtrack.store",
     "execute": "nbtrack.execute",
+    "sweep": "nbtrack.execute.sweep",
     "compare": "nbtrack.analyze",
     "RunStatus": "nbtrack.records",
+    "autolog": "nbtrack.capture.autolog",
 }
 
 __all__ = sorted([*_HOMES, "__version__"])
@@ -40,7 +42,9 @@ def __dir__() -> list[str]:
 
 if TYPE_CHECKING:
     from nbtrack.analyze import compare
+    from nbtrack.capture.autolog import autolog
     from nbtrack.execute import execute
+    from nbtrack.execute.sweep import sweep
     from nbtrack.records import RunStatus
     from nbtrack.store import Store, open_store
     from nbtrack.track import Run, current_run, start_run

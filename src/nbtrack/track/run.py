@@ -11,7 +11,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from nbtrack.capture.figures import figure_png
+from nbtrack.capture.figures import figure_png, mark_logged
 from nbtrack.config import heartbeat_seconds
 from nbtrack.errors import NbtrackError, RunEnded, UsageError
 from nbtrack.records import Artifact, RunError, RunStatus
@@ -115,8 +115,74 @@ class Run:
         """Keep a matplotlib figure as a PNG artifact (name.png)."""
         self._check_open()
         png = figure_png(figure)
+        mark_logged(figure)  # autolog leaves it alone when it is shown
         filename = name if name.lower().endswith(".png") else f"{name}.png"
         return self.store.add_artifact(self.id, filename, data=png, media_type="image/png")
+
+    # -- capture (nbtrack.capture makes the records; the run stores them) ----------
+
+    def log_data(self, data: Any, name: str = "data", *, target: Any = None) -> dict[str, Any]:
+        """Keep a profile and fingerprint of a frame, series or array (not the data); returns it."""
+        from nbtrack.capture.data import profile_data
+
+        self._check_open()
+        profile = profile_data(data, target=target)
+        self.store.add_record(self.id, "data", name, profile)
+        return profile
+
+    def log_model(self, model: Any, name: str | None = None, *,
+                  fit_seconds: float | None = None) -> dict[str, Any]:
+        """Keep what was fitted and the model file (skops when it can, else joblib marked untrusted)."""
+        from nbtrack.capture import autolog
+        from nbtrack.capture.sklearn import describe_model, serialize_model
+
+        self._check_open()
+        name = name or type(model).__name__
+        with autolog.paused():
+            body = describe_model(model, fit_seconds=fit_seconds if fit_seconds is not None
+                                  else autolog.fit_seconds(model))
+            data, kind, untrusted = serialize_model(model)
+        artifact = self.log_artifact(data, f"models/{name}.{kind}", media_type=f"application/x-{kind}")
+        body["file"] = {"artifact": artifact.name, "format": kind, "sha256": artifact.sha256,
+                        "size_bytes": artifact.size, "trusted": not untrusted, "untrusted_types": untrusted}
+        self.store.add_record(self.id, "model", name, body)
+        return body
+
+    def load_model(self, name: str, *, trusted: bool = False, run: str | None = None) -> Any:
+        """A model logged by this run (or another: run=ID), its sha256 checked before loading."""
+        from nbtrack.capture.sklearn import deserialize_model
+        from nbtrack.errors import ModelNotFound
+
+        run_id = self.store.resolve(run) if run else self.id
+        models = {r.name: r.body for r in self.store.records(run_id, "model")}
+        if name not in models or "file" not in models[name]:
+            known = ", ".join(sorted(models)) or "none"
+            raise ModelNotFound(f"run {run_id} has no model named {name!r} (its models: {known}); "
+                                "log one with run.log_model(model, name)")
+        file = models[name]["file"]
+        return deserialize_model(self.store.read_artifact(run_id, file["artifact"]), file, trusted=trusted)
+
+    def log_evaluation(self, model: Any, X: Any, y: Any, *, split: str = "test",
+                       costs: Mapping[str, float] | Any = None) -> dict[str, Any]:
+        """Score a fitted model on one split: metrics as "<split>.<name>", the rest as a record."""
+        from nbtrack.capture import autolog
+        from nbtrack.capture.evaluation import evaluate
+
+        self._check_open()
+        with autolog.paused():  # the scoring calls inside are not the notebook's own
+            body = evaluate(model, X, y, split=split, costs=costs)
+        self.log_metrics({f"{split}.{key}": value for key, value in body["metrics"].items()})
+        self.store.add_record(self.id, "evaluation", split, body)
+        return body
+
+    def log_environment(self, path: str | os.PathLike[str] | None = None) -> dict[str, Any]:
+        """Keep Python, platform, packages and git state (secrets redacted); the engine does this itself."""
+        from nbtrack.capture.environment import capture_environment
+
+        self._check_open()
+        body = capture_environment(path)
+        self.store.add_record(self.id, "environment", "environment", body)
+        return body
 
     # -- state ----------------------------------------------------------------
 

@@ -1,0 +1,443 @@
+"""Zero-code capture: top-level scikit-learn fits, sklearn.metrics results and shown figures.
+
+`nbtrack.autolog()` patches, and `nbtrack.autolog(disable=True)` restores exactly what was there:
+
+- `fit` of every scikit-learn estimator class that defines one (classes defined later too, through
+  `BaseEstimator.__init_subclass__`). Only the outermost fit is recorded: a fit running inside
+  another (a pipeline step, GridSearchCV's candidates, cross_validate's folds) is not a record of
+  its own, the meta-estimator is. Each recorded fit becomes a "model" record (see capture.sklearn),
+  named after its class (`SVC`, `SVC-2`, ...); the first MAX_MODEL_FILES also keep their model file.
+- the public functions of `sklearn.metrics` (bound when the notebook imports them, so autolog runs
+  first), and `cross_val_score`/`cross_validate` of `sklearn.model_selection` (whose fold fits,
+  like those of the other cross-validation helpers, are nested and not records). A number becomes a point of the metric series `sklearn.<function>`; anything else
+  (a confusion matrix, a classification report) a record of kind "metric", name `<function>` or
+  `<function>-<n>`, body {"function", "kwargs", "value"} (values past MAX_VALUE_CHARS of JSON are
+  replaced by a summary of their shape).
+- matplotlib figures when IPython displays them: the PNG that was shown is kept as the artifact
+  `figures/<title or figure-n>.png`, without rendering it again. Figures logged with
+  `run.log_figure` are not kept twice.
+
+scikit-learn is not imported by autolog: when it is not loaded yet, an import hook patches it as
+the notebook imports it. Calls made by nbtrack itself (log_evaluation, log_model) are not recorded.
+Nothing autolog does may break the notebook: a failure to record is reported once on stderr.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import importlib.abc
+import importlib.util
+import inspect
+import json
+import re
+import sys
+import threading
+import time
+import weakref
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from nbtrack.capture.figures import was_logged
+
+MAX_MODEL_FILES = 5
+MAX_FIT_RECORDS = 100
+MAX_VALUE_CHARS = 100_000
+NOT_RECORDED = frozenset({
+    "check_scoring", "get_scorer", "get_scorer_names", "make_scorer",  # scorers, not scores
+    "euclidean_distances", "nan_euclidean_distances", "pairwise_distances",
+    "pairwise_distances_argmin", "pairwise_distances_argmin_min", "pairwise_distances_chunked",
+    "pairwise_kernels",  # distance matrices: inputs to models, not results
+})
+
+CROSS_VALIDATION = ("cross_val_predict", "cross_val_score", "cross_validate", "learning_curve",
+                    "permutation_test_score", "validation_curve")  # their fits are nested, not records
+CROSS_VALIDATION_SCORES = ("cross_val_score", "cross_validate")  # recorded like metrics
+
+_lock = threading.RLock()
+_local = threading.local()  # .paused: calls from nbtrack itself
+_depth = 0  # fits running now, in any thread: only the outermost is recorded
+_state: _Autolog | None = None
+_fit_seconds: weakref.WeakKeyDictionary[Any, float] = weakref.WeakKeyDictionary()
+
+
+def autolog(disable: bool = False, *, models: bool = True, metrics: bool = True,
+            figures: bool = True, sink: Recorder | None = None) -> None:
+    """Record scikit-learn fits, sklearn.metrics results and shown figures into the current run.
+
+    >>> import nbtrack
+    >>> nbtrack.autolog()                 # doctest: +SKIP
+    >>> nbtrack.autolog(disable=True)     # everything patched is restored
+    """
+    global _state
+    with _lock:
+        if _state is not None:
+            _state.restore()
+            _state = None
+        if disable:
+            return
+        _state = _Autolog(sink or RunRecorder(models=models), metrics=metrics, figures=figures)
+        _state.install()
+
+
+def is_enabled() -> bool:
+    return _state is not None
+
+
+@contextlib.contextmanager
+def paused() -> Iterator[None]:
+    """Calls inside are not recorded (nbtrack's own scoring and fitting)."""
+    before = getattr(_local, "paused", False)
+    _local.paused = True
+    try:
+        yield
+    finally:
+        _local.paused = before
+
+
+def fit_seconds(estimator: Any) -> float | None:
+    """How long the last top-level fit of this estimator took, when autolog was on."""
+    try:
+        return _fit_seconds.get(estimator)
+    except TypeError:
+        return None
+
+
+class Recorder:
+    """Where autolog's observations go. RunRecorder stores them in the current nbtrack run."""
+
+    def fit(self, estimator: Any, seconds: float) -> None: ...
+
+    def metric(self, function: str, value: Any, kwargs: dict[str, Any]) -> None: ...
+
+    def figure(self, figure: Any, png: bytes) -> None: ...
+
+
+class RunRecorder(Recorder):
+    """Stores into nbtrack.current_run(), starting one (or attaching to the engine's) on first use."""
+
+    def __init__(self, *, models: bool = True) -> None:
+        self.models = models
+        self._names: dict[str, int] = {}
+        self._fits = 0
+        self._figures: weakref.WeakKeyDictionary[Any, str] = weakref.WeakKeyDictionary()
+
+    def _run(self) -> Any:
+        from nbtrack.track import current_run, start_run  # the run layer, loaded on first record
+
+        return current_run() or start_run()
+
+    def _unique(self, kind: str, base: str) -> str:
+        count = self._names.get(f"{kind}:{base}", 0) + 1
+        self._names[f"{kind}:{base}"] = count
+        return base if count == 1 else f"{base}-{count}"
+
+    def fit(self, estimator: Any, seconds: float) -> None:
+        self._fits += 1
+        if self._fits > MAX_FIT_RECORDS:
+            return
+        run = self._run()
+        name = self._unique("model", type(estimator).__name__)
+        if self.models and self._fits <= MAX_MODEL_FILES:
+            run.log_model(estimator, name, fit_seconds=seconds)
+            return
+        from nbtrack.capture.sklearn import describe_model
+
+        with paused():
+            body = describe_model(estimator, fit_seconds=seconds)
+        run.store.add_record(run.id, "model", name, body)
+
+    def metric(self, function: str, value: Any, kwargs: dict[str, Any]) -> None:
+        run = self._run()
+        number = _scalar(value)
+        if number is not None:
+            run.log_metric(f"sklearn.{function}", number)
+            return
+        run.store.add_record(run.id, "metric", self._unique("metric", function),
+                             {"function": function, "kwargs": _json_capped(kwargs), "value": _json_capped(value)})
+
+    def figure(self, figure: Any, png: bytes) -> None:
+        run = self._run()
+        name = self._figures.get(figure)
+        if name is None:
+            name = self._unique("figure", _figure_title(figure) or "figure")
+            self._figures[figure] = name
+        run.log_artifact(png, f"figures/{name}.png", media_type="image/png")
+
+
+class _Autolog:
+    """One enabling of autolog: what it patched, so that restore puts every original back."""
+
+    def __init__(self, recorder: Recorder, *, metrics: bool, figures: bool) -> None:
+        self.recorder = recorder
+        self.metrics = metrics
+        self.figures = figures
+        self.fits: list[tuple[type, Any]] = []  # (class, its own original fit)
+        self.functions: list[tuple[Any, str, Any]] = []  # (module, name, original)
+        self.hook: tuple[type, Any] | None = None  # BaseEstimator and its own __init_subclass__, if any
+        self.watcher: _ImportWatcher | None = None
+        self.formatter: tuple[Any, Any] | None = None
+        self._warned = False
+
+    # -- install / restore ----------------------------------------------------------
+
+    def install(self) -> None:
+        waiting: dict[str, Callable[[Any], None]] = {}
+        for module_name, patch in (("sklearn.base", self._patch_estimators),
+                                   ("sklearn.metrics", self._patch_metrics),
+                                   ("sklearn.model_selection", self._patch_model_selection)):
+            if module_name == "sklearn.metrics" and not self.metrics:
+                continue
+            module = sys.modules.get(module_name)
+            if module is not None:
+                patch(module)
+            else:
+                waiting[module_name] = patch
+        if waiting:
+            self.watcher = _ImportWatcher(waiting)
+            sys.meta_path.insert(0, self.watcher)
+        if self.figures:
+            self._patch_display()
+
+    def restore(self) -> None:
+        if self.watcher is not None:
+            with contextlib.suppress(ValueError):
+                sys.meta_path.remove(self.watcher)
+            self.watcher = None
+        if self.hook is not None:
+            base, original = self.hook
+            if original is None:
+                with contextlib.suppress(AttributeError):
+                    delattr(base, "__init_subclass__")
+            else:
+                base.__init_subclass__ = original
+            self.hook = None
+        for cls, original in reversed(self.fits):
+            cls.fit = original
+        self.fits.clear()
+        for module, name, original in reversed(self.functions):
+            setattr(module, name, original)
+        self.functions.clear()
+        if self.formatter is not None:
+            display_formatter, previous = self.formatter
+            if previous is None:
+                with contextlib.suppress(AttributeError):
+                    del display_formatter.format
+            else:
+                display_formatter.format = previous
+            self.formatter = None
+
+    # -- estimators -----------------------------------------------------------------
+
+    def _patch_estimators(self, base_module: Any) -> None:
+        base = base_module.BaseEstimator
+        pending = [base]
+        seen: set[type] = set()
+        while pending:
+            cls = pending.pop()
+            if cls in seen:
+                continue
+            seen.add(cls)
+            self._wrap_fit(cls)
+            pending.extend(cls.__subclasses__())
+        own = base.__dict__.get("__init_subclass__")
+        state = self
+
+        def __init_subclass__(cls: type, **kwargs: Any) -> None:
+            if own is not None:
+                own.__get__(None, cls)(**kwargs)
+            else:
+                super(base, cls).__init_subclass__(**kwargs)
+            state._wrap_fit(cls)
+
+        self.hook = (base, own)
+        base.__init_subclass__ = classmethod(__init_subclass__)
+
+    def _wrap_fit(self, cls: type) -> None:
+        original = cls.__dict__.get("fit")
+        if not inspect.isfunction(original) or getattr(original, "__nbtrack_autolog__", False):
+            return
+        state = self
+
+        @functools.wraps(original)
+        def fit(estimator: Any, *args: Any, **kwargs: Any) -> Any:
+            global _depth
+            if _depth or getattr(_local, "paused", False):
+                return original(estimator, *args, **kwargs)
+            with _lock:
+                _depth += 1
+            started = time.perf_counter()
+            try:
+                result = original(estimator, *args, **kwargs)
+            finally:
+                with _lock:
+                    _depth -= 1
+            seconds = time.perf_counter() - started
+            with contextlib.suppress(TypeError):
+                _fit_seconds[estimator] = seconds
+            state._record(state.recorder.fit, estimator, seconds)
+            return result
+
+        fit.__nbtrack_autolog__ = True  # type: ignore[attr-defined]
+        self.fits.append((cls, original))
+        cls.fit = fit  # type: ignore[attr-defined]
+
+    # -- metrics --------------------------------------------------------------------
+
+    def _patch_metrics(self, module: Any) -> None:
+        for name in getattr(module, "__all__", ()):
+            original = getattr(module, name, None)
+            if name not in NOT_RECORDED and inspect.isfunction(original):
+                self._patch_function(module, name, original, record=True)
+
+    def _patch_model_selection(self, module: Any) -> None:
+        for name in CROSS_VALIDATION:
+            original = getattr(module, name, None)
+            if inspect.isfunction(original):
+                self._patch_function(module, name, original, record=name in CROSS_VALIDATION_SCORES)
+
+    def _patch_function(self, module: Any, name: str, original: Callable[..., Any], *, record: bool) -> None:
+        """Fits inside the call are nested (not records); its result is recorded when asked."""
+        state = self
+
+        @functools.wraps(original)
+        def call(*args: Any, **kwargs: Any) -> Any:
+            global _depth
+            if _depth or getattr(_local, "paused", False):
+                return original(*args, **kwargs)
+            with _lock:
+                _depth += 1
+            try:
+                value = original(*args, **kwargs)
+            finally:
+                with _lock:
+                    _depth -= 1
+            if record:
+                options = {k: v for k, v in kwargs.items() if _is_option(v)}
+                state._record(state.recorder.metric, name, value, options)
+            return value
+
+        setattr(module, name, call)
+        self.functions.append((module, name, original))
+
+    # -- figures --------------------------------------------------------------------
+
+    def _patch_display(self) -> None:
+        shell = _ipython()
+        if shell is None:
+            return  # no IPython: nothing is displayed, nothing to capture
+        display_formatter = shell.display_formatter
+        previous = display_formatter.__dict__.get("format")
+        original = display_formatter.format
+        state = self
+
+        def format(obj: Any, *args: Any, **kwargs: Any) -> Any:
+            result = original(obj, *args, **kwargs)
+            if not getattr(_local, "paused", False) and type(obj).__module__.startswith("matplotlib") \
+                    and hasattr(obj, "savefig") and not was_logged(obj):
+                data = result[0] if isinstance(result, tuple) else {}
+                png = data.get("image/png") if isinstance(data, dict) else None
+                if png:
+                    state._record(state.recorder.figure, obj, _png_bytes(png))
+            return result
+
+        display_formatter.format = format
+        self.formatter = (display_formatter, previous)
+
+    # -- recording never breaks the notebook -------------------------------------------
+
+    def _record(self, method: Callable[..., None], *args: Any) -> None:
+        try:
+            with paused():
+                method(*args)
+        except Exception as exc:  # a record lost must not become a notebook that fails
+            if not self._warned:
+                self._warned = True
+                print(f"nbtrack: autolog could not record ({type(exc).__name__}: {exc}); "
+                      "the notebook goes on", file=sys.stderr)
+
+
+class _ImportWatcher(importlib.abc.MetaPathFinder):
+    """Runs a patch right after a module executes, when the notebook imports it."""
+
+    def __init__(self, waiting: dict[str, Callable[[Any], None]]) -> None:
+        self.waiting = waiting
+        self._finding = threading.local()
+
+    def find_spec(self, fullname: str, path: Any, target: Any = None) -> Any:
+        patch = self.waiting.get(fullname)
+        if patch is None or getattr(self._finding, "busy", False):
+            return None
+        self._finding.busy = True
+        try:
+            spec = importlib.util.find_spec(fullname)
+        finally:
+            self._finding.busy = False
+        if spec is None or spec.loader is None or not hasattr(spec.loader, "exec_module"):
+            return None
+        exec_module = spec.loader.exec_module
+
+        def exec_then_patch(module: Any) -> None:
+            exec_module(module)
+            with _lock:
+                if self.waiting.pop(fullname, None) is not None:
+                    patch(module)
+
+        spec.loader.exec_module = exec_then_patch  # this module's own loader instance
+        return spec
+
+
+def _ipython() -> Any:
+    module = sys.modules.get("IPython")
+    if module is None:
+        return None
+    return module.get_ipython()
+
+
+def _png_bytes(png: Any) -> bytes:
+    if isinstance(png, bytes):
+        return png
+    import base64
+
+    return base64.b64decode(png)
+
+
+def _figure_title(figure: Any) -> str | None:
+    texts = []
+    suptitle = getattr(figure, "_suptitle", None)
+    if suptitle is not None:
+        texts.append(suptitle.get_text())
+    texts += [ax.get_title() for ax in getattr(figure, "axes", [])]
+    for text in texts:
+        slug = re.sub(r"[^A-Za-z0-9_.\-]+", "-", text).strip("-.")[:60]
+        if slug:
+            return slug
+    return None
+
+
+def _scalar(value: Any) -> float | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        return float(value)
+    if hasattr(value, "dtype") and getattr(value, "ndim", None) == 0:
+        try:
+            return float(value)
+        except (TypeError, ValueError):
+            return None
+    return None
+
+
+def _is_option(value: Any) -> bool:
+    return value is None or isinstance(value, (bool, int, float, str))
+
+
+def _json_capped(value: Any) -> Any:
+    from nbtrack.records import to_json_value
+
+    plain = to_json_value(value)
+    text = json.dumps(plain, allow_nan=False)
+    if len(text) <= MAX_VALUE_CHARS:
+        return plain
+    shapes = [list(getattr(v, "shape", ())) for v in (value if isinstance(value, tuple) else (value,))]
+    return {"truncated": True, "type": type(value).__name__, "shapes": shapes, "json_chars": len(text)}
