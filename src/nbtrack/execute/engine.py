@@ -217,6 +217,9 @@ def _end_run(execution: Execution, nb: Any, status: RunStatus, error: RunError |
         run.log_artifact(executed, EXECUTED_ARTIFACT, media_type="application/x-ipynb+json")
     finally:
         run.finish(status, error)
+    from nbtrack.analyze.alerts import evaluate_on_end
+
+    evaluate_on_end(run.store, run.id)  # alert rules see the ended run; they never fail it
 
 
 def _source_bytes(nb: Any, input_path: Any) -> bytes:

@@ -1,0 +1,284 @@
+"""Alert rules: when a run's condition holds, run a notebook, call a command, or POST a webhook.
+
+Rules live in `nbtrack.toml` (top level) or in `[tool.nbtrack]` of
+`pyproject.toml`, found in the working directory or a parent, or named by
+NBTRACK_CONFIG:
+
+    [tool.nbtrack.webhooks]
+    allow = ["hooks.example.com"]          # the only hosts a webhook may reach
+
+    [[tool.nbtrack.alerts]]
+    name = "drift"
+    when = "drift.share > 0.3 or metrics.scoring.f1 < 0.85"
+    experiment = "monitor_batch"           # optional: only runs of this experiment
+    notebook = "notebooks/train_classifier.ipynb"   # the retraining trigger
+    params = { model = "gb" }
+    command = ["python", "notify.py"]      # argv, never a shell; the firing as JSON on stdin
+    webhook = "https://hooks.example.com/nbtrack"
+
+Webhooks are https only. The one exception is a loopback host (127.0.0.1,
+::1, localhost) listed in `allow` by name, which may use http: such a request
+never leaves the machine, and a test or a local relay needs no certificate.
+Redirects are not followed (they could leave the allowlist). Every firing is
+recorded on the run as a record of kind "alert", actions and outcomes included.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import json
+import os
+import subprocess
+import time
+import tomllib
+import urllib.error
+import urllib.request
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from nbtrack.analyze.conditions import Condition, RunValues, parse_condition
+from nbtrack.errors import NbtrackError, UsageError
+
+RECORD_KIND = "alert"
+CONFIG_ENV = "NBTRACK_CONFIG"
+LOOPBACK = {"127.0.0.1", "::1", "localhost"}
+COMMAND_TIMEOUT = 600.0
+WEBHOOK_TIMEOUT = 10.0
+MAX_DEPTH = 1  # a run an alert started is checked too, but its firings start nothing more (no loops)
+_depth: contextvars.ContextVar[int] = contextvars.ContextVar("nbtrack_alert_depth", default=0)
+
+
+class AlertConfigError(UsageError):
+    """An alert rule or the alert configuration is not valid."""
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One alert rule: a condition, an optional experiment, and what to do when it holds."""
+
+    name: str
+    condition: Condition
+    experiment: str | None = None
+    notebook: Path | None = None
+    params: Mapping[str, Any] = field(default_factory=dict)
+    command: tuple[str, ...] | None = None
+    webhook: str | None = None
+
+
+@dataclass(frozen=True)
+class AlertConfig:
+    """The rules, the webhook host allowlist, and the file they came from."""
+
+    rules: list[Rule]
+    allow: frozenset[str]
+    source: Path | None
+
+
+def find_config(start: Path | None = None) -> Path | None:
+    """NBTRACK_CONFIG, else the nearest nbtrack.toml or pyproject.toml with [tool.nbtrack]."""
+    named = os.environ.get(CONFIG_ENV)
+    if named:
+        path = Path(named)
+        if not path.is_file():
+            raise AlertConfigError(f"{CONFIG_ENV}={named} is not a file; point it at an nbtrack.toml")
+        return path
+    folder = (start or Path.cwd()).absolute()
+    for candidate in [folder, *folder.parents]:
+        if (candidate / "nbtrack.toml").is_file():
+            return candidate / "nbtrack.toml"
+        pyproject = candidate / "pyproject.toml"
+        if pyproject.is_file() and b"[tool.nbtrack" in pyproject.read_bytes():
+            return pyproject
+    return None
+
+
+def load_config(path: Path | None = None) -> AlertConfig:
+    """Read and check the alert rules; a mistake names the file, the rule and the fix."""
+    path = path if path is not None else find_config()
+    if path is None:
+        return AlertConfig([], frozenset(), None)
+    try:
+        document = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise AlertConfigError(f"cannot read alert rules from {path}: {exc}; fix the TOML") from None
+    # pyproject.toml keeps them under [tool.nbtrack]; nbtrack.toml at the top level (or under [tool.nbtrack]).
+    section = document.get("tool", {}).get("nbtrack")
+    if section is None:
+        section = {} if path.name == "pyproject.toml" else document
+    allow = section.get("webhooks", {}).get("allow", [])
+    if not isinstance(allow, list) or not all(isinstance(h, str) for h in allow):
+        raise AlertConfigError(f"{path}: webhooks.allow must be a list of host names, such as [\"hooks.example.com\"]")
+    raw_rules = section.get("alerts", [])
+    if not isinstance(raw_rules, list):
+        raise AlertConfigError(f"{path}: alerts must be an array of tables: write [[tool.nbtrack.alerts]]")
+    rules = [_rule(raw, index, path) for index, raw in enumerate(raw_rules)]
+    names = [r.name for r in rules]
+    if len(set(names)) != len(names):
+        raise AlertConfigError(f"{path}: alert names must be unique; got {names}")
+    return AlertConfig(rules, frozenset(h.lower() for h in allow), path)
+
+
+def _rule(raw: Any, index: int, path: Path) -> Rule:
+    where = f"{path}, alert {index + 1}"
+    if not isinstance(raw, dict):
+        raise AlertConfigError(f"{where}: an alert is a table with name, when and actions")
+    unknown = set(raw) - {"name", "when", "experiment", "notebook", "params", "command", "webhook"}
+    if unknown:
+        raise AlertConfigError(f"{where}: unknown keys {sorted(unknown)}; use name, when, experiment, "
+                               "notebook, params, command, webhook")
+    name = raw.get("name") or f"alert-{index + 1}"
+    if "when" not in raw:
+        raise AlertConfigError(f"{where}: add when = \"drift.share > 0.3\" (the condition that fires it)")
+    command = raw.get("command")
+    if command is not None and (not isinstance(command, list) or not command
+                                or not all(isinstance(a, str) for a in command)):
+        raise AlertConfigError(f"{where}: command is a list of arguments, such as [\"python\", \"notify.py\"] "
+                               "(it never runs in a shell)")
+    params = raw.get("params", {})
+    if not isinstance(params, dict):
+        raise AlertConfigError(f"{where}: params is a table, such as params = {{ model = \"gb\" }}")
+    notebook = raw.get("notebook")
+    webhook = raw.get("webhook")
+    if webhook is not None and not isinstance(webhook, str):
+        raise AlertConfigError(f"{where}: webhook is a URL, such as \"https://hooks.example.com/nbtrack\"")
+    if notebook is None and command is None and webhook is None:
+        raise AlertConfigError(f"{where}: give at least one action: notebook, command or webhook")
+    return Rule(
+        name=str(name), condition=parse_condition(raw["when"]), experiment=raw.get("experiment"),
+        notebook=(path.parent / notebook) if isinstance(notebook, str) else None, params=params,
+        command=tuple(command) if command else None, webhook=webhook,
+    )
+
+
+def evaluate_alerts(store: Any, run_ref: str, *, config: AlertConfig | None = None,
+                    act: bool = True) -> list[dict[str, Any]]:
+    """Evaluate every rule on a run; for each that holds, run its actions and record the firing.
+
+    Returns one entry per rule that applies to the run: its name, whether it
+    fired, what it observed, and each action's outcome. act=False only evaluates.
+    """
+    config = config if config is not None else load_config()
+    run = store.run(run_ref)
+    values = RunValues(run)
+    results = []
+    for rule in config.rules:
+        if rule.experiment is not None and rule.experiment != run.experiment:
+            continue
+        outcome = rule.condition.evaluate(values)
+        entry: dict[str, Any] = {"rule": rule.name, "when": rule.condition.source, "fired": outcome.passed,
+                                 "observed": outcome.observed, "missing": outcome.missing, "actions": []}
+        if outcome.error:
+            entry["error"] = outcome.error
+        if outcome.passed and act:
+            entry["fired_at"] = time.time()
+            entry["actions"] = _act(store, run, rule, entry, config)
+            store.add_record(run.id, RECORD_KIND, f"{rule.name}@{entry['fired_at']:.3f}", entry, after_end=True)
+        results.append(entry)
+    return results
+
+
+def evaluate_on_end(store: Any, run_id: str) -> None:
+    """The hook the engine calls when a run ends: fire matching rules, never fail the run."""
+    import sys
+
+    try:
+        config = load_config()
+        if config.rules:
+            for entry in evaluate_alerts(store, run_id, config=config):
+                if entry["fired"]:
+                    outcomes = "; ".join(a["summary"] for a in entry["actions"])
+                    print(f"nbtrack: alert {entry['rule']} fired on run {run_id}: {outcomes}", file=sys.stderr)
+    except NbtrackError as exc:
+        print(f"nbtrack: alert rules not evaluated for run {run_id}: {exc}", file=sys.stderr)
+
+
+def _act(store: Any, run: Any, rule: Rule, entry: dict[str, Any], config: AlertConfig) -> list[dict[str, Any]]:
+    depth = _depth.get()
+    if depth >= MAX_DEPTH:
+        return [{"kind": "skipped", "ok": False,
+                 "summary": f"actions skipped: run {run.id} was itself started by an alert {depth} levels deep"}]
+    payload = {"rule": rule.name, "when": rule.condition.source, "run_id": run.id,
+               "experiment": run.experiment, "observed": entry["observed"], "store": store.uri}
+    actions = []
+    token = _depth.set(depth + 1)
+    try:
+        if rule.command is not None:
+            actions.append(_run_command(rule.command, payload))
+        if rule.webhook is not None:
+            actions.append(post_webhook(rule.webhook, payload, config.allow))
+        if rule.notebook is not None:
+            actions.append(_run_notebook(store, run, rule))
+    finally:
+        _depth.reset(token)
+    return actions
+
+
+def _run_command(argv: tuple[str, ...], payload: dict[str, Any]) -> dict[str, Any]:
+    env = {**os.environ, "NBTRACK_ALERT_RULE": payload["rule"], "NBTRACK_ALERT_RUN_ID": payload["run_id"]}
+    try:
+        done = subprocess.run(list(argv), input=json.dumps(payload, default=str), capture_output=True, text=True,
+                              env=env, timeout=COMMAND_TIMEOUT, check=False)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        return {"kind": "command", "argv": list(argv), "ok": False, "summary": f"command {argv[0]} failed: {exc}"}
+    return {"kind": "command", "argv": list(argv), "ok": done.returncode == 0, "exit_code": done.returncode,
+            "output": (done.stdout + done.stderr)[-2000:],
+            "summary": f"command {argv[0]} exited {done.returncode}"}
+
+
+def check_webhook_url(url: str, allow: frozenset[str]) -> str:
+    """Refuse a webhook URL unless it is https (or http to an allowlisted loopback host) to an allowed host."""
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower()
+    if not host:
+        raise AlertConfigError(f"webhook {url!r} has no host; write https://host/path")
+    if host not in allow:
+        raise AlertConfigError(f"webhook host {host!r} is not allowed; add it to webhooks.allow in the "
+                               "nbtrack config if you trust it")
+    if parts.scheme == "https" or (parts.scheme == "http" and host in LOOPBACK):
+        return host
+    raise AlertConfigError(f"webhook {url!r} must use https (http is accepted only for an allowlisted "
+                           "loopback host such as 127.0.0.1)")
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+        return None  # a redirect could lead off the allowlist
+
+
+def post_webhook(url: str, payload: Mapping[str, Any], allow: frozenset[str]) -> dict[str, Any]:
+    """POST the firing as JSON; refused (and recorded as refused) unless the URL passes the allowlist."""
+    try:
+        check_webhook_url(url, allow)
+    except AlertConfigError as exc:
+        return {"kind": "webhook", "url": url, "ok": False, "refused": True, "summary": f"webhook refused: {exc}"}
+    body = json.dumps(payload, default=str).encode("utf-8")
+    request = urllib.request.Request(url, data=body, method="POST",
+                                     headers={"Content-Type": "application/json", "User-Agent": "nbtrack"})
+    opener = urllib.request.build_opener(_NoRedirect)
+    try:
+        with opener.open(request, timeout=WEBHOOK_TIMEOUT) as response:
+            status = response.status
+    except urllib.error.HTTPError as exc:
+        status = exc.code
+    except (urllib.error.URLError, OSError) as exc:
+        return {"kind": "webhook", "url": url, "ok": False, "summary": f"webhook {url} failed: {exc}"}
+    return {"kind": "webhook", "url": url, "ok": 200 <= status < 300, "status": status,
+            "summary": f"webhook {url} answered {status}"}
+
+
+def _run_notebook(store: Any, run: Any, rule: Rule) -> dict[str, Any]:
+    from nbtrack.execute.headless import execute
+
+    assert rule.notebook is not None
+    try:
+        triggered = execute(rule.notebook, dict(rule.params), store=store, raise_errors=False,
+                            tags={"alert.rule": rule.name, "alert.run": run.id})
+    except NbtrackError as exc:
+        return {"kind": "notebook", "notebook": str(rule.notebook), "ok": False,
+                "summary": f"notebook {rule.notebook.name} did not start: {exc}"}
+    return {"kind": "notebook", "notebook": str(rule.notebook), "params": dict(rule.params),
+            "run_id": triggered.id, "status": str(triggered.status), "ok": str(triggered.status) == "finished",
+            "summary": f"notebook {rule.notebook.name} ran as {triggered.id} ({triggered.status})"}
