@@ -14,6 +14,7 @@ NbtrackError
 │   └── ModelNotFound       no registered model or version
 ├── RunEnded            a write to a run that has ended
 ├── IntegrityError      stored bytes no longer match their sha256
+├── StorageError        the disk or object store refused a write (full, quota, I/O); nothing was kept
 └── ExecutionFailed     a notebook did not finish; carries run id, status, cell, error name and value
 """
 
@@ -82,6 +83,18 @@ class RunEnded(NbtrackError):
 
 class IntegrityError(NbtrackError):
     """Stored bytes no longer match the sha256 they were stored under."""
+
+
+class StorageError(NbtrackError):
+    """The disk or object store refused a write; the write was rolled back, earlier data is intact."""
+
+    @classmethod
+    def from_os_error(cls, exc: BaseException, where: str) -> StorageError:
+        reason = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
+        return cls(
+            f"could not write to the store at {where} ({reason}); nothing from this write was kept "
+            "and earlier data is intact: free space or raise the quota, then try again"
+        )
 
 
 class ExecutionFailed(NbtrackError):

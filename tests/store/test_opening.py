@@ -58,11 +58,13 @@ def test_unsupported_urls_name_what_is_supported(uri):
 def test_reopening_a_store_sees_its_runs_and_schema_is_applied_once(tmp_path):
     from sqlalchemy import text
 
+    from nbtrack.store import schema
+
     first = open_store(tmp_path / "s")
     run_id = first.create_run("e")
     first.close()
     again = open_store(tmp_path / "s")
     assert again.run(run_id).id == run_id
     with again.engine.connect() as conn:
-        names = conn.execute(text("SELECT name FROM nbtrack_migrations")).scalars().all()
-    assert names == ["0001_initial"]
+        names = conn.execute(text("SELECT name FROM nbtrack_migrations ORDER BY name")).scalars().all()
+    assert names == [name for name, _step in schema.STEPS]

@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import errno
+import fcntl
 import hashlib
 import os
 import re
+import time
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
 
 import fsspec
 from fsspec.implementations.local import LocalFileSystem
 
-from nbtrack.errors import IntegrityError
+from nbtrack.errors import IntegrityError, StorageError
 
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 _CHUNK = 1 << 20
@@ -46,46 +50,76 @@ class Blobs:
     def put_bytes(self, data: bytes) -> tuple[str, int]:
         """Store bytes; returns their sha256 and size."""
         sha256 = hashlib.sha256(data).hexdigest()
-        if not self.exists(sha256):
+        if not self._keep_existing(sha256):
             if self.is_local:
                 self._put_local(iter([data]), sha256)
             else:
-                self.fs.pipe_file(self.path(sha256), data)  # one PUT: atomic on object stores
+                with self._storage_errors():
+                    self.fs.pipe_file(self.path(sha256), data)  # one PUT: atomic on object stores
         return sha256, len(data)
 
     def put_file(self, source: str | os.PathLike[str]) -> tuple[str, int]:
         """Store a local file's bytes, hashing while copying; returns sha256 and size."""
         if not self.is_local:
             digest, size = _hash_file(source)
-            if not self.exists(digest):
-                self.fs.put_file(os.fspath(source), self.path(digest))
+            if not self._keep_existing(digest):
+                with self._storage_errors():
+                    self.fs.put_file(os.fspath(source), self.path(digest))
             return digest, size
         with open(source, "rb") as f:
             return self._put_local(iter(lambda: f.read(_CHUNK), b""), None)
 
     def _put_local(self, chunks: Iterator[bytes], sha256: str | None) -> tuple[str, int]:
         temp_dir = Path(self.root) / TEMP_DIR
-        temp_dir.mkdir(parents=True, exist_ok=True)
         temp = temp_dir / f"{uuid.uuid4().hex}.part"
         digest = hashlib.sha256()
         size = 0
-        try:
-            with open(temp, "wb") as out:
-                for chunk in chunks:
-                    digest.update(chunk)
-                    out.write(chunk)
-                    size += len(chunk)
-                out.flush()
-                os.fsync(out.fileno())
-            sha256 = sha256 or digest.hexdigest()
-            final = Path(self.path(sha256))
-            final.parent.mkdir(parents=True, exist_ok=True)
-            # Rename last: readers never see half a blob.
-            os.replace(temp, final)
-            _fsync_dir(final.parent)
-        finally:
-            temp.unlink(missing_ok=True)
+        with self._storage_errors():
+            try:
+                temp_dir.mkdir(parents=True, exist_ok=True)
+                with open(temp, "wb") as out:
+                    # Held while writing: gc removes a temp file only when it can take this lock,
+                    # that is when its writer has died.
+                    fcntl.flock(out.fileno(), fcntl.LOCK_EX)
+                    for chunk in chunks:
+                        digest.update(chunk)
+                        out.write(chunk)
+                        size += len(chunk)
+                    out.flush()
+                    os.fsync(out.fileno())
+                    sha256 = sha256 or digest.hexdigest()
+                    if not self._keep_existing(sha256):
+                        final = Path(self.path(sha256))
+                        final.parent.mkdir(parents=True, exist_ok=True)
+                        # Rename last: readers never see half a blob.
+                        os.replace(temp, final)
+                        _fsync_dir(final.parent)
+            finally:
+                temp.unlink(missing_ok=True)
         return sha256, size
+
+    def _keep_existing(self, sha256: str) -> bool:
+        """Whether the blob is already stored; if so, mark it fresh so gc's grace period covers it.
+
+        A writer that finds its bytes already stored adds the row that references them a
+        moment later; the new mtime keeps gc from deleting them in between.
+        """
+        if not self.is_local:
+            return bool(self.fs.exists(self.path(sha256)))
+        try:
+            os.utime(self.path(sha256))
+        except FileNotFoundError:
+            return False
+        except OSError:
+            return True  # a read-only store: the blob exists, keep it as it is
+        return True
+
+    @contextmanager
+    def _storage_errors(self) -> Iterator[None]:
+        try:
+            yield
+        except OSError as exc:
+            raise StorageError.from_os_error(exc, self.root) from exc
 
     def exists(self, sha256: str) -> bool:
         return bool(self.fs.exists(self.path(sha256)))
@@ -137,6 +171,37 @@ class Blobs:
             return [p for p in self.fs.ls(temp_dir, detail=False)]
         except FileNotFoundError:
             return []
+
+    def remove_abandoned_temp_files(self) -> list[str]:
+        """Delete the temp files no live writer holds (local folders; object stores have none)."""
+        removed = []
+        if not self.is_local:
+            return removed
+        for path in self.temp_files():
+            try:
+                fd = os.open(path, os.O_RDWR)
+            except FileNotFoundError:
+                continue
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError as exc:
+                if exc.errno in (errno.EAGAIN, errno.EACCES):
+                    continue  # a writer is still at work on it
+                raise
+            else:
+                os.unlink(path)
+                removed.append(path)
+            finally:
+                os.close(fd)
+        return removed
+
+    def modified_at(self, sha256: str) -> float:
+        """When the blob was last written or re-used (seconds since the epoch)."""
+        info = self.fs.info(self.path(sha256))
+        value = info.get("mtime") or info.get("LastModified") or info.get("last_modified")
+        if value is None:
+            return time.time()
+        return value.timestamp() if hasattr(value, "timestamp") else float(value)
 
 
 def _hash_file(source: str | os.PathLike[str]) -> tuple[str, int]:

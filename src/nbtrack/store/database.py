@@ -19,6 +19,7 @@ from sqlalchemy import Connection, Engine, Table, create_engine, event, select, 
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError, OperationalError
 
+from nbtrack.errors import StorageError
 from nbtrack.store import schema
 
 BUSY_TIMEOUT_MS = 60_000
@@ -82,11 +83,30 @@ def _retry_busy(call: Any, attempts: int = 200) -> Any:
 
 @contextmanager
 def writing(engine: Engine) -> Iterator[Connection]:
-    """A write transaction: BEGIN IMMEDIATE on SQLite, committed on success."""
-    with engine.connect() as conn:
-        conn = conn.execution_options(**{_WRITE: True})
-        with conn.begin():
-            yield conn
+    """A write transaction: BEGIN IMMEDIATE on SQLite, committed on success.
+
+    A full disk or a failed write rolls the whole transaction back and becomes a
+    StorageError: one line for the user, the data committed before untouched.
+    """
+    try:
+        with engine.connect() as conn:
+            conn = conn.execution_options(**{_WRITE: True})
+            with conn.begin():
+                yield conn
+    except (OperationalError, DBAPIError) as exc:
+        if not _is_storage_failure(exc):
+            raise
+        where = engine.url.render_as_string(hide_password=True)
+        raise StorageError.from_os_error(OSError(str(getattr(exc, "orig", exc)).strip()), where) from exc
+
+
+_STORAGE_FAILURES = ("disk is full", "disk i/o error", "no space left", "could not extend file",
+                     "file too large", "quota")
+
+
+def _is_storage_failure(exc: Exception) -> bool:
+    message = str(getattr(exc, "orig", exc)).lower()
+    return any(text in message for text in _STORAGE_FAILURES)
 
 
 @contextmanager

@@ -1,0 +1,62 @@
+"""Commands that look after a store: gc frees unreferenced bytes, fsck proves the rest intact."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from nbtrack.cli import output
+from nbtrack.cli.app import cli, format_option, store_option
+from nbtrack.errors import StoreUriError
+
+
+@cli.command("gc")
+@click.option("--grace", type=click.FloatRange(min=0), default=3600, show_default=True, metavar="SECONDS",
+              help="Keep unreferenced blobs younger than this (a write may be about to reference them).")
+@click.option("--dry-run", is_flag=True, help="Say what would be removed; remove nothing.")
+@store_option
+def gc_command(grace: float, dry_run: bool, store: str | None) -> None:
+    """Remove artifact bytes no run references and temp files of interrupted writes."""
+    from nbtrack.store import open_store
+    from nbtrack.store.maintenance import gc
+
+    report = gc(open_store(store, create=False), grace_seconds=grace, dry_run=dry_run)
+    verb = "would remove" if dry_run else "removed"
+    click.echo(f"{verb} {len(report.deleted_blobs)} unreferenced blobs ({output.size(report.freed_bytes)}) "
+               f"and {len(report.removed_temp_files)} temp files; kept {report.kept_recent} "
+               f"unreferenced blobs younger than {grace:g} s")
+
+
+@cli.command("fsck")
+@store_option
+@format_option("table", "json")
+def fsck_command(store: str | None, fmt: str) -> None:
+    """Check the database and re-hash every artifact; exit 1 naming each damaged run and artifact."""
+    from nbtrack.config import locate_store
+    from nbtrack.store import open_store
+    from nbtrack.store.maintenance import fsck
+
+    location = locate_store(store)
+    try:
+        opened = open_store(store, create=False)
+    except StoreUriError as exc:
+        if location.folder is None or not location.folder.exists():
+            raise
+        click.echo(f"nbtrack: {exc}", err=True)
+        opened = None
+    report = fsck(location, opened)
+    if fmt == "json":
+        click.echo(output.dumps({
+            "ok": report.ok, "artifacts_checked": report.artifacts_checked,
+            "blobs_checked": report.blobs_checked,
+            "problems": [{"kind": p.kind, "run_id": p.run_id, "artifact": p.artifact, "detail": p.detail}
+                         for p in report.problems],
+        }))
+    else:
+        for problem in report.problems:
+            click.echo(str(problem))
+        state = "ok" if report.ok else f"{len(report.problems)} problems"
+        click.echo(f"fsck {location.display if hasattr(location, 'display') else location.uri}: {state} "
+                   f"({report.artifacts_checked} artifacts, {report.blobs_checked} blobs re-hashed)")
+    sys.exit(0 if report.ok else 1)
