@@ -33,3 +33,89 @@ def artifact_writer(store: str, acks: str) -> None:
         data = os.urandom(50 * 1024 * 1024)
         artifact = run.log_artifact(data, f"weights-{n}.bin")
         os.write(out, f"{artifact.name} {hashlib.sha256(data).hexdigest()}\n".encode())
+
+
+def _wait_until(start: float) -> None:
+    import time
+
+    time.sleep(max(0.0, start - time.time()))
+
+
+def point_writer(store: str, shared_run: str, label: str, points: int, start: float) -> None:
+    """Writes `points` metric points into a run of its own and as many into the shared run."""
+    from nbtrack.store import open_store
+
+    opened = open_store(store)
+    own = opened.create_run("concurrency", name=label)
+    _wait_until(start)
+    batch = 500
+    for first in range(0, points, batch):
+        steps = range(first, min(first + batch, points))
+        opened.log_metrics(own, [("loss", s, s / points, s) for s in steps])
+        opened.log_metrics(shared_run, [(f"loss.{label}", s, s / points, s) for s in steps])
+    opened.end_run(own, "finished")
+
+
+def store_opener(store: str, start: float) -> None:
+    """Opens (and so creates and migrates) a store at the same moment as the others."""
+    from nbtrack.store import open_store
+
+    _wait_until(start)
+    opened = open_store(store)
+    opened.end_run(opened.create_run("opened"), "finished")
+
+
+def experiment_creator(store: str, start: float) -> None:
+    from nbtrack.store import open_store
+
+    opened = open_store(store)
+    _wait_until(start)
+    opened.create_run("the-same-experiment")
+
+
+def run_ender(store: str, run_id: str, status: str, start: float, result: str) -> None:
+    """Ends a run; writes 'won' or the RunEnded message to `result`."""
+    from nbtrack.errors import RunEnded
+    from nbtrack.store import open_store
+
+    opened = open_store(store)
+    _wait_until(start)
+    try:
+        opened.end_run(run_id, status)
+        outcome = "won"
+    except RunEnded as exc:
+        outcome = f"RunEnded: {exc}"
+    with open(result, "w") as f:
+        f.write(outcome)
+
+
+def counter_incrementer(store: str, immediate: bool, rounds: int, start: float, result: str) -> None:
+    """Read-then-write transactions on one counter row; counts the ones SQLite refused.
+
+    immediate=True uses the store's write transactions (BEGIN IMMEDIATE); False a plain
+    deferred BEGIN, which cannot upgrade its read lock when another writer got there first.
+    """
+    from sqlalchemy import text
+    from sqlalchemy.exc import OperationalError
+
+    from nbtrack.store import database, open_store
+
+    engine = open_store(store).engine
+    _wait_until(start)
+    refused = 0
+    for _ in range(rounds):
+        try:
+            if immediate:
+                with database.writing(engine) as conn:
+                    value = conn.execute(text("SELECT value FROM counter")).scalar_one()
+                    conn.execute(text("UPDATE counter SET value = :v"), {"v": value + 1})
+            else:
+                with database.reading(engine) as conn:  # BEGIN, deferred
+                    value = conn.execute(text("SELECT value FROM counter")).scalar_one()
+                    conn.execute(text("UPDATE counter SET value = :v"), {"v": value + 1})
+        except OperationalError as exc:
+            if "locked" not in str(exc):
+                raise
+            refused += 1
+    with open(result, "w") as f:
+        f.write(str(refused))
