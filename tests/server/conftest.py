@@ -95,8 +95,13 @@ def seed(store: Any) -> dict[str, str]:
                            media_type="image/svg+xml")
         store.add_artifact(run_id, "notes.txt", data=f"notes on {model}".encode(), media_type="text/plain")
         store.add_artifact(run_id, "model.bin", data=b"\x00\x01", media_type="application/x-binary")
-        store.add_record(run_id, "evaluation", "test", {"split": "test", "confusion_matrix": [[5, 1], [2, 7]],
-                                                        "labels": ["no", "yes"]})
+        store.add_record(run_id, "evaluation", "test", {  # the shape capture/evaluation.py writes
+            "split": "test", "task": "classification", "rows": 15, "metrics": {"f1": f1, "accuracy": 0.8},
+            "classes": ["no", "yes"], "positive": "yes",
+            "confusion_matrix": {"labels": ["no", "yes"], "matrix": [[5, 1], [2, 7]]},
+            "roc": {"yes": {"fpr": [0.0, 0.1, 0.4, 1.0], "tpr": [0.0, 0.6, 0.9, 1.0], "thresholds": [2, 0.8, 0.4, 0]}},
+            "pr": {"yes": {"precision": [1.0, 0.9, 0.7], "recall": [0.0, 0.6, 1.0], "thresholds": [0.8, 0.4, 0]}},
+        })
         store.add_cells(run_id, [CellTiming(0, 0.01, 0.01, 50_000_000, 0), CellTiming(1, 0.5, 0.4, 80_000_000, 10)])
         store.end_run(run_id, "finished")
         ids[model] = run_id

@@ -80,7 +80,7 @@ def test_run_detail_carries_records_cells_and_artifacts(api: tuple[Client, dict[
     body = client.request("GET", f"{API}/runs/{ids['rf']}").json()
     assert body["id"] == ids["rf"] and body["name"] == "rf-run"
     assert body["records"][0]["kind"] == "evaluation"
-    assert body["records"][0]["body"]["confusion_matrix"] == [[5, 1], [2, 7]]
+    assert body["records"][0]["body"]["confusion_matrix"]["matrix"] == [[5, 1], [2, 7]]
     assert [c["index"] for c in body["cells"]] == [0, 1] and body["cells"][1]["wall_s"] == 0.5
     assert {a["name"] for a in body["artifact_list"]} == {"figures/roc.png", "report.html", "plot.svg", "model.bin",
                                                         "notes.txt"}

@@ -1,0 +1,137 @@
+/** Wires nbtrack into JupyterLab: the Runs sidebar, run/compare/notebook panels, and "Run with parameters". */
+
+import { JupyterFrontEnd, JupyterFrontEndPlugin } from '@jupyterlab/application';
+import { ICommandPalette, ToolbarButton } from '@jupyterlab/apputils';
+import { IEditorServices } from '@jupyterlab/codeeditor';
+import { DocumentRegistry } from '@jupyterlab/docregistry';
+import { INotebookModel, INotebookTracker, NotebookPanel } from '@jupyterlab/notebook';
+import { IRenderMimeRegistry } from '@jupyterlab/rendermime';
+import { LabIcon } from '@jupyterlab/ui-components';
+import { IDisposable } from '@lumino/disposable';
+import { Widget } from '@lumino/widgets';
+
+import { ComparePanel } from './compare';
+import { EXECUTED_NOTEBOOK, RunDetail } from './detail';
+import { ExecutionProgress, runWithParameters } from './launch';
+import { RunsSidebar } from './sidebar';
+import { StoredNotebook } from './viewer';
+
+const ICON_SVG = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 24 24" width="16" height="16">
+<path class="jp-icon3" fill="#616161" d="M3 3h2v16h16v2H3zm4 12l4-5 3 3 5-7 1.6 1.2-6.4 9-3-3-2.7 3.4z"/></svg>`;
+
+export const runsIcon = new LabIcon({ name: 'nbtrack:runs', svgstr: ICON_SVG });
+
+namespace CommandIDs {
+  export const openRun = 'nbtrack:open-run';
+  export const compare = 'nbtrack:compare';
+  export const openNotebook = 'nbtrack:open-executed-notebook';
+  export const runWithParameters = 'nbtrack:run-with-parameters';
+  export const showRuns = 'nbtrack:show-runs';
+}
+
+const plugin: JupyterFrontEndPlugin<void> = {
+  id: 'nbtrack-labextension:plugin',
+  description: 'nbtrack runs in JupyterLab: sidebar, run detail, compare, run with parameters.',
+  autoStart: true,
+  requires: [IRenderMimeRegistry, IEditorServices, INotebookTracker],
+  optional: [ICommandPalette],
+  activate: (
+    app: JupyterFrontEnd,
+    rendermime: IRenderMimeRegistry,
+    editorServices: IEditorServices,
+    notebooks: INotebookTracker,
+    palette: ICommandPalette | null
+  ) => {
+    const open = new Map<string, Widget>();
+    const show = (key: string, make: () => Widget): void => {
+      let widget = open.get(key);
+      if (!widget || widget.isDisposed) {
+        widget = make();
+        open.set(key, widget);
+        widget.disposed.connect(() => open.delete(key));
+        app.shell.add(widget, 'main');
+      }
+      app.shell.activateById(widget.id);
+    };
+
+    app.commands.addCommand(CommandIDs.openRun, {
+      label: 'Open nbtrack run',
+      execute: args => show(`run:${args.id}`, () => new RunDetail(String(args.id), rendermime, {
+        openNotebook: run => void app.commands.execute(CommandIDs.openNotebook, { id: run.id })
+      }))
+    });
+    app.commands.addCommand(CommandIDs.compare, {
+      label: 'Compare nbtrack runs',
+      execute: args => {
+        const ids = (args.ids as string[]) ?? [];
+        show(`compare:${ids.join(',')}`, () => new ComparePanel(ids, rendermime));
+      }
+    });
+    app.commands.addCommand(CommandIDs.openNotebook, {
+      label: 'Open executed notebook (read-only)',
+      execute: args => show(`notebook:${args.id}`,
+        () => new StoredNotebook(String(args.id), EXECUTED_NOTEBOOK, rendermime, editorServices))
+    });
+    app.commands.addCommand(CommandIDs.runWithParameters, {
+      label: 'Run with parameters (nbtrack)',
+      caption: 'Execute this notebook on the server as a tracked nbtrack run',
+      icon: runsIcon,
+      isEnabled: () => notebooks.currentWidget !== null,
+      execute: async () => {
+        const panel = notebooks.currentWidget;
+        if (!panel) {
+          return;
+        }
+        if (panel.context.model.dirty) {
+          await panel.context.save(); // the server reads the parameters cell from disk
+        }
+        const execution = await runWithParameters(panel.context.path);
+        if (execution) {
+          sidebar.reload();
+          show(`execution:${execution.id}`, () => new ExecutionProgress(execution,
+            id => void app.commands.execute(CommandIDs.openRun, { id })));
+        }
+      }
+    });
+
+    const sidebar = new RunsSidebar({
+      openRun: id => void app.commands.execute(CommandIDs.openRun, { id }),
+      compare: ids => void app.commands.execute(CommandIDs.compare, { ids })
+    });
+    sidebar.title.icon = runsIcon;
+    app.shell.add(sidebar, 'left', { rank: 650 });
+    app.commands.addCommand(CommandIDs.showRuns, {
+      label: 'Show nbtrack runs',
+      execute: () => app.shell.activateById(sidebar.id)
+    });
+
+    app.docRegistry.addWidgetExtension('Notebook', new RunButton(app));
+    if (palette) {
+      for (const command of [CommandIDs.showRuns, CommandIDs.runWithParameters]) {
+        palette.addItem({ command, category: 'nbtrack' });
+      }
+    }
+  }
+};
+
+/** The "Run with parameters" button on every notebook's toolbar. */
+class RunButton implements DocumentRegistry.IWidgetExtension<NotebookPanel, INotebookModel> {
+  constructor(private readonly app: JupyterFrontEnd) {}
+
+  createNew(panel: NotebookPanel): IDisposable {
+    const button = new ToolbarButton({
+      className: 'nbtrack-run-button',
+      icon: runsIcon,
+      label: 'Run with parameters',
+      tooltip: 'Execute this notebook on the server as a tracked nbtrack run',
+      onClick: () => {
+        this.app.shell.activateById(panel.id);
+        void this.app.commands.execute(CommandIDs.runWithParameters);
+      }
+    });
+    panel.toolbar.insertItem(10, 'nbtrackRun', button);
+    return button;
+  }
+}
+
+export default plugin;

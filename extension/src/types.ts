@@ -1,0 +1,107 @@
+/** The server's JSON, field for field (names match the Python records). */
+
+export type RunStatus = 'running' | 'finished' | 'failed' | 'timeout' | 'killed' | 'lost';
+
+export interface IMetricSummary {
+  last: number | null;
+  min: number | null;
+  max: number | null;
+  step: number;
+  count: number;
+}
+
+export interface IRun {
+  id: string;
+  experiment: string;
+  name: string | null;
+  status: RunStatus;
+  params: Record<string, unknown>;
+  metrics: Record<string, number | null>;
+  summaries: Record<string, IMetricSummary>;
+  tags: Record<string, string>;
+  started_at: string;
+  ended_at: string | null;
+  duration: number | null;
+  notebook: { path: string; sha256: string } | null;
+  artifacts: Record<string, string>;
+  error: { cell: number | null; ename: string; evalue: string } | null;
+}
+
+export interface IRecord {
+  kind: string;
+  name: string;
+  body: Record<string, any>;
+}
+
+export interface ICell {
+  index: number;
+  wall_s: number;
+  cpu_s: number | null;
+  rss_peak: number | null;
+  rss_delta: number | null;
+  status: string;
+}
+
+export interface IArtifact {
+  name: string;
+  sha256: string;
+  size: number;
+  media_type: string;
+}
+
+export interface IRunDetail extends IRun {
+  records: IRecord[];
+  cells: ICell[];
+  artifact_list: IArtifact[];
+}
+
+export interface IRunPage {
+  runs: IRun[];
+  total: number;
+  offset: number;
+  limit: number;
+}
+
+export interface IPoint {
+  step: number;
+  value: number | null;
+  timestamp: number;
+}
+
+export interface ISeries {
+  id: string;
+  series: Record<string, IPoint[]>;
+}
+
+export interface IComparison {
+  ids: string[];
+  runs: IRun[];
+  columns: Record<string, unknown[]>;
+  differs: Record<string, boolean>;
+  best: Record<string, string>;
+}
+
+export interface IExperiment {
+  name: string;
+  runs: number;
+  last_started: number | null;
+}
+
+export interface IDeclaredParam {
+  name: string;
+  kind: string;
+  default: unknown;
+  default_source: string;
+  help: string;
+}
+
+export interface IExecution {
+  id: string;
+  notebook: string;
+  run_id: string;
+  params: Record<string, unknown>;
+  state: 'running' | 'finished' | 'failed';
+  cells_total: number;
+  cells_done: number;
+  run: IRun | null;
+}

@@ -1,0 +1,154 @@
+"""nbtrack in a real JupyterLab, driven in headless Chromium: sidebar, detail, compare, launch, XSS."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import urllib.request
+from typing import Any
+
+import pytest
+
+from browser.conftest import XSS, open_sidebar, row_names
+from browser.lab import LabServer, screenshot
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.xdist_group("nbtrack-lab")]
+
+
+def test_sidebar_lists_runs_newest_first_and_filters(lab: tuple[LabServer, dict[str, str]], page: Any) -> None:
+    server, ids = lab
+    open_sidebar(page, server)
+    page.wait_for_function("() => document.querySelectorAll('#nbtrack-runs .nbtrack-row').length === 4")
+    assert row_names(page) == [XSS, "svm-run", "lr-run", "rf-run"]
+    assert page.inner_text("#nbtrack-runs .nbtrack-count") == "4 runs"
+    first_metrics = page.inner_text(f"#nbtrack-runs [data-run-id='{ids['rf']}'] .nbtrack-row-metrics")
+    assert "test.f1" in first_metrics and "0.91" in first_metrics
+    screenshot(page, "sidebar")
+
+    page.fill("#nbtrack-runs .nbtrack-filter", "metrics.test.f1 > 0.85")
+    page.wait_for_function("() => document.querySelectorAll('#nbtrack-runs .nbtrack-row').length === 2")
+    assert row_names(page) == ["svm-run", "rf-run"]
+    page.select_option("#nbtrack-runs .nbtrack-order", "metrics.test.f1")
+    page.wait_for_function("() => document.querySelector('#nbtrack-runs .nbtrack-row .nbtrack-run-name')"
+                           ".textContent === 'rf-run'")
+    assert row_names(page) == ["rf-run", "svm-run"]
+    screenshot(page, "sidebar-filtered")
+
+    page.fill("#nbtrack-runs .nbtrack-filter", "metrics.test.f1 >> 1")
+    page.wait_for_selector("#nbtrack-runs .nbtrack-filter-error:not(:empty)")
+    assert page.inner_text("#nbtrack-runs .nbtrack-filter-error")
+    screenshot(page, "sidebar-filter-error")
+
+
+def test_run_detail_shows_params_charts_confusion_matrix_figures_and_cells(
+        lab: tuple[LabServer, dict[str, str]], page: Any) -> None:
+    server, ids = lab
+    open_sidebar(page, server)
+    page.click(f"#nbtrack-runs [data-run-id='{ids['rf']}'] .nbtrack-run-name")
+    panel = f"#nbtrack-run-{ids['rf']}"
+    page.wait_for_selector(f"{panel} h2")
+    assert page.inner_text(f"{panel} h2") == "rf-run"
+    params = page.inner_text(f"{panel} .nbtrack-section:has(h3:text('Params'))")
+    assert "model" in params and "rf" in params
+    # Vega-Lite renders each chart through Lab's own renderer (a canvas or an svg inside .vega-embed).
+    page.wait_for_selector(f"{panel} .nbtrack-series .vega-embed")
+    page.wait_for_selector(f"{panel} .nbtrack-confusion .vega-embed")
+    page.wait_for_selector(f"{panel} .nbtrack-roc .vega-embed")
+    page.wait_for_selector(f"{panel} .nbtrack-pr .vega-embed")
+    page.wait_for_selector(f"{panel} img.nbtrack-figure")
+    assert page.eval_on_selector(f"{panel} img.nbtrack-figure", "img => img.complete && img.naturalWidth") == 1
+    cells = page.inner_text(f"{panel} .nbtrack-section:has(h3:text('Cells'))")
+    assert "0.500" in cells
+    page.wait_for_timeout(500)  # let vega finish drawing before the picture
+    screenshot(page, "run-detail")
+
+    page.fill(f"{panel} .nbtrack-tag-input", "stage=review")
+    page.press(f"{panel} .nbtrack-tag-input", "Enter")
+    page.wait_for_selector(f"{panel} .nbtrack-tag:has-text('stage=review')")
+    request = urllib.request.Request(f"{server.url}/nbtrack/api/runs/{ids['rf']}",
+                                     headers={"Authorization": f"token {server.token}"})
+    with urllib.request.urlopen(request, timeout=10) as response:
+        body = json.loads(response.read())
+    assert body["tags"]["stage"] == "review"
+
+
+def test_two_selected_runs_open_the_compare_panel(lab: tuple[LabServer, dict[str, str]], page: Any) -> None:
+    server, ids = lab
+    open_sidebar(page, server)
+    for key in ("rf", "lr"):
+        page.check(f"#nbtrack-runs [data-run-id='{ids[key]}'] .nbtrack-select")
+    page.click("#nbtrack-runs .nbtrack-compare-button")
+    panel = ".nbtrack-compare"
+    page.wait_for_selector(f"{panel} .nbtrack-best")
+    best_row = page.inner_text(f"{panel} tr:has(.nbtrack-best)")
+    assert "test.f1" in best_row and "★" in best_row
+    page.check(f"{panel} .nbtrack-only-differences")
+    params = page.inner_text(f"{panel} .nbtrack-section:has(h3:text('Params'))")
+    assert "model" in params and "rf" in params and "lr" in params
+    page.wait_for_selector(f"{panel} .nbtrack-series .vega-embed")
+    page.wait_for_function("() => document.querySelectorAll('.nbtrack-compare img.nbtrack-figure').length === 2")
+    page.wait_for_timeout(500)
+    screenshot(page, "compare")
+
+
+def test_xss_payloads_render_as_text_everywhere(lab: tuple[LabServer, dict[str, str]], page: Any) -> None:
+    server, ids = lab
+    open_sidebar(page, server)
+    row = f"#nbtrack-runs [data-run-id='{ids['xss']}']"
+    assert page.inner_text(f"{row} .nbtrack-run-name") == XSS
+    page.click(f"{row} .nbtrack-run-name")
+    panel = f"#nbtrack-run-{ids['xss']}"
+    page.wait_for_selector(f"{panel} .nbtrack-series .vega-embed")
+    assert page.inner_text(f"{panel} h2") == XSS
+    text = page.inner_text(panel)
+    assert text.count(XSS) >= 4  # name, param key and value, tag, metric key
+    page.check(f"{row} .nbtrack-select")
+    page.check(f"#nbtrack-runs [data-run-id='{ids['rf']}'] .nbtrack-select")
+    page.click("#nbtrack-runs .nbtrack-compare-button")
+    page.wait_for_selector(".nbtrack-compare .nbtrack-series .vega-embed")
+    assert XSS in page.inner_text(".nbtrack-compare")
+    page.wait_for_timeout(1000)
+    assert page.evaluate("() => window.__nbtrack_xss") is None
+    assert page.query_selector("img[src='x']") is None
+    screenshot(page, "xss-as-text")
+
+
+def test_run_with_parameters_from_the_toolbar_finishes_and_appears(
+        lab: tuple[LabServer, dict[str, str]], page: Any) -> None:
+    server, _ = lab
+    open_sidebar(page, server, "nb.ipynb")
+    page.click(".jp-NotebookPanel-toolbar .nbtrack-run-button")
+    dialog = ".jp-Dialog"
+    page.wait_for_selector(f"{dialog} input[name='C']")
+    assert page.input_value(f"{dialog} input[name='C']") == "1.0"
+    assert page.input_value(f"{dialog} input[name='label']") == "a"
+    screenshot(page, "launch-dialog")
+    page.fill(f"{dialog} input[name='C']", "3.5")
+    page.click(f"{dialog} .jp-mod-accept")
+    page.wait_for_selector(".nbtrack-progress")
+    page.wait_for_function("() => document.querySelector('.nbtrack-progress-status')?.dataset.state === 'finished'",
+                           timeout=120_000)
+    status = page.inner_text(".nbtrack-progress-status")
+    assert "cell 4 of 4" in status and "run finished" in status
+    screenshot(page, "launch-finished")
+    page.wait_for_function("() => [...document.querySelectorAll('#nbtrack-runs .nbtrack-run-name')]"
+                           ".some(n => n.closest('.nbtrack-row').textContent.includes('doubled'))")
+    page.click(".nbtrack-progress button.jp-mod-accept")
+    page.wait_for_selector(".nbtrack-detail:not(.lm-mod-hidden) .nbtrack-section:has(h3:text('Params'))")
+    params = page.inner_text(".nbtrack-detail:not(.lm-mod-hidden) .nbtrack-section:has(h3:text('Params'))")
+    assert "3.5" in params
+    screenshot(page, "launched-run")
+
+
+def test_lab_lists_the_extensions_enabled(lab: tuple[LabServer, dict[str, str]]) -> None:
+    server, _ = lab
+    env = server.env
+    labext = subprocess.run([sys.executable, "-m", "jupyterlab.labextensions", "list"], env=env,
+                            capture_output=True, text=True, timeout=120)
+    listed = labext.stdout + labext.stderr
+    assert "nbtrack-labextension" in listed and "enabled" in listed.split("nbtrack-labextension")[1].splitlines()[0]
+    serverext = subprocess.run([sys.executable, "-m", "jupyter_server.extension.serverextension", "list"], env=env,
+                               capture_output=True, text=True, timeout=120)
+    listed = serverext.stdout + serverext.stderr
+    assert "nbtrack.server" in listed and "enabled" in listed.split("nbtrack.server")[1].splitlines()[0]
