@@ -38,37 +38,6 @@ def test_finished_run_records_params_metrics_cells_and_both_notebooks(notebook, 
     assert all(c.wall_s >= 0 and c.status == "ok" for c in cells)
 
 
-def test_failed_cell_ends_run_failed_with_cell_error_name_and_value(notebook, store):
-    path = notebook(["x = 1", "raise ValueError('bad input row 7')", "never = True"])
-    with pytest.raises(ExecutionFailed, match="failed in cell 1: ValueError: bad input row 7") as caught:
-        nbtrack.execute(path, store=store)
-    run = store.run(caught.value.run_id)
-    assert run.status is RunStatus.FAILED
-    assert (run.error.cell, run.error.ename, run.error.evalue) == (1, "ValueError", "bad input row 7")
-    assert "notebook.ipynb" in run.artifacts
-
-
-def test_cell_over_the_timeout_ends_run_as_timeout(notebook, store):
-    path = notebook(["import time", "time.sleep(30)"])
-    run = nbtrack.execute(path, store=store, timeout=2, raise_errors=False)
-    assert run.status is RunStatus.TIMEOUT and run.error.cell == 1
-    assert run.duration < 25
-
-
-def test_kernel_that_dies_ends_run_as_killed(notebook, store):
-    path = notebook(["import os", "os._exit(1)", "never = True"])
-    run = nbtrack.execute(path, store=store, raise_errors=False)
-    assert run.status is RunStatus.KILLED
-    assert run.error.ename == "DeadKernelError" and run.error.cell == 1
-
-
-def test_sys_exit_zero_finishes_and_names_the_cell_where_it_stopped(notebook, store):
-    path = notebook(["a = 1", "import sys; sys.exit(0)", "never = True"])
-    run = nbtrack.execute(path, store=store)
-    assert run.status is RunStatus.FINISHED
-    assert (run.error.cell, run.error.ename) == (1, "SystemExit")
-
-
 def test_undeclared_parameter_is_refused_before_any_run(notebook, store):
     path = notebook(["x = 1"], parameters="alpha = 0.1\nbeta = 2")
     with pytest.raises(ParameterError, match="declares no parameter 'gamma'; declared parameters: alpha, beta"):

@@ -93,6 +93,8 @@ class Field:
 def parse_field(text: str, source: str = "", column: int = 1) -> Field:
     """A field name as written in a filter or an --order-by."""
     parts = _split_name(text)
+    if not parts or not all(parts):
+        raise _error(source or text, column, f"{text!r} is not a field name; write one as in params.model")
     head = parts[0].lower()
     if head in _PREFIXES:
         if len(parts) < 2:
