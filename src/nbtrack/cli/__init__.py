@@ -4,6 +4,7 @@ from nbtrack.cli import runs  # noqa: F401  (registers its commands)
 from nbtrack.cli import models  # noqa: F401  (model registry)
 from nbtrack.cli import check  # noqa: F401  (quality gates)
 from nbtrack.cli import alerts  # noqa: F401  (alert rules)
+from nbtrack.cli import report  # noqa: F401  (HTML report)
 from nbtrack.cli.app import cli, main
 
 __all__ = ["cli", "main"]

@@ -1,0 +1,169 @@
+"""The static HTML report: one self-contained file with runs, best runs, trends, registry, gates, drift, alerts.
+
+Everything is inline (CSS, charts as base64 PNG), so the file opens from a CI
+artifact store or an e-mail without any request. Text from the store is
+escaped by Jinja2's autoescape; nothing is marked safe except the generated
+data: URLs of the charts.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+import math
+import time
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy import select
+
+from nbtrack.records import iso_time
+from nbtrack.store import database, schema
+
+MAX_RUNS = 500
+MAX_TRENDS = 4
+_LOWER_IS_BETTER = ("loss", "cost", "error", "mse", "mae", "rmse", "log_loss", "brier")
+
+
+def render_report(store: Any, *, experiment: str | None = None, title: str | None = None,
+                  max_runs: int = MAX_RUNS) -> str:
+    """The report as one HTML document (a str); `nbtrack report --out report.html` writes it."""
+    from jinja2 import Environment, PackageLoader, select_autoescape
+
+    runs = store.runs(experiment=experiment, limit=max_runs)
+    total = store.count(experiment=experiment)
+    ids = {r.id for r in runs}
+    records = _records(store, ["gate", "drift", "alert"], ids)
+    environment = Environment(loader=PackageLoader("nbtrack.views", "templates"),
+                              autoescape=select_autoescape(default=True, default_for_string=True))
+    environment.filters["num"] = _number
+    environment.filters["when"] = lambda t: "-" if t is None else time.strftime("%Y-%m-%d %H:%M", time.gmtime(t))
+    template = environment.get_template("report.html.j2")
+    param_keys = _common_keys([r.params for r in runs], limit=6)
+    metric_keys = _metric_keys(runs, limit=8)
+    return template.render(
+        title=title or (f"nbtrack report: {experiment}" if experiment else "nbtrack report"),
+        generated=iso_time(time.time()),
+        store=store.uri,
+        experiment=experiment,
+        runs=runs,
+        total=total,
+        param_keys=param_keys,
+        metric_keys=metric_keys,
+        best=_best_runs(runs, _metric_keys(runs, limit=20)),
+        trends=_trends(runs, metric_keys[:MAX_TRENDS]),
+        models=_registry(store, ids),
+        gates=_by_time(records["gate"]),
+        drifts=_by_time(records["drift"]),
+        alerts=_by_time(records["alert"]),
+        short=lambda run_id: run_id[:10],
+    )
+
+
+def lower_is_better(key: str) -> bool:
+    """Whether a smaller value of this metric is the better one (losses, costs, errors)."""
+    last = key.rsplit(".", 1)[-1].lower()
+    return any(word in last for word in _LOWER_IS_BETTER)
+
+
+def _number(value: Any) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, float):
+        return "nan" if math.isnan(value) else f"{value:.4g}"
+    if isinstance(value, (dict, list)):
+        return json.dumps(value)
+    return str(value)
+
+
+def _common_keys(mappings: Iterable[dict[str, Any]], *, limit: int) -> list[str]:
+    counts: dict[str, int] = {}
+    for mapping in mappings:
+        for key in mapping:
+            counts[key] = counts.get(key, 0) + 1
+    return sorted(counts, key=lambda k: (-counts[k], k))[:limit]
+
+
+def _metric_keys(runs: list[Any], *, limit: int) -> list[str]:
+    keys = {k for r in runs for k in r.metrics}
+    return sorted(keys, key=lambda k: (not k.startswith("test."), k))[:limit]
+
+
+def _best_runs(runs: list[Any], keys: list[str]) -> list[dict[str, Any]]:
+    best = []
+    for key in keys:
+        scored = [r for r in runs if key in r.metrics and not math.isnan(r.metrics[key])]
+        if not scored:
+            continue
+        lower = lower_is_better(key)
+        winner = min(scored, key=lambda r: r.metrics[key]) if lower else max(scored, key=lambda r: r.metrics[key])
+        best.append({"metric": key, "goal": "lowest" if lower else "highest", "run": winner,
+                     "value": winner.metrics[key], "of": len(scored)})
+    return best
+
+
+def _trends(runs: list[Any], keys: list[str]) -> list[dict[str, str]]:
+    """One chart per metric: its value per run over start time, a line per experiment."""
+    if not runs or not keys:
+        return []
+    import matplotlib
+
+    matplotlib.use("Agg", force=False)
+    from matplotlib.figure import Figure
+
+    charts = []
+    ordered = sorted(runs, key=lambda r: r.started_at)
+    for key in keys:
+        figure = Figure(figsize=(5.2, 2.8), dpi=100)
+        axes = figure.subplots()
+        for experiment in sorted({r.experiment for r in ordered}):
+            points = [(r.started_at, r.metrics[key]) for r in ordered if r.experiment == experiment and key in r.metrics]
+            if points:
+                origin = ordered[0].started_at
+                axes.plot([(t - origin) / 60 for t, _ in points], [v for _, v in points], marker="o",
+                          markersize=3, linewidth=1, label=experiment)
+        axes.set_title(key, fontsize=10)
+        axes.set_xlabel("minutes since the first run", fontsize=8)
+        axes.tick_params(labelsize=8)
+        if len(axes.get_lines()) > 1:
+            axes.legend(fontsize=7)
+        figure.tight_layout()
+        buffer = io.BytesIO()
+        figure.savefig(buffer, format="png")
+        charts.append({"metric": key, "src": "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode()})
+    return charts
+
+
+def _registry(store: Any, shown: set[str]) -> list[dict[str, Any]]:
+    registry = store.models
+    models = []
+    for entry in registry.names():
+        name = entry["name"]
+        models.append({
+            "name": name,
+            "aliases": [{"alias": a, "version": v, "since": s} for a, (v, s) in registry.aliases(name).items()],
+            "versions": registry.versions(name),
+            "history": list(reversed(registry.history(name)))[:20],
+        })
+    return models
+
+
+def _records(store: Any, kinds: list[str], run_ids: set[str]) -> dict[str, list[dict[str, Any]]]:
+    """The records of some kinds across the listed runs, in one query."""
+    r, runs = schema.records.c, schema.runs.c
+    query = (select(runs.id, r.kind, r.name, r.body, r.created_at)
+             .join_from(schema.records, schema.runs, r.run_pk == runs.pk)
+             .where(r.kind.in_(kinds)))
+    found: dict[str, list[dict[str, Any]]] = {kind: [] for kind in kinds}
+    with database.reading(store.engine) as conn:
+        for run_id, kind, name, body, created in conn.execute(query):
+            if run_id in run_ids:
+                found[kind].append({"run_id": run_id, "name": name, "body": json.loads(body), "at": created})
+    return found
+
+
+def _by_time(entries: list[dict[str, Any]], limit: int = 100) -> list[dict[str, Any]]:
+    return sorted(entries, key=lambda e: e["at"], reverse=True)[:limit]
