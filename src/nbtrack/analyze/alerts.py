@@ -180,12 +180,16 @@ def evaluate_alerts(store: Any, run_ref: str, *, config: AlertConfig | None = No
     return results
 
 
-def evaluate_on_end(store: Any, run_id: str) -> None:
-    """The hook the engine calls when a run ends: fire matching rules, never fail the run."""
+def evaluate_on_end(store: Any, run_id: str, *, start: str | os.PathLike[str] | None = None) -> None:
+    """The hook the engine calls when a run ends: fire matching rules, never fail the run.
+
+    start is the folder the execution was started from (the config is looked for there and up).
+    """
     import sys
 
     try:
-        config = load_config()
+        path = find_config(Path(start) if start else None)
+        config = load_config(path) if path is not None else AlertConfig([], frozenset(), None)
         if config.rules:
             for entry in evaluate_alerts(store, run_id, config=config):
                 if entry["fired"]:

@@ -219,7 +219,8 @@ def _end_run(execution: Execution, nb: Any, status: RunStatus, error: RunError |
         run.finish(status, error)
     from nbtrack.analyze.alerts import evaluate_on_end
 
-    evaluate_on_end(run.store, run.id)  # alert rules see the ended run; they never fail it
+    # Alert rules see the ended run (never failing it); their config is found from the caller's folder.
+    evaluate_on_end(run.store, run.id, start=execution.options.get("nbtrack_caller_dir"))
 
 
 def _source_bytes(nb: Any, input_path: Any) -> bytes:

@@ -67,6 +67,7 @@ def execute(
             nbtrack_experiment=experiment,
             nbtrack_name=name,
             nbtrack_tags=dict(tags or {}),
+            nbtrack_caller_dir=os.getcwd(),  # papermill moves into cwd; alert rules are found from here
         )
     except (PapermillExecutionError, CellTimeoutError, DeadKernelError):
         pass  # the engine has recorded how the run ended

@@ -121,13 +121,22 @@ class Run:
 
     # -- capture (nbtrack.capture makes the records; the run stores them) ----------
 
-    def log_data(self, data: Any, name: str = "data", *, target: Any = None) -> dict[str, Any]:
-        """Keep a profile and fingerprint of a frame, series or array (not the data); returns it."""
+    def log_data(self, data: Any, name: str = "data", *, target: Any = None,
+                 reference: str | None = None) -> dict[str, Any]:
+        """Keep a profile and fingerprint of a frame, series or array (not the data); returns it.
+
+        With reference (a run, or churn@champion), the drift against that run's "train"
+        profile is computed, kept as a "drift" record, and returned under "drift".
+        """
         from nbtrack.capture.data import profile_data
 
         self._check_open()
         profile = profile_data(data, target=target)
         self.store.add_record(self.id, "data", name, profile)
+        if reference is not None:
+            from nbtrack.analyze.drift import drift_against  # loaded only when asked for
+
+            profile = {**profile, "drift": drift_against(self.store, self.id, name, profile, reference)}
         return profile
 
     def log_model(self, model: Any, name: str | None = None, *,
