@@ -13,7 +13,9 @@ import asyncio
 import copy
 import os
 import shutil
+import sys
 import tempfile
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,13 +23,14 @@ from typing import Any
 
 import nbformat
 from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
+from nbclient.util import run_sync
 from papermill.clientwrap import PapermillNotebookClient
 from papermill.engines import NBClientEngine
 from papermill.iorw import papermill_io
 from papermill.utils import merge_kwargs, remove_args
 
 from nbtrack.capture.notebook import declared_params, effective_params, sha256_hex
-from nbtrack.capture.telemetry import ProcessProbe
+from nbtrack.capture.telemetry import ProcessProbe, summarize_cells
 from nbtrack.config import ARTIFACTS_ENV, STORE_ENV
 from nbtrack.records import CellTiming, NotebookRef, RunError, RunStatus
 from nbtrack.store import Store, open_store
@@ -36,6 +39,17 @@ from nbtrack.track import RUN_ID_ENV, Run
 SOURCE_ARTIFACT = "source.ipynb"
 EXECUTED_ARTIFACT = "notebook.ipynb"
 KERNEL_START_ATTEMPTS = 5
+AUTOLOG_TAG = "nbtrack-autolog"
+AUTOLOG_SOURCE = """\
+# Added by nbtrack: record scikit-learn fits, sklearn.metrics results and shown figures
+# (nbtrack run --no-autolog, or execute(autolog=False), leaves this cell out).
+try:
+    import nbtrack
+except ImportError:  # this kernel's Python has no nbtrack: nothing is recorded automatically
+    pass
+else:
+    nbtrack.autolog()"""
+ENVIRONMENT_WAIT = 60.0  # seconds the end of a run waits for the environment record
 
 
 @dataclass
@@ -46,6 +60,8 @@ class Execution:
     failure: RunError | None = None
     cells: list[CellTiming] = field(default_factory=list)
     options: dict[str, Any] = field(default_factory=dict)
+    environment: threading.Thread | None = None  # captures the environment while the kernel starts
+    sampling_s: float = 0.0  # time spent measuring cells, to keep telemetry's own cost in view
 
 
 class NbtrackEngine(NBClientEngine):
@@ -56,8 +72,11 @@ class NbtrackEngine(NBClientEngine):
                          progress_bar: bool = True, log_output: bool = False,
                          autosave_cell_every: int = 30, **kwargs: Any) -> Any:
         options = {k: kwargs.pop(k) for k in list(kwargs) if k.startswith("nbtrack_")}
-        store = open_store(options.get("nbtrack_store"))
+        store = open_store(options.get("nbtrack_store"), artifacts=options.get("nbtrack_artifacts"))
         execution = Execution(_begin_run(store, nb, kwargs.get("input_path"), options), options=options)
+        execution.environment = _record_environment(execution.run, kwargs.get("input_path"))
+        if options.get("nbtrack_autolog", True):
+            _insert_autolog_cell(nb)
         status, error = RunStatus.FINISHED, None
         try:
             nb = super().execute_notebook(
@@ -117,9 +136,15 @@ class TrackingClient(PapermillNotebookClient):  # type: ignore[misc]
         self._socket_dir: str | None = None
 
     def execute(self, **kwargs: Any) -> Any:
+        if not self.owns_km:
+            # A kernel started ahead of time (a sweep's next execution): measure it too;
+            # whoever started it shuts it down, this client closes only its own channels.
+            self._probe = _kernel_probe(self.km)
         try:
             return super().execute(**kwargs)
         finally:
+            if not self.owns_km and self.kc is not None:
+                self.kc.stop_channels()
             if self._socket_dir is not None:
                 shutil.rmtree(self._socket_dir, ignore_errors=True)
 
@@ -147,17 +172,22 @@ class TrackingClient(PapermillNotebookClient):  # type: ignore[misc]
                 if self.km is not None and self.km.has_kernel:
                     await _ensure_async(self.km.shutdown_kernel(now=True))
                 await asyncio.sleep(0.2 * (attempt + 1))
-        pid = getattr(getattr(self.km, "provisioner", None), "pid", None)
-        self._probe = ProcessProbe(pid) if pid else None
+        self._probe = _kernel_probe(self.km)
+
+    # nbclient's synchronous setup_kernel calls start_new_kernel, which it bound to its own
+    # async_start_new_kernel: rebind it so the retry and the probe above take effect.
+    start_new_kernel = run_sync(async_start_new_kernel)
 
     def execute_cell(self, cell: Any, cell_index: int, *args: Any, **kwargs: Any) -> Any:
         if self.execution is None or cell.cell_type != "code":
             return super().execute_cell(cell, cell_index, *args, **kwargs)
         probe = self._probe
+        sampling = time.perf_counter()
         if probe is not None:
             probe.reset_peak()
         before = probe.sample() if probe else None
         started = time.perf_counter()
+        self.execution.sampling_s += started - sampling
         status = "ok"
         try:
             return super().execute_cell(cell, cell_index, *args, **kwargs)
@@ -173,7 +203,9 @@ class TrackingClient(PapermillNotebookClient):  # type: ignore[misc]
 
     def _record_cell(self, index: int, wall: float, before: Any, status: str) -> None:
         assert self.execution is not None
+        sampling = time.perf_counter()
         after = self._probe.sample() if self._probe else None
+        self.execution.sampling_s += time.perf_counter() - sampling
         timing = CellTiming(
             index=index,
             wall_s=wall,
@@ -188,6 +220,11 @@ class TrackingClient(PapermillNotebookClient):  # type: ignore[misc]
             run.store.add_cells(run.id, [timing])  # written as it happens: progress for watchers
         except Exception:  # a busy store must not stop the notebook; _end_run writes them again
             pass
+
+
+def _kernel_probe(km: Any) -> ProcessProbe | None:
+    pid = getattr(getattr(km, "provisioner", None), "pid", None)
+    return ProcessProbe(pid) if pid else None
 
 
 def _begin_run(store: Store, nb: Any, input_path: Any, options: dict[str, Any]) -> Run:
@@ -205,14 +242,17 @@ def _begin_run(store: Store, nb: Any, input_path: Any, options: dict[str, Any]) 
     )
     run = Run(store, run_id)
     run.log_artifact(source_raw, SOURCE_ARTIFACT, media_type="application/x-ipynb+json")
-    nb.metadata["nbtrack"] = {"run_id": run_id, "store": store.uri}
+    nb.metadata["nbtrack"] = {"run_id": run_id, "store": store.location.display}  # no password in a notebook
     return run
 
 
 def _end_run(execution: Execution, nb: Any, status: RunStatus, error: RunError | None) -> None:
     run = execution.run
     try:
+        if execution.environment is not None:
+            execution.environment.join(ENVIRONMENT_WAIT)
         run.store.add_cells(run.id, execution.cells)
+        run.store.add_record(run.id, "telemetry", "run", summarize_cells(execution.cells, execution.sampling_s))
         executed = nbformat.writes(nb).encode("utf-8")
         run.log_artifact(executed, EXECUTED_ARTIFACT, media_type="application/x-ipynb+json")
     finally:
@@ -223,6 +263,34 @@ def _end_run(execution: Execution, nb: Any, status: RunStatus, error: RunError |
     evaluate_on_end(run.store, run.id, start=execution.options.get("nbtrack_caller_dir"))
 
 
+def _record_environment(run: Run, input_path: Any) -> threading.Thread:
+    """Capture the environment in the background: it overlaps the kernel's start."""
+    from nbtrack.capture.environment import capture_environment
+
+    folder = Path(_notebook_path(input_path) or ".") if isinstance(input_path, (str, os.PathLike)) else None
+
+    def capture() -> None:
+        try:
+            run.store.add_record(run.id, "environment", "environment", capture_environment(folder))
+        except Exception as exc:  # the run goes on without it; say why once
+            print(f"nbtrack: the environment was not recorded ({type(exc).__name__}: {exc})", file=sys.stderr)
+
+    thread = threading.Thread(target=capture, name=f"nbtrack-environment-{run.id[-6:]}", daemon=True)
+    thread.start()
+    return thread
+
+
+def _insert_autolog_cell(nb: Any) -> None:
+    """autolog() in a cell of its own, before the first code cell, shown in the executed notebook."""
+    cell = nbformat.v4.new_code_cell(AUTOLOG_SOURCE)
+    cell.metadata["tags"] = [AUTOLOG_TAG]
+    cell.metadata["jupyter"] = {"source_hidden": True}
+    if (nb.get("nbformat"), nb.get("nbformat_minor", 0)) < (4, 5):
+        cell.pop("id", None)  # cell ids exist from nbformat 4.5 on
+    first_code = next((i for i, c in enumerate(nb.cells) if c.cell_type == "code"), len(nb.cells))
+    nb.cells.insert(first_code, cell)
+
+
 def _source_bytes(nb: Any, input_path: Any) -> bytes:
     """The notebook as the user wrote it: the file's bytes, else the node without papermill's edits."""
     if isinstance(input_path, (str, os.PathLike)):
@@ -231,7 +299,8 @@ def _source_bytes(nb: Any, input_path: Any) -> bytes:
         except (OSError, ValueError):
             pass
     clean = copy.deepcopy(nb)
-    clean.cells = [c for c in clean.cells if "injected-parameters" not in c.get("metadata", {}).get("tags", [])]
+    clean.cells = [c for c in clean.cells
+                   if not {"injected-parameters", AUTOLOG_TAG} & set(c.get("metadata", {}).get("tags", []))]
     clean.metadata.pop("papermill", None)
     clean.metadata.pop("nbtrack", None)
     return nbformat.writes(clean).encode("utf-8")

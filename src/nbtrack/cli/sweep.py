@@ -1,0 +1,64 @@
+"""`nbtrack sweep`: one notebook over a grid or a random sample of parameters."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from nbtrack.cli import output
+from nbtrack.cli.app import cli, format_option, store_option
+
+
+@cli.command("sweep")
+@click.argument("notebook", type=click.Path(path_type=Path))
+@click.option("--grid", "axes", multiple=True, metavar="NAME=VALUES",
+              help="Values of a parameter, crossed with the others: model=rf,gb. With --random also "
+                   "ranges: x=0..1, C=log:0.01..10, n=int:1..10.")
+@click.option("--random", "draws", type=click.IntRange(min=1), metavar="N",
+              help="Draw N combinations at random instead of the full grid.")
+@click.option("--seed", type=int, help="Seed of --random, to draw the same combinations again.")
+@click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Executions at once (local processes, or Dask workers with --dask local).")
+@click.option("--resume", is_flag=True,
+              help="Skip combinations already finished with the same notebook and params.")
+@click.option("--dask", "cluster", metavar="local|ADDRESS",
+              help="Run each execution as a task on a Dask cluster: a new LocalCluster, or tcp://host:8786.")
+@click.option("--experiment", help="Experiment name [default: the notebook's file stem].")
+@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), metavar="SECONDS",
+              help="Stop a cell that runs longer than this (its run ends as timeout).")
+@store_option
+@format_option("table", "json")
+def sweep_command(notebook: Path, axes: tuple[str, ...], draws: int | None, seed: int | None, workers: int,
+                  resume: bool, cluster: str | None, experiment: str | None, timeout: float | None,
+                  store: str | None, fmt: str) -> None:
+    """Execute NOTEBOOK once per parameter combination; exit 0 if every run finished, else 1.
+
+    Every run is tagged sweep=<id>: nbtrack runs --where "tags.sweep = '<id>'".
+    """
+    from nbtrack.errors import UsageError
+    from nbtrack.execute.sweep import SweepInterrupted, parse_axis, sweep
+
+    if not axes:
+        raise UsageError("a sweep needs at least one --grid NAME=VALUES, such as --grid model=rf,gb")
+    if seed is not None and draws is None:
+        raise UsageError("--seed only applies to --random N; add --random or drop --seed")
+    grid = dict(parse_axis(text) for text in axes)
+    try:
+        runs = sweep(notebook, grid, random=draws, seed=seed, workers=workers, cluster=cluster, resume=resume,
+                     store=store, experiment=experiment, timeout=timeout, progress=True)
+    except SweepInterrupted as stopped:
+        killed = sum(1 for r in stopped.runs if str(r.status) == "killed")
+        click.echo(f"nbtrack: sweep interrupted; {killed} running executions ended as killed, "
+                   f"{len(stopped.runs)} runs stored", err=True)
+        raise click.exceptions.Exit(130) from None
+    if fmt == "json":
+        click.echo(output.dumps([r.to_dict() for r in runs]))
+    else:
+        names = list(grid)
+        rows = [(r.id, str(r.status), *(r.params.get(n) for n in names), output.seconds(r.duration))
+                for r in runs]
+        click.echo(output.table(["run", "status", *names, "duration"], rows))
+        sweep_id = runs[0].tags.get("sweep", "") if runs else ""
+        click.echo(f"sweep {sweep_id}: {len(runs)} runs")
+    raise click.exceptions.Exit(0 if all(str(r.status) == "finished" for r in runs) else 1)

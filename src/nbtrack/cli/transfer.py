@@ -1,0 +1,47 @@
+"""`nbtrack import` and `nbtrack export`: merge another store in, write open tables out."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from nbtrack.cli import output
+from nbtrack.cli.app import cli, store_option
+
+
+@cli.command("import")
+@click.argument("source", metavar="OTHER_STORE")
+@click.option("--artifacts", "source_artifacts", metavar="URL",
+              help="Where OTHER_STORE keeps its bytes, when it is a database URL.")
+@store_option
+def import_command(source: str, source_artifacts: str | None, store: str | None) -> None:
+    """Copy the runs (and their bytes) of OTHER_STORE that this store lacks.
+
+    OTHER_STORE is a store folder (say, rsynced from a cluster), a database URL,
+    or a .tar/.zip archive of a store folder. Importing twice changes nothing.
+    """
+    from nbtrack.store import open_store
+    from nbtrack.store.transfer import import_store
+
+    report = import_store(store, source, artifacts=source_artifacts)
+    click.echo(f"imported {len(report.imported)} runs ({report.blobs_copied} artifact blobs) into "
+               f"{open_store(store).location.display}; {len(report.skipped)} already there")
+    if report.running:
+        click.echo(f"{len(report.running)} runs still running in {source} were left out; "
+                   "import again once they have ended", err=True)
+
+
+@cli.command("export")
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["parquet"]), default="parquet", show_default=True,
+              help="File format of the tables.")
+@store_option
+def export_command(folder: Path, fmt: str, store: str | None) -> None:
+    """Write runs, params, tags, metrics and the artifacts index as tables in FOLDER."""
+    from nbtrack.store import open_store
+    from nbtrack.store.transfer import export_parquet
+
+    written = export_parquet(open_store(store, create=False), folder)
+    click.echo(output.table(["table", "file", "size"],
+                            [(name, str(path), output.size(path.stat().st_size)) for name, path in written.items()]))

@@ -1,0 +1,130 @@
+"""Kernels started ahead of the executions that will use them, one fresh kernel per execution.
+
+A kernel takes a second or more to start and become ready; a sweep starts the
+next executions' kernels while the current ones run, so a worker never waits
+for one. Each kernel serves one execution and is then shut down in the
+background: no state passes from one run to the next.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import tempfile
+import threading
+import time
+from collections.abc import Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
+from jupyter_client.manager import AsyncKernelManager
+from jupyter_core.utils import run_sync
+
+START_ATTEMPTS = 5
+READY_TIMEOUT = 120.0
+
+
+class KernelStartFailed(RuntimeError):
+    """A kernel did not become ready after every attempt."""
+
+
+def start_kernel(kernel_name: str, *, env: Mapping[str, str], cwd: str,
+                 attempts: int = START_ATTEMPTS) -> AsyncKernelManager:
+    """Start a kernel on Unix sockets of its own and wait until it answers.
+
+    A kernel that dies while starting is started again: kernels started
+    together can collide on an address (ZMQError: Address already in use).
+    """
+    failures = []
+    for attempt in range(attempts):
+        km = _new_manager(kernel_name)
+        try:
+            run_sync(_start_and_wait)(km, dict(env), cwd)
+            return km
+        except Exception as exc:  # noqa: BLE001  (any start failure is retried, then reported)
+            failures.append(f"{type(exc).__name__}: {exc}")
+            shutdown_kernel(km, now=True)
+            time.sleep(0.2 * (attempt + 1))
+    raise KernelStartFailed(f"kernel {kernel_name!r} did not start after {attempts} attempts: {failures[-1]}")
+
+
+def shutdown_kernel(km: AsyncKernelManager, *, now: bool = False) -> None:
+    """Stop a kernel (now: kill it) and remove its socket folder; safe to call twice."""
+    try:
+        if km.has_kernel:
+            run_sync(km.shutdown_kernel)(now=now)
+    except Exception:  # noqa: BLE001  (a kernel that is already gone is stopped)
+        pass
+    finally:
+        run_sync(km.cleanup_resources)()
+        shutil.rmtree(getattr(km, "nbtrack_socket_dir", ""), ignore_errors=True)
+
+
+def kill_kernel(km: AsyncKernelManager) -> None:
+    """Kill a running kernel at once (its execution then ends as killed)."""
+    try:
+        if km.has_kernel:
+            run_sync(km.signal_kernel)(signal.SIGKILL)
+    except Exception:  # noqa: BLE001  (already gone)
+        pass
+
+
+class KernelPool:
+    """Starts kernels in the background and shuts them down in the background."""
+
+    def __init__(self, starters: int) -> None:
+        self._starting = ThreadPoolExecutor(max(1, starters), thread_name_prefix="nbtrack-kernel-start")
+        self._stopping = ThreadPoolExecutor(2, thread_name_prefix="nbtrack-kernel-stop")
+        self._live: set[AsyncKernelManager] = set()
+        self._lock = threading.Lock()
+
+    def start(self, kernel_name: str, *, env: Mapping[str, str], cwd: str) -> Future[AsyncKernelManager]:
+        def started() -> AsyncKernelManager:
+            km = start_kernel(kernel_name, env=env, cwd=cwd)
+            with self._lock:
+                self._live.add(km)
+            return km
+
+        return self._starting.submit(started)
+
+    def release(self, km: AsyncKernelManager) -> None:
+        """The execution is over: shut its kernel down without making anyone wait."""
+        with self._lock:
+            self._live.discard(km)
+        self._stopping.submit(shutdown_kernel, km)
+
+    def kill_all(self) -> None:
+        """Kill every kernel started and not yet released (Ctrl-C)."""
+        with self._lock:
+            live = list(self._live)
+        for km in live:
+            kill_kernel(km)
+
+    def close(self) -> None:
+        """Wait for pending starts, then stop every kernel still alive."""
+        self._starting.shutdown(wait=True, cancel_futures=True)
+        with self._lock:
+            live, self._live = list(self._live), set()
+        for km in live:
+            self._stopping.submit(shutdown_kernel, km, now=True)
+        self._stopping.shutdown(wait=True)
+
+
+def _new_manager(kernel_name: str) -> AsyncKernelManager:
+    km = AsyncKernelManager(kernel_name=kernel_name)
+    if os.name == "posix":
+        # As the engine's own kernels: Unix sockets in a private folder, no TCP ports to collide on.
+        folder = tempfile.mkdtemp(prefix="nbtrack-")
+        km.transport = "ipc"
+        km.ip = os.path.join(folder, "kernel")
+        km.nbtrack_socket_dir = folder  # type: ignore[attr-defined]
+    return km
+
+
+async def _start_and_wait(km: AsyncKernelManager, env: dict[str, str], cwd: str) -> None:
+    await km.start_kernel(env=env, cwd=cwd)
+    client = km.client()
+    client.start_channels()
+    try:
+        await client.wait_for_ready(timeout=READY_TIMEOUT)
+    finally:
+        client.stop_channels()

@@ -1,0 +1,444 @@
+"""Sweeps: one notebook executed over a grid or a random sample of parameters, in parallel.
+
+Locally, each worker thread drives papermill with the nbtrack engine while the
+kernels of the next executions start in the background (execute/kernels.py).
+With a Dask cluster, each execution is a task; workers write to the shared store.
+Every run is tagged sweep=<id>; a resumed sweep skips combinations already
+finished with the same notebook bytes and parameters.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import os
+import re
+import signal
+import threading
+from collections import Counter
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from nbtrack.capture.notebook import declared_params, effective_params, read_notebook, sha256_hex
+from nbtrack.config import ARTIFACTS_ENV, STORE_ENV
+from nbtrack.errors import ParameterError, UsageError
+from nbtrack.execute.params import check_params, parse_value
+from nbtrack.records import RunStatus, new_run_id
+from nbtrack.store import Store, StoredRun, open_store
+
+SWEEP_TAG = "sweep"
+ENGINE_NAME = "nbtrack"
+_RANGE = re.compile(r"^(?:(?P<scale>log|int):)?(?P<low>[^.][^ ]*?)\.\.(?P<high>[^ ]+)$")
+
+
+class SweepInterrupted(Exception):
+    """Ctrl-C or SIGTERM stopped a sweep; `runs` holds what was stored (running ones ended killed)."""
+
+    def __init__(self, runs: list[StoredRun]) -> None:
+        super().__init__(f"sweep interrupted after {len(runs)} runs")
+        self.runs = runs
+
+
+@dataclass(frozen=True)
+class Range:
+    """A continuous or integer range to sample from: uniform, log-uniform, or integers low..high."""
+
+    low: float
+    high: float
+    scale: str = "linear"  # linear, log, int
+
+    def __post_init__(self) -> None:
+        if self.scale not in ("linear", "log", "int"):
+            raise ParameterError(f"a range scale is linear, log or int. Got {self.scale!r} instead.")
+        if not (math.isfinite(self.low) and math.isfinite(self.high)) or self.low >= self.high:
+            raise ParameterError(f"a range needs low < high, both finite. Got {self.low}..{self.high} instead.")
+        if self.scale == "log" and self.low <= 0:
+            raise ParameterError(f"a log range needs low > 0. Got {self.low}..{self.high} instead.")
+        if self.scale == "int" and (self.low != int(self.low) or self.high != int(self.high)):
+            raise ParameterError(f"an int range needs whole bounds. Got {self.low}..{self.high} instead.")
+
+    def sample(self, rng: Any) -> float | int:
+        if self.scale == "int":
+            return int(rng.integers(int(self.low), int(self.high) + 1))
+        if self.scale == "log":
+            return float(math.exp(rng.uniform(math.log(self.low), math.log(self.high))))
+        return float(rng.uniform(self.low, self.high))
+
+
+Space = Mapping[str, Any]  # name -> a list of values, a Range, or one value
+
+
+def parse_axis(text: str) -> tuple[str, list[Any] | Range]:
+    """`model=rf,gb` -> ("model", ["rf", "gb"]); `C=log:0.01..10` -> ("C", Range(0.01, 10, "log"))."""
+    name, sep, values = text.partition("=")
+    name = name.strip()
+    if not sep or not name.isidentifier() or not values.strip():
+        raise ParameterError(
+            f"--grid takes NAME=VALUES such as model=rf,gb or C=log:0.01..10. Got {text!r} instead."
+        )
+    match = _RANGE.match(values.strip())
+    if match:
+        try:
+            low, high = float(match["low"]), float(match["high"])
+        except ValueError:
+            match = None
+        else:
+            return name, Range(low, high, match["scale"] or "linear")
+    return name, [parse_value(name, part.strip()) for part in values.split(",")]
+
+
+def combinations(space: Space, *, random: int | None = None, seed: int | None = None) -> list[dict[str, Any]]:
+    """Every combination of a grid, or `random` draws from it (lists drawn uniformly, ranges sampled)."""
+    axes = {name: _axis(name, values) for name, values in space.items()}
+    if random is None:
+        ranges = [name for name, values in axes.items() if isinstance(values, Range)]
+        if ranges:
+            raise ParameterError(
+                f"{ranges[0]} is a range, which a grid cannot list; add --random N to sample N combinations"
+            )
+        names = list(axes)
+        return [dict(zip(names, values)) for values in itertools.product(*axes.values())]
+    if isinstance(random, bool) or not isinstance(random, int) or random < 1:
+        raise ParameterError(f"The 'random' parameter of sweep must be an int >= 1. Got {random!r} instead.")
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    draws = []
+    for _ in range(random):
+        draws.append({
+            name: values.sample(rng) if isinstance(values, Range) else _plain(values[int(rng.integers(len(values)))])
+            for name, values in axes.items()
+        })
+    return draws
+
+
+def _axis(name: str, values: Any) -> list[Any] | Range:
+    if isinstance(values, Range):
+        return values
+    if isinstance(values, (str, bytes)) or not isinstance(values, Sequence):
+        return [values]
+    if not values:
+        raise ParameterError(f"parameter {name!r} of the sweep has no values; give at least one")
+    return list(values)
+
+
+def _plain(value: Any) -> Any:
+    return value.item() if hasattr(value, "item") else value
+
+
+@dataclass
+class Job:
+    """One execution of the sweep."""
+
+    params: dict[str, Any]
+    run_id: str = field(default_factory=new_run_id)
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What every execution of a sweep shares."""
+
+    notebook: str  # absolute path
+    store: str
+    artifacts: str
+    sweep_id: str
+    experiment: str | None
+    timeout: float | None
+    kernel: str
+
+    @property
+    def folder(self) -> str:
+        """Where kernels start: the notebook's folder, as in JupyterLab."""
+        return str(Path(self.notebook).parent)
+
+    def engine_options(self, job: Job) -> dict[str, Any]:
+        return {
+            "nbtrack_run_id": job.run_id,
+            "nbtrack_store": self.store,
+            "nbtrack_artifacts": self.artifacts,
+            "nbtrack_experiment": self.experiment,
+            "nbtrack_tags": {SWEEP_TAG: self.sweep_id},
+        }
+
+    def kernel_env(self, job: Job) -> dict[str, str]:
+        from nbtrack.track import RUN_ID_ENV
+
+        return {**os.environ, RUN_ID_ENV: job.run_id, STORE_ENV: self.store, ARTIFACTS_ENV: self.artifacts}
+
+
+def execute_job(plan: Plan, job: Job, km: Any = None) -> str:
+    """Execute one combination through papermill and the nbtrack engine; returns its run id.
+
+    km: a kernel already started for this job (KernelPool), else one is started here,
+    with the same retries. A failing notebook is a stored run like any other, not an
+    exception here.
+    """
+    import papermill
+    from nbclient.exceptions import CellTimeoutError, DeadKernelError
+    from papermill.exceptions import PapermillExecutionError
+
+    from papermill.engines import papermill_engines
+
+    from nbtrack.execute.engine import NbtrackEngine
+    from nbtrack.execute.kernels import shutdown_kernel, start_kernel
+
+    # As its entry point does; said here too, so a Dask worker needs no installed metadata.
+    papermill_engines.register(ENGINE_NAME, NbtrackEngine)
+    own = km is None
+    if own:
+        km = start_kernel(plan.kernel, env=plan.kernel_env(job), cwd=plan.folder)
+    try:
+        papermill.execute_notebook(
+            plan.notebook, None, parameters=job.params, engine_name=ENGINE_NAME,
+            kernel_name=plan.kernel, progress_bar=False, execution_timeout=plan.timeout,
+            km=km, **plan.engine_options(job),
+        )
+    except (PapermillExecutionError, CellTimeoutError, DeadKernelError):
+        pass  # the engine has recorded how the run ended
+    finally:
+        if own:
+            shutdown_kernel(km, now=True)  # its run has ended: nothing left to wait for
+    return job.run_id
+
+
+def sweep(
+    notebook: str | os.PathLike[str],
+    grid: Space,
+    *,
+    random: int | None = None,
+    seed: int | None = None,
+    workers: int = 1,
+    cluster: Any = None,
+    resume: bool = False,
+    store: Store | str | os.PathLike[str] | None = None,
+    experiment: str | None = None,
+    timeout: float | None = None,
+    progress: bool = False,
+) -> list[StoredRun]:
+    """Execute a notebook once per parameter combination and return the runs, in combination order.
+
+    grid maps parameter names to a list of values (crossed), or with random=N to
+    lists and Ranges that N combinations are drawn from (seed makes it repeatable).
+    workers executions run at once; cluster is None (local), "local" (a Dask
+    LocalCluster of `workers` processes), a scheduler address, or a dask Client.
+    resume skips combinations already finished with the same notebook and params.
+
+    >>> runs = nbtrack.sweep("train.ipynb", {"model": ["rf", "gb"], "max_depth": [3, 5]}, workers=2)  # doctest: +SKIP
+    """
+    if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
+        raise UsageError(f"The 'workers' parameter of sweep must be an int >= 1. Got {workers!r} instead.")
+    path = Path(notebook).absolute()
+    nb, raw = read_notebook(path)
+    declared = declared_params(nb)
+    wanted = combinations(grid, random=random, seed=seed)
+    for combination in wanted:
+        check_params(combination, declared, str(notebook))
+    store = store if isinstance(store, Store) else open_store(store)
+    done, previous_sweep = _finished(store, sha256_hex(raw), declared, wanted) if resume else ({}, None)
+    plan = Plan(
+        notebook=str(path), store=store.uri, artifacts=store.location.artifacts,
+        sweep_id=previous_sweep or new_run_id(), experiment=experiment, timeout=timeout,
+        kernel=_kernel_name(nb),
+    )
+    slots: list[str | Job] = []
+    for combination in wanted:
+        key = _params_key(effective_params(declared, combination))
+        slots.append(done[key] if key in done else Job(combination))
+    jobs = [slot for slot in slots if isinstance(slot, Job)]
+    with _status_bar(progress, len(slots), len(slots) - len(jobs), plan.sweep_id) as report:
+        try:
+            if cluster is None:
+                _run_local(plan, jobs, workers, report)
+            else:
+                _run_dask(plan, jobs, workers, cluster, report)
+        except KeyboardInterrupt:
+            raise SweepInterrupted(_stored(store, slots)) from None
+    return _stored(store, slots)
+
+
+def _stored(store: Store, slots: list[str | Job]) -> list[StoredRun]:
+    runs = []
+    for slot in slots:
+        run_id = slot.run_id if isinstance(slot, Job) else slot
+        try:
+            runs.append(store.run(run_id))
+        except LookupError:
+            continue  # never started (interrupted before its turn)
+    return runs
+
+
+def _finished(store: Store, sha256: str, declared: Any, wanted: list[dict[str, Any]]
+              ) -> tuple[dict[str, str], str | None]:
+    """Finished runs of this exact notebook, by their full params; and the sweep they belong to."""
+    keys = {_params_key(effective_params(declared, c)) for c in wanted}
+    found: dict[str, str] = {}
+    sweep_ids: Counter[str] = Counter()
+    for run in store.runs(where=f"status = '{RunStatus.FINISHED.value}'", order_by=["started"]):
+        if run.notebook is None or run.notebook.sha256 != sha256:
+            continue
+        key = _params_key(run.params)
+        if key in keys and key not in found:
+            found[key] = run.id
+            if run.tags.get(SWEEP_TAG):
+                sweep_ids[run.tags[SWEEP_TAG]] += 1
+    return found, (sweep_ids.most_common(1)[0][0] if sweep_ids else None)
+
+
+def _params_key(params: Mapping[str, Any]) -> str:
+    import json
+
+    from nbtrack.records import to_json_value
+
+    return json.dumps(to_json_value(dict(params)), sort_keys=True, separators=(",", ":"))
+
+
+def _kernel_name(nb: Any) -> str:
+    return str(nb.metadata.get("kernelspec", {}).get("name") or "python3")
+
+
+# -- local workers ------------------------------------------------------------
+
+
+def _run_local(plan: Plan, jobs: list[Job], workers: int, report: Callable[[str], None]) -> None:
+    """workers executions at once, the next workers kernels starting meanwhile."""
+    from nbtrack.execute.kernels import KernelPool
+
+    pool = KernelPool(starters=workers)
+    executor = ThreadPoolExecutor(workers, thread_name_prefix="nbtrack-sweep")
+    queue = iter(jobs)
+    running: dict[Future[str], Job] = {}
+    stop = threading.Event()
+
+    def admit() -> None:
+        job = next(queue, None)
+        if job is None:
+            return
+        kernel = pool.start(plan.kernel, env=plan.kernel_env(job), cwd=plan.folder)
+        running[executor.submit(_execute_when_started, plan, job, kernel, pool, stop)] = job
+
+    try:
+        with _stopping_on_signals():
+            for _ in range(2 * workers):  # one running and one starting per worker
+                admit()
+            while running:
+                finished, _ = wait(list(running), timeout=0.2, return_when=FIRST_COMPLETED)
+                for future in finished:
+                    job = running.pop(future)
+                    report(_status_of(plan, job, future))
+                    admit()
+    except KeyboardInterrupt:
+        stop.set()
+        pool.kill_all()  # running executions see their kernel die and end as killed
+        for future in running:
+            future.cancel()
+        executor.shutdown(wait=True)
+        raise
+    finally:
+        executor.shutdown(wait=True)
+        pool.close()
+
+
+def _execute_when_started(plan: Plan, job: Job, kernel: Future[Any], pool: Any, stop: threading.Event) -> str:
+    km = kernel.result()
+    if stop.is_set():
+        pool.release(km)
+        return job.run_id
+    try:
+        return execute_job(plan, job, km)
+    finally:
+        pool.release(km)
+
+
+def _status_of(plan: Plan, job: Job, future: Future[str]) -> str:
+    if future.exception() is not None:
+        return "error"
+    store = open_store(plan.store, artifacts=plan.artifacts)
+    try:
+        return store.run(job.run_id).status.value
+    except LookupError:
+        return "error"
+
+
+@contextmanager
+def _stopping_on_signals() -> Iterator[None]:
+    """SIGTERM stops a sweep as Ctrl-C does (only the main thread may install handlers)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def interrupt(_signum: int, _frame: Any) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+# -- Dask -----------------------------------------------------------------------
+
+
+def _run_dask(plan: Plan, jobs: list[Job], workers: int, cluster: Any, report: Callable[[str], None]) -> None:
+    """Each execution a task on a dask.distributed cluster; workers write to the shared store."""
+    from distributed import Client, LocalCluster, as_completed
+
+    own_cluster = None
+    if isinstance(cluster, Client):
+        client = cluster
+    elif cluster == "local":
+        own_cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                                   dashboard_address=None)
+        client = Client(own_cluster)
+    elif isinstance(cluster, str):
+        client = Client(cluster, timeout=30)
+    else:
+        raise UsageError(f"--dask takes 'local' or a scheduler address such as tcp://host:8786. Got {cluster!r} instead.")
+    try:
+        futures = {
+            # retries=0 and a fixed run id: a task is never executed twice into two runs.
+            client.submit(execute_job, plan, job, key=f"nbtrack-{job.run_id}", pure=False, retries=0): job
+            for job in jobs
+        }
+        try:
+            for future in as_completed(futures):
+                job = futures[future]
+                report(_status_of(plan, job, future) if future.status == "finished" else "error")
+        except KeyboardInterrupt:
+            client.cancel(list(futures))
+            raise
+    finally:
+        if own_cluster is not None:
+            client.close()
+            own_cluster.close()
+        elif not isinstance(cluster, Client):
+            client.close()
+
+
+# -- progress -------------------------------------------------------------------
+
+
+@contextmanager
+def _status_bar(enabled: bool, total: int, skipped: int, sweep_id: str) -> Iterator[Callable[[str], None]]:
+    """A tqdm bar with ETA and a count per status; report(status) advances it."""
+    from tqdm.auto import tqdm
+
+    counts: Counter[str] = Counter({"skipped": skipped} if skipped else {})
+    bar = tqdm(total=total, initial=skipped, unit="run", desc=f"sweep {sweep_id}", disable=not enabled,
+               dynamic_ncols=True)
+    lock = threading.Lock()
+
+    def report(status: str) -> None:
+        with lock:
+            counts[status] += 1
+            bar.set_postfix_str(" ".join(f"{k}={v}" for k, v in sorted(counts.items())), refresh=False)
+            bar.update(1)
+
+    try:
+        yield report
+    finally:
+        bar.close()

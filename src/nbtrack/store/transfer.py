@@ -1,0 +1,270 @@
+"""Moving runs between stores: import another store (a folder, a URL, an archive) and export to Parquet.
+
+Run ids are unique across machines, so an import copies each run whose id the
+target lacks and skips the rest: importing twice changes nothing. A run's bytes
+are copied (and verified) before the rows that point at them, and its rows go
+in one transaction: an interrupted import leaves whole runs or none.
+"""
+
+from __future__ import annotations
+
+import os
+import tarfile
+import tempfile
+import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, select
+
+from nbtrack.config import DATABASE_FILE, OBJECTS_DIR
+from nbtrack.errors import StoreUriError, UsageError
+from nbtrack.records import RunStatus
+from nbtrack.store import database, schema
+from nbtrack.store.store import Store, open_store
+
+# Rows that belong to one run, keyed by run_pk; metrics tables also by key_pk.
+_RUN_TABLES = (schema.params, schema.tags, schema.artifacts, schema.records, schema.cells)
+_KEYED_TABLES = (schema.metric_summaries, schema.metrics)
+_ARCHIVES = (".tar", ".tar.gz", ".tgz", ".tar.bz2", ".tar.xz", ".zip")
+
+
+class UnsafeArchive(UsageError):
+    """An archive member would land outside the folder it is extracted to."""
+
+
+@dataclass
+class ImportReport:
+    """What an import did."""
+
+    imported: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)  # already in the target
+    running: list[str] = field(default_factory=list)  # not ended yet: imported by a later import
+    blobs_copied: int = 0
+
+
+def import_store(target: Store | str | os.PathLike[str] | None, source: str | os.PathLike[str], *,
+                 artifacts: str | os.PathLike[str] | None = None) -> ImportReport:
+    """Copy into target every ended run of source (a store folder, a database URL or an archive) it lacks.
+
+    artifacts names the source's bytes when source is a database URL. The source is
+    checked (and an archive extracted) before a target named by location is opened.
+    """
+    with _opened_source(source, artifacts) as other:
+        if not isinstance(target, Store):
+            target = open_store(target)
+        if other.location == target.location:
+            raise UsageError(f"store {target.location.display} cannot import itself; name another store")
+        return _copy_runs(target, other)
+
+
+def _copy_runs(target: Store, source: Store) -> ImportReport:
+    report = ImportReport()
+    with database.reading(source.engine) as conn:
+        rows = conn.execute(
+            select(schema.runs, schema.experiments.c.name.label("experiment"))
+            .join(schema.experiments, schema.experiments.c.pk == schema.runs.c.experiment_pk)
+            .order_by(schema.runs.c.started_at, schema.runs.c.id)
+        ).mappings().all()
+    with database.reading(target.engine) as conn:
+        present = set(conn.execute(select(schema.runs.c.id)).scalars())
+    for row in rows:
+        if row["id"] in present:
+            report.skipped.append(row["id"])
+        elif row["status"] == RunStatus.RUNNING.value:
+            report.running.append(row["id"])
+        else:
+            report.blobs_copied += _copy_run(target, source, row)
+            report.imported.append(row["id"])
+    return report
+
+
+def _copy_run(target: Store, source: Store, run: Any) -> int:
+    """One run: its blobs first, then all its rows in one transaction. Returns blobs copied."""
+    with database.reading(source.engine) as conn:
+        children = {table.name: _rows(conn, table, run["pk"]) for table in (*_RUN_TABLES, *_KEYED_TABLES)}
+        key_names = dict(conn.execute(select(schema.metric_keys.c.pk, schema.metric_keys.c.name)).all())
+    copied = 0
+    for sha256 in sorted({a["sha256"] for a in children["artifacts"]}):
+        if not target.blobs.exists(sha256):
+            target.blobs.put_bytes(source.blobs.read(sha256))  # read() verifies the sha256
+            copied += 1
+    with database.writing(target.engine) as conn:
+        if conn.execute(select(schema.runs.c.pk).where(schema.runs.c.id == run["id"])).first():
+            return 0  # another import got there first
+        values = {c.name: run[c.name] for c in schema.runs.columns if c.name != "pk"}
+        values["experiment_pk"] = target._experiment_pk(conn, run["experiment"])
+        pk = conn.execute(schema.runs.insert().values(**values)).inserted_primary_key[0]
+        used_keys = sorted({key_names[r["key_pk"]] for t in _KEYED_TABLES for r in children[t.name]})
+        key_pks = target._metric_key_pks(conn, used_keys)
+        for table in _RUN_TABLES:
+            if children[table.name]:
+                conn.execute(table.insert(), [{**r, "run_pk": pk} for r in children[table.name]])
+        for table in _KEYED_TABLES:
+            if children[table.name]:
+                conn.execute(table.insert(), [{**r, "run_pk": pk, "key_pk": key_pks[key_names[r["key_pk"]]]}
+                                              for r in children[table.name]])
+    return copied
+
+
+def _rows(conn: Connection, table: Any, run_pk: int) -> list[dict[str, Any]]:
+    return [dict(r) for r in conn.execute(select(table).where(table.c.run_pk == run_pk)).mappings()]
+
+
+@contextmanager
+def _opened_source(source: str | os.PathLike[str], artifacts: str | os.PathLike[str] | None) -> Iterator[Store]:
+    text = os.fspath(source)
+    if "://" in text:
+        yield open_store(text, create=False, artifacts=artifacts)
+        return
+    path = Path(text).expanduser().absolute()
+    if path.is_file() and text.lower().endswith(_ARCHIVES):
+        with tempfile.TemporaryDirectory(prefix="nbtrack-import-") as folder:
+            yield _open_folder(_store_folder(extract_archive(path, Path(folder))), artifacts)
+        return
+    if not (path / DATABASE_FILE).is_file():
+        raise StoreUriError(
+            f"no nbtrack store at {path}; name a store folder (it holds {DATABASE_FILE}), "
+            "a database URL, or a .tar/.zip archive of a store"
+        )
+    yield _open_folder(path, artifacts)
+
+
+def _open_folder(folder: Path, artifacts: str | os.PathLike[str] | None) -> Store:
+    # The folder's own objects, whatever NBTRACK_ARTIFACTS says about the target.
+    return open_store(folder, create=False, artifacts=artifacts or folder / OBJECTS_DIR)
+
+
+def _store_folder(root: Path) -> Path:
+    found = sorted(p.parent for p in root.rglob(DATABASE_FILE))
+    if len(found) != 1:
+        raise StoreUriError(
+            f"the archive holds {len(found)} nbtrack stores; archive exactly one store folder "
+            f"(the folder with {DATABASE_FILE} and {OBJECTS_DIR}/)"
+        )
+    return found[0]
+
+
+def extract_archive(archive: Path, folder: Path) -> Path:
+    """Extract a .tar or .zip into folder, refusing any member that would land outside it."""
+    folder = folder.resolve()
+    if archive.name.lower().endswith(".zip"):
+        with zipfile.ZipFile(archive) as zf:
+            for info in zf.infolist():
+                _check_inside(folder, info.filename, archive)
+                mode = info.external_attr >> 16
+                if (mode & 0o170000) == 0o120000:
+                    raise UnsafeArchive(f"archive {archive} holds a symbolic link {info.filename!r}; "
+                                        "archive the store's files only")
+            zf.extractall(folder)
+        return folder
+    try:
+        with tarfile.open(archive) as tf:
+            for member in tf.getmembers():
+                _check_inside(folder, member.name, archive)
+            # The "data" filter also refuses links that point outside, devices, and odd modes.
+            tf.extractall(folder, filter="data")
+    except tarfile.FilterError as exc:
+        raise UnsafeArchive(f"archive {archive} refused: {exc}; archive the store's files only") from None
+    except tarfile.TarError as exc:
+        raise StoreUriError(f"archive {archive} cannot be read ({exc}); pass a .tar or .zip of a store") from None
+    return folder
+
+
+def _check_inside(folder: Path, name: str, archive: Path) -> None:
+    target = (folder / name).resolve()
+    if os.path.isabs(name) or (target != folder and folder not in target.parents):
+        raise UnsafeArchive(
+            f"archive {archive} has a member {name!r} that would land outside the folder it is "
+            "extracted to; nothing was imported"
+        )
+
+
+# -- export -------------------------------------------------------------------------
+
+EXPORT_TABLES = ("runs", "params", "tags", "metrics", "artifacts")
+_CHUNK_ROWS = 200_000
+
+
+def export_parquet(store: Store, folder: str | os.PathLike[str]) -> dict[str, Path]:
+    """Write runs, params, tags, metrics and the artifacts index as Parquet files in folder.
+
+    Each file is written under a temporary name and renamed: a reader sees a whole
+    table or none. Returns the path of each table.
+    """
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    out = Path(folder)
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"export folder {out} is a file; pass a folder path")
+    out.mkdir(parents=True, exist_ok=True)
+    written = {}
+    for name in EXPORT_TABLES:
+        target = out / f"{name}.parquet"
+        temp = out / f".{name}.parquet.part"
+        schema_ = _ARROW_SCHEMAS[name](pa)
+        try:
+            with pq.ParquetWriter(temp, schema_) as writer, database.reading(store.engine) as conn:
+                result = conn.execution_options(stream_results=True, yield_per=_CHUNK_ROWS).execute(_QUERIES[name]())
+                for chunk in result.mappings().partitions(_CHUNK_ROWS):
+                    writer.write_table(pa.Table.from_pylist([dict(r) for r in chunk], schema=schema_))
+            os.replace(temp, target)
+        finally:
+            temp.unlink(missing_ok=True)
+        written[name] = target
+    return written
+
+
+def _runs_query() -> Any:
+    r, e = schema.runs, schema.experiments
+    return (select(r.c.id.label("run_id"), e.c.name.label("experiment"), r.c.name, r.c.status,
+                   r.c.started_at, r.c.ended_at, (r.c.ended_at - r.c.started_at).label("duration"),
+                   r.c.notebook_path, r.c.notebook_sha256, r.c.error_cell, r.c.error_name, r.c.error_value)
+            .join(e, e.c.pk == r.c.experiment_pk).order_by(r.c.started_at, r.c.id))
+
+
+def _per_run(table: Any, *columns: Any) -> Any:
+    r = schema.runs
+    return select(r.c.id.label("run_id"), *columns).join(r, r.c.pk == table.c.run_pk)
+
+
+def _metrics_query() -> Any:
+    m, k = schema.metrics, schema.metric_keys
+    return (_per_run(m, k.c.name.label("key"), m.c.step, m.c.value, m.c.ts.label("timestamp_ms"))
+            .join(k, k.c.pk == m.c.key_pk).order_by(schema.runs.c.id, k.c.name, m.c.step))
+
+
+_QUERIES = {
+    "runs": _runs_query,
+    "params": lambda: _per_run(schema.params, schema.params.c.key, schema.params.c.value.label("value_json"),
+                               schema.params.c.num, schema.params.c.text)
+    .order_by(schema.runs.c.id, schema.params.c.key),
+    "tags": lambda: _per_run(schema.tags, schema.tags.c.key, schema.tags.c.value)
+    .order_by(schema.runs.c.id, schema.tags.c.key),
+    "metrics": _metrics_query,
+    "artifacts": lambda: _per_run(schema.artifacts, schema.artifacts.c.name, schema.artifacts.c.sha256,
+                                  schema.artifacts.c.size, schema.artifacts.c.media_type,
+                                  schema.artifacts.c.created_at)
+    .order_by(schema.runs.c.id, schema.artifacts.c.name),
+}
+
+_ARROW_SCHEMAS = {
+    "runs": lambda pa: pa.schema([
+        ("run_id", pa.string()), ("experiment", pa.string()), ("name", pa.string()), ("status", pa.string()),
+        ("started_at", pa.float64()), ("ended_at", pa.float64()), ("duration", pa.float64()),
+        ("notebook_path", pa.string()), ("notebook_sha256", pa.string()), ("error_cell", pa.int64()),
+        ("error_name", pa.string()), ("error_value", pa.string()),
+    ]),
+    "params": lambda pa: pa.schema([("run_id", pa.string()), ("key", pa.string()), ("value_json", pa.string()),
+                                    ("num", pa.float64()), ("text", pa.string())]),
+    "tags": lambda pa: pa.schema([("run_id", pa.string()), ("key", pa.string()), ("value", pa.string())]),
+    "metrics": lambda pa: pa.schema([("run_id", pa.string()), ("key", pa.string()), ("step", pa.int64()),
+                                     ("value", pa.float64()), ("timestamp_ms", pa.int64())]),
+    "artifacts": lambda pa: pa.schema([("run_id", pa.string()), ("name", pa.string()), ("sha256", pa.string()),
+                                       ("size", pa.int64()), ("media_type", pa.string()),
+                                       ("created_at", pa.float64())]),
+}
