@@ -140,6 +140,16 @@ def test_run_with_parameters_from_the_toolbar_finishes_and_appears(
     assert "3.5" in params
     screenshot(page, "launched-run")
 
+    page.click(".nbtrack-detail:not(.lm-mod-hidden) .nbtrack-open-notebook")
+    stored = ".nbtrack-stored-notebook:not(.lm-mod-hidden)"
+    page.wait_for_selector(f"{stored} .jp-Cell")
+    assert page.eval_on_selector_all(f"{stored} .jp-CodeCell", "cells => cells.length") >= 4
+    assert "C = 3.5" in page.inner_text(stored)  # the injected parameters cell of this execution
+    page.click(f"{stored} .jp-CodeCell .cm-content")
+    page.keyboard.type("zzz_typed")
+    assert "zzz_typed" not in page.inner_text(stored)  # read-only: typing changes nothing
+    screenshot(page, "executed-notebook")
+
 
 def test_lab_lists_the_extensions_enabled(lab: tuple[LabServer, dict[str, str]]) -> None:
     server, _ = lab
