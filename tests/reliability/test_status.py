@@ -27,19 +27,20 @@ def stored_notebook_is_valid(run) -> nbformat.NotebookNode:
 
 def test_a_raising_cell_ends_failed_with_its_index_and_error(notebook, store):
     path = notebook(["x = 1", "raise ValueError('bad input row 7')", "never = True"])
-    with pytest.raises(ExecutionFailed, match="failed in cell 1: ValueError: bad input row 7") as caught:
+    # cell 0 is the autolog cell the engine adds: the index is the executed notebook's
+    with pytest.raises(ExecutionFailed, match="failed in cell 2: ValueError: bad input row 7") as caught:
         nbtrack.execute(path, store=store)
     run = store.run(caught.value.run_id)
     assert run.status is RunStatus.FAILED
-    assert (run.error.cell, run.error.ename, run.error.evalue) == (1, "ValueError", "bad input row 7")
+    assert (run.error.cell, run.error.ename, run.error.evalue) == (2, "ValueError", "bad input row 7")
     executed = stored_notebook_is_valid(run)
-    assert executed.cells[1].outputs[0].ename == "ValueError"
+    assert executed.cells[2].outputs[0].ename == "ValueError"
 
 
 def test_a_cell_over_the_timeout_ends_timeout(notebook, store):
     path = notebook(["import time", "time.sleep(30)"])
     run = nbtrack.execute(path, store=store, timeout=2, raise_errors=False)
-    assert run.status is RunStatus.TIMEOUT and run.error.cell == 1
+    assert run.status is RunStatus.TIMEOUT and run.error.cell == 2
     assert run.duration < 25
     stored_notebook_is_valid(run)
 
@@ -48,7 +49,7 @@ def test_a_kernel_that_kills_itself_ends_killed(notebook, store):
     path = notebook(["import os", "os._exit(1)", "never = True"])
     run = nbtrack.execute(path, store=store, raise_errors=False)
     assert run.status is RunStatus.KILLED
-    assert run.error.ename == "DeadKernelError" and run.error.cell == 1
+    assert run.error.ename == "DeadKernelError" and run.error.cell == 2
     stored_notebook_is_valid(run)
 
 
@@ -56,14 +57,15 @@ def test_sys_exit_zero_ends_finished_and_names_the_cell_where_it_stopped(noteboo
     path = notebook(["a = 1", "import sys; sys.exit(0)", "never = True"])
     run = nbtrack.execute(path, store=store)
     assert run.status is RunStatus.FINISHED
-    assert (run.error.cell, run.error.ename) == (1, "SystemExit")
+    assert (run.error.cell, run.error.ename) == (2, "SystemExit")
     stored_notebook_is_valid(run)
 
 
 @pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
 def test_an_interrupted_nbtrack_run_ends_killed(notebook, store, store_path, signum):
     path = notebook(["import time", "for _ in range(600):\n    time.sleep(0.1)"])
-    proc = subprocess.Popen([sys.executable, "-m", "nbtrack", "run", str(path), "--store", str(store_path)],
+    proc = subprocess.Popen([sys.executable, "-m", "nbtrack", "run", str(path), "--store", str(store_path),
+                             "--no-autolog"],  # the first measured cell is then "import time"
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 120
     while not store.runs(where="status = 'running'") or not store.run(store.runs()[0].id).cells():

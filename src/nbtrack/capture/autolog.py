@@ -6,10 +6,11 @@
   `BaseEstimator.__init_subclass__`). Only the outermost fit is recorded: a fit running inside
   another (a pipeline step, GridSearchCV's candidates, cross_validate's folds) is not a record of
   its own, the meta-estimator is. Each recorded fit becomes a "model" record (see capture.sklearn),
-  named after its class (`SVC`, `SVC-2`, ...); the first MAX_MODEL_FILES also keep their model file.
+  named after its class (`SVC`, `SVC-2`, ...), without the model file unless autolog(model_files=True).
 - the public functions of `sklearn.metrics` (bound when the notebook imports them, so autolog runs
   first), and `cross_val_score`/`cross_validate` of `sklearn.model_selection` (whose fold fits,
-  like those of the other cross-validation helpers, are nested and not records). A number becomes a point of the metric series `sklearn.<function>`; anything else
+  like those of the other cross-validation helpers, are nested and not records). A number
+  becomes a point of the metric series `sklearn.<function>`; anything else
   (a confusion matrix, a classification report) a record of kind "metric", name `<function>` or
   `<function>-<n>`, body {"function", "kwargs", "value"} (values past MAX_VALUE_CHARS of JSON are
   replaced by a summary of their shape).
@@ -61,9 +62,12 @@ _state: _Autolog | None = None
 _fit_seconds: weakref.WeakKeyDictionary[Any, float] = weakref.WeakKeyDictionary()
 
 
-def autolog(disable: bool = False, *, models: bool = True, metrics: bool = True,
+def autolog(disable: bool = False, *, model_files: bool = False, metrics: bool = True,
             figures: bool = True, sink: Recorder | None = None) -> None:
     """Record scikit-learn fits, sklearn.metrics results and shown figures into the current run.
+
+    Fits are described (class, params, fitted facts, fit time); with model_files=True the first
+    MAX_MODEL_FILES also keep their model file, which costs a serialization per fit.
 
     >>> import nbtrack
     >>> nbtrack.autolog()                 # doctest: +SKIP
@@ -76,7 +80,7 @@ def autolog(disable: bool = False, *, models: bool = True, metrics: bool = True,
             _state = None
         if disable:
             return
-        _state = _Autolog(sink or RunRecorder(models=models), metrics=metrics, figures=figures)
+        _state = _Autolog(sink or RunRecorder(model_files=model_files), metrics=metrics, figures=figures)
         _state.install()
 
 
@@ -116,8 +120,8 @@ class Recorder:
 class RunRecorder(Recorder):
     """Stores into nbtrack.current_run(), starting one (or attaching to the engine's) on first use."""
 
-    def __init__(self, *, models: bool = True) -> None:
-        self.models = models
+    def __init__(self, *, model_files: bool = False) -> None:
+        self.model_files = model_files
         self._names: dict[str, int] = {}
         self._fits = 0
         self._figures: weakref.WeakKeyDictionary[Any, str] = weakref.WeakKeyDictionary()
@@ -138,7 +142,7 @@ class RunRecorder(Recorder):
             return
         run = self._run()
         name = self._unique("model", type(estimator).__name__)
-        if self.models and self._fits <= MAX_MODEL_FILES:
+        if self.model_files and self._fits <= MAX_MODEL_FILES:
             run.log_model(estimator, name, fit_seconds=seconds)
             return
         from nbtrack.capture.sklearn import describe_model

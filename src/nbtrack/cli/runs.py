@@ -31,12 +31,14 @@ MAX_METRIC_COLUMNS = 8
 @click.option("--kernel", help="Kernel name [default: the notebook's kernelspec].")
 @click.option("--cwd", type=click.Path(file_okay=False, path_type=Path),
               help="Working directory of the kernel [default: the notebook's folder].")
+@click.option("--no-autolog", "no_autolog", is_flag=True,
+              help="Do not record scikit-learn fits, metrics and figures automatically.")
 @store_option
 @format_option("table", "json")
 def run_command(notebook: Path, param_pairs: tuple[tuple[str, str], ...], params_file: Path | None,
                 output_path: Path | None, experiment: str | None, name: str | None,
                 tag_pairs: tuple[str, ...], timeout: float | None, kernel: str | None,
-                cwd: Path | None, store: str | None, fmt: str) -> None:
+                cwd: Path | None, no_autolog: bool, store: str | None, fmt: str) -> None:
     """Execute NOTEBOOK headlessly as a tracked run; exit 0 if it finished, else 1."""
     from nbtrack.execute import execute
     from nbtrack.execute.params import load_params_file, parse_value
@@ -48,7 +50,7 @@ def run_command(notebook: Path, param_pairs: tuple[tuple[str, str], ...], params
         run = execute(
             notebook, params, output=output_path, store=store, experiment=experiment, name=name,
             tags=_pairs(tag_pairs, "--tag"), timeout=timeout, kernel=kernel, cwd=cwd,
-            progress=sys.stderr.isatty(), raise_errors=False,
+            progress=sys.stderr.isatty(), raise_errors=False, autolog=not no_autolog,
         )
     except KeyboardInterrupt:
         click.echo("nbtrack: interrupted; the run ended as killed", err=True)

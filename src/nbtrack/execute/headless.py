@@ -36,13 +36,15 @@ def execute(
     cwd: str | os.PathLike[str] | None = None,
     progress: bool = False,
     raise_errors: bool = True,
+    autolog: bool = True,
 ) -> StoredRun:
     """Execute a notebook with papermill and return its run.
 
     Parameters must be names the notebook declares. The kernel starts in the
     notebook's folder (as in JupyterLab) unless cwd says otherwise; timeout
     bounds each cell. With raise_errors, a run that does not finish raises
-    ExecutionFailed (its run is stored all the same).
+    ExecutionFailed (its run is stored all the same). With autolog (the default), a cell
+    calling nbtrack.autolog() runs first, so scikit-learn fits, metrics and figures are recorded.
 
     >>> run = nbtrack.execute("notebooks/train_classifier.ipynb", {"model": "rf"})  # doctest: +SKIP
     >>> run.metrics["test.f1"]                                                     # doctest: +SKIP
@@ -67,6 +69,7 @@ def execute(
             nbtrack_experiment=experiment,
             nbtrack_name=name,
             nbtrack_tags=dict(tags or {}),
+            nbtrack_autolog=autolog,
             nbtrack_caller_dir=os.getcwd(),  # papermill moves into cwd; alert rules are found from here
         )
     except (PapermillExecutionError, CellTimeoutError, DeadKernelError):

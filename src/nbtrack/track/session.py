@@ -130,7 +130,10 @@ def _install_hooks() -> None:
     atexit.register(_at_exit)
     shell = _ipython()
     if shell is not None:
+        from nbtrack.capture.telemetry import CellMonitor
+
         shell.events.register("post_run_cell", _after_cell)
+        CellMonitor(_record_cell).register(shell)  # what each interactive cell costs
 
 
 def _after_cell(*_args: Any) -> None:
@@ -140,6 +143,15 @@ def _after_cell(*_args: Any) -> None:
             run.flush()
         except NbtrackError as exc:
             print(f"nbtrack: {exc}")
+
+
+def _record_cell(timing: Any) -> None:
+    run = _current
+    if run is not None and not run.is_ended and not run.attached:  # the engine measures its own cells
+        try:
+            run.store.add_cells(run.id, [timing])
+        except NbtrackError:
+            pass  # the run ended meanwhile: nothing to attach the cell to
 
 
 def _at_exit() -> None:
