@@ -8,6 +8,7 @@ import os
 import re
 import time
 from collections.abc import Iterable, Mapping, Sequence
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +40,7 @@ from nbtrack.store.listing import Listing
 
 _ARTIFACT_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.\-]*(?:/[A-Za-z0-9_][A-Za-z0-9_.\-]*)*")
 _MAX_KEY = 250
+_METRIC_COLUMNS = ("run_pk", "key_pk", "step", "value", "ts")
 _open_stores: dict[StoreLocation, Store] = {}  # one engine per store per process
 
 
@@ -52,6 +54,7 @@ class Store(Listing):
         self.blobs = Blobs(location.artifacts)
         self._experiment_pks: dict[str, int] = {}
         self._key_pks: dict[str, int] = {}
+        self._metric_sql: dict[str, tuple[str, bool]] = {}
 
     @property
     def uri(self) -> str:
@@ -138,18 +141,10 @@ class Store(Listing):
         with database.writing(self.engine) as conn:
             pk = self._running_pk(conn, run_id)
             key_pks = self._metric_key_pks(conn, summaries)
-            t = schema.metrics.c
-            insert = database.dialect_insert(conn, schema.metrics)
-            stmt = insert.on_conflict_do_update(
-                index_elements=[t.run_pk, t.key_pk, t.step],
-                set_={"value": insert.excluded.value, "ts": insert.excluded.ts},
-            )
-            rows = [
-                {"run_pk": pk, "key_pk": key_pks[k], "step": s,
-                 "value": None if v != v else v, "ts": ts}
-                for k, s, v, ts in points
-            ]
-            conn.execute(stmt, _in_key_order(rows, "key_pk", "step"))
+            rows = [(pk, key_pks[k], s, None if v != v else v, ts) for k, s, v, ts in points]
+            rows.sort(key=itemgetter(1, 2))  # one lock order for every writer (stable: later duplicates win)
+            sql, named = self._metric_upsert_sql(conn)
+            conn.exec_driver_sql(sql, [dict(zip(_METRIC_COLUMNS, r)) for r in rows] if named else rows)
             conn.execute(_summary_upsert(conn), _in_key_order([
                 {"run_pk": pk, "key_pk": key_pks[key], **summary}
                 for key, summary in summaries.items()
@@ -274,6 +269,27 @@ class Store(Listing):
             pk = conn.execute(select(table.c.pk).where(table.c.name == name)).scalar_one()
             self._experiment_pks[name] = pk
         return self._experiment_pks[name]
+
+    def _metric_upsert_sql(self, conn: Connection) -> tuple[str, bool]:
+        """The metric upsert compiled once for this dialect, and whether it takes named parameters.
+
+        Metric points are the one write that comes by the million: passed straight to
+        the driver's executemany, a point costs about a fifth of what SQLAlchemy's
+        per-row parameter processing costs (found by profiling a 1M-point flush).
+        """
+        cached = self._metric_sql.get(conn.dialect.name)
+        if cached is None:
+            t = schema.metrics.c
+            insert = database.dialect_insert(conn, schema.metrics)
+            stmt = insert.on_conflict_do_update(
+                index_elements=[t.run_pk, t.key_pk, t.step],
+                set_={"value": insert.excluded.value, "ts": insert.excluded.ts},
+            )
+            compiled = stmt.compile(dialect=conn.dialect, column_keys=list(_METRIC_COLUMNS))
+            if compiled.positional and list(compiled.positiontup or []) != list(_METRIC_COLUMNS):
+                raise RuntimeError(f"unexpected metric upsert parameters {compiled.positiontup}")
+            cached = self._metric_sql[conn.dialect.name] = (str(compiled), not compiled.positional)
+        return cached
 
     def _metric_key_pks(self, conn: Connection, keys: Iterable[str]) -> dict[str, int]:
         # Sorted: writers inserting new keys in one order cannot deadlock on PostgreSQL.
