@@ -197,6 +197,9 @@ class TrackingClient(PapermillNotebookClient):  # type: ignore[misc]
             raise
         except BaseException:
             status = "interrupted"
+            # Stop the kernel at once: shut down politely it would still try to answer this
+            # cell on sockets already closed, and print that failure into the user's terminal.
+            self.shutdown_kernel = "immediate"
             raise
         finally:
             self._record_cell(cell_index, time.perf_counter() - started, before, status)
