@@ -77,3 +77,9 @@ def filled(store: Any) -> tuple[Any, list[str]]:
 @pytest.fixture
 def xss() -> str:
     return XSS
+
+
+@pytest.fixture(scope="session")
+def fill_store() -> Any:
+    """fill() for fixtures wider than one test (a browser test's module-scoped store)."""
+    return fill

@@ -111,8 +111,8 @@ def test_run_table_column_chooser_adds_and_removes_columns(filled: Any) -> None:
 def test_run_table_status_is_coloured(filled: Any) -> None:
     store, _ = filled
     html = RunTable(store=store).static_html()
-    assert re.search(r'class="nbtrack-status-failed" style="color:#c62828', html)
-    assert re.search(r'class="nbtrack-status-finished" style="color:#2e7d32', html)
+    assert re.search(r'nbtrack-view-status-failed" style="color:#c62828', html)
+    assert re.search(r'nbtrack-view-status-finished" style="color:#2e7d32', html)
 
 
 def test_ticking_two_runs_and_pressing_compare_opens_a_comparison_below(filled: Any) -> None:
@@ -221,9 +221,9 @@ def test_run_card_redraws_when_the_run_logs(store: Any) -> None:
     store.log_metrics(run_id, [("loss", step, 1 / (step + 1), 0) for step in range(10)])
     assert card.update()
     assert ">loss<" in card.metrics.value and card.chart.value.count("<img") == 1
-    assert "nbtrack-status-running" in card.static_html()
+    assert "nbtrack-view-status-running" in card.static_html()
     store.end_run(run_id, "finished")
-    assert card.update() and "nbtrack-status-finished" in card.static_html()
+    assert card.update() and "nbtrack-view-status-finished" in card.static_html()
 
 
 def test_live_run_card_follows_the_store_on_its_own(store: Any) -> None:

@@ -122,7 +122,7 @@ class Run:
     # -- capture (nbtrack.capture makes the records; the run stores them) ----------
 
     def log_data(self, data: Any, name: str = "data", *, target: Any = None,
-                 reference: str | None = None) -> dict[str, Any]:
+                 display: bool = True, reference: str | None = None) -> dict[str, Any]:
         """Keep a profile and fingerprint of a frame, series or array (not the data); returns it.
 
         With reference (a run, or churn@champion), the drift against that run's "train"
@@ -137,10 +137,12 @@ class Run:
             from nbtrack.analyze.drift import drift_against  # loaded only when asked for
 
             profile = {**profile, "drift": drift_against(self.store, self.id, name, profile, reference)}
+        if display:
+            _display_capture("data", name, profile)
         return profile
 
     def log_model(self, model: Any, name: str | None = None, *,
-                  fit_seconds: float | None = None) -> dict[str, Any]:
+                  fit_seconds: float | None = None, display: bool = True) -> dict[str, Any]:
         """Keep what was fitted and the model file (skops when it can, else joblib marked untrusted)."""
         from nbtrack.capture import autolog
         from nbtrack.capture.sklearn import describe_model, serialize_model
@@ -155,6 +157,8 @@ class Run:
         body["file"] = {"artifact": artifact.name, "format": kind, "sha256": artifact.sha256,
                         "size_bytes": artifact.size, "trusted": not untrusted, "untrusted_types": untrusted}
         self.store.add_record(self.id, "model", name, body)
+        if display:
+            _display_capture("model", name, body)
         return body
 
     def load_model(self, name: str, *, trusted: bool = False, run: str | None = None) -> Any:
@@ -172,7 +176,7 @@ class Run:
         return deserialize_model(self.store.read_artifact(run_id, file["artifact"]), file, trusted=trusted)
 
     def log_evaluation(self, model: Any, X: Any, y: Any, *, split: str = "test",
-                       costs: Mapping[str, float] | Any = None) -> dict[str, Any]:
+                       costs: Mapping[str, float] | Any = None, display: bool = True) -> dict[str, Any]:
         """Score a fitted model on one split: metrics as "<split>.<name>", the rest as a record."""
         from nbtrack.capture import autolog
         from nbtrack.capture.evaluation import evaluate
@@ -182,6 +186,8 @@ class Run:
             body = evaluate(model, X, y, split=split, costs=costs)
         self.log_metrics({f"{split}.{key}": value for key, value in body["metrics"].items()})
         self.store.add_record(self.id, "evaluation", split, body)
+        if display:
+            _display_capture("evaluation", split, body)
         return body
 
     def log_environment(self, path: str | os.PathLike[str] | None = None) -> dict[str, Any]:
@@ -276,6 +282,19 @@ class Run:
                     return
             except Exception:  # a busy or unreachable database: retry on the next tick
                 continue
+
+
+def _display_capture(kind: str, name: str, body: dict[str, Any]) -> None:
+    """Show a capture's view where it was logged, in a Jupyter kernel only (views load lazily)."""
+    import sys
+
+    ipython = sys.modules.get("IPython")  # never imported here: scripts stay free of it
+    shell = ipython.get_ipython() if ipython is not None else None
+    if shell is None or not hasattr(shell, "kernel"):
+        return
+    from nbtrack.views.capture_views import display_capture
+
+    display_capture(kind, name, body)
 
 
 def _check_metric_key(key: object) -> None:

@@ -30,8 +30,11 @@ def start_run(
     params: Mapping[str, Any] | None = None,
     tags: Mapping[str, Any] | None = None,
     store: Store | str | os.PathLike[str] | None = None,
+    display: bool = True,
 ) -> Run:
     """Start recording a run, or attach to the engine's run when nbtrack executes this notebook.
+
+    In a Jupyter kernel it displays a live run card (display=False to skip).
 
     Interactively, the run is named after the open notebook, records the
     notebook's declared parameters with their current values, and a second
@@ -56,6 +59,11 @@ def start_run(
         run.log_params(params)
     if tags:
         run.set_tags(tags)
+    shell = _ipython()
+    if display and shell is not None and hasattr(shell, "kernel"):
+        from nbtrack.views.run_card import show_run_card  # ipywidgets load only in a kernel that shows it
+
+        show_run_card(run)
     return run
 
 

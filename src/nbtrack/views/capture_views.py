@@ -111,12 +111,13 @@ class ModelView(CaptureView):
 
     def render(self) -> Html:
         body = self.body
-        kind = body.get("class") or body.get("estimator") or body.get("type") or ""
-        facts = [f"model {self.name}: {kind}"]
-        for key, label in (("fit_seconds", "fit"), ("fit_time", "fit"), ("size_bytes", "size"), ("size", "size")):
-            if body.get(key) is not None:
-                unit = " s" if "fit" in key else " bytes"
-                facts.append(f"{label} {format_value(body[key])}{unit}")
+        facts = [f"model {self.name}: {str(body.get('class') or '').rsplit('.', 1)[-1]}"]
+        if body.get("fit_seconds") is not None:
+            facts.append(f"fit {format_value(body['fit_seconds'])} s")
+        file = body.get("file") if isinstance(body.get("file"), Mapping) else {}
+        if file:
+            facts.append(f"{file.get('format', '')} file {format_value(file.get('size_bytes'))} bytes"
+                         + ("" if file.get("trusted", True) else " (loads only with trusted=True)"))
         parts = [tag("div", ", ".join(facts), style="font-weight:bold;margin:2px 0")]
         params = body.get("params") or {}
         if isinstance(params, Mapping) and params:
@@ -125,17 +126,25 @@ class ModelView(CaptureView):
         features = top_features(body)
         if features:
             names, values = zip(*features, strict=True)
-            parts.append(png_image(charts.bar_chart("top features", names, values), "top features"))
+            fitted = body.get("fitted") or {}
+            source = ((fitted.get("importances") or {}).get("source") if isinstance(fitted, Mapping) else None)
+            title = f"top features ({source})" if source else "top features"
+            parts.append(png_image(charts.bar_chart(title, names, values), title))
         return join(parts)
 
 
 def _short(value: Any) -> str:
+    if isinstance(value, Mapping) and "class" in value:  # a nested estimator: its class, then its params
+        value = f"{str(value['class']).rsplit('.', 1)[-1]}({', '.join(f'{k}={v}' for k, v in (value.get('params') or {}).items())})"
     text = format_value(value) if not isinstance(value, (dict, list)) else str(value)
     return text if len(text) <= 120 else text[:117] + "..."
 
 
 def top_features(body: Mapping[str, Any]) -> list[tuple[str, float]]:
     """(name, importance) pairs, largest magnitude first, from the shapes a model record may use."""
+    fitted = body.get("fitted")
+    if isinstance(fitted, Mapping) and isinstance(fitted.get("importances"), Mapping):
+        body = {"top_features": fitted["importances"].get("top")}  # the capture record's shape
     found = None
     for key in ("top_features", "feature_importances", "features", "importances"):
         if body.get(key):
@@ -175,11 +184,21 @@ class EvaluationView(CaptureView):
             parts.append(table(["metric", "value"], [[k, format_value(v)] for k, v in metrics.items()
                                                      if not isinstance(v, (dict, list))],
                                cls="nbtrack-evaluation-metrics"))
+        per_class = body.get("per_class")
+        if isinstance(per_class, Mapping) and per_class:
+            columns = ["precision", "recall", "f1", "support"]
+            parts.append(table(["class", *columns],
+                               [[label, *(format_value(values.get(c)) for c in columns)]
+                                for label, values in per_class.items() if isinstance(values, Mapping)],
+                               cls="nbtrack-evaluation-classes"))
         images = []
         matrix = confusion_of(body)
         if matrix:
             images.append(png_image(charts.heatmap(f"confusion matrix ({split})", *matrix), "confusion matrix"))
         roc = curves_of(body, ("roc", "roc_curve"), ("fpr", "tpr"))
+        if len(roc) == 1 and isinstance(metrics.get("roc_auc"), (int, float)):
+            label, x, y = roc[0]
+            roc = [(f"{label} (AUC {format_value(metrics['roc_auc'])})", x, y)]
         if roc:
             images.append(png_image(charts.curve_chart("ROC", roc, xlabel="false positive rate",
                                                        ylabel="true positive rate", diagonal=True), "ROC curve"))
@@ -226,10 +245,24 @@ def curves_of(body: Mapping[str, Any], names: Sequence[str], axes: tuple[str, st
     return curves
 
 
+def display_capture(kind: str, name: str, body: Mapping[str, Any]) -> CaptureView | None:
+    """Display the view of a record where it was logged, when running in a Jupyter kernel."""
+    from IPython import get_ipython
+
+    shell = get_ipython()
+    if shell is None or not hasattr(shell, "kernel"):
+        return None
+    from IPython.display import display
+
+    view = view_for(kind, body, name)
+    display(view)
+    return view
+
+
 def view_for(kind: str, body: Mapping[str, Any], name: str = "") -> CaptureView:
     """The view of a record of a kind: data, model or evaluation."""
     views: dict[str, type[CaptureView]] = {"data": DataView, "model": ModelView, "evaluation": EvaluationView}
     return views[kind](body, name)
 
 
-__all__ = ["DataView", "EvaluationView", "ModelView", "confusion_of", "view_for"]
+__all__ = ["DataView", "EvaluationView", "ModelView", "confusion_of", "display_capture", "view_for"]

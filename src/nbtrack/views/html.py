@@ -86,7 +86,8 @@ def table(header: Sequence[Any], rows: Iterable[Sequence[Any]], *, cls: str = "n
 def status_badge(status: RunStatus | str) -> Html:
     """The status as coloured text."""
     colour = STATUS_COLOURS.get(str(status), "#000000")  # StrEnum members hash as their text
-    return tag("span", str(status), style=f"color:{colour};font-weight:bold", cls=f"nbtrack-status-{status}")
+    return tag("span", str(status), style=f"color:{colour};font-weight:bold",
+               cls=f"nbtrack-view-status nbtrack-view-status-{status}")
 
 
 def png_image(png: bytes, alt: Any, *, width: int | None = None) -> Html:

@@ -66,7 +66,7 @@ def metrics_section(runs: Sequence[RunRecord], *, summary: str = "last") -> Html
     for key in keys:
         values = [getattr(run.summaries[key], summary) if key in run.summaries else None for run in runs]
         finite = [v for v in values if v is not None and math.isfinite(v)]
-        best = (min(finite) if is_lower_better(key) else max(finite)) if len(finite) > 1 else None
+        best = (min(finite) if is_lower_better(key) else max(finite)) if len(set(finite)) > 1 else None
         cells: list[Any] = [key]
         row_styles: list[str | None] = [None]
         for value in values:

@@ -173,7 +173,8 @@ class RunTable(View):
             cells.append(box)
             cells.extend(widgets.HTML(value=_cell_html(run, column)) for column in self.columns)
         self._quiet = False
-        self.grid.layout.grid_template_columns = "28px " + " ".join("auto" for _ in self.columns)
+        # max-content: headers and cells keep their full text on one line (the table scrolls instead)
+        self.grid.layout.grid_template_columns = "28px " + " ".join("max-content" for _ in self.columns)
         self.grid.children = header + cells
         first = self.page * self.page_size + 1 if self.runs else 0
         self.position.value = tag(
