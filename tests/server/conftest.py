@@ -105,6 +105,9 @@ def seed(store: Any) -> dict[str, str]:
         store.add_cells(run_id, [CellTiming(0, 0.01, 0.01, 50_000_000, 0), CellTiming(1, 0.5, 0.4, 80_000_000, 10)])
         store.end_run(run_id, "finished")
         ids[model] = run_id
+    store.models.register("churn", ids["rf"])
+    store.models.register("churn", ids["svm"])
+    store.models.promote("churn", 1, "champion")
     return ids
 
 

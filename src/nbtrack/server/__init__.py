@@ -59,6 +59,8 @@ def _load_jupyter_server_extension(serverapp: Any) -> None:
         (run + r"/artifacts/(?P<name>.+)", runs.ArtifactHandler),
         (r"/compare", runs.CompareHandler),
         (r"/experiments", runs.ExperimentsHandler),
+        (r"/models", runs.ModelsHandler),
+        (r"/models/(?P<name>[^/]+)", runs.ModelHandler),
         (r"/executions", executions.ExecutionsHandler),
         (r"/executions/(?P<execution_id>[0-9a-f]+)", executions.ExecutionHandler),
         (r"/notebooks/params", executions.NotebookParamsHandler),

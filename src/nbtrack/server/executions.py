@@ -119,7 +119,9 @@ def execution_json(execution: Execution, store: Any) -> dict[str, Any]:
     except RunNotFound:
         return body  # the process has not created its run yet
     body["run"] = run.to_dict()
-    body["cells_done"] = len(store.cells(run.id))
+    body["cells_done"] = done = len(store.cells(run.id))
+    # The engine may add cells of its own (injected parameters, autolog): never show done > total.
+    body["cells_total"] = done if run.is_ended and run.status == "finished" else max(execution.code_cells, done)
     return body
 
 

@@ -179,3 +179,26 @@ def _missing(value: Any) -> bool:
         return value != value  # NaN and NaT
     except (TypeError, ValueError):
         return False
+
+
+class ModelsHandler(NbtrackHandler):
+    """GET /nbtrack/api/models: registered models with version counts and aliases."""
+
+    auth_resource = "nbtrack:models"
+
+    @web.authenticated
+    @authorized
+    def get(self) -> None:
+        self.write_json({"models": self.store.models.names()})
+
+
+class ModelHandler(NbtrackHandler):
+    """GET /nbtrack/api/models/<name>: every version of one model, newest first, with aliases."""
+
+    auth_resource = "nbtrack:models"
+
+    @web.authenticated
+    @authorized
+    def get(self, name: str) -> None:
+        versions = self.store.models.versions(name)
+        self.write_json({"name": name, "versions": [v.to_dict() for v in versions]})
