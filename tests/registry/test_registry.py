@@ -71,9 +71,9 @@ def test_bad_registry_input_prints_one_line_and_exits_2(store, cli):
         assert done.returncode == 2 and words in done.stderr, done.stderr
 
 
-def _promote_together(store_path: Path, *commands: list[str]) -> list[subprocess.CompletedProcess[str]]:
+def _promote_together(folder: Path, *commands: list[str]) -> list[subprocess.CompletedProcess[str]]:
     """Start each promote as its own process at the same moment (a shared start file)."""
-    go = store_path.parent / "go"
+    go = folder / "go"
     go.unlink(missing_ok=True)
     waiter = ("import os, sys, time, runpy\n"
               f"while not os.path.exists({str(go)!r}): time.sleep(0.005)\n"
@@ -93,13 +93,37 @@ def _promote_together(store_path: Path, *commands: list[str]) -> list[subprocess
 
 
 @pytest.mark.slow
-def test_two_concurrent_promotes_one_wins_and_history_is_kept(store, store_path, cli):
+def test_two_concurrent_promotes_one_wins_and_history_is_kept(store, tmp_path):
+    concurrent_promotes_keep_one_chain(store, tmp_path)
+
+
+@pytest.fixture(scope="module")
+def postgres_server():
+    from local_servers import start_postgres
+
+    server = start_postgres()
+    yield server
+    server.stop()
+
+
+@pytest.mark.slow
+@pytest.mark.postgres
+def test_concurrent_promotes_on_postgresql_keep_one_chain(postgres_server, tmp_path, monkeypatch):
+    from nbtrack.store import open_store
+
+    url = postgres_server.url(postgres_server.new_schema())
+    monkeypatch.setenv("NBTRACK_STORE", url)  # the promoting processes open the same store
+    monkeypatch.setenv("NBTRACK_ARTIFACTS", str(tmp_path / "objects"))
+    concurrent_promotes_keep_one_chain(open_store(url), tmp_path)
+
+
+def concurrent_promotes_keep_one_chain(store, folder: Path) -> None:
     for f1 in (0.90, 0.91, 0.92):
         store.models.register("churn", finished_run(store, f1))
     store.models.promote("churn", 1)
 
     # Compare-and-set: both expect version 1 as champion; exactly one may move it.
-    results = _promote_together(store_path, ["models", "promote", "churn", "2", "--expect", "1"],
+    results = _promote_together(folder, ["models", "promote", "churn", "2", "--expect", "1"],
                                 ["models", "promote", "churn", "3", "--expect", "1"])
     codes = sorted(r.returncode for r in results)
     assert codes == [0, 1], [(r.returncode, r.stderr) for r in results]
@@ -110,7 +134,7 @@ def test_two_concurrent_promotes_one_wins_and_history_is_kept(store, store_path,
     assert [(m.previous, m.version) for m in history] == [(None, 1), (1, winner)]
 
     # Unconditional promotes at once: both apply, one after the other; no move is lost.
-    results = _promote_together(store_path, ["models", "promote", "churn", "1"], ["models", "promote", "churn", "3"])
+    results = _promote_together(folder, ["models", "promote", "churn", "1"], ["models", "promote", "churn", "3"])
     assert [r.returncode for r in results] == [0, 0], [r.stderr for r in results]
     history = store.models.history("churn", "champion")
     assert len(history) == 4

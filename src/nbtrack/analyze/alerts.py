@@ -13,6 +13,7 @@ NBTRACK_CONFIG:
     experiment = "monitor_batch"           # optional: only runs of this experiment
     notebook = "notebooks/train_classifier.ipynb"   # the retraining trigger
     params = { model = "gb" }
+    autolog = false                        # optional: the notebook runs without nbtrack.autolog()
     command = ["python", "notify.py"]      # argv, never a shell; the firing as JSON on stdin
     webhook = "https://hooks.example.com/nbtrack"
 
@@ -64,6 +65,7 @@ class Rule:
     experiment: str | None = None
     notebook: Path | None = None
     params: Mapping[str, Any] = field(default_factory=dict)
+    autolog: bool = True
     command: tuple[str, ...] | None = None
     webhook: str | None = None
 
@@ -82,6 +84,8 @@ def find_config(start: Path | None = None) -> Path | None:
     named = os.environ.get(CONFIG_ENV)
     if named:
         path = Path(named)
+        if not path.is_absolute() and start is not None:
+            path = start / path  # relative to the folder the command was started from
         if not path.is_file():
             raise AlertConfigError(f"{CONFIG_ENV}={named} is not a file; point it at an nbtrack.toml")
         return path
@@ -125,10 +129,10 @@ def _rule(raw: Any, index: int, path: Path) -> Rule:
     where = f"{path}, alert {index + 1}"
     if not isinstance(raw, dict):
         raise AlertConfigError(f"{where}: an alert is a table with name, when and actions")
-    unknown = set(raw) - {"name", "when", "experiment", "notebook", "params", "command", "webhook"}
+    unknown = set(raw) - {"name", "when", "experiment", "notebook", "params", "autolog", "command", "webhook"}
     if unknown:
         raise AlertConfigError(f"{where}: unknown keys {sorted(unknown)}; use name, when, experiment, "
-                               "notebook, params, command, webhook")
+                               "notebook, params, autolog, command, webhook")
     name = raw.get("name") or f"alert-{index + 1}"
     if "when" not in raw:
         raise AlertConfigError(f"{where}: add when = \"drift.share > 0.3\" (the condition that fires it)")
@@ -144,11 +148,14 @@ def _rule(raw: Any, index: int, path: Path) -> Rule:
     webhook = raw.get("webhook")
     if webhook is not None and not isinstance(webhook, str):
         raise AlertConfigError(f"{where}: webhook is a URL, such as \"https://hooks.example.com/nbtrack\"")
+    if not isinstance(raw.get("autolog", True), bool):
+        raise AlertConfigError(f"{where}: autolog is true or false")
     if notebook is None and command is None and webhook is None:
         raise AlertConfigError(f"{where}: give at least one action: notebook, command or webhook")
     return Rule(
         name=str(name), condition=parse_condition(raw["when"]), experiment=raw.get("experiment"),
         notebook=(path.parent / notebook) if isinstance(notebook, str) else None, params=params,
+        autolog=raw.get("autolog", True),
         command=tuple(command) if command else None, webhook=webhook,
     )
 
@@ -279,7 +286,7 @@ def _run_notebook(store: Any, run: Any, rule: Rule) -> dict[str, Any]:
     assert rule.notebook is not None
     try:
         triggered = execute(rule.notebook, dict(rule.params), store=store, raise_errors=False,
-                            tags={"alert.rule": rule.name, "alert.run": run.id})
+                            tags={"alert.rule": rule.name, "alert.run": run.id}, autolog=rule.autolog)
     except NbtrackError as exc:
         return {"kind": "notebook", "notebook": str(rule.notebook), "ok": False,
                 "summary": f"notebook {rule.notebook.name} did not start: {exc}"}

@@ -146,5 +146,6 @@ def _text(value: Any) -> str:
     if isinstance(value, float):
         return f"{value:.4g}"
     if isinstance(value, dict):
-        return "{" + ", ".join(f"{k}: {v}" for k, v in list(value.items())[:6]) + (", ..." if len(value) > 6 else "") + "}"
+        shown = ", ".join(f"{k}: {v}" for k, v in list(value.items())[:2])
+        return "{" + shown + (f", ... {len(value)} in all" if len(value) > 2 else "") + "}"
     return repr(value) if isinstance(value, str) else str(value)
