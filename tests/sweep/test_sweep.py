@@ -132,10 +132,11 @@ def test_a_random_sweep_through_the_api_returns_its_runs(store):
 
 
 @pytest.mark.slow
-def test_ctrl_c_ends_running_executions_as_killed_and_leaves_no_kernel(tmp_path, store_path):
+@pytest.mark.parametrize("where", [[], ["--dask", "local"]], ids=["local", "dask"])
+def test_ctrl_c_ends_running_executions_as_killed_and_leaves_no_kernel(tmp_path, store_path, where):
     proc = subprocess.Popen(
         [sys.executable, "-m", "nbtrack", "sweep", str(TINY), "--grid", "a=1,2,3,4", "--grid", "sleep=60",
-         "--workers", "2"],
+         "--workers", "2", *where],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )
     store = open_store(store_path)
@@ -152,7 +153,7 @@ def test_ctrl_c_ends_running_executions_as_killed_and_leaves_no_kernel(tmp_path,
     assert "sweep interrupted; 2 running executions ended as killed" in err
     assert "Traceback" not in err
     runs = store.runs()
-    assert sorted(str(r.status) for r in runs) == ["killed", "killed"]
+    assert sorted(str(r.status) for r in runs) == ["killed", "killed"], [(r.params, r.error) for r in runs]
     for run in runs:
         cells = json.loads(run.artifact("notebook.ipynb"))["cells"]  # whole and verified
         sleeping = next(i for i, c in enumerate(cells) if "".join(c["source"]) == "time.sleep(sleep)")

@@ -15,6 +15,7 @@ import os
 import re
 import signal
 import threading
+import time
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
@@ -31,6 +32,7 @@ from nbtrack.records import RunStatus, new_run_id
 from nbtrack.store import Store, StoredRun, open_store
 
 SWEEP_TAG = "sweep"
+KERNELS_AHEAD_PER_WORKER = 2
 ENGINE_NAME = "nbtrack"
 _RANGE = re.compile(r"^(?:(?P<scale>log|int):)?(?P<low>[^.][^ ]*?)\.\.(?P<high>[^ ]+)$")
 
@@ -179,9 +181,8 @@ def execute_job(plan: Plan, job: Job, km: Any = None) -> str:
     """
     import papermill
     from nbclient.exceptions import CellTimeoutError, DeadKernelError
-    from papermill.exceptions import PapermillExecutionError
-
     from papermill.engines import papermill_engines
+    from papermill.exceptions import PapermillExecutionError
 
     from nbtrack.execute.engine import NbtrackEngine
     from nbtrack.execute.kernels import shutdown_kernel, start_kernel
@@ -251,10 +252,11 @@ def sweep(
     jobs = [slot for slot in slots if isinstance(slot, Job)]
     with _status_bar(progress, len(slots), len(slots) - len(jobs), plan.sweep_id) as report:
         try:
-            if cluster is None:
-                _run_local(plan, jobs, workers, report)
-            else:
-                _run_dask(plan, jobs, workers, cluster, report)
+            with _stopping_on_signals():
+                if cluster is None:
+                    _run_local(plan, jobs, workers, report)
+                else:
+                    _run_dask(plan, jobs, workers, cluster, report)
         except KeyboardInterrupt:
             raise SweepInterrupted(_stored(store, slots)) from None
     return _stored(store, slots)
@@ -304,10 +306,13 @@ def _kernel_name(nb: Any) -> str:
 
 
 def _run_local(plan: Plan, jobs: list[Job], workers: int, report: Callable[[str], None]) -> None:
-    """workers executions at once, the next workers kernels starting meanwhile."""
+    """workers executions at once, the kernels of the next ones starting meanwhile."""
     from nbtrack.execute.kernels import KernelPool
 
-    pool = KernelPool(starters=workers)
+    # Kernels start ahead, two per worker and in parallel: a start is ~1 s of CPU and some
+    # waiting, so short executions would otherwise wait on it.
+    ahead = KERNELS_AHEAD_PER_WORKER * workers
+    pool = KernelPool(starters=ahead)
     executor = ThreadPoolExecutor(workers, thread_name_prefix="nbtrack-sweep")
     queue = iter(jobs)
     running: dict[Future[str], Job] = {}
@@ -321,15 +326,14 @@ def _run_local(plan: Plan, jobs: list[Job], workers: int, report: Callable[[str]
         running[executor.submit(_execute_when_started, plan, job, kernel, pool, stop)] = job
 
     try:
-        with _stopping_on_signals():
-            for _ in range(2 * workers):  # one running and one starting per worker
+        for _ in range(workers + ahead):  # running, plus starting
+            admit()
+        while running:
+            finished, _ = wait(list(running), timeout=0.2, return_when=FIRST_COMPLETED)
+            for future in finished:
+                job = running.pop(future)
+                report(_status_of(plan, job, future))
                 admit()
-            while running:
-                finished, _ = wait(list(running), timeout=0.2, return_when=FIRST_COMPLETED)
-                for future in finished:
-                    job = running.pop(future)
-                    report(_status_of(plan, job, future))
-                    admit()
     except KeyboardInterrupt:
         stop.set()
         pool.kill_all()  # running executions see their kernel die and end as killed
@@ -401,7 +405,7 @@ def _run_dask(plan: Plan, jobs: list[Job], workers: int, cluster: Any, report: C
     try:
         futures = {
             # retries=0 and a fixed run id: a task is never executed twice into two runs.
-            client.submit(execute_job, plan, job, key=f"nbtrack-{job.run_id}", pure=False, retries=0): job
+            client.submit(_dask_task, plan, job, key=f"nbtrack-{job.run_id}", pure=False, retries=0): job
             for job in jobs
         }
         try:
@@ -409,7 +413,11 @@ def _run_dask(plan: Plan, jobs: list[Job], workers: int, cluster: Any, report: C
                 job = futures[future]
                 report(_status_of(plan, job, future) if future.status == "finished" else "error")
         except KeyboardInterrupt:
-            client.cancel(list(futures))
+            from distributed import Event
+
+            Event(_stop_event_name(plan), client=client).set()  # running tasks kill their kernels
+            client.cancel([f for f in futures if f.status == "pending"])  # queued ones never start
+            _wait_until_ended(plan, jobs, timeout=60)
             raise
     finally:
         if own_cluster is not None:
@@ -417,6 +425,52 @@ def _run_dask(plan: Plan, jobs: list[Job], workers: int, cluster: Any, report: C
             own_cluster.close()
         elif not isinstance(cluster, Client):
             client.close()
+
+
+def _wait_until_ended(plan: Plan, jobs: list[Job], timeout: float) -> None:
+    """Until no run of these jobs is still running: their workers record how they ended."""
+    store = open_store(plan.store, artifacts=plan.artifacts)
+    ids = {job.run_id for job in jobs}
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if not any(run.id in ids for run in store.runs(where=f"status = '{RunStatus.RUNNING.value}'")):
+            return
+        time.sleep(0.2)
+
+
+def _stop_event_name(plan: Plan) -> str:
+    return f"nbtrack-stop-{plan.sweep_id}"
+
+
+def _dask_task(plan: Plan, job: Job) -> str:
+    """execute_job on a Dask worker, killing its kernel when the sweep is stopped (Ctrl-C)."""
+    from distributed import Event
+
+    from nbtrack.execute.kernels import kill_kernel, shutdown_kernel, start_kernel
+
+    stop = Event(_stop_event_name(plan))
+    if stop.is_set():
+        return job.run_id
+    km = start_kernel(plan.kernel, env=plan.kernel_env(job), cwd=plan.folder)
+    if stop.is_set():  # stopped while the kernel started: no run begins
+        shutdown_kernel(km, now=True)
+        return job.run_id
+    done = threading.Event()
+
+    def watch() -> None:
+        while not done.is_set():
+            if stop.wait(timeout=0.5):
+                kill_kernel(km)  # the engine sees a dead kernel and ends the run as killed
+                return
+
+    watcher = threading.Thread(target=watch, name="nbtrack-stop-watch", daemon=True)
+    watcher.start()
+    try:
+        return execute_job(plan, job, km)
+    finally:
+        done.set()
+        watcher.join()
+        shutdown_kernel(km, now=True)
 
 
 # -- progress -------------------------------------------------------------------
