@@ -1,37 +1,33 @@
-"""Zero-code capture: top-level scikit-learn fits, sklearn.metrics results and shown figures.
+"""Autolog's patching: top-level scikit-learn fits, sklearn.metrics results and shown figures.
 
-`nbtrack.autolog()` patches, and `nbtrack.autolog(disable=True)` restores exactly what was there:
+`nbtrack.autolog()` patches and `nbtrack.autolog(disable=True)` restores exactly what was there;
+what is observed goes to a Recorder (nbtrack.track.autolog.RunRecorder, which keeps it as
+records of the current run, by default):
 
 - `fit` of every scikit-learn estimator class that defines one (classes defined later too, through
-  `BaseEstimator.__init_subclass__`). Only the outermost fit is recorded: a fit running inside
-  another (a pipeline step, GridSearchCV's candidates, cross_validate's folds) is not a record of
-  its own, the meta-estimator is. Each recorded fit becomes a "model" record (see capture.sklearn),
-  named after its class (`SVC`, `SVC-2`, ...), without the model file unless autolog(model_files=True).
-- the public functions of `sklearn.metrics` (bound when the notebook imports them, so autolog runs
-  first), and `cross_val_score`/`cross_validate` of `sklearn.model_selection` (whose fold fits,
-  like those of the other cross-validation helpers, are nested and not records). A number
-  becomes a point of the metric series `sklearn.<function>`; anything else
-  (a confusion matrix, a classification report) a record of kind "metric", name `<function>` or
-  `<function>-<n>`, body {"function", "kwargs", "value"} (values past MAX_VALUE_CHARS of JSON are
-  replaced by a summary of their shape).
-- matplotlib figures when IPython displays them: the PNG that was shown is kept as the artifact
-  `figures/<title or figure-n>.png`, without rendering it again. Figures logged with
-  `run.log_figure` are not kept twice.
+  `BaseEstimator.__init_subclass__`): `recorder.fit(estimator, seconds)`. Only the outermost fit
+  is reported: a fit running inside another (a pipeline step, GridSearchCV's candidates) or inside
+  a cross-validation helper of `sklearn.model_selection` is part of the outer call.
+- the public functions of `sklearn.metrics` and `cross_val_score`/`cross_validate`:
+  `recorder.metric(function, value, kwargs)` with the scalar keyword options of the call. They are
+  patched as module attributes, so a name bound before autolog runs stays unrecorded; the engine
+  runs autolog first for that reason.
+- matplotlib figures when IPython displays them: `recorder.figure(figure, png)` with the PNG that
+  was shown (nothing is rendered again). Figures logged with `run.log_figure` are skipped.
 
-scikit-learn is not imported by autolog: when it is not loaded yet, an import hook patches it as
-the notebook imports it. Calls made by nbtrack itself (log_evaluation, log_model) are not recorded.
-Nothing autolog does may break the notebook: a failure to record is reported once on stderr.
+scikit-learn is not imported here: when it is not loaded yet, an import hook patches it as the
+notebook imports it. Calls inside `paused()` (nbtrack's own scoring and fitting) are not reported.
+A recorder that raises never breaks the notebook: the first failure is reported on stderr.
 """
 
 from __future__ import annotations
 
 import contextlib
 import functools
+import importlib
 import importlib.abc
 import importlib.util
 import inspect
-import json
-import re
 import sys
 import threading
 import time
@@ -41,9 +37,6 @@ from typing import Any
 
 from nbtrack.capture.figures import was_logged
 
-MAX_MODEL_FILES = 5
-MAX_FIT_RECORDS = 100
-MAX_VALUE_CHARS = 100_000
 NOT_RECORDED = frozenset({
     "check_scoring", "get_scorer", "get_scorer_names", "make_scorer",  # scorers, not scores
     "euclidean_distances", "nan_euclidean_distances", "pairwise_distances",
@@ -66,22 +59,40 @@ def autolog(disable: bool = False, *, model_files: bool = False, metrics: bool =
             figures: bool = True, sink: Recorder | None = None) -> None:
     """Record scikit-learn fits, sklearn.metrics results and shown figures into the current run.
 
-    Fits are described (class, params, fitted facts, fit time); with model_files=True the first
-    MAX_MODEL_FILES also keep their model file, which costs a serialization per fit.
+    The run is nbtrack.current_run(), else one start_run() begins (or attaches to the engine's)
+    at the first record. Fits are described (class, params, fitted facts, fit time); with
+    model_files=True the first few also keep their model file, at a serialization per fit.
+    `disable=True` restores everything that was patched.
 
     >>> import nbtrack
     >>> nbtrack.autolog()                 # doctest: +SKIP
-    >>> nbtrack.autolog(disable=True)     # everything patched is restored
+    >>> nbtrack.autolog(disable=True)
     """
+    if disable:
+        restore()
+        return
+    enable(sink or _RunRecorderOnFirstUse(model_files=model_files), metrics=metrics, figures=figures)
+
+
+def enable(recorder: Recorder, *, metrics: bool = True, figures: bool = True) -> None:
+    """Patch scikit-learn (now, or when it is imported) and IPython's display; report to recorder.
+
+    Enabling again first restores what the previous enabling patched.
+    """
+    global _state
+    with _lock:
+        restore()
+        _state = _Autolog(recorder, metrics=metrics, figures=figures)
+        _state.install()
+
+
+def restore() -> None:
+    """Put back every original autolog replaced; nothing is recorded afterwards."""
     global _state
     with _lock:
         if _state is not None:
             _state.restore()
             _state = None
-        if disable:
-            return
-        _state = _Autolog(sink or RunRecorder(model_files=model_files), metrics=metrics, figures=figures)
-        _state.install()
 
 
 def is_enabled() -> bool:
@@ -108,7 +119,7 @@ def fit_seconds(estimator: Any) -> float | None:
 
 
 class Recorder:
-    """Where autolog's observations go. RunRecorder stores them in the current nbtrack run."""
+    """Where autolog's observations go (nbtrack.track.autolog.RunRecorder stores them in the run)."""
 
     def fit(self, estimator: Any, seconds: float) -> None: ...
 
@@ -117,56 +128,27 @@ class Recorder:
     def figure(self, figure: Any, png: bytes) -> None: ...
 
 
-class RunRecorder(Recorder):
-    """Stores into nbtrack.current_run(), starting one (or attaching to the engine's) on first use."""
+class _RunRecorderOnFirstUse(Recorder):
+    """nbtrack.track.autolog.RunRecorder, loaded at the first record: enabling stays cheap
+    (no store, no SQLAlchemy) in a notebook that never fits, scores or shows anything."""
 
-    def __init__(self, *, model_files: bool = False) -> None:
-        self.model_files = model_files
-        self._names: dict[str, int] = {}
-        self._fits = 0
-        self._figures: weakref.WeakKeyDictionary[Any, str] = weakref.WeakKeyDictionary()
+    def __init__(self, **options: Any) -> None:
+        self.options = options
+        self._target: Recorder | None = None
 
-    def _run(self) -> Any:
-        from nbtrack.track import current_run, start_run  # the run layer, loaded on first record
-
-        return current_run() or start_run()
-
-    def _unique(self, kind: str, base: str) -> str:
-        count = self._names.get(f"{kind}:{base}", 0) + 1
-        self._names[f"{kind}:{base}"] = count
-        return base if count == 1 else f"{base}-{count}"
+    def _recorder(self) -> Recorder:
+        if self._target is None:
+            self._target = importlib.import_module("nbtrack.track.autolog").RunRecorder(**self.options)
+        return self._target
 
     def fit(self, estimator: Any, seconds: float) -> None:
-        self._fits += 1
-        if self._fits > MAX_FIT_RECORDS:
-            return
-        run = self._run()
-        name = self._unique("model", type(estimator).__name__)
-        if self.model_files and self._fits <= MAX_MODEL_FILES:
-            run.log_model(estimator, name, fit_seconds=seconds)
-            return
-        from nbtrack.capture.sklearn import describe_model
-
-        with paused():
-            body = describe_model(estimator, fit_seconds=seconds)
-        run.store.add_record(run.id, "model", name, body)
+        self._recorder().fit(estimator, seconds)
 
     def metric(self, function: str, value: Any, kwargs: dict[str, Any]) -> None:
-        run = self._run()
-        number = _scalar(value)
-        if number is not None:
-            run.log_metric(f"sklearn.{function}", number)
-            return
-        run.store.add_record(run.id, "metric", self._unique("metric", function),
-                             {"function": function, "kwargs": _json_capped(kwargs), "value": _json_capped(value)})
+        self._recorder().metric(function, value, kwargs)
 
     def figure(self, figure: Any, png: bytes) -> None:
-        run = self._run()
-        name = self._figures.get(figure)
-        if name is None:
-            name = self._unique("figure", _figure_title(figure) or "figure")
-            self._figures[figure] = name
-        run.log_artifact(png, f"figures/{name}.png", media_type="image/png")
+        self._recorder().figure(figure, png)
 
 
 class _Autolog:
@@ -406,42 +388,5 @@ def _png_bytes(png: Any) -> bytes:
     return base64.b64decode(png)
 
 
-def _figure_title(figure: Any) -> str | None:
-    texts = []
-    suptitle = getattr(figure, "_suptitle", None)
-    if suptitle is not None:
-        texts.append(suptitle.get_text())
-    texts += [ax.get_title() for ax in getattr(figure, "axes", [])]
-    for text in texts:
-        slug = re.sub(r"[^A-Za-z0-9_.\-]+", "-", text).strip("-.")[:60]
-        if slug:
-            return slug
-    return None
-
-
-def _scalar(value: Any) -> float | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, (int, float)):
-        return float(value)
-    if hasattr(value, "dtype") and getattr(value, "ndim", None) == 0:
-        try:
-            return float(value)
-        except (TypeError, ValueError):
-            return None
-    return None
-
-
 def _is_option(value: Any) -> bool:
     return value is None or isinstance(value, (bool, int, float, str))
-
-
-def _json_capped(value: Any) -> Any:
-    from nbtrack.records import to_json_value
-
-    plain = to_json_value(value)
-    text = json.dumps(plain, allow_nan=False)
-    if len(text) <= MAX_VALUE_CHARS:
-        return plain
-    shapes = [list(getattr(v, "shape", ())) for v in (value if isinstance(value, tuple) else (value,))]
-    return {"truncated": True, "type": type(value).__name__, "shapes": shapes, "json_chars": len(text)}
