@@ -23,6 +23,7 @@ from nbtrack.store import database, schema
 
 MAX_RUNS = 500
 MAX_TRENDS = 4
+_NOT_BEST = ("train.", "sklearn.")  # fit-time scores say little about which run is best
 _LOWER_IS_BETTER = ("loss", "cost", "error", "mse", "mae", "rmse", "log_loss", "brier")
 
 
@@ -51,13 +52,13 @@ def render_report(store: Any, *, experiment: str | None = None, title: str | Non
         total=total,
         param_keys=param_keys,
         metric_keys=metric_keys,
-        best=_best_runs(runs, _metric_keys(runs, limit=20)),
+        best=_best_runs(runs, [k for k in _metric_keys(runs, limit=40) if not k.startswith(_NOT_BEST)][:16]),
         trends=_trends(runs, metric_keys[:MAX_TRENDS]),
         models=_registry(store, ids),
         gates=_by_time(records["gate"]),
         drifts=_by_time(records["drift"]),
         alerts=_by_time(records["alert"]),
-        short=lambda run_id: run_id[:10],
+        short=_short_ids(runs, records),
     )
 
 
@@ -65,6 +66,16 @@ def lower_is_better(key: str) -> bool:
     """Whether a smaller value of this metric is the better one (losses, costs, errors)."""
     last = key.rsplit(".", 1)[-1].lower()
     return any(word in last for word in _LOWER_IS_BETTER)
+
+
+def _short_ids(runs: list[Any], records: dict[str, list[dict[str, Any]]]) -> Any:
+    """Run ids cut to the shortest prefix (at least 6) that tells every id in the report apart."""
+    ids = sorted({r.id for r in runs} | {e["run_id"] for entries in records.values() for e in entries})
+    width = 6
+    for a, b in zip(ids, ids[1:]):
+        common = next((i for i, (x, y) in enumerate(zip(a, b)) if x != y), len(a))
+        width = max(width, common + 1)
+    return lambda run_id: run_id[:width]
 
 
 def _number(value: Any) -> str:
