@@ -158,3 +158,27 @@ def test_a_failing_recorder_never_breaks_the_notebook(digits, capsys):
         nbtrack.autolog(disable=True)
     assert model.predict(digits[0][:1]).shape == (1,)
     assert capsys.readouterr().err.count("autolog could not record (RuntimeError: store is down)") == 1
+
+
+def test_the_run_recorder_keeps_fits_metrics_and_files_in_the_current_run(digits):
+    X, y = digits
+    nbtrack.autolog(model_files=True, figures=False)
+    try:
+        SVC().fit(X, y)
+        model = SVC(C=10).fit(X, y)
+        sklearn.metrics.accuracy_score(y, model.predict(X))
+        sklearn.metrics.confusion_matrix(y, model.predict(X))
+        run = nbtrack.current_run()
+        run.flush()
+    finally:
+        nbtrack.autolog(disable=True)
+    try:
+        models = {r.name: r.body for r in run.store.records(run.id, "model")}
+        assert set(models) == {"SVC", "SVC-2"} and models["SVC-2"]["params"]["C"] == 10
+        assert models["SVC-2"]["fit_seconds"] > 0 and models["SVC-2"]["file"]["format"] == "skops"
+        assert (run.load_model("SVC-2").predict(X) == model.predict(X)).all()
+        assert run.record().metrics["sklearn.accuracy_score"] == 1.0
+        matrix = run.store.records(run.id, "metric")[0]
+        assert matrix.name == "confusion_matrix" and len(matrix.body["value"]) == 10
+    finally:
+        run.finish()

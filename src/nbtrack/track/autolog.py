@@ -36,7 +36,8 @@ class RunRecorder(Recorder):
         self._figures: weakref.WeakKeyDictionary[Any, str] = weakref.WeakKeyDictionary()
 
     def _run(self) -> Any:
-        return current_run() or start_run()
+        # no run card: a notebook that never mentions nbtrack keeps its own outputs
+        return current_run() or start_run(display=False)
 
     def _unique(self, kind: str, base: str) -> str:
         count = self._names.get(f"{kind}:{base}", 0) + 1
@@ -50,7 +51,7 @@ class RunRecorder(Recorder):
         run = self._run()
         name = self._unique("model", type(estimator).__name__)
         if self.model_files and self._fits <= MAX_MODEL_FILES:
-            run.log_model(estimator, name, fit_seconds=seconds)
+            run.log_model(estimator, name, fit_seconds=seconds, display=False)
             return
         from nbtrack.capture.sklearn import describe_model
 
