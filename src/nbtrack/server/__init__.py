@@ -42,7 +42,7 @@ def _load_jupyter_server_extension(serverapp: Any) -> None:
     from jupyter_server.utils import url_path_join
 
     from nbtrack.server import executions, runs
-    from nbtrack.server.base import STORE_SETTING
+    from nbtrack.server.base import STORE_SETTING, NoRouteHandler
 
     root = os.path.expanduser(serverapp.root_dir)
     uri = os.environ.get(STORE_ENV) or str(Path(root) / ".nbtrack")
@@ -64,6 +64,7 @@ def _load_jupyter_server_extension(serverapp: Any) -> None:
         (r"/executions", executions.ExecutionsHandler),
         (r"/executions/(?P<execution_id>[0-9a-f]+)", executions.ExecutionHandler),
         (r"/notebooks/params", executions.NotebookParamsHandler),
+        (r"/.*", NoRouteHandler),  # last: unmatched API paths get JSON, never Jupyter's HTML
     ]
     serverapp.web_app.add_handlers(".*$", [(base + path, handler) for path, handler in routes])
     serverapp.log.info("nbtrack: API at /%s over store %s", API, uri)

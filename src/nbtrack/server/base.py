@@ -6,6 +6,7 @@ import json
 import math
 from typing import Any
 
+from jupyter_server.auth.decorator import authorized
 from jupyter_server.base.handlers import APIHandler
 from tornado import web
 
@@ -83,6 +84,19 @@ class NbtrackHandler(APIHandler):
         self.clear_header("Content-Disposition")
         self.set_header("Content-Type", "application/json")
         self.finish(json.dumps({"message": message}))
+
+
+class NoRouteHandler(NbtrackHandler):
+    """Anything under /nbtrack/api/ that no route matches: a JSON 404, not Jupyter's HTML page.
+
+    Jupyter's page would embed the request's token in its HTML.
+    """
+
+    def _no_route(self, *_args: Any, **_kwargs: Any) -> None:
+        raise web.HTTPError(404, "no such nbtrack API route; see README's server API section")
+
+    get = web.authenticated(authorized(_no_route))
+    post = put = patch = delete = get
 
 
 def _json_safe(value: Any) -> Any:

@@ -1,0 +1,167 @@
+"""Nothing leaves the store that should not: traversal, origin, errors, read-only GETs, secrets.
+
+Runs against a real Jupyter server with nbtrack enabled (the server tests' fixtures),
+sending raw requests that no client normalizes first.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from browser.lab import start_lab
+from server.conftest import Client, seed
+
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("security")]
+
+API = "/nbtrack/api"
+CANARY = f"canary-{secrets.token_hex(8)}"
+
+TRAVERSALS = [
+    "../../../../canary.txt", "..%2f..%2f..%2fcanary.txt", "%2e%2e/%2e%2e/%2e%2e/canary.txt",
+    "%2e%2e%2f%2e%2e%2f%2e%2e%2fcanary.txt", "..%252f..%252f..%252fcanary.txt",
+    "%252e%252e/%252e%252e/canary.txt", "..\\..\\..\\canary.txt", "..%5c..%5c..%5ccanary.txt",
+    "/etc/passwd", "%2fetc%2fpasswd", "//etc/passwd", "file:///etc/passwd", "file:%2f%2f%2fetc%2fpasswd",
+    "notes.txt/../../../canary.txt", "notes.txt%2f..%2f..%2f..%2fcanary.txt", "figures/../../nbtrack.db",
+    "notes.txt#../../canary.txt", "notes.txt?name=../../canary.txt", "notes.txt;/../../canary.txt",
+    "..;/..;/canary.txt", "notes.txt%00../../canary.txt", "%00", "..%00/canary.txt",
+    "..%u2216..%u2216canary.txt", "%E2%80%A5%2F%E2%80%A5%2Fcanary.txt",
+    "%EF%BC%8E%EF%BC%8E%EF%BC%8F%EF%BC%8E%EF%BC%8E%EF%BC%8Fcanary.txt", "%C0%AE%C0%AE/%C0%AE%C0%AE/canary.txt",
+    "objects/../nbtrack.db", "nbtrack.db", "nbtrack.db-wal", "objects", "tmp", "a" * 5000,
+    "%2e%2e", ".", "..", "planted.txt",
+]
+
+
+@pytest.fixture(scope="module")
+def guarded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Client, dict[str, str], Path]]:
+    from nbtrack.store import open_store
+
+    base = tmp_path_factory.mktemp("security")
+    (base / "canary.txt").write_text(CANARY)
+    root, store_path = base / "root", base / "store"
+    root.mkdir()
+    (root / "canary.txt").write_text(CANARY)
+    store = open_store(store_path)
+    ids = seed(store)
+    # A blob swapped for a symlink to the canary: the row's sha256 no longer matches what it points at.
+    planted = store.create_run("churn", name="planted")
+    artifact = store.add_artifact(planted, "planted.txt", data=b"harmless")
+    store.end_run(planted, "finished")
+    blob = Path(store.blobs.path(artifact.sha256))
+    blob.unlink()
+    blob.symlink_to(base / "canary.txt")
+    ids["planted"] = planted
+    store.close()
+    server = start_lab(root, store_path, home=base / "home", app="server")
+    try:
+        yield Client(server), ids, store_path
+    finally:
+        server.stop()
+
+
+@pytest.mark.parametrize("spelling", TRAVERSALS)
+def test_traversal_spellings_read_nothing_outside_the_store(guarded, spelling):
+    client, ids, _store = guarded
+    for run in (ids["rf"], ids["planted"]):
+        reply = client.request("GET", f"{API}/runs/{run}/artifacts/{spelling}")
+        if spelling.startswith("notes.txt?") and run == ids["rf"]:
+            # A query string is not part of the name: this is the real artifact notes.txt.
+            assert reply.status == 200 and reply.body == b"notes on rf"
+        else:
+            assert reply.status in (400, 404, 500), (spelling, reply.status)
+        assert CANARY.encode() not in reply.body and b"root:x:" not in reply.body
+        assert b"SQLite format" not in reply.body
+
+
+def test_at_least_25_traversal_spellings_are_tried():
+    assert len(set(TRAVERSALS)) >= 25
+
+
+def test_a_symlink_planted_as_a_blob_is_refused_not_followed(guarded):
+    client, ids, _store = guarded
+    reply = client.request("GET", f"{API}/runs/{ids['planted']}/artifacts/planted.txt")
+    assert reply.status == 500 and CANARY.encode() not in reply.body
+    assert "nbtrack fsck" in reply.json()["message"]
+
+
+def test_a_cookie_session_from_a_foreign_origin_is_refused(guarded):
+    """A page on another site rides the user's cookies (it has no token): every route refuses it."""
+    client, ids, _store = guarded
+    cookies, xsrf = client.cookie_session()
+    own = client.request("GET", f"{API}/runs", token=False, headers={"Cookie": cookies})
+    assert own.status == 200  # the session itself works
+    foreign = {"Cookie": cookies, "X-XSRFToken": xsrf, "Origin": "https://attacker.example"}
+    for method, path, body in [
+        ("GET", f"{API}/runs", None),
+        ("GET", f"{API}/runs/{ids['rf']}", None),
+        ("GET", f"{API}/runs/{ids['rf']}/artifacts/notes.txt", None),
+        ("PATCH", f"{API}/runs/{ids['rf']}/tags", {"set": {"owned": "yes"}}),
+        ("POST", f"{API}/executions", {"notebook": "nb.ipynb", "params": {}}),
+    ]:
+        reply = client.request(method, path, body, token=False, headers=foreign)
+        assert reply.status in (403, 404), (method, path, reply.status)
+        assert b"notes on" not in reply.body and b"churn" not in reply.body
+        assert reply.headers.get("access-control-allow-origin") in (None, "")
+    tags = client.request("GET", f"{API}/runs/{ids['rf']}").json()["tags"]
+    assert "owned" not in tags
+
+
+def test_errors_never_carry_a_traceback_a_path_or_the_token(guarded):
+    client, ids, store = guarded
+    bad = [
+        ("GET", f"{API}/runs?where=params.(", None),
+        ("GET", f"{API}/runs?order=%60", None),
+        ("GET", f"{API}/runs?limit=-1", None),
+        ("GET", f"{API}/runs/NOPE00", None),
+        ("GET", f"{API}/runs/{ids['rf']}/metrics/nope", None),
+        ("GET", f"{API}/runs/{ids['planted']}/artifacts/planted.txt", None),
+        ("POST", f"{API}/executions", {"notebook": "../outside.ipynb"}),
+        ("POST", f"{API}/executions", {"notebook": "missing.ipynb"}),
+        ("POST", f"{API}/executions", {"notebook": "nb.ipynb", "params": {"x = 0\nimport os\ny": 1}}),
+        ("PATCH", f"{API}/runs/{ids['rf']}/tags", {"set": {"k": {"deep": [1]}}}),
+    ]
+    for method, path, body in bad:
+        reply = client.request(method, path, body)
+        text = reply.body.decode("utf-8", "replace")
+        assert 400 <= reply.status < 600, (path, reply.status)
+        assert "Traceback" not in text and client.server.token not in text, (path, text)
+        assert str(store) not in text and str(client.server.root) not in text, (path, text)
+        assert "/tmp/" not in text and "site-packages" not in text, (path, text)
+        assert reply.headers["content-type"].startswith("application/json"), path
+        assert set(reply.json()) <= {"message", "reason", "traceback"} and not reply.json().get("traceback")
+
+
+def database_state(store: Path) -> dict[str, str]:
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(store.glob("nbtrack.db*"))
+            if p.name != "nbtrack.db-shm"}  # the shared-memory index is not data
+
+
+def test_a_get_only_pass_leaves_the_database_file_unchanged(guarded):
+    client, ids, store = guarded
+    client.request("GET", f"{API}/runs")  # the server has opened the store
+    before = database_state(store)
+    for path in [f"{API}/runs", f"{API}/runs?where=params.model%20%3D%20%27rf%27&order=-metrics.test.f1",
+                 f"{API}/runs/{ids['rf']}", f"{API}/runs/{ids['rf']}/metrics/train.loss?points=50",
+                 f"{API}/runs/{ids['rf']}/artifacts/notes.txt", f"{API}/compare?ids={ids['rf']},{ids['lr']}",
+                 f"{API}/experiments", f"{API}/models", f"{API}/runs/NOPE00"]:
+        client.request("GET", path)
+    assert database_state(store) == before
+
+
+@pytest.mark.parametrize("variable", ["JUPYTER_TOKEN", "AWS_SECRET_ACCESS_KEY", "WAREHOUSE_PASSWORD"])
+def test_secret_canaries_in_the_environment_never_reach_the_store(variable, tmp_path, cli, notebook):
+    canary = f"{variable.lower()}-{secrets.token_hex(12)}"
+    env = {"JUPYTER_TOKEN": "x", "AWS_SECRET_ACCESS_KEY": "x", "WAREHOUSE_PASSWORD": "x", variable: canary}
+    path = notebook(["import os, nbtrack\nrun = nbtrack.start_run()\nrun.log_metric('seen', len(os.environ))",
+                     "print('environment has', len(os.environ), 'variables')"])
+    store = tmp_path / "secret-store"
+    result = cli("run", path, "--store", store, env=env)
+    assert result.returncode == 0, result.stderr
+    found = [p for p in store.rglob("*") if p.is_file() and canary.encode() in p.read_bytes()]
+    assert found == [], f"{variable}'s value was stored in {found}"
+    assert any(p.is_file() for p in (store / "objects").rglob("*"))  # there was something to search
+
