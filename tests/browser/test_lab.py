@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
-import sys
 import urllib.request
 from typing import Any
 
@@ -58,11 +56,15 @@ def test_run_detail_shows_params_charts_confusion_matrix_figures_and_cells(
     page.wait_for_selector(f"{panel} .nbtrack-roc .vega-embed")
     page.wait_for_selector(f"{panel} .nbtrack-pr .vega-embed")
     page.wait_for_selector(f"{panel} img.nbtrack-figure")
-    assert page.eval_on_selector(f"{panel} img.nbtrack-figure", "img => img.complete && img.naturalWidth") == 1
+    assert page.eval_on_selector(f"{panel} img.nbtrack-figure", "img => img.complete && img.naturalWidth") == 240
     cells = page.inner_text(f"{panel} .nbtrack-section:has(h3:text('Cells'))")
     assert "0.500" in cells
     page.wait_for_timeout(500)  # let vega finish drawing before the picture
     screenshot(page, "run-detail")
+    page.evaluate("() => window.jupyterapp.commands.execute('apputils:change-theme', {theme: 'JupyterLab Dark'})")
+    page.wait_for_function("() => document.body.dataset.jpThemeLight === 'false'")
+    page.wait_for_timeout(1000)
+    screenshot(page, "run-detail-dark")
 
     page.fill(f"{panel} .nbtrack-tag-input", "stage=review")
     page.press(f"{panel} .nbtrack-tag-input", "Enter")
@@ -153,14 +155,22 @@ def test_run_with_parameters_from_the_toolbar_finishes_and_appears(
     screenshot(page, "executed-notebook")
 
 
-def test_lab_lists_the_extensions_enabled(lab: tuple[LabServer, dict[str, str]]) -> None:
+def test_sidebar_pages_and_virtualizes_a_long_list(lab: tuple[LabServer, dict[str, str]], page: Any) -> None:
+    from nbtrack.store import open_store
+
     server, _ = lab
-    env = server.env
-    labext = subprocess.run([sys.executable, "-m", "jupyterlab.labextensions", "list"], env=env,
-                            capture_output=True, text=True, timeout=120)
-    listed = labext.stdout + labext.stderr
-    assert "nbtrack-labextension" in listed and "enabled" in listed.split("nbtrack-labextension")[1].splitlines()[0]
-    serverext = subprocess.run([sys.executable, "-m", "jupyter_server.extension.serverextension", "list"], env=env,
-                               capture_output=True, text=True, timeout=120)
-    listed = serverext.stdout + serverext.stderr
-    assert "nbtrack.server" in listed and "enabled" in listed.split("nbtrack.server")[1].splitlines()[0]
+    store = open_store(server.store)
+    for i in range(250):  # three pages of 100
+        run_id = store.create_run("bulk", name=f"bulk-{i:03d}", params={"i": i})
+        store.log_metrics(run_id, [("score", 0, i / 250, 1_700_000_000_000)])
+        store.end_run(run_id, "finished")
+    open_sidebar(page, server)
+    page.select_option("#nbtrack-runs .nbtrack-experiment", "bulk")
+    page.wait_for_function("() => document.querySelector('#nbtrack-runs .nbtrack-count').textContent === '250 runs'")
+    page.wait_for_function("() => document.querySelector('#nbtrack-runs .nbtrack-run-name')?.textContent === 'bulk-249'")
+    page.eval_on_selector("#nbtrack-runs .nbtrack-list", "e => e.scrollTop = e.scrollHeight")
+    page.wait_for_function("() => [...document.querySelectorAll('#nbtrack-runs .nbtrack-run-name')]"
+                           ".some(n => n.textContent === 'bulk-000')")
+    rows = page.eval_on_selector_all("#nbtrack-runs .nbtrack-row", "rows => rows.length")
+    assert rows < 60  # only the rows in view (and a margin) are in the DOM
+    screenshot(page, "sidebar-scrolled-to-oldest")

@@ -17,8 +17,21 @@ import pytest
 from browser.lab import LabServer, start_lab
 from conftest import write_notebook
 
-PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000"
-                    "1f15c4890000000d49444154789c6360f8cfc0f01f0005000201a2d5a4ab0000000049454e44ae426082")
+def figure_png(title: str, level: float) -> bytes:
+    """A small real matplotlib figure, as a run's PNG artifact."""
+    import io
+
+    import matplotlib
+    matplotlib.use("Agg")
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(3, 2), dpi=80)
+    ax = fig.subplots()
+    ax.plot([0, 0.1, 0.4, 1], [0, level - 0.2, level, 1])
+    ax.set_title(title)
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png")
+    return buffer.getvalue()
 
 
 @dataclass
@@ -89,7 +102,7 @@ def seed(store: Any) -> dict[str, str]:
                                    for step in range(1000)])
         store.log_metrics(run_id, [("test.f1", 0, f1, 1_700_000_000_000)])
         store.set_tags(run_id, {"team": "risk"})
-        store.add_artifact(run_id, "figures/roc.png", data=PNG, media_type="image/png")
+        store.add_artifact(run_id, "figures/roc.png", data=figure_png(f"ROC {model}", f1), media_type="image/png")
         store.add_artifact(run_id, "report.html", data=b"<script>parent.x=1</script>", media_type="text/html")
         store.add_artifact(run_id, "plot.svg", data=b"<svg xmlns='http://www.w3.org/2000/svg'/>",
                            media_type="image/svg+xml")
