@@ -88,14 +88,13 @@ def test_run_table_filter_mistake_is_shown_inline_and_keeps_the_list(filled: Any
 def test_run_table_sorts_by_a_header_click_and_flips_on_a_second(filled: Any) -> None:
     store, _ = filled
     view = RunTable(store=store, columns=["name", "params.seed", "metrics.test.f1"])
-    header = {button.description.split(" ")[0]: button for button in view.grid.children
-              if isinstance(button, widgets.Button)}
-    header["metrics.test.f1"].click()
+    view.header_buttons["metrics.test.f1"].click()
     ascending = [run.metrics["test.f1"] for run in view.runs]
     assert ascending == sorted(ascending)
-    next(b for b in view.grid.children if isinstance(b, widgets.Button)
-         and b.description.startswith("metrics.test.f1")).click()
+    assert view.header_buttons["metrics.test.f1"].description == "metrics.test.f1 ▲"
+    view.header_buttons["metrics.test.f1"].click()
     assert [run.metrics["test.f1"] for run in view.runs] == sorted(ascending, reverse=True)
+    assert view.header_buttons["metrics.test.f1"] in view.grid.children
 
 
 def test_run_table_column_chooser_adds_and_removes_columns(filled: Any) -> None:
@@ -103,7 +102,7 @@ def test_run_table_column_chooser_adds_and_removes_columns(filled: Any) -> None:
     view = RunTable(store=store, columns=["name"])
     view.choosers["params.depth"].value = True
     assert view.columns == ["name", "params.depth"]
-    assert sum(isinstance(c, widgets.HTML) and c.value == "5" for c in view.grid.children) == 3
+    assert view.column_html["params.depth"].value.count(">5</div>") == 3
     view.choosers["params.depth"].value = False
     assert view.columns == ["name"]
 
@@ -119,7 +118,7 @@ def test_ticking_two_runs_and_pressing_compare_opens_a_comparison_below(filled: 
     store, ids = filled
     view = RunTable(store=store)
     assert view.compare_button.disabled
-    boxes = [c for c in view.grid.children if isinstance(c, widgets.Checkbox)]
+    boxes = view.row_boxes
     boxes[0].value = True
     boxes[2].value = True
     assert not view.compare_button.disabled and "2 selected" in view.selection_label.value

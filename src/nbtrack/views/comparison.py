@@ -11,6 +11,7 @@ from nbtrack.errors import UsageError
 from nbtrack.store import Store, StoredRun, open_store
 from nbtrack.views import sections
 from nbtrack.views.html import Html, join, section, tag
+from nbtrack.views.reads import records_of
 from nbtrack.views.view import View
 
 TABS = ["Params", "Metrics", "Series", "Figures", "Evaluations", "Data", "Environment", "Source", "Groups"]
@@ -35,8 +36,8 @@ class RunComparison(View):
         param_keys = sorted({k for run in self.runs for k in run.params})
         self.group_choice = widgets.Dropdown(options=["", *param_keys], value=_default_group(self.runs, param_keys),
                                              description="group by", layout=widgets.Layout(width="260px"))
-        self._records = {kind: {run.id: {r.name: r.body for r in run.records(kind)} for run in self.runs}
-                         for kind in ("data", "evaluation", "environment")}
+        self._records = records_of(self.runs[0]._store, [run.id for run in self.runs],
+                                   ["data", "evaluation", "environment"])
         self._html: dict[str, widgets.HTML] = {name: widgets.HTML() for name in TABS}
         for name, box in self._html.items():
             box.add_class(f"nbtrack-compare-{name.lower()}")

@@ -81,22 +81,20 @@ def metrics_section(runs: Sequence[RunRecord], *, summary: str = "last") -> Html
 
 
 def series_section(runs: Sequence[Any], *, max_points: int = 300) -> Html:
-    """One chart per metric key with more than one step, a line per run, downsampled in the store.
+    """One chart per metric key with more than one step, a line per run, thinned in the store.
 
     With many runs each line gets fewer points: a chart is about 6,000 points wide at most.
     """
+    from nbtrack.views.reads import series_of
+
     keys = sorted({k for run in runs for k, s in run.summaries.items() if s.count > 1})
     if not keys:
         return note("no metric has more than one step")
     max_points = max(50, min(max_points, 6000 // len(runs)))
+    series = series_of(runs[0]._store, [run.id for run in runs], keys, max_points=max_points)
     images = []
     for key in keys:
-        lines = []
-        for run in runs:
-            if key not in run.summaries:
-                continue
-            points = run._store.metric_history(run.id, key, max_points=max_points)
-            lines.append((run_label(run), [p[0] for p in points], [p[1] for p in points]))
+        lines = [(run_label(run), *series[(run.id, key)]) for run in runs if (run.id, key) in series]
         images.append(png_image(charts.line_chart(key, lines), f"{key} by step"))
     return Html(tag("div", join(images), cls="nbtrack-series"))
 

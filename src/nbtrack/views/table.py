@@ -10,13 +10,16 @@ import ipywidgets as widgets
 
 from nbtrack.errors import UsageError
 from nbtrack.store import Store, StoredRun, open_store
-from nbtrack.views.html import Html, error_line, escape, note, status_badge, table, tag
+from nbtrack.views.html import Html, error_line, escape, join, note, status_badge, table, tag
 from nbtrack.views.view import View
 
 FIXED_COLUMNS = ["id", "name", "experiment", "status", "started", "duration"]
 DEFAULT_PARAMS = 4  # params and metrics shown before the user picks columns
 DEFAULT_METRICS = 4
-SORTABLE = {"id", "name", "experiment", "status", "started", "duration"}
+ROW_PX = 27
+HEADER_PX = 28
+ROW_STYLE = (f"height:{ROW_PX}px;line-height:{ROW_PX - 1}px;white-space:nowrap;padding:0 6px;"
+             "box-sizing:border-box;border-bottom:1px solid #e0e0e0")
 
 
 class RunTable(View):
@@ -140,7 +143,10 @@ class RunTable(View):
             self.selection_label.value = error_line("select at least two runs to compare")
             return None
         view = RunComparison([self.store.run(run_id) for run_id in self.selected], store=self.store)
+        previous = self.comparison.children
         self.comparison.children = [view]
+        for widget in previous:
+            _close_tree(widget)
         return view
 
     # -- rendering --------------------------------------------------------------
@@ -153,29 +159,40 @@ class RunTable(View):
         self._render()
 
     def _render(self) -> None:
-        header: list[widgets.Widget] = [widgets.HTML("")]
+        # One HTML widget per column and one checkbox per row, laid out as a two-row grid:
+        # a page costs about 2 widgets per column instead of one per cell.
+        self.header_buttons: dict[str, widgets.Button] = {}
         for column in self.columns:
             arrow = ""
             if self.order.lstrip("-") == column:
                 arrow = " ▼" if self.order.startswith("-") else " ▲"
             button = widgets.Button(description=column + arrow, tooltip=f"sort by {column}",
-                                    layout=widgets.Layout(width="auto"))
+                                    layout=widgets.Layout(width="auto", height=f"{HEADER_PX}px", margin="0"))
             button.add_class("nbtrack-sort")
             button.on_click(lambda _, column=column: self.sort_by(column))
-            header.append(button)
-        cells: list[widgets.Widget] = []
+            self.header_buttons[column] = button
         self._quiet = True
+        self.row_boxes: list[widgets.Checkbox] = []
         for run in self.runs:
             box = widgets.Checkbox(value=run.id in self.selected, indent=False,
-                                   layout=widgets.Layout(width="24px"))
+                                   layout=widgets.Layout(width="24px", height=f"{ROW_PX}px", margin="0"))
             box.add_class("nbtrack-select")
             box.observe(lambda change, run_id=run.id: self._tick(run_id, change["new"]), names="value")
-            cells.append(box)
-            cells.extend(widgets.HTML(value=_cell_html(run, column)) for column in self.columns)
+            self.row_boxes.append(box)
         self._quiet = False
+        self.column_html: dict[str, widgets.HTML] = {
+            column: widgets.HTML(join(tag("div", Html(_cell_html(run, column)), style=ROW_STYLE, cls="nbtrack-cell")
+                                      for run in self.runs), layout=widgets.Layout(margin="0"))
+            for column in self.columns
+        }
+        spacer = widgets.HTML("", layout=widgets.Layout(height=f"{HEADER_PX}px", margin="0"))
+        boxes = widgets.VBox(self.row_boxes, layout=widgets.Layout(margin="0"))
         # max-content: headers and cells keep their full text on one line (the table scrolls instead)
         self.grid.layout.grid_template_columns = "28px " + " ".join("max-content" for _ in self.columns)
-        self.grid.children = header + cells
+        previous = self.grid.children
+        self.grid.children = [spacer, *self.header_buttons.values(), boxes, *self.column_html.values()]
+        for widget in previous:
+            _close_tree(widget)  # the old page's models would otherwise live on in the kernel and the page
         first = self.page * self.page_size + 1 if self.runs else 0
         self.position.value = tag(
             "span", f"runs {first}–{first + len(self.runs) - 1 if self.runs else 0} of {self.total}",
@@ -219,6 +236,13 @@ class RunTable(View):
         if self.comparison.children:
             parts.append(self.comparison.children[0].static_html())  # type: ignore[attr-defined]
         return Html(tag("div", Html("".join(parts)), cls="nbtrack-run-table"))
+
+
+def _close_tree(widget: widgets.Widget) -> None:
+    """Close a widget and everything inside it."""
+    for child in getattr(widget, "children", ()):
+        _close_tree(child)
+    widget.close()
 
 
 def _cell_html(run: StoredRun, column: str) -> str:
