@@ -119,3 +119,23 @@ def test_fingerprint_is_stable_across_processes():
 def test_data_with_three_dimensions_is_a_usage_error():
     with pytest.raises(UsageError, match="1 or 2 dimensional"):
         profile_data(np.zeros((2, 2, 2)))
+
+
+def test_duplicate_names_categories_nullable_and_unhashable_columns_are_profiled():
+    df = pd.DataFrame([[1, 2.0], [3, 4.0]], columns=["a", "a"])
+    profile = profile_data(df)
+    assert set(profile["numeric"]) == {"a", "a#1"} and profile["numeric"]["a#1"]["max"] == 4.0
+    odd = pd.DataFrame({
+        "grade": pd.Categorical(["a", "b", "a"], categories=["a", "b", "c"]),
+        "count": pd.array([1, None, 3], dtype="Int64"),
+        "flag": pd.array([True, None, False], dtype="boolean"),
+        "tags": [["x"], ["y", "z"], ["x"]],
+        "when": pd.to_datetime(["2024-01-01", None, "2024-03-01"]),
+    })
+    profile = profile_data(odd)
+    assert profile["categorical"]["grade"]["distinct"] == 2  # unused category "c" is not a value
+    assert profile["numeric"]["count"]["missing"] == 1 and profile["numeric"]["count"]["mean"] == 2.0
+    assert profile["categorical"]["flag"]["missing"] == 1
+    assert profile["categorical"]["tags"]["top"][0] == ["['x']", 2]
+    assert profile["datetime"]["when"]["min"].startswith("2024-01-01") and len(profile["fingerprint"]) == 64
+    json.dumps(profile, allow_nan=False)

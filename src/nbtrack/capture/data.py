@@ -55,21 +55,22 @@ def profile_data(data: Any, *, target: Any = None) -> dict[str, Any]:
         "columns": int(frame.shape[1]),
         "memory_bytes": int(frame.memory_usage(index=False, deep=True).sum()),
         **fingerprints(frame),
-        "schema": {str(c): str(t) for c, t in frame.dtypes.items()},
     }
+    names = column_names(frame)
+    profile["schema"] = {name: str(dtype) for name, dtype in zip(names, frame.dtypes)}
     missing = frame.isna().sum()
-    profile["missing"] = {str(c): int(n) for c, n in missing.items()}
+    profile["missing"] = {name: int(n) for name, n in zip(names, missing)}
     cells = profile["rows"] * profile["columns"]
     profile["missing_share"] = float(missing.sum()) / cells if cells else 0.0
     numeric: dict[str, Any] = {}
     categorical: dict[str, Any] = {}
     dates: dict[str, Any] = {}
-    for name in frame.columns:
-        column = frame[name]
+    for position in range(frame.shape[1]):
+        column = frame.iloc[:, position]  # by position: duplicate names stay apart
         kind = column_kind(column)
         summary = {"numeric": numeric_summary, "categorical": categorical_summary,
                    "datetime": datetime_summary}[kind](column)
-        {"numeric": numeric, "categorical": categorical, "datetime": dates}[kind][str(name)] = summary
+        {"numeric": numeric, "categorical": categorical, "datetime": dates}[kind][names[position]] = summary
     profile["numeric"], profile["categorical"], profile["datetime"] = numeric, categorical, dates
     if target is not None:
         profile["target"] = profile_target(target)
@@ -93,6 +94,15 @@ def as_frame(data: Any) -> pd.DataFrame:
     if array.ndim == 1:
         array = array.reshape(-1, 1)
     return pd.DataFrame(array, columns=[str(i) for i in range(array.shape[1])], copy=False)
+
+
+def column_names(frame: pd.DataFrame) -> list[str]:
+    """Column names as text; a repeated name gets "#<position>" so no column hides another."""
+    names: list[str] = []
+    for position, column in enumerate(frame.columns):
+        name = str(column)
+        names.append(f"{name}#{position}" if name in names else name)
+    return names
 
 
 def fingerprints(frame: pd.DataFrame) -> dict[str, str]:
@@ -185,6 +195,7 @@ def categorical_summary(column: pd.Series) -> dict[str, Any]:
         counts = column.value_counts(dropna=True, sort=True)
     except TypeError:  # unhashable cells
         counts = column.dropna().astype(str).value_counts(sort=True)
+    counts = counts[counts > 0]  # a categorical dtype lists unused categories with 0
     present = int(counts.sum())
     top = counts.iloc[:TOP_K]
     return {
