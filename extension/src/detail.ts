@@ -10,6 +10,7 @@ import { IRecord, IRunDetail, ISeries } from './types';
 
 export const EXECUTED_NOTEBOOK = 'notebook.ipynb';
 const SERIES_POINTS = 300;
+const REFRESH_MS = 2000;
 
 export interface IDetailActions {
   openNotebook(run: IRunDetail): void;
@@ -38,6 +39,10 @@ export class RunDetail extends Widget {
       this.node.replaceChildren(...this.render(run));
       void this.loadSeries(run);
       void this.loadFigures(run);
+      if (run.status === 'running' && !this.isDisposed) {
+        window.clearTimeout(this.refresh);
+        this.refresh = window.setTimeout(() => void this.load(), REFRESH_MS); // a live run updates itself
+      }
     } catch (error) {
       this.node.replaceChildren(h('div', { class: 'nbtrack-error' }, (error as Error).message));
     }
@@ -191,6 +196,7 @@ export class RunDetail extends Widget {
   }
 
   dispose(): void {
+    window.clearTimeout(this.refresh);
     this.urls.forEach(u => URL.revokeObjectURL(u));
     super.dispose();
   }
@@ -198,6 +204,7 @@ export class RunDetail extends Widget {
   private readonly seriesHost = h('div', { class: 'nbtrack-series' });
   private readonly figuresHost = h('div', { class: 'nbtrack-figures' });
   private readonly urls: string[] = [];
+  private refresh = 0;
 }
 
 export function section(title: string, ...content: (Node | string)[]): HTMLElement {

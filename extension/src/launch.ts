@@ -101,6 +101,9 @@ export class ExecutionProgress extends Widget {
       (e.run ? ` · run ${e.run.status}` : ' · starting kernel');
     this.status.dataset.state = e.state;
     this.open.disabled = !e.run;
+    if (e.message) {
+      this.error.textContent = e.message;
+    }
     if (e.run?.error) {
       this.error.textContent = `cell ${e.run.error.cell ?? '?'}: ${e.run.error.ename}: ${e.run.error.evalue}`;
     }

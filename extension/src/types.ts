@@ -104,4 +104,5 @@ export interface IExecution {
   cells_total: number;
   cells_done: number;
   run: IRun | null;
+  message?: string;
 }

@@ -68,7 +68,8 @@ def free_port() -> int:
 
 
 def start_lab(root: Path, store: Path, *, home: Path | None = None, app: str = "lab",
-              extra_args: list[str] | None = None, timeout: float = 60) -> LabServer:
+              extra_args: list[str] | None = None, extra_env: dict[str, str] | None = None,
+              timeout: float = 60) -> LabServer:
     """Start `jupyter lab` (or `jupyter server` with app="server") over root, showing store.
 
     nbtrack is installed the way a wheel installs it: the prebuilt labextension in the
@@ -98,6 +99,7 @@ def start_lab(root: Path, store: Path, *, home: Path | None = None, app: str = "
         "JUPYTER_SERVER_ALLOW_UNAUTHENTICATED_ACCESS": "false",
     }
     env.pop("NBTRACK_RUN_ID", None)
+    env.update(extra_env or {})
     args = [sys.executable, "-m", "jupyterlab" if app == "lab" else "jupyter_server",
             "--no-browser", "--ip=127.0.0.1", f"--port={port}", "--ServerApp.port_retries=0",
             f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import atexit
 import os
 import threading
 from pathlib import Path
@@ -47,6 +48,7 @@ def _load_jupyter_server_extension(serverapp: Any) -> None:
     root = os.path.expanduser(serverapp.root_dir)
     uri = os.environ.get(STORE_ENV) or str(Path(root) / ".nbtrack")
     launcher = executions.Executions(root)
+    atexit.register(launcher.stop_all)  # no notebook keeps running once its server is gone
     serverapp.web_app.settings[STORE_SETTING] = StoreHolder(uri)
     serverapp.web_app.settings[executions.EXECUTIONS_SETTING] = launcher
     base = url_path_join(serverapp.web_app.settings["base_url"], API)

@@ -84,7 +84,7 @@ class Executions:
         env.pop("NBTRACK_RUN_ID", None)
         process = subprocess.Popen(
             [sys.executable, "-m", "nbtrack.server.launch"], stdin=subprocess.PIPE,
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, cwd=str(path.parent),
+            stdout=subprocess.DEVNULL, stderr=None, env=env, cwd=str(path.parent),  # errors go to the server log
         )
         assert process.stdin is not None
         process.stdin.write(json.dumps({"notebook": str(path), "params": given, "run_id": run_id,
@@ -117,6 +117,8 @@ def execution_json(execution: Execution, store: Any) -> dict[str, Any]:
     try:
         run = store.run(execution.run_id)
     except RunNotFound:
+        if execution.state == "failed":
+            body["message"] = "the execution ended before its run started; the server log says why"
         return body  # the process has not created its run yet
     body["run"] = run.to_dict()
     body["cells_done"] = done = len(store.cells(run.id))
