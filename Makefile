@@ -32,5 +32,13 @@ demo: install
 test: install-test system-packages
 	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadgroup
 
+$(VENV)/.installed-bench: pyproject.toml | $(VENV)/.installed-test
+	$(PY) -m pip install --quiet -e ".[bench]"
+	touch $@
+
+# Installs MLflow, W&B and Aim into their own venvs (benchmarks/.venvs/), then writes benchmarks/RESULTS.md.
+bench: install-test system-packages $(VENV)/.installed-bench
+	$(PY) -m benchmarks
+
 clean:
 	rm -rf $(VENV) .nbtrack build dist test-output

@@ -1,0 +1,95 @@
+"""What a measure is handed: sizes (full or tiny), repetitions, a scratch folder, which peers run."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+from benchmarks import peers
+from benchmarks.timing import Row
+
+T = TypeVar("T")
+
+
+@dataclass
+class Context:
+    """tiny shrinks every size so the smoke test runs each measure in seconds."""
+
+    workdir: Path
+    tiny: bool = False
+    reps: int = 3
+    with_peers: bool = True
+    profile: bool = False  # profile one more repetition of each missed target, when it is missed
+    rows: list[Row] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    profiles: dict[str, str] = field(default_factory=dict)
+
+    def size(self, full: T, tiny: T) -> T:
+        return tiny if self.tiny else full
+
+    @property
+    def peers(self) -> tuple[peers.Peer, ...]:
+        return peers.ALL if self.with_peers else ()
+
+    def add(self, row: Row) -> Row:
+        self.rows.append(row)
+        missed = row.target is not None and not row.target.met(row.value or 0.0)
+        if self.profile and missed and row.probe is not None:
+            self.profiles[row.measure] = profiled(row.probe)
+        return row
+
+    @contextmanager
+    def scratch(self, name: str) -> Iterator[Path]:
+        """A fresh folder for one measure, removed afterwards (stores can be large)."""
+        path = Path(tempfile.mkdtemp(prefix=f"{name}-", dir=self.workdir))
+        try:
+            yield path
+        finally:
+            shutil.rmtree(path, ignore_errors=True)
+
+    def in_scratch(self, name: str, action: Callable[[Path], Any]) -> Callable[[], Any]:
+        """action(folder) in a fresh scratch folder, as a probe a profiler can call later."""
+        def probe() -> Any:
+            with self.scratch(name) as where:
+                return action(where)
+        return probe
+
+    def peer(self, peer: peers.Peer, measure: str, timeout: float = 600, **options: Any) -> dict[str, Any] | None:
+        """A peer's figures, or None with the reason kept as a note for RESULTS.md."""
+        with self.scratch(f"{peer.name}-{measure}") as where:
+            try:
+                return peers.run(peer, measure, where, timeout=timeout, **options)
+            except peers.PeerUnavailable as exc:
+                self.note(f"{peer.title}, {measure}: {exc}")
+                return None
+
+    def note(self, text: str) -> None:
+        if text not in self.notes:
+            self.notes.append(text)
+
+
+def nbtrack_env(store: Path | str) -> dict[str, str]:
+    """The environment of a child process that writes to `store` and nowhere else."""
+    env = {**os.environ, "NBTRACK_STORE": str(store), "MPLBACKEND": "Agg"}
+    env.pop("NBTRACK_RUN_ID", None)
+    return env
+
+
+def profiled(action: Callable[[], Any], lines: int = 45) -> str:
+    """The top of the call tree of one call of action, as pyinstrument prints it."""
+    from pyinstrument import Profiler
+
+    profiler = Profiler()
+    profiler.start()
+    try:
+        action()
+    finally:
+        profiler.stop()
+    text = profiler.output_text(unicode=False, color=False, show_all=False)
+    return "\n".join(text.splitlines()[:lines])

@@ -1,0 +1,1 @@
+"""One module per measure; each has run(ctx) that adds its figures to ctx.rows."""

@@ -1,0 +1,107 @@
+"""Reading runs back: all runs into a DataFrame, a filtered query, and how both grow with the store."""
+
+from __future__ import annotations
+
+import statistics
+import time
+from typing import Any
+
+from benchmarks import peers
+from benchmarks.context import Context
+from benchmarks.measures.runs import MEASURE as CREATE, create_runs, run_metrics, run_params
+from benchmarks.timing import Row, Target, repeat
+
+FRAME = "runs into a DataFrame (store.runs() + nbtrack.compare)"
+FILTER = "filtered query: params.model = 'rf' and metrics.test.f1 > 0.9"
+GROWTH = "create a finished run (10 params, 5 metrics) in a store that holds"
+WHERE = "params.model = 'rf' and metrics.test.f1 > 0.9"
+
+
+def seed(store: Any, first: int, count: int) -> None:
+    """Add `count` finished runs shaped like create_runs' ones, in bulk.
+
+    Bulk rows rather than the API so that 100k runs take seconds, not minutes;
+    the API's own cost is measured separately (create_runs).
+    """
+    import json
+
+    from nbtrack.records import new_run_id
+    from nbtrack.store import database, schema
+
+    with database.writing(store.engine) as conn:
+        experiment = store._experiment_pk(conn, "bench")
+        keys = store._metric_key_pks(conn, sorted(run_metrics(0)))
+        now = time.time() - count
+        runs, params, summaries, points = [], [], [], []
+        for i in range(first, first + count):
+            pk = i + 1
+            started = now + (i - first)
+            runs.append((pk, new_run_id(), experiment, None, "finished", started, started + 0.5, started + 0.5))
+            for key, value in run_params(i).items():
+                num = float(value) if isinstance(value, (int, float)) else None
+                params.append((pk, key, json.dumps(value), num, value if isinstance(value, str) else None))
+            for key, value in run_metrics(i).items():
+                summaries.append((pk, keys[key], value, value, value, 0, 1))
+                points.append((pk, keys[key], 0, value, int(started * 1000)))
+        _insert(conn, schema.runs, ["pk", "id", "experiment_pk", "name", "status", "started_at", "ended_at",
+                                    "heartbeat_at"], runs)
+        _insert(conn, schema.params, ["run_pk", "key", "value", "num", "text"], params)
+        _insert(conn, schema.metric_summaries, ["run_pk", "key_pk", "last", "min", "max", "step", "count"], summaries)
+        _insert(conn, schema.metrics, ["run_pk", "key_pk", "step", "value", "ts"], points)
+
+
+def _insert(conn: Any, table: Any, columns: list[str], rows: list[tuple[Any, ...]]) -> None:
+    compiled = table.insert().compile(dialect=conn.dialect, column_keys=columns)
+    assert list(compiled.positiontup) == columns, compiled.positiontup
+    conn.exec_driver_sql(str(compiled), rows)
+
+
+def run(ctx: Context) -> None:
+    import nbtrack
+    from nbtrack.store import open_store
+
+    sizes = ctx.size((1_000, 10_000, 100_000), (50, 200))
+    with ctx.scratch("listing") as where:
+        store = open_store(where / "store")
+        held = 0
+        for size in sizes:
+            seed(store, held, size - held)
+            held = size
+            frames: list[Any] = []
+            timing = repeat(lambda: frames.append(nbtrack.compare(store.runs())), ctx.reps)
+            assert len(frames[-1]) == size, len(frames[-1])
+            ctx.add(Row(f"{size:,} {FRAME}", "nbtrack", timing.wall, "s", False,
+                        Target(0.2, False) if size == 10_000 else None, samples=timing.walls, cpu=timing.cpu,
+                        probe=lambda: nbtrack.compare(store.runs())))
+            found: list[int] = []
+            timing = repeat(lambda: found.append(len(store.runs(where=WHERE))), max(5, ctx.reps))
+            ctx.add(Row(f"{FILTER}, over {size:,} runs", "nbtrack", timing.wall, "s", False,
+                        Target(0.02, False) if size == 10_000 else None, note=f"{found[-1]:,} runs match",
+                        samples=timing.walls, cpu=timing.cpu,
+                        probe=lambda: [store.runs(where=WHERE) for _ in range(10)]))
+            count = ctx.size(100, 5)
+            seconds = create_runs(store, count, first=held)
+            held += count
+            ctx.add(Row(f"{GROWTH} {size:,} runs", "nbtrack", seconds / count, "s", False,
+                        note=f"mean of {count} runs"))
+        store.close()
+    if peers.MLFLOW in ctx.peers:
+        _mlflow(ctx)
+
+
+def _mlflow(ctx: Context) -> None:
+    """MLflow: create 100 runs three times, top up to 1,000, then list and filter those 1,000."""
+    create, total = 100, 1_000
+    found = ctx.peer(peers.MLFLOW, "runs", timeout=900, create=create, reps=ctx.reps, total=total, queries=ctx.reps)
+    if not found:
+        return
+    title = peers.MLFLOW.title
+    ctx.add(Row(CREATE, title, statistics.median(found["create_seconds"]) / create * 1_000, "s", False,
+                note=f"measured on {create} runs, scaled to 1,000", samples=found["create_seconds"]))
+    for size in (10_000,):
+        ctx.add(Row(f"{size:,} {FRAME}", title, statistics.median(found["frame_seconds"]), "s", False,
+                    note=f"mlflow.search_runs over {found['runs']:,} runs (not 10,000)",
+                    samples=found["frame_seconds"]))
+        ctx.add(Row(f"{FILTER}, over {size:,} runs", title, statistics.median(found["filter_seconds"]), "s",
+                    False, note=f"over {found['runs']:,} runs (not 10,000); {found['filter_rows']} match",
+                    samples=found["filter_seconds"]))

@@ -1,0 +1,116 @@
+"""Executing notebooks: full capture vs plain papermill, and 8 short notebooks on 2 workers."""
+
+from __future__ import annotations
+
+import statistics
+import subprocess
+import sys
+import time
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+import nbformat
+
+from benchmarks.context import Context, nbtrack_env
+from benchmarks.timing import Row, Target
+
+REPO = Path(__file__).resolve().parents[2]
+CAPTURE = "train_classifier: nbtrack run (full capture) / plain papermill"
+TINY_CAPTURE = "short notebook: nbtrack run (full capture) / plain papermill"
+SWEEP = "8 short notebooks on 2 workers: speed-up over sequential papermill"
+SHORT_CELLS = [
+    "import nbtrack\nrun = nbtrack.start_run()",
+    "total = sum(i * x for i in range(10_000))\nrun.log_metric('total', total)",
+    "run.finish()",
+]
+
+
+def short_notebook(path: Path) -> Path:
+    """A short parameterized notebook that logs one metric."""
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    params = nbformat.v4.new_code_cell("x = 1")
+    params.metadata["tags"] = ["parameters"]
+    nb.cells = [params, *(nbformat.v4.new_code_cell(source) for source in SHORT_CELLS)]
+    nbformat.write(nb, path)
+    return path
+
+
+def _cli(args: list[str], env: dict[str, str], cwd: Path) -> float:
+    start = time.perf_counter()
+    subprocess.run(args, check=True, capture_output=True, env=env, cwd=cwd, timeout=600)
+    return time.perf_counter() - start
+
+
+def capture(ctx: Context) -> None:
+    bin_dir = Path(sys.executable).parent
+    tracked, plain = [], []
+    with ctx.scratch("capture") as where:
+        # Tiny: a short notebook (the point is that the measure runs, not the figure).
+        notebook = ctx.size(REPO / "notebooks" / "train_classifier.ipynb", short_notebook(where / "short.ipynb"))
+        param = ctx.size(["-p", "n_estimators", "20"], ["-p", "x", "2"])
+        env = nbtrack_env(where / "store")
+        for i in range(ctx.reps):
+            # Alternate the order so neither side always runs on a warmer machine.
+            pair = [("nbtrack", [str(bin_dir / "nbtrack"), "run", str(notebook), *param]),
+                    ("papermill", [str(bin_dir / "papermill"), *param, "--log-level", "ERROR",
+                                   str(notebook), str(where / f"out{i}.ipynb")])]
+            for who, args in pair if i % 2 == 0 else pair[::-1]:
+                (tracked if who == "nbtrack" else plain).append(_cli(args, env, where))
+    ratio = statistics.median(tracked) / statistics.median(plain)
+    ctx.add(Row(ctx.size(CAPTURE, TINY_CAPTURE), "nbtrack", ratio, "x", False, Target(1.15, False),
+                note=f"median {statistics.median(tracked):.2f} s vs {statistics.median(plain):.2f} s, "
+                     "both as command-line processes", samples=tracked))
+
+
+def _papermill_one(args: tuple[str, str, int]) -> None:
+    import papermill
+
+    notebook, output, x = args
+    papermill.execute_notebook(notebook, output, parameters={"x": x}, progress_bar=False, log_output=False)
+
+
+def sweep(ctx: Context) -> None:
+    import os
+
+    count = ctx.size(8, 2)
+    with ctx.scratch("sweep") as where:
+        notebook = short_notebook(where / "short.ipynb")
+        os.environ.update(nbtrack_env(where / "papermill-store"))
+        jobs = [(str(notebook), str(where / f"out{x}.ipynb"), x) for x in range(count)]
+        sequential, pooled, swept = [], [], []
+        for rep in range(ctx.reps):
+            start = time.perf_counter()
+            for job in jobs:
+                _papermill_one(job)
+            sequential.append(time.perf_counter() - start)
+            start = time.perf_counter()
+            with ProcessPoolExecutor(2) as pool:
+                list(pool.map(_papermill_one, jobs))
+            pooled.append(time.perf_counter() - start)
+            swept.append(_nbtrack_sweep(ctx, notebook, count, where / f"sweep-store{rep}"))
+    base = statistics.median(sequential)
+    ctx.add(Row(SWEEP, "papermill, process pool of 2", base / statistics.median(pooled), "x", True,
+                note=f"sequential papermill: median {base:.2f} s", samples=pooled))
+    if swept and None not in swept:
+        ctx.add(Row(SWEEP, "nbtrack", base / statistics.median(swept), "x", True, Target(2.5, True),
+                    note=f"nbtrack.sweep(workers=2): median {statistics.median(swept):.2f} s", samples=swept))
+
+
+def _nbtrack_sweep(ctx: Context, notebook: Path, count: int, store: Path) -> float | None:
+    try:
+        from nbtrack import sweep as run_sweep  # type: ignore[attr-defined]
+    except ImportError as exc:
+        ctx.note(f"nbtrack.sweep is not available yet ({exc}); only the peers are measured")
+        return None
+    start = time.perf_counter()
+    runs = run_sweep(notebook, {"x": list(range(count))}, workers=2, store=store)
+    seconds = time.perf_counter() - start
+    if len(runs) != count or any(str(r.status) != "finished" for r in runs):
+        raise RuntimeError(f"the sweep did not finish every run: {[str(r.status) for r in runs]}")
+    return seconds
+
+
+def run(ctx: Context) -> None:
+    capture(ctx)
+    sweep(ctx)

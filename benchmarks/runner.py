@@ -1,0 +1,57 @@
+"""Run every measure (or some), then write RESULTS.md; `make bench` calls this."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import tempfile
+import time
+import traceback
+from pathlib import Path
+
+from benchmarks import report
+from benchmarks.context import Context
+
+HERE = Path(__file__).resolve().parent
+# Cheapest first; peers and kernels last, so a slow peer cannot starve nbtrack's own figures.
+MEASURES = ["imports", "logging", "series", "runs", "listing", "profile", "postgres", "notebooks"]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
+    parser.add_argument("--tiny", action="store_true", help="every size shrunk: checks that each measure runs")
+    parser.add_argument("--reps", type=int, default=3, help="repetitions per figure (median reported)")
+    parser.add_argument("--no-peers", action="store_true", help="measure nbtrack only")
+    parser.add_argument("--only", nargs="*", choices=MEASURES, help="run only these measures")
+    parser.add_argument("--strict", action="store_true", help="a measure that fails stops the run (tests)")
+    parser.add_argument("--no-profile", action="store_true", help="do not profile missed targets")
+    parser.add_argument("--out", type=Path, default=HERE / "RESULTS.md")
+    args = parser.parse_args(argv)
+    os.environ.setdefault("MPLBACKEND", "Agg")
+    os.environ.pop("NBTRACK_RUN_ID", None)
+    started = time.time()
+    load_before = os.getloadavg()
+    with tempfile.TemporaryDirectory(prefix="nbtrack-bench-") as workdir:
+        os.environ["NBTRACK_STORE"] = str(Path(workdir) / "default-store")
+        ctx = Context(Path(workdir), tiny=args.tiny, reps=args.reps, with_peers=not args.no_peers,
+                      profile=not (args.no_profile or args.tiny))
+        for name in args.only or MEASURES:
+            began = time.perf_counter()
+            try:
+                importlib.import_module(f"benchmarks.measures.{name}").run(ctx)
+            except Exception as exc:
+                if args.strict:
+                    raise
+                last = traceback.format_exception_only(exc)[-1].strip()
+                ctx.note(f"measure {name} failed: {last}")
+            print(f"bench: {name} done in {time.perf_counter() - began:.0f} s", flush=True)
+    minutes = (time.time() - started) / 60
+    header = ["## Machine", "", *report.machine(),
+              f"- Load average (1 min) {load_before[0]:.1f} at the start, {os.getloadavg()[0]:.1f} at the end: "
+              "the machine is shared, so wall times are noisy; CPU seconds and ratios are steadier.",
+              f"- Run {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime(started))}, {minutes:.1f} minutes, "
+              f"{args.reps} repetitions" + (", tiny sizes" if args.tiny else "")]
+    args.out.write_text(report.render(ctx.rows, ctx.notes, header, ctx.profiles))
+    print(f"bench: wrote {args.out} ({len(ctx.rows)} figures, {minutes:.1f} min)")
+    return 0
