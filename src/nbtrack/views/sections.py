@@ -305,8 +305,9 @@ def cell_diff(before: list[str], after: list[str]) -> Html:
             continue
         if op == "replace" and i2 - i1 == j2 - j1:
             for offset in range(i2 - i1):
-                diff = "\n".join(difflib.unified_diff(
-                    before[i1 + offset].splitlines(), after[j1 + offset].splitlines(), lineterm="", n=1))
+                lines = difflib.unified_diff(before[i1 + offset].splitlines(), after[j1 + offset].splitlines(),
+                                             lineterm="", n=1)
+                diff = "\n".join(line for line in lines if not line.startswith(("---", "+++")))
                 rows.append([f"cell {j1 + offset + 1}", "changed", tag("pre", diff, style="margin:0")])
             continue
         for index in range(i1, i2):
