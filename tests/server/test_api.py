@@ -168,6 +168,10 @@ def test_tags_change_by_patch_and_cookie_sessions_need_xsrf(api: tuple[Client, d
     assert xsrf, "the server sets an _xsrf cookie"
     refused = client.request("PATCH", path, {"set": {"stage": "x"}}, token=False, headers={"Cookie": cookies})
     assert refused.status == 403
+    launch = client.request("POST", f"{API}/executions", {"notebook": "nb.ipynb", "params": {}}, token=False,
+                            headers={"Cookie": cookies})
+    assert launch.status == 403
+    assert client.request("GET", f"{API}/runs", token=False, headers={"Cookie": cookies}).status == 200
     allowed = client.request("PATCH", path, {"set": {"stage": "shipped"}}, token=False,
                              headers={"Cookie": cookies, "X-XSRFToken": xsrf})
     assert allowed.status == 200 and allowed.json()["tags"] == {"stage": "shipped"}
@@ -229,12 +233,15 @@ def test_parameter_injection_is_refused_before_any_kernel(api: tuple[Client, dic
     assert not (client.server.root / "pwned").exists()
 
 
-@pytest.mark.parametrize("notebook", ["../outside.ipynb", "/etc/passwd.ipynb", "missing.ipynb", "nb.py",
-                                      "sub/../../outside.ipynb", 7])
-def test_launch_accepts_only_notebooks_inside_the_root(api: tuple[Client, dict[str, str]], notebook: Any) -> None:
+@pytest.mark.parametrize(("notebook", "status"), [
+    ("../outside.ipynb", 404), ("/etc/passwd.ipynb", 404), ("missing.ipynb", 404), ("sub/../../outside.ipynb", 404),
+    ("%2e%2e/outside.ipynb", 404), ("nb.py", 400), (7, 400), ("", 400),
+])
+def test_launch_accepts_only_notebooks_inside_the_root(api: tuple[Client, dict[str, str]], notebook: Any,
+                                                      status: int) -> None:
     client, _ = api
     reply = client.request("POST", f"{API}/executions", {"notebook": notebook, "params": {}})
-    assert reply.status == 400
+    assert reply.status == status
     message = reply.json()["message"]
     assert str(client.server.root) not in message and "Traceback" not in message
     assert client.request("GET", f"{API}/executions").json()["executions"] == []
@@ -244,7 +251,7 @@ def test_notebook_params_lists_declared_parameters(api: tuple[Client, dict[str, 
     client, _ = api
     body = client.request("GET", f"{API}/notebooks/params?path=nb.ipynb").json()
     assert [(p["name"], p["default"]) for p in body["params"]] == [("C", 1.0), ("label", "a")]
-    assert client.request("GET", f"{API}/notebooks/params?path=../outside.ipynb").status == 400
+    assert client.request("GET", f"{API}/notebooks/params?path=../outside.ipynb").status == 404
 
 
 def test_launch_runs_the_notebook_through_the_engine_and_reports_progress(api: tuple[Client, dict[str, str]]) -> None:

@@ -16,7 +16,7 @@ from jupyter_server.auth.decorator import authorized
 from tornado import web
 
 from nbtrack.capture.notebook import declared_params, parse_notebook
-from nbtrack.errors import NotebookNotFound, NotFound, ParameterError, RunNotFound, UsageError
+from nbtrack.errors import NotFound, ParameterError, RunNotFound, UsageError
 from nbtrack.execute.params import check_params
 from nbtrack.records import new_run_id, to_json_value
 from nbtrack.server.base import NbtrackHandler
@@ -27,6 +27,10 @@ EXECUTIONS_SETTING = "nbtrack_executions"
 
 class ExecutionNotFound(NotFound):
     """No execution of that id in this server."""
+
+
+class NotebookNotUnderRoot(NotFound):
+    """No notebook at that path inside the server root (missing, or a path that leaves the root)."""
 
 
 @dataclass
@@ -58,11 +62,11 @@ class Executions:
         """A notebook inside the server root, or NotebookNotFound naming only what was given."""
         if not isinstance(relative, str) or not relative.strip() or "\x00" in relative:
             raise UsageError('"notebook" must be a path under the server root, such as "train.ipynb"')
-        if not relative.endswith(".ipynb") or Path(relative).is_absolute():
-            raise NotebookNotFound(f"notebook {relative!r} must be an .ipynb path relative to the server root")
+        if not relative.endswith(".ipynb"):
+            raise UsageError(f"notebook {relative[:80]!r} must be an .ipynb path relative to the server root")
         path = (self.root / relative).resolve()
-        if not path.is_relative_to(self.root) or not path.is_file():
-            raise NotebookNotFound(f"no notebook {relative!r} under the server root; check the path")
+        if Path(relative).is_absolute() or not path.is_relative_to(self.root) or not path.is_file():
+            raise NotebookNotUnderRoot(f"no notebook {relative[:80]!r} under the server root; check the path")
         return path
 
     def launch(self, relative: object, params: object, store_uri: str) -> Execution:
