@@ -279,9 +279,18 @@ def _finished(store: Store, sha256: str, declared: Any, wanted: list[dict[str, A
     keys = {_params_key(effective_params(declared, c)) for c in wanted}
     found: dict[str, str] = {}
     sweep_ids: Counter[str] = Counter()
-    for run in store.runs(where=f"status = '{RunStatus.FINISHED.value}'", order_by=["started"]):
-        if run.notebook is None or run.notebook.sha256 != sha256:
-            continue
+    from sqlalchemy import select
+
+    from nbtrack.store import database, schema
+
+    runs = schema.runs
+    with database.reading(store.engine) as conn:
+        ids = conn.execute(
+            select(runs.c.id)
+            .where(runs.c.notebook_sha256 == sha256, runs.c.status == RunStatus.FINISHED.value)
+            .order_by(runs.c.started_at)
+        ).scalars().all()
+    for run in map(store.run, ids):
         key = _params_key(run.params)
         if key in keys and key not in found:
             found[key] = run.id
