@@ -6,40 +6,60 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import and_, case, or_, select
+from sqlalchemy import select
 
+from nbtrack.records import RunRecord
 from nbtrack.store import Store, database, schema
 
 Points = tuple[list[int], list[float]]
 
 
-def series_of(store: Store, run_ids: Sequence[str], keys: Sequence[str], *,
+def series_of(store: Store, runs: Sequence[RunRecord], keys: Sequence[str], *,
               max_points: int) -> dict[tuple[str, str], Points]:
     """(run id, key) -> (steps, values), thinned in SQL to about max_points per series.
 
-    A series longer than max_points keeps every n-th step (n from its last step) and its
-    last point, so 50 runs x 5 keys x 1,000 steps come back as one query of ~30,000 rows.
+    A series longer than max_points keeps every n-th step (n from its last step, known from
+    its summary) and its last point, so 50 runs x 5 keys x 1,000 steps are one or a few
+    primary-key scans returning ~30,000 rows.
     """
-    if not run_ids or not keys:
-        return {}
-    m, k, s, r = schema.metrics.c, schema.metric_keys.c, schema.metric_summaries.c, schema.runs.c
-    stride = case((s["count"] > max_points, s.step / max_points + 1), else_=1)
-    query = (
-        select(r.id, k.name, m.step, m.value)
-        .select_from(
-            schema.metrics.join(schema.runs, r.pk == m.run_pk)
-            .join(schema.metric_keys, k.pk == m.key_pk)
-            .join(schema.metric_summaries, and_(s.run_pk == m.run_pk, s.key_pk == m.key_pk))
-        )
-        .where(r.id.in_(list(run_ids)), k.name.in_(list(keys)), or_(m.step % stride == 0, m.step == s.step))
-        .order_by(m.run_pk, m.key_pk, m.step)
-    )
+    m, k, r = schema.metrics.c, schema.metric_keys.c, schema.runs.c
+    by_stride: dict[int, list[tuple[str, str]]] = {}
+    for run in runs:
+        for key in keys:
+            summary = run.summaries.get(key)
+            if summary is not None:
+                stride = summary.step // max_points + 1 if summary.count > max_points else 1
+                by_stride.setdefault(stride, []).append((run.id, key))
     found: dict[tuple[str, str], Points] = {}
+    if not by_stride:
+        return found
     with database.reading(store.engine) as conn:
-        for run_id, key, step, value in conn.execute(query):
-            steps, values = found.setdefault((run_id, key), ([], []))
-            steps.append(step)
-            values.append(float("nan") if value is None else value)
+        pk_of = {run_id: pk for pk, run_id in conn.execute(
+            select(r.pk, r.id).where(r.id.in_([run.id for run in runs])))}
+        key_pk_of = {name: pk for pk, name in conn.execute(select(k.pk, k.name).where(k.name.in_(list(keys))))}
+        names = {(pk_of[run_id], key_pk_of[key]): (run_id, key) for pairs in by_stride.values()
+                 for run_id, key in pairs}
+        for stride, pairs in by_stride.items():
+            # Filter on the primary key's own columns; pairs outside this stride are dropped below.
+            query = (select(m.run_pk, m.key_pk, m.step, m.value)
+                     .where(m.run_pk.in_({pk_of[run_id] for run_id, _ in pairs}),
+                            m.key_pk.in_({key_pk_of[key] for _, key in pairs}),
+                            (m.step % stride) == 0)
+                     .order_by(m.run_pk, m.key_pk, m.step))
+            wanted = set(pairs)
+            for run_pk, key_pk, step, value in conn.execute(query):
+                name = names.get((run_pk, key_pk))
+                if name in wanted:
+                    steps, values = found.setdefault(name, ([], []))
+                    steps.append(step)
+                    values.append(float("nan") if value is None else value)
+    for run in runs:  # the last point always shows, whatever the stride skipped
+        for key in keys:
+            summary = run.summaries.get(key)
+            series = found.get((run.id, key))
+            if summary is not None and series is not None and series[0][-1] != summary.step:
+                series[0].append(summary.step)
+                series[1].append(summary.last)
     return found
 
 

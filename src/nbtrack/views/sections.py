@@ -91,7 +91,7 @@ def series_section(runs: Sequence[Any], *, max_points: int = 300) -> Html:
     if not keys:
         return note("no metric has more than one step")
     max_points = max(50, min(max_points, 6000 // len(runs)))
-    series = series_of(runs[0]._store, [run.id for run in runs], keys, max_points=max_points)
+    series = series_of(runs[0]._store, runs, keys, max_points=max_points)
     images = []
     for key in keys:
         lines = [(run_label(run), *series[(run.id, key)]) for run in runs if (run.id, key) in series]
