@@ -30,7 +30,7 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[LabServer, d
     store.set_tags(evil, {XSS: XSS})
     store.end_run(evil, "finished")
     ids["xss"] = evil
-    write_notebook(root / "nb.ipynb", ["import time\ntime.sleep(1)\nresult = C * 2",
+    write_notebook(root / "nb.ipynb", ["import time\ntime.sleep(3)\nresult = C * 2",
                                        "import nbtrack\nnbtrack.start_run().log_metric('doubled', result)"],
                    parameters="C = 1.0\nlabel = 'a'")
     server = start_lab(root, store_path, home=base / "home")

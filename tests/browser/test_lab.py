@@ -130,6 +130,8 @@ def test_run_with_parameters_from_the_toolbar_finishes_and_appears(
     page.fill(f"{dialog} input[name='C']", "3.5")
     page.click(f"{dialog} .jp-mod-accept")
     page.wait_for_selector(".nbtrack-progress")
+    # The run shows in the sidebar while it runs (the sidebar refreshes itself), then turns finished.
+    page.wait_for_selector("#nbtrack-runs .nbtrack-row:has(.nbtrack-status-running)", timeout=60_000)
     page.wait_for_function("() => document.querySelector('.nbtrack-progress-status')?.dataset.state === 'finished'",
                            timeout=120_000)
     status = page.inner_text(".nbtrack-progress-status")
