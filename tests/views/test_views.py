@@ -238,3 +238,18 @@ def test_live_run_card_follows_the_store_on_its_own(store: Any) -> None:
     store.end_run(run_id, "finished")
     card._thread.join(10)
     assert not card._thread.is_alive() and card.record.status == "finished"
+
+
+def test_comparison_series_are_thinned_in_the_store_and_keep_their_last_point(store: Any) -> None:
+    from nbtrack.views.reads import series_of
+
+    long_id = store.create_run("thin")
+    store.log_metrics(long_id, [("loss", step, float(step), 0) for step in range(1001)])
+    short_id = store.create_run("thin")
+    store.log_metrics(short_id, [("loss", step, float(step), 0) for step in (5, 15, 25)])
+    runs = {run.id: run for run in store.runs()}
+    series = series_of(store, [runs[long_id], runs[short_id]], ["loss"], max_points=100)
+    steps, values = series[(long_id, "loss")]
+    assert 90 <= len(steps) <= 102 and steps[0] == 0 and steps[-1] == 1000 and values[-1] == 1000.0
+    assert steps == sorted(steps) and len(set(b - a for a, b in zip(steps, steps[1:], strict=False))) <= 2
+    assert series[(short_id, "loss")] == ([5, 15, 25], [5.0, 15.0, 25.0])
