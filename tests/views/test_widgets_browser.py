@@ -15,7 +15,7 @@ import pytest
 
 from browser.lab import LabServer, launch_chromium, screenshot, start_lab
 
-pytestmark = [pytest.mark.browser, pytest.mark.slow]
+pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.xdist_group("nbtrack-views-lab")]  # one Lab, one worker
 
 REPO = Path(__file__).resolve().parents[2]
 LIVE_CELLS = [
