@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
+import sys
 
 import pytest
 
@@ -94,3 +96,22 @@ def test_interactive_cells_are_measured_through_ipython_events():
     assert seen[1].index == seen[0].index + 1
     assert seen[0].wall_s > 0 and seen[0].cpu_s > 0
     assert seen[1].rss_peak >= 60_000_000
+
+
+def test_an_interactive_run_records_what_each_cell_costs(tmp_path):
+    code = f"""
+from IPython.core.interactiveshell import InteractiveShell
+shell = InteractiveShell.instance()
+shell.run_cell("import nbtrack; run = nbtrack.start_run(display=False)", store_history=True)
+shell.run_cell("squares = [i * i for i in range(400_000)]", store_history=True)
+shell.run_cell("1 / 0", store_history=True)
+shell.run_cell("run.finish()", store_history=True)
+import nbtrack
+store = nbtrack.open_store({str(tmp_path / "store")!r})
+print([(c.index, c.status, c.cpu_s is not None, (c.rss_peak or 0) > 0) for c in store.runs()[0].cells()])
+"""
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
+                          env={**os.environ, "NBTRACK_STORE": str(tmp_path / "store")})
+    assert done.returncode == 0, done.stderr
+    # cells from the one after start_run() until the one that finishes the run, by execution count
+    assert done.stdout.strip() == "[(2, 'ok', True, True), (3, 'error', True, True)]"
