@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from jupyter_server.auth.decorator import authorized
 from tornado import web
@@ -13,6 +15,7 @@ from nbtrack.server.base import NbtrackHandler
 from nbtrack.store.blobs import is_sha256
 from nbtrack.store.store import check_artifact_name
 
+T = TypeVar("T")
 MAX_PAGE = 500
 MAX_POINTS = 5000
 MAX_COMPARE = 20
@@ -27,21 +30,30 @@ def run_json(run: Any) -> dict[str, Any]:
     return run.to_dict()
 
 
+async def off_loop(work: Callable[[], T]) -> T:
+    """Run store reads on a worker thread: a slow query never stalls kernels' websockets."""
+    return await asyncio.to_thread(work)
+
+
 class RunsHandler(NbtrackHandler):
     """GET /nbtrack/api/runs?where=&experiment=&order=&limit=&offset=: a page of runs and the total."""
 
     @web.authenticated
     @authorized
-    def get(self) -> None:
+    async def get(self) -> None:
         where = self.get_query_argument("where", None) or None
         experiment = self.get_query_argument("experiment", None) or None
         order = self.get_query_arguments("order") or ["-started"]
         limit = self.query_int("limit", 50, low=0, high=MAX_PAGE)
         offset = self.query_int("offset", 0, low=0, high=2**31)
-        runs = self.store.runs(where, experiment=experiment, order_by=order, limit=limit, offset=offset)
-        total = self.store.count(where, experiment=experiment)
-        self.write_json({"runs": [run_json(r) for r in runs], "total": total,
-                         "offset": offset, "limit": limit})
+        store = self.store
+
+        def page() -> dict[str, Any]:
+            runs = store.runs(where, experiment=experiment, order_by=order, limit=limit, offset=offset)
+            total = store.count(where, experiment=experiment)
+            return {"runs": [run_json(r) for r in runs], "total": total, "offset": offset, "limit": limit}
+
+        self.write_json(await off_loop(page))
 
 
 class RunHandler(NbtrackHandler):
@@ -49,14 +61,18 @@ class RunHandler(NbtrackHandler):
 
     @web.authenticated
     @authorized
-    def get(self, ref: str) -> None:
+    async def get(self, ref: str) -> None:
         store = self.store
-        run = store.run(ref)
-        body = run_json(run)
-        body["records"] = [{"kind": r.kind, "name": r.name, "body": r.body} for r in store.records(run.id)]
-        body["cells"] = [vars(c) for c in store.cells(run.id)]
-        body["artifact_list"] = [vars(a) for a in store.artifacts(run.id)]
-        self.write_json(body)
+
+        def detail() -> dict[str, Any]:
+            run = store.run(ref)
+            body = run_json(run)
+            body["records"] = [{"kind": r.kind, "name": r.name, "body": r.body} for r in store.records(run.id)]
+            body["cells"] = [vars(c) for c in store.cells(run.id)]
+            body["artifact_list"] = [vars(a) for a in store.artifacts(run.id)]
+            return body
+
+        self.write_json(await off_loop(detail))
 
 
 class TagsHandler(NbtrackHandler):
@@ -85,18 +101,23 @@ class MetricsHandler(NbtrackHandler):
 
     @web.authenticated
     @authorized
-    def get(self, ref: str) -> None:
+    async def get(self, ref: str) -> None:
         store = self.store
-        run = store.run(ref)
         points = self.query_int("points", 200, low=2, high=MAX_POINTS)
-        keys = self.get_query_arguments("key") or sorted(run.summaries)
-        series = {}
-        for key in keys:
-            if key not in run.summaries:
-                raise RunNotFound(f"run {run.id} has no metric {key!r}; its metrics: {', '.join(sorted(run.summaries)) or 'none'}")
-            series[key] = [{"step": s, "value": v, "timestamp": t}
-                           for s, v, t in store.metric_history(run.id, key, max_points=points)]
-        self.write_json({"id": run.id, "series": series})
+        wanted = self.get_query_arguments("key")
+
+        def series() -> dict[str, Any]:
+            run = store.run(ref)
+            found = {}
+            for key in wanted or sorted(run.summaries):
+                if key not in run.summaries:
+                    known = ", ".join(sorted(run.summaries)) or "none"
+                    raise RunNotFound(f"run {run.id} has no metric {key!r}; its metrics: {known}")
+                found[key] = [{"step": s, "value": v, "timestamp": t}
+                              for s, v, t in store.metric_history(run.id, key, max_points=points)]
+            return {"id": run.id, "series": found}
+
+        self.write_json(await off_loop(series))
 
 
 class ArtifactHandler(NbtrackHandler):
@@ -108,17 +129,21 @@ class ArtifactHandler(NbtrackHandler):
 
     @web.authenticated
     @authorized
-    def get(self, ref: str, name: str) -> None:
+    async def get(self, ref: str, name: str) -> None:
         try:
             check_artifact_name(name)
         except InvalidArtifactName:
             raise ArtifactNotFound("no such artifact; list a run's artifacts with GET /nbtrack/api/runs/<id>") from None
         store = self.store
-        run_id = store.resolve(ref)
-        artifact = store.artifact(run_id, name)
-        if not is_sha256(artifact.sha256):
-            raise ArtifactNotFound(f"artifact {name!r} of run {run_id} has no valid sha256; run nbtrack fsck")
-        data = store.blobs.read(artifact.sha256)
+
+        def read() -> tuple[Any, bytes]:
+            run_id = store.resolve(ref)
+            artifact = store.artifact(run_id, name)
+            if not is_sha256(artifact.sha256):
+                raise ArtifactNotFound(f"artifact {name!r} of run {run_id} has no valid sha256; run nbtrack fsck")
+            return artifact, store.blobs.read(artifact.sha256)  # verified against the sha256
+
+        artifact, data = await off_loop(read)
         media = (artifact.media_type or "application/octet-stream").split(";")[0].strip().lower()
         filename = name.rsplit("/", 1)[-1]
         self.set_header("X-Content-Type-Options", "nosniff")
@@ -137,14 +162,14 @@ class CompareHandler(NbtrackHandler):
 
     @web.authenticated
     @authorized
-    def get(self) -> None:
+    async def get(self) -> None:
         from nbtrack.analyze.compare import compare
 
         refs = [r for arg in self.get_query_arguments("ids") for r in arg.split(",") if r]
         if not 1 <= len(refs) <= MAX_COMPARE:
             raise UsageError(f"compare takes 1 to {MAX_COMPARE} run ids as ?ids=a,b. Got {len(refs)}.")
         store = self.store
-        runs = [store.run(ref) for ref in refs]
+        runs = await off_loop(lambda: [store.run(ref) for ref in refs])
         frame = compare(runs)
         ids = [r.id for r in runs]
         columns: dict[str, list[Any]] = {}
