@@ -31,8 +31,6 @@ _COMPARE: dict[type[ast.cmpop], Callable[[Any, Any], bool]] = {
     ast.Eq: operator.eq, ast.NotEq: operator.ne, ast.Lt: operator.lt, ast.LtE: operator.le,
     ast.Gt: operator.gt, ast.GtE: operator.ge, ast.In: lambda a, b: a in b, ast.NotIn: lambda a, b: a not in b,
 }
-_SYMBOL = {ast.Eq: "==", ast.NotEq: "!=", ast.Lt: "<", ast.LtE: "<=", ast.Gt: ">", ast.GtE: ">=",
-           ast.In: "in", ast.NotIn: "not in"}
 _HINT = "write conditions like metrics.test.f1 >= 0.9 or data.scoring.schema == data.train.schema"
 
 
@@ -186,10 +184,6 @@ def _eval(node: ast.AST, values: Callable[[str], Any], outcome: Outcome) -> Any:
 
 def _is_nan(value: Any) -> bool:
     return isinstance(value, float) and math.isnan(value)
-
-
-def describe(op: ast.cmpop) -> str:
-    return _SYMBOL[type(op)]
 
 
 class RunValues:

@@ -54,7 +54,7 @@ def render_report(store: Any, *, experiment: str | None = None, title: str | Non
         metric_keys=metric_keys,
         best=_best_runs(runs, [k for k in _metric_keys(runs, limit=40) if not k.startswith(_NOT_BEST)][:16]),
         trends=_trends(runs, metric_keys[:MAX_TRENDS]),
-        models=_registry(store, ids),
+        models=_registry(store),
         gates=_by_time(records["gate"]),
         drifts=_by_time(records["drift"]),
         alerts=_by_time(records["alert"]),
@@ -148,7 +148,8 @@ def _trends(runs: list[Any], keys: list[str]) -> list[dict[str, str]]:
     return charts
 
 
-def _registry(store: Any, shown: set[str]) -> list[dict[str, Any]]:
+def _registry(store: Any) -> list[dict[str, Any]]:
+    """Every registered model with its aliases (since when), versions and latest alias moves."""
     registry = store.models
     models = []
     for entry in registry.names():
