@@ -121,6 +121,20 @@ def test_a_grid_sweep_runs_every_combination_in_fresh_kernels_and_resume_skips_f
 
 
 @pytest.mark.slow
+def test_a_failed_combination_fails_the_sweep_and_is_run_again_on_resume(cli, store):
+    result = cli("sweep", TINY, "--grid", "sleep=-1,0", "--workers", "2")  # time.sleep(-1) raises
+    assert result.returncode == 1
+    assert "failed=1" in result.stderr and "finished=1" in result.stderr
+    again = cli("sweep", TINY, "--grid", "sleep=-1,0", "--workers", "2", "--resume", "--format", "json")
+    assert again.returncode == 1 and "skipped=1" in again.stderr
+    runs = {r.id: r for r in store.runs()}
+    assert len(runs) == 3  # the finished one was skipped, the failed one executed again
+    resumed = json.loads(again.stdout)
+    assert [(r["params"]["sleep"], r["status"]) for r in resumed] == [(-1, "failed"), (0, "finished")]
+    assert runs[resumed[0]["id"]].error.ename == "ValueError"
+
+
+@pytest.mark.slow
 def test_a_random_sweep_through_the_api_returns_its_runs(store):
     runs = nbtrack.sweep(TINY, {"a": Range(1, 10, "int"), "b": Range(0.01, 10, "log"), "label": ["p", "q"]},
                          random=3, seed=7, workers=2, store=store)
