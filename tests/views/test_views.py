@@ -71,6 +71,9 @@ def test_run_table_queries_one_page_at_a_time(store: Any) -> None:
     assert "runs 41–45 of 45" in view.position.value
     seen = {run.params["i"] for page in range(3) for run in (view.show_page(page) or view.runs)}
     assert seen == set(range(45))
+    store.create_run("paged", params={"i": 45})
+    view.reload.click()
+    assert view.total == 46 and view.page == 2 and len(view.runs) == 6
 
 
 def test_run_table_filter_mistake_is_shown_inline_and_keeps_the_list(filled: Any) -> None:

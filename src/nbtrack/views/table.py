@@ -74,6 +74,9 @@ class RunTable(View):
         self.previous.on_click(lambda _: self.show_page(self.page - 1))
         self.next.on_click(lambda _: self.show_page(self.page + 1))
         self.position = widgets.HTML()
+        self.reload = widgets.Button(icon="refresh", tooltip="read the store again: new runs, new metrics",
+                                     layout=widgets.Layout(width="36px"))
+        self.reload.on_click(lambda _: self.refresh())
         self.compare_button = widgets.Button(description="Compare", button_style="primary",
                                              disabled=True, icon="columns")
         self.compare_button.add_class("nbtrack-compare")
@@ -82,7 +85,7 @@ class RunTable(View):
         self.comparison = widgets.VBox()
         super().__init__([
             widgets.HBox([self.filter_box]), self.filter_message, chooser, self.grid,
-            widgets.HBox([self.previous, self.position, self.next, self.compare_button,
+            widgets.HBox([self.previous, self.position, self.next, self.reload, self.compare_button,
                           self.selection_label]),
             self.comparison,
         ])
