@@ -19,9 +19,10 @@ Record kind "data", name = the split or data set name. Body shape (stable; views
 
 Quantiles are exact up to 200,000 values and come from a fixed-seed sample of 200,000 beyond
 (rank error about 0.1%), which keeps a million-row profile within its time budget; min, max,
-mean, std and the histogram always use every value. Numeric statistics use finite values only: NaN counts as missing, +-inf as infinite. Columns with
-no finite value have null statistics and a null histogram. Booleans, strings, categories and
-objects are categorical. Array columns are named "0", "1", ...
+mean, std and the histogram always use every value. Numeric statistics use finite values only:
+NaN counts as missing, +-inf as infinite. Columns with no finite value have null statistics and
+a null histogram. Booleans, strings, categories and objects are categorical. Array columns are
+named "0", "1", ...; a repeated column name gets "#<position>" appended.
 
 Fingerprints hash pandas' per-row hashes (`pd.util.hash_pandas_object`, index excluded) together
 with the column names and dtypes, so equal data gives an equal fingerprint on any machine and in
