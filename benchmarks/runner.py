@@ -15,7 +15,7 @@ from benchmarks.context import Context
 
 HERE = Path(__file__).resolve().parent
 # Cheapest first; peers and kernels last, so a slow peer cannot starve nbtrack's own figures.
-MEASURES = ["imports", "logging", "series", "runs", "listing", "profile", "postgres", "notebooks"]
+MEASURES = ["imports", "logging", "series", "runs", "listing", "profile", "postgres", "lab", "notebooks"]
 
 
 def main(argv: list[str] | None = None) -> int:

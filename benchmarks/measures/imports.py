@@ -13,7 +13,7 @@ MEASURE = "import in a fresh process"
 
 
 def run(ctx: Context) -> None:
-    reps = ctx.size(max(5, ctx.reps), 1)
+    reps = ctx.size(ctx.reps, 1)
     subjects = [
         ("nbtrack", sys.executable, "import nbtrack", Target(0.15, False), ""),
         ("nbtrack (tracking API)", sys.executable, "import nbtrack; nbtrack.start_run", None,

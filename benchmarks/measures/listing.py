@@ -90,8 +90,8 @@ def run(ctx: Context) -> None:
 
 
 def _mlflow(ctx: Context) -> None:
-    """MLflow: create 100 runs three times, top up to 1,000, then list and filter those 1,000."""
-    create, total = 100, 1_000
+    """MLflow: create 50 runs three times, top up to 500, then list and filter those 500."""
+    create, total = 50, 500
     found = ctx.peer(peers.MLFLOW, "runs", timeout=900, create=create, reps=ctx.reps, total=total, queries=ctx.reps)
     if not found:
         return

@@ -76,7 +76,7 @@ def run(ctx: Context) -> None:
 
 def _peers(ctx: Context) -> None:
     """Peers log fewer points (MLflow manages ~100/s); their per-point cost does not fall with n."""
-    sizes = {peers.MLFLOW: (200, 5_000), peers.WANDB: (2_000, 20_000), peers.AIM: (2_000, 20_000)}
+    sizes = {peers.MLFLOW: (100, 3_000), peers.WANDB: (1_000, 10_000), peers.AIM: (1_000, 10_000)}
     for peer in ctx.peers:
         one, batched = sizes[peer]
         found = ctx.peer(peer, "log_one", n=one, reps=ctx.reps)

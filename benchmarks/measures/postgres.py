@@ -34,12 +34,12 @@ def run(ctx: Context) -> None:
     try:
         with ctx.scratch("postgres") as where:
             os.environ["NBTRACK_ARTIFACTS"] = str(where / "objects")
-            n = ctx.size(100_000, 500)
+            n = ctx.size(50_000, 500)
             one, batched, created = [], [], []
             for _ in range(ctx.reps):
                 one.append(log_one(server.url(server.new_schema()), n))  # type: ignore[arg-type]
                 batched.append(log_batched(server.url(server.new_schema()), n))  # type: ignore[arg-type]
-            count = ctx.size(200, 5)
+            count = ctx.size(100, 5)
             for _ in range(ctx.reps):
                 created.append(create_runs(nbtrack.open_store(server.url(server.new_schema())), count))
             ctx.add(Row(f"{ONE}, {n:,} points", who, n / statistics.median(one), "points/s", True, samples=one))

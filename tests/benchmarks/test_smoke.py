@@ -45,3 +45,10 @@ def test_notebook_benchmarks_run_real_kernels(tmp_path):
     text = bench(tmp_path, "notebooks")
     assert "nbtrack run (full capture) / plain papermill" in text
     assert "| papermill, process pool of 2 |" in text and "nbtrack.sweep(workers=2)" in text
+
+
+@pytest.mark.slow
+@pytest.mark.browser
+def test_lab_benchmark_drives_the_sidebar_in_chromium(tmp_path):
+    text = bench(tmp_path, "lab")
+    assert "Lab sidebar: first screen of runs, 100 runs" in text and "Lab sidebar: filter applied, 100 runs" in text

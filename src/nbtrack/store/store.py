@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import os
@@ -13,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, case, delete, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DatabaseError, OperationalError
 
 from nbtrack.config import DATABASE_FILE, StoreLocation, locate_store
@@ -435,8 +437,14 @@ def _summarize(points: Sequence[tuple[str, int, float, int]]) -> dict[str, dict[
 
 
 def _summary_upsert(conn: Connection) -> Any:
+    return _summary_upsert_for(conn.dialect.name)
+
+
+@functools.lru_cache(maxsize=4)
+def _summary_upsert_for(dialect: str) -> Any:
+    # Built once per dialect: building it cost more than running it (profile of run creation).
     table = schema.metric_summaries
-    stmt = database.dialect_insert(conn, table)
+    stmt = (postgresql if dialect == "postgresql" else sqlite).insert(table)
     new, old = stmt.excluded, table.c
     newer = new.step >= old.step
     return stmt.on_conflict_do_update(

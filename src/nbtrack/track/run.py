@@ -86,9 +86,36 @@ class Run:
             self.flush()
 
     def log_metrics(self, metrics: Mapping[str, float], step: int | None = None) -> None:
-        """Buffer several points at once, all at the same step when one is given."""
-        for key, value in metrics.items():
-            self.log_metric(key, value, step)
+        """Buffer several points at once, all at the same step when one is given.
+
+        The same rules as log_metric, checked for every point before any is buffered,
+        then one lock and one clock read for the lot.
+        """
+        if self._ended is not None or self._background_error is not None:
+            self._check_open()
+        numbers = [(key, _number(key, value)) for key, value in metrics.items()]
+        if step is not None and numbers:
+            step = _check_step(numbers[0][0], step)
+        now = int(time.time() * 1000)
+        with self._lock:
+            following = self._next_step
+            for key, _ in numbers:
+                if key not in following:
+                    _check_metric_key(key)
+            points = self._points
+            for key, number in numbers:
+                after = following.get(key)
+                if step is None:
+                    at = 0 if after is None else after
+                    following[key] = at + 1
+                else:
+                    at = step
+                    if after is None or step >= after:
+                        following[key] = step + 1
+                points.append((key, at, number, now))
+            full = len(points) >= MAX_BUFFERED
+        if full:
+            self.flush()
 
     def set_tags(self, tags: Mapping[str, Any]) -> None:
         """Set tags; they annotate the run and may change after it has ended."""
@@ -295,6 +322,15 @@ def _display_capture(kind: str, name: str, body: dict[str, Any]) -> None:
     from nbtrack.views.capture_views import display_capture
 
     display_capture(kind, name, body)
+
+
+def _number(key: str, value: object) -> float:
+    if isinstance(value, (str, bytes)):
+        raise UsageError(f"metric {key!r} must be a number. Got {value!r} instead.")
+    try:
+        return float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        raise UsageError(f"metric {key!r} must be a number. Got {value!r} instead.") from None
 
 
 def _check_metric_key(key: object) -> None:
