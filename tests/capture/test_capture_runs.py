@@ -11,7 +11,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("capture_runs")]  # one worker runs the shared example run
 
 REPO = Path(__file__).resolve().parents[2]
 DIGITS = Path(__file__).parent / "notebooks" / "digits_search.ipynb"
