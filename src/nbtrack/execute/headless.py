@@ -69,8 +69,8 @@ def execute(
             nbtrack_experiment=experiment,
             nbtrack_name=name,
             nbtrack_tags=dict(tags or {}),
-            nbtrack_autolog=autolog,
             nbtrack_caller_dir=os.getcwd(),  # papermill moves into cwd; alert rules are found from here
+            nbtrack_autolog=autolog,
         )
     except (PapermillExecutionError, CellTimeoutError, DeadKernelError):
         pass  # the engine has recorded how the run ended
