@@ -34,10 +34,6 @@ def _jupyter_server_extension_points() -> list[dict[str, str]]:
     return [{"module": "nbtrack.server"}]
 
 
-def _jupyter_labextension_paths() -> list[dict[str, str]]:
-    return [{"src": "labextension", "dest": "nbtrack-labextension"}]
-
-
 def _load_jupyter_server_extension(serverapp: Any) -> None:
     """Register the handlers; the store is NBTRACK_STORE, else .nbtrack in the server's root."""
     from jupyter_server.utils import url_path_join
