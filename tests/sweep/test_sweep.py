@@ -224,6 +224,27 @@ def test_a_dask_local_cluster_of_two_workers_writes_six_runs_into_one_store(cli,
     assert all(r.metrics["score"] == r.params["a"] * r.params["b"] for r in stored)
 
 
+@pytest.mark.slow
+@pytest.mark.postgres
+@pytest.mark.s3
+def test_a_sweep_writes_into_a_team_store_of_postgresql_and_s3(cli, postgres_server, s3_server, monkeypatch):
+    for name, value in s3_server.environment().items():
+        monkeypatch.setenv(name, value)  # the CLI and its kernels reach the S3 server
+    monkeypatch.setenv("NBTRACK_ARTIFACTS", f"s3://{s3_server.new_bucket()}/objects")
+    url = postgres_server.url(postgres_server.new_schema())
+    result = cli("sweep", TINY, "--grid", "a=1,2", "--workers", "2", "--store", url, "--format", "json")
+    assert result.returncode == 0, result.stderr
+    store = open_store(url)
+    try:
+        runs = store.runs(order_by=["params.a"])
+        assert [(r.params["a"], str(r.status)) for r in runs] == [(1, "finished"), (2, "finished")]
+        assert [r.metrics["score"] for r in runs] == [0.5, 1.0]  # logged by the kernels, into PostgreSQL
+        executed = json.loads(store.read_artifact(runs[0].id, "notebook.ipynb"))  # bytes from S3, verified
+        assert executed["metadata"]["nbtrack"]["run_id"] == runs[0].id
+    finally:
+        store.close()
+
+
 def _processes_of(run_ids: list[str]) -> list[int]:
     """Live processes (kernels) whose environment names one of these runs."""
     found = []
