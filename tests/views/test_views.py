@@ -13,6 +13,8 @@ from nbtrack.views import DataView, EvaluationView, ModelView, RunCard, RunCompa
 from nbtrack.views.html import Html, escape, table
 from nbtrack.views.view import WIDGET_MIME
 
+XSS_KEY = '<img src=x onerror="window.__xss=1">'  # the tag key the filled store uses
+
 
 def html_values(widget: Any) -> list[str]:
     """Every HTML value in a widget tree: what the browser will parse as markup."""
@@ -108,6 +110,7 @@ def test_run_table_column_chooser_adds_and_removes_columns(filled: Any) -> None:
     assert view.column_html["params.depth"].value.count(">5</div>") == 3
     view.choosers["params.depth"].value = False
     assert view.columns == ["name"]
+    assert f"tags.{XSS_KEY}" in view.choosers and f"tags.{XSS_KEY}" in RunTable(store=store).columns
 
 
 def test_run_table_status_is_coloured(filled: Any) -> None:
