@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import signal
 import subprocess
 import sys
@@ -151,7 +152,7 @@ def test_ctrl_c_ends_running_executions_as_killed_and_leaves_no_kernel(tmp_path,
     proc = subprocess.Popen(
         [sys.executable, "-m", "nbtrack", "sweep", str(TINY), "--grid", "a=1,2,3,4", "--grid", "sleep=60",
          "--workers", "2", *where],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
     )
     store = open_store(store_path)
     deadline = time.monotonic() + 120
@@ -161,7 +162,7 @@ def test_ctrl_c_ends_running_executions_as_killed_and_leaves_no_kernel(tmp_path,
             break
         time.sleep(0.3)
     assert len(running) == 2, "two executions should be running"
-    proc.send_signal(signal.SIGINT)
+    os.killpg(proc.pid, signal.SIGINT)  # as a terminal's Ctrl-C: the whole process group
     _out, err = proc.communicate(timeout=120)
     assert proc.returncode == 130, err
     assert "sweep interrupted; 2 running executions ended as killed" in err

@@ -404,8 +404,7 @@ def _run_dask(plan: Plan, jobs: list[Job], workers: int, cluster: Any, report: C
     if isinstance(cluster, Client):
         client = cluster
     elif cluster == "local":
-        own_cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                                   dashboard_address=None)
+        own_cluster = _local_cluster(LocalCluster, workers)
         client = Client(own_cluster)
     elif isinstance(cluster, str):
         client = Client(cluster, timeout=30)
@@ -434,6 +433,21 @@ def _run_dask(plan: Plan, jobs: list[Job], workers: int, cluster: Any, report: C
             own_cluster.close()
         elif not isinstance(cluster, Client):
             client.close()
+
+
+def _local_cluster(cls: Any, workers: int) -> Any:
+    """A LocalCluster whose worker processes ignore Ctrl-C: the sweep stops them itself.
+
+    A terminal's Ctrl-C reaches the whole process group; workers would die mid-task
+    with tracebacks instead of letting their runs end as killed.
+    """
+    in_main = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN) if in_main else None
+    try:
+        return cls(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None)
+    finally:
+        if in_main:
+            signal.signal(signal.SIGINT, previous)
 
 
 def _wait_until_ended(plan: Plan, jobs: list[Job], timeout: float) -> None:
