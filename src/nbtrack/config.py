@@ -85,6 +85,21 @@ def locate_store(uri: str | os.PathLike[str] | None = None, *,
     )
 
 
+def child_environment(location: StoreLocation, environ: dict[str, str]) -> dict[str, str]:
+    """environ, changed so a child process (a kernel, a worker) opens this same store.
+
+    NBTRACK_ARTIFACTS is passed only when the store's bytes live somewhere other than its
+    own folder: set for a folder store, it would also redirect any other folder store the
+    child opens by name.
+    """
+    env = {**environ, STORE_ENV: location.uri}
+    if location.folder is not None and location.artifacts == str(location.folder / OBJECTS_DIR):
+        env.pop(ARTIFACTS_ENV, None)
+    else:
+        env[ARTIFACTS_ENV] = location.artifacts
+    return env
+
+
 def heartbeat_seconds() -> float:
     """How often a live run proves it is alive (NBTRACK_HEARTBEAT, default 10 s)."""
     raw = os.environ.get(HEARTBEAT_ENV, "10")

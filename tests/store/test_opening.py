@@ -68,3 +68,20 @@ def test_reopening_a_store_sees_its_runs_and_schema_is_applied_once(tmp_path):
     with again.engine.connect() as conn:
         names = conn.execute(text("SELECT name FROM nbtrack_migrations ORDER BY name")).scalars().all()
     assert names == [name for name, _step in schema.STEPS]
+
+
+def test_a_child_of_a_folder_store_is_not_told_where_artifacts_go(tmp_path):
+    """Kernels and workers get the store; a folder store's own objects need no NBTRACK_ARTIFACTS,
+    which would redirect every other folder store the child opens."""
+    from nbtrack.config import ARTIFACTS_ENV, STORE_ENV, child_environment, locate_store
+
+    env = child_environment(locate_store(tmp_path / "s"), {ARTIFACTS_ENV: "/elsewhere", "KEEP": "1"})
+    assert env[STORE_ENV] == str(tmp_path / "s") and ARTIFACTS_ENV not in env and env["KEEP"] == "1"
+
+
+def test_a_child_of_a_store_with_remote_artifacts_is_told_where_they_are(tmp_path, monkeypatch):
+    from nbtrack.config import ARTIFACTS_ENV, child_environment, locate_store
+
+    monkeypatch.setenv(ARTIFACTS_ENV, "s3://bucket/objects")
+    remote = locate_store(tmp_path / "t")
+    assert child_environment(remote, {})[ARTIFACTS_ENV] == "s3://bucket/objects"

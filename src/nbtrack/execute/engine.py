@@ -31,7 +31,7 @@ from papermill.utils import merge_kwargs, remove_args
 
 from nbtrack.capture.notebook import declared_params, effective_params, sha256_hex
 from nbtrack.capture.telemetry import ProcessProbe, summarize_cells
-from nbtrack.config import ARTIFACTS_ENV, STORE_ENV
+from nbtrack.config import child_environment
 from nbtrack.records import CellTiming, NotebookRef, RunError, RunStatus
 from nbtrack.store import Store, open_store
 from nbtrack.track import RUN_ID_ENV, Run
@@ -321,10 +321,8 @@ def _notebook_path(input_path: Any) -> str | None:
 def _kernel_env(execution: Execution | None) -> dict[str, str]:
     env = dict(os.environ)
     if execution is not None:
-        location = execution.run.store.location
+        env = child_environment(execution.run.store.location, env)
         env[RUN_ID_ENV] = execution.run.id
-        env[STORE_ENV] = location.uri
-        env[ARTIFACTS_ENV] = location.artifacts
     return env
 
 
