@@ -107,6 +107,7 @@ def test_a_grid_sweep_runs_every_combination_in_fresh_kernels_and_resume_skips_f
         assert run.artifact("notebook.ipynb")  # the executed notebook, stored whole
         cells = run.cells()
         assert len(cells) >= 4 and all(c.cpu_s is not None for c in cells)  # pre-started kernels measured
+    assert len({run.metrics["draw"] for run in stored.values()}) == 4  # no kernel repeats another's randomness
     # The progress bar: per-status counts and tqdm's elapsed<remaining.
     assert "finished=4" in result.stderr and "4/4" in result.stderr and "<00:00" in result.stderr
 
@@ -247,16 +248,20 @@ def test_a_sweep_writes_into_a_team_store_of_postgresql_and_s3(cli, postgres_ser
 
 
 def _processes_of(run_ids: list[str]) -> list[int]:
-    """Live processes (kernels) whose environment names one of these runs."""
+    """Kernels left alive: started with one of these runs in their environment, or forked
+    from a sweep's kernel template that is gone (their parent is then init)."""
     found = []
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
         try:
             environ = (entry / "environ").read_bytes()
-        except OSError:
+            cmdline = (entry / "cmdline").read_bytes()
+            parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+        except (OSError, ValueError, IndexError):
             continue
-        if any(f"NBTRACK_RUN_ID={run_id}".encode() in environ for run_id in run_ids):
+        if any(f"NBTRACK_RUN_ID={run_id}".encode() in environ for run_id in run_ids) or (
+                b"kernelapp.launch_new_instance" in cmdline and parent == 1):
             found.append(int(entry.name))
     return found
 

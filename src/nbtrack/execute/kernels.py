@@ -19,6 +19,8 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from jupyter_client.manager import AsyncKernelManager
 from jupyter_core.utils import run_sync
 
+from nbtrack.execute.forking import ForkingKernelManager, KernelForker
+
 START_ATTEMPTS = 5
 READY_TIMEOUT = 120.0
 
@@ -28,7 +30,7 @@ class KernelStartFailed(RuntimeError):
 
 
 def start_kernel(kernel_name: str, *, env: Mapping[str, str], cwd: str,
-                 attempts: int = START_ATTEMPTS) -> AsyncKernelManager:
+                 attempts: int = START_ATTEMPTS, forker: KernelForker | None = None) -> AsyncKernelManager:
     """Start a kernel on Unix sockets of its own and wait until it answers.
 
     A kernel that dies while starting is started again: kernels started
@@ -36,7 +38,7 @@ def start_kernel(kernel_name: str, *, env: Mapping[str, str], cwd: str,
     """
     failures = []
     for attempt in range(attempts):
-        km = _new_manager(kernel_name)
+        km = _new_manager(kernel_name, forker)
         try:
             run_sync(_start_and_wait)(km, dict(env), cwd)
             return km
@@ -72,6 +74,11 @@ class KernelPool:
     """Starts kernels in the background and shuts them down in the background."""
 
     def __init__(self, starters: int) -> None:
+        self._forker: KernelForker | None = None
+        try:
+            self._forker = KernelForker()  # fresh kernels forked, not started from scratch
+        except OSError:
+            self._forker = None
         self._starting = ThreadPoolExecutor(max(1, starters), thread_name_prefix="nbtrack-kernel-start")
         self._stopping = ThreadPoolExecutor(2, thread_name_prefix="nbtrack-kernel-stop")
         self._live: set[AsyncKernelManager] = set()
@@ -79,7 +86,7 @@ class KernelPool:
 
     def start(self, kernel_name: str, *, env: Mapping[str, str], cwd: str) -> Future[AsyncKernelManager]:
         def started() -> AsyncKernelManager:
-            km = start_kernel(kernel_name, env=env, cwd=cwd)
+            km = start_kernel(kernel_name, env=env, cwd=cwd, forker=self._forker)
             with self._lock:
                 self._live.add(km)
             return km
@@ -107,10 +114,13 @@ class KernelPool:
         for km in live:
             self._stopping.submit(shutdown_kernel, km, now=True)
         self._stopping.shutdown(wait=True)
+        if self._forker is not None:
+            self._forker.close()
 
 
-def _new_manager(kernel_name: str) -> AsyncKernelManager:
-    km = AsyncKernelManager(kernel_name=kernel_name)
+def _new_manager(kernel_name: str, forker: KernelForker | None) -> AsyncKernelManager:
+    km = ForkingKernelManager(kernel_name=kernel_name)
+    km.forker = forker
     if os.name == "posix":
         # As the engine's own kernels: Unix sockets in a private folder, no TCP ports to collide on.
         folder = tempfile.mkdtemp(prefix="nbtrack-")

@@ -1,0 +1,154 @@
+"""Fresh IPython kernels forked from a process that has already imported ipykernel.
+
+Starting a kernel is mostly importing IPython and ipykernel: about a second of
+CPU each time. A sweep starts one kernel per execution, so it asks a template
+process, which imported them once, to fork a new kernel instead. Each child is
+a new process that has run no user code, in a session of its own (Python
+reseeds `random` in a forked child; the template imports no numpy); the
+executions still never share a kernel.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Mapping
+from typing import Any
+
+from jupyter_client.manager import AsyncKernelManager
+from jupyter_client.provisioning import LocalProvisioner
+
+# The template: import what a kernel imports, then fork one child per request line.
+_TEMPLATE = r"""
+import json, os, signal, sys
+from ipykernel import kernelapp, ipkernel, zmqshell  # noqa: F401  (the expensive imports, once)
+import IPython.core.interactiveshell  # noqa: F401
+signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # children are reaped by the system
+out = sys.stdout
+for line in sys.stdin:
+    request = json.loads(line)
+    pid = os.fork()
+    if pid == 0:
+        try:
+            os.setsid()
+            null = os.open(os.devnull, os.O_RDWR)
+            for fd in (0, 1, 2):
+                os.dup2(null, fd)
+            signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+            os.chdir(request["cwd"])
+            os.environ.clear()
+            os.environ.update(request["env"])
+            os.environ["JPY_PARENT_PID"] = str(os.getppid())
+            sys.argv = ["ipykernel_launcher", *request["argv"]]
+            kernelapp.launch_new_instance()
+        finally:
+            os._exit(0)
+    out.write(f"{pid}\n")
+    out.flush()
+"""
+
+
+class KernelForker:
+    """The template process; launch() returns the pid of a new kernel."""
+
+    def __init__(self) -> None:
+        self._process = subprocess.Popen(
+            [sys.executable, "-c", _TEMPLATE], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL, text=True, start_new_session=True,
+        )
+        self._lock = threading.Lock()
+
+    def launch(self, argv: list[str], env: Mapping[str, str], cwd: str) -> int:
+        request = json.dumps({"argv": argv, "env": dict(env), "cwd": cwd})
+        with self._lock:
+            if self._process.poll() is not None or self._process.stdin is None or self._process.stdout is None:
+                raise RuntimeError("the kernel template process has exited")
+            self._process.stdin.write(request + "\n")
+            self._process.stdin.flush()
+            line = self._process.stdout.readline()
+        if not line.strip():
+            raise RuntimeError("the kernel template process has exited")
+        return int(line)
+
+    def close(self) -> None:
+        if self._process.stdin is not None:
+            self._process.stdin.close()
+        try:
+            self._process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            self._process.kill()
+            self._process.wait()
+
+
+class ForkedProcess:
+    """As much of subprocess.Popen as jupyter_client's LocalProvisioner uses, for a pid we did not fork."""
+
+    stdin = stdout = stderr = None
+
+    def __init__(self, pid: int) -> None:
+        self.pid = pid
+        self.returncode: int | None = None
+
+    def poll(self) -> int | None:
+        if self.returncode is None:
+            try:
+                os.kill(self.pid, 0)
+            except ProcessLookupError:
+                self.returncode = 0  # reaped by the template (its exit status is not ours to read)
+        return self.returncode
+
+    def wait(self, timeout: float | None = None) -> int:
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while self.poll() is None:
+            if deadline is not None and time.monotonic() > deadline:
+                raise subprocess.TimeoutExpired(str(self.pid), timeout or 0)
+            time.sleep(0.02)
+        return self.returncode or 0
+
+    def send_signal(self, signum: int) -> None:
+        try:
+            os.kill(self.pid, signum)
+        except ProcessLookupError:
+            pass
+
+    def kill(self) -> None:
+        self.send_signal(signal.SIGKILL)
+
+    def terminate(self) -> None:
+        self.send_signal(signal.SIGTERM)
+
+
+class ForkingKernelManager(AsyncKernelManager):
+    """A kernel manager whose ipykernel kernels are forked from the template (jupyter_client's launch hook)."""
+
+    forker: KernelForker | None = None
+
+    async def _async_launch_kernel(self, kernel_cmd: list[str], **kw: Any) -> None:
+        argv = _ipykernel_arguments(kernel_cmd)
+        if self.forker is None or argv is None or not isinstance(self.provisioner, LocalProvisioner):
+            await super()._async_launch_kernel(kernel_cmd, **kw)
+            return
+        env = kw.get("env") or dict(os.environ)
+        cwd = str(kw.get("cwd") or os.getcwd())
+        pid = await asyncio.get_running_loop().run_in_executor(None, self.forker.launch, argv, env, cwd)
+        provisioner = self.provisioner
+        provisioner.process = ForkedProcess(pid)  # type: ignore[assignment]
+        provisioner.pid, provisioner.pgid, provisioner.cwd = pid, pid, cwd  # own session: pgid is pid
+        self._reconcile_connection_info(provisioner.connection_info)
+
+
+def _ipykernel_arguments(cmd: list[str]) -> list[str] | None:
+    """The arguments after `python -m ipykernel_launcher`, when cmd runs this Python's ipykernel."""
+    if len(cmd) < 3 or cmd[1:3] != ["-m", "ipykernel_launcher"]:
+        return None
+    try:
+        same = os.path.samefile(cmd[0], sys.executable)
+    except OSError:
+        same = False
+    return cmd[3:] if same else None
