@@ -465,6 +465,21 @@ def _stop_event_name(plan: Plan) -> str:
     return f"nbtrack-stop-{plan.sweep_id}"
 
 
+_forker_lock = threading.Lock()
+_forker: Any = None
+
+
+def _worker_forker() -> Any:
+    """One kernel template per Dask worker process; it exits with the worker (its stdin closes)."""
+    global _forker
+    from nbtrack.execute.forking import KernelForker
+
+    with _forker_lock:
+        if _forker is None:
+            _forker = KernelForker()
+        return _forker
+
+
 def _dask_task(plan: Plan, job: Job) -> str:
     """execute_job on a Dask worker, killing its kernel when the sweep is stopped (Ctrl-C)."""
     from distributed import Event
@@ -474,7 +489,7 @@ def _dask_task(plan: Plan, job: Job) -> str:
     stop = Event(_stop_event_name(plan))
     if stop.is_set():
         return job.run_id
-    km = start_kernel(plan.kernel, env=plan.kernel_env(job), cwd=plan.folder)
+    km = start_kernel(plan.kernel, env=plan.kernel_env(job), cwd=plan.folder, forker=_worker_forker())
     if stop.is_set():  # stopped while the kernel started: no run begins
         shutdown_kernel(km, now=True)
         return job.run_id
