@@ -53,7 +53,9 @@ def start_run(
         else:
             if _current is not None and not _current.is_ended:
                 _current.finish()
-            run = _current = _start_interactive(name, experiment, _as_store(store))
+            # A new run takes params and tags in the transaction that creates it.
+            run = _current = _start_interactive(name, experiment, _as_store(store), params, tags)
+            params = tags = None
         _install_hooks()
     if params:
         run.log_params(params)
@@ -77,7 +79,8 @@ def _as_store(store: Store | str | os.PathLike[str] | None) -> Store:
     return store if isinstance(store, Store) else open_store(store)
 
 
-def _start_interactive(name: str | None, experiment: str | None, store: Store) -> Run:
+def _start_interactive(name: str | None, experiment: str | None, store: Store,
+                       given: Mapping[str, Any] | None = None, tags: Mapping[str, Any] | None = None) -> Run:
     notebook_path = _notebook_path()
     notebook: NotebookRef | None = None
     params: dict[str, Any] = {}
@@ -88,7 +91,8 @@ def _start_interactive(name: str | None, experiment: str | None, store: Store) -
     run_id = store.create_run(
         experiment or (notebook_path.stem if notebook_path else DEFAULT_EXPERIMENT),
         name=name,
-        params=params,
+        params={**params, **(given or {})},  # params given to start_run win over declared ones
+        tags=tags,
         notebook=notebook,
     )
     return Run(store, run_id)
