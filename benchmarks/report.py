@@ -67,6 +67,9 @@ def render(rows: list[Row], notes: list[str], header: list[str], profiles: dict[
                        f"{row.note} |")
     if notes:
         out += ["", "## Notes", ""] + [f"- {note}" for note in notes]
+    notes_file = Path(__file__).with_name("NOTES.md")
+    if notes_file.exists():  # the hand-written reading of the misses, kept with the code
+        out += ["", notes_file.read_text().strip()]
     if profiles:
         out += ["", "## Profiles of missed targets", "",
                 "One repetition of each missed measure under pyinstrument (wall time; the top of the call tree)."]
