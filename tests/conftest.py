@@ -77,5 +77,25 @@ def notebook(tmp_path: Path) -> Callable[..., Path]:
     return make
 
 
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[Any]:
+    """A throwaway PostgreSQL server (tests/local_servers.py), started on first use, one per session."""
+    from local_servers import start_postgres
+
+    server = start_postgres()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def s3_server() -> Iterator[Any]:
+    """moto's S3 server, started on first use; one per session, as s3fs caches its clients."""
+    from local_servers import start_s3
+
+    server = start_s3()
+    yield server
+    server.stop()
+
+
 def load_json(text: str) -> Any:
     return json.loads(text)

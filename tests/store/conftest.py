@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from local_servers import PostgresServer, S3Server, start_postgres, start_s3
+from local_servers import PostgresServer, S3Server  # the servers themselves: tests/conftest.py
 
 BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
 BLOB_BACKENDS = ["folder", pytest.param("s3", marks=pytest.mark.s3)]
@@ -41,20 +41,6 @@ def backend(request: pytest.FixtureRequest) -> str:
 def blob_backend() -> str:
     """Where artifact bytes go; parametrized over folder and s3 for BLOB_MODULES."""
     return "folder"
-
-
-@pytest.fixture(scope="session")
-def postgres_server() -> Iterator[PostgresServer]:
-    server = start_postgres()
-    yield server
-    server.stop()
-
-
-@pytest.fixture(scope="session")
-def s3_server() -> Iterator[S3Server]:
-    server = start_s3()
-    yield server
-    server.stop()
 
 
 @pytest.fixture
