@@ -12,12 +12,15 @@ $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 
+# The Lab extension is committed prebuilt (src/nbtrack/labextension). An editable install
+# would rebuild it with Node every time (hatch-jupyter-builder skips only standard builds):
+# SKIP_JUPYTER_BUILDER keeps it as committed. Rebuild it by hand: README, "JupyterLab extension".
 $(VENV)/.installed-all: pyproject.toml | $(VENV)/bin/python
-	$(PY) -m pip install --quiet -e ".[all]"
+	SKIP_JUPYTER_BUILDER=1 $(PY) -m pip install --quiet -e ".[all]"
 	touch $@
 
 $(VENV)/.installed-test: pyproject.toml | $(VENV)/bin/python
-	$(PY) -m pip install --quiet -e ".[test]"
+	SKIP_JUPYTER_BUILDER=1 $(PY) -m pip install --quiet -e ".[test]"
 	touch $@ $(VENV)/.installed-all
 
 install: $(VENV)/.installed-all
