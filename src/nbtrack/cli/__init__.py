@@ -1,6 +1,8 @@
 """The nbtrack command line: thin commands that parse, call the library, and render."""
 
 from nbtrack.cli import runs  # noqa: F401  (registers its commands)
+from nbtrack.cli import sweep  # noqa: F401  (sweeps)
+from nbtrack.cli import transfer  # noqa: F401  (import, export)
 from nbtrack.cli import models  # noqa: F401  (model registry)
 from nbtrack.cli import check  # noqa: F401  (quality gates)
 from nbtrack.cli import alerts  # noqa: F401  (alert rules)
