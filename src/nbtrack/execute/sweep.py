@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from nbtrack.capture.notebook import declared_params, effective_params, read_notebook, sha256_hex
-from nbtrack.config import ARTIFACTS_ENV, STORE_ENV
+from nbtrack.config import child_environment, locate_store
 from nbtrack.errors import ParameterError, UsageError
 from nbtrack.execute.params import check_params, parse_value
 from nbtrack.records import RunStatus, new_run_id
@@ -167,9 +167,11 @@ class Plan:
         }
 
     def kernel_env(self, job: Job) -> dict[str, str]:
+        """What the engine gives its kernels: this store (as config says) and the run's id."""
         from nbtrack.track import RUN_ID_ENV
 
-        return {**os.environ, RUN_ID_ENV: job.run_id, STORE_ENV: self.store, ARTIFACTS_ENV: self.artifacts}
+        location = locate_store(self.store, artifacts=self.artifacts)
+        return {**child_environment(location, dict(os.environ)), RUN_ID_ENV: job.run_id}
 
 
 def execute_job(plan: Plan, job: Job, km: Any = None) -> str:
