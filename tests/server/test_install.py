@@ -30,8 +30,10 @@ def test_wheel_built_without_node_installs_an_enabled_lab_and_server_extension(t
     # (no .pth processing there, so this checkout's editable nbtrack stays invisible).
     prefix = tmp_path / "fresh"
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(prefix)], check=True, timeout=120)
-    installed = subprocess.run([sys.executable, "-m", "pip", "install", "--no-deps", "-q", "--prefix", str(prefix),
-                                str(wheel)], env=no_node, capture_output=True, text=True, timeout=600)
+    # --ignore-installed: without it pip uninstalls this venv's editable nbtrack first,
+    # under every other test running at the same time.
+    installed = subprocess.run([sys.executable, "-m", "pip", "install", "--no-deps", "--ignore-installed", "-q",
+                                "--prefix", str(prefix), str(wheel)], env=no_node, capture_output=True, text=True, timeout=600)
     assert installed.returncode == 0, installed.stderr[-2000:]
     python = str(prefix / "bin" / "python")
     purelib = sysconfig.get_path("purelib", vars={"base": str(prefix)})

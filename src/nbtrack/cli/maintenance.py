@@ -57,6 +57,6 @@ def fsck_command(store: str | None, fmt: str) -> None:
         for problem in report.problems:
             click.echo(str(problem))
         state = "ok" if report.ok else f"{len(report.problems)} problems"
-        click.echo(f"fsck {location.display if hasattr(location, 'display') else location.uri}: {state} "
+        click.echo(f"fsck {location.display}: {state} "
                    f"({report.artifacts_checked} artifacts, {report.blobs_checked} blobs re-hashed)")
     sys.exit(0 if report.ok else 1)
