@@ -36,7 +36,7 @@ test: install-test system-packages
 	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadgroup
 
 $(VENV)/.installed-bench: pyproject.toml | $(VENV)/.installed-test
-	$(PY) -m pip install --quiet -e ".[bench]"
+	SKIP_JUPYTER_BUILDER=1 $(PY) -m pip install --quiet -e ".[bench]"
 	touch $@
 
 # Installs MLflow, W&B and Aim into their own venvs (benchmarks/.venvs/), then writes benchmarks/RESULTS.md.
