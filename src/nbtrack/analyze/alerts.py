@@ -206,6 +206,32 @@ def evaluate_on_end(store: Any, run_id: str, *, start: str | os.PathLike[str] | 
         print(f"nbtrack: alert rules not evaluated for run {run_id}: {exc}", file=sys.stderr)
 
 
+def evaluate_in_background(store: Any, run_id: str) -> subprocess.Popen[bytes] | None:
+    """The hook an interactive run calls when it ends: `nbtrack alerts RUN` in a process of its own.
+
+    A rule's action may retrain for minutes; the user's kernel must not wait for it.
+    Nothing starts when no rules file is found. Returns the process (tests wait on it).
+    """
+    import sys
+
+    from nbtrack.config import child_environment
+
+    try:
+        path = find_config()
+    except NbtrackError as exc:
+        print(f"nbtrack: alert rules not evaluated for run {run_id}: {exc}", file=sys.stderr)
+        return None
+    if path is None:
+        return None
+    env = child_environment(store.location, dict(os.environ))
+    env.pop("NBTRACK_RUN_ID", None)
+    return subprocess.Popen(
+        [sys.executable, "-m", "nbtrack", "alerts", run_id, "--config", str(path), "--format", "json"],
+        env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+
+
 def _act(store: Any, run: Any, rule: Rule, entry: dict[str, Any], config: AlertConfig) -> list[dict[str, Any]]:
     depth = _depth.get()
     if depth >= MAX_DEPTH:

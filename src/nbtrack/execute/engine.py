@@ -259,7 +259,7 @@ def _end_run(execution: Execution, nb: Any, status: RunStatus, error: RunError |
         executed = nbformat.writes(nb).encode("utf-8")
         run.log_artifact(executed, EXECUTED_ARTIFACT, media_type="application/x-ipynb+json")
     finally:
-        run.finish(status, error)
+        run.finish(status, error, evaluate_alerts=False)  # evaluated below, in this process
     from nbtrack.analyze.alerts import evaluate_on_end
 
     # Alert rules see the ended run (never failing it); their config is found from the caller's folder.

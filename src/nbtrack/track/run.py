@@ -38,6 +38,7 @@ class Run:
         self._points: list[tuple[str, int, float, int]] = []
         self._next_step: dict[str, int] = {}
         self._ended: RunStatus | None = None  # the status it ended with
+        self.alerts: Any = None  # the alert rules' evaluation, started when this run ends by hand
         self._background_error: NbtrackError | None = None
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._background, name=f"nbtrack-{run_id[-6:]}", daemon=True)
@@ -257,8 +258,13 @@ class Run:
                 self._points[:0] = points
             raise
 
-    def finish(self, status: RunStatus | str = RunStatus.FINISHED, error: RunError | None = None) -> None:
-        """End the run (flushing first). An engine's run is only flushed: the engine ends it."""
+    def finish(self, status: RunStatus | str = RunStatus.FINISHED, error: RunError | None = None, *,
+               evaluate_alerts: bool = True) -> None:
+        """End the run (flushing first). An engine's run is only flushed: the engine ends it.
+
+        The alert rules are then evaluated in a process of their own (evaluate_alerts=False:
+        the caller evaluates them, as the engine does).
+        """
         if self._ended is not None:
             return
         if self.attached:
@@ -272,6 +278,10 @@ class Run:
         finally:
             self._ended = RunStatus(status)
             self.store.end_run(self.id, status, error)
+        if evaluate_alerts:
+            from nbtrack.analyze.alerts import evaluate_in_background
+
+            self.alerts = evaluate_in_background(self.store, self.id)
 
     def __enter__(self) -> Run:
         return self
