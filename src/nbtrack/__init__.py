@@ -17,8 +17,8 @@ _HOMES = {
     "Run": "nbtrack.track",
     "open_store": "nbtrack.store",
     "Store": "nbtrack.store",
-    "execute": "nbtrack.execute",
-    "sweep": "nbtrack.execute.sweep",
+    "execute": "nbtrack.execution",
+    "sweep": "nbtrack.execution.sweep",
     "compare": "nbtrack.analyze",
     "RunStatus": "nbtrack.records",
     "autolog": "nbtrack.capture.autolog",
@@ -43,8 +43,8 @@ def __dir__() -> list[str]:
 if TYPE_CHECKING:
     from nbtrack.analyze import compare
     from nbtrack.capture.autolog import autolog
-    from nbtrack.execute import execute
-    from nbtrack.execute.sweep import sweep
+    from nbtrack.execution import execute
+    from nbtrack.execution.sweep import sweep
     from nbtrack.records import RunStatus
     from nbtrack.store import Store, open_store
     from nbtrack.track import Run, current_run, start_run

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from nbtrack.capture.notebook import DeclaredParam
 from nbtrack.errors import ParameterError, UsageError
-from nbtrack.execute.params import check_params, parse_value
+from nbtrack.execution.params import check_params, parse_value
 from nbtrack.store import open_store
 
 FRAGMENTS = [

@@ -15,7 +15,7 @@ import pytest
 
 import nbtrack
 from nbtrack.errors import ParameterError, UsageError
-from nbtrack.execute.sweep import Range, combinations, parse_axis
+from nbtrack.execution.sweep import Range, combinations, parse_axis
 from nbtrack.store import open_store
 
 TINY = Path(__file__).parent / "notebooks" / "tiny.ipynb"
@@ -267,4 +267,4 @@ def _processes_of(run_ids: list[str]) -> list[int]:
 
 
 def test_sweep_is_public():
-    assert "sweep" in nbtrack.__all__ and nbtrack.sweep.__module__ == "nbtrack.execute.sweep"
+    assert "sweep" in nbtrack.__all__ and nbtrack.sweep.__module__ == "nbtrack.execution.sweep"

@@ -307,7 +307,7 @@ def post_webhook(url: str, payload: Mapping[str, Any], allow: frozenset[str]) ->
 
 
 def _run_notebook(store: Any, run: Any, rule: Rule) -> dict[str, Any]:
-    from nbtrack.execute.headless import execute
+    from nbtrack.execution.headless import execute
 
     assert rule.notebook is not None
     try:

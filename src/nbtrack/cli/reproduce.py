@@ -22,7 +22,7 @@ from nbtrack.cli.app import cli, format_option, store_option
 def reproduce_command(run_ref: str, tolerance: float, source: str, timeout: float | None, store: str | None,
                       fmt: str) -> None:
     """Re-execute RUN's notebook with its params; exit 0 if the metrics match, else 1 and the likely causes."""
-    from nbtrack.execute.reproduce import reproduce
+    from nbtrack.execution.reproduce import reproduce
     from nbtrack.store import open_store
 
     result = reproduce(open_store(store, create=False), run_ref, tolerance=tolerance, source=source,

@@ -40,8 +40,8 @@ def run_command(notebook: Path, param_pairs: tuple[tuple[str, str], ...], params
                 tag_pairs: tuple[str, ...], timeout: float | None, kernel: str | None,
                 cwd: Path | None, no_autolog: bool, store: str | None, fmt: str) -> None:
     """Execute NOTEBOOK headlessly as a tracked run; exit 0 if it finished, else 1."""
-    from nbtrack.execute import execute
-    from nbtrack.execute.params import load_params_file, parse_value
+    from nbtrack.execution import execute
+    from nbtrack.execution.params import load_params_file, parse_value
 
     params: dict[str, Any] = load_params_file(params_file) if params_file else {}
     for key, raw in param_pairs:

@@ -17,7 +17,7 @@ from tornado import web
 
 from nbtrack.capture.notebook import declared_params, parse_notebook
 from nbtrack.errors import NotFound, ParameterError, RunNotFound, UsageError
-from nbtrack.execute.params import check_params
+from nbtrack.execution.params import check_params
 from nbtrack.records import new_run_id, to_json_value
 from nbtrack.server.base import NbtrackHandler
 

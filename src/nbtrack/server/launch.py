@@ -14,7 +14,7 @@ import papermill
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from papermill.exceptions import PapermillExecutionError
 
-from nbtrack.execute.headless import ENGINE_NAME
+from nbtrack.execution.headless import ENGINE_NAME
 
 
 def main() -> int:

@@ -27,7 +27,7 @@ from typing import Any
 from nbtrack.capture.notebook import declared_params, effective_params, read_notebook, sha256_hex
 from nbtrack.config import child_environment, locate_store
 from nbtrack.errors import ParameterError, UsageError
-from nbtrack.execute.params import check_params, parse_value
+from nbtrack.execution.params import check_params, parse_value
 from nbtrack.records import RunStatus, new_run_id
 from nbtrack.store import Store, StoredRun, open_store
 
@@ -186,8 +186,8 @@ def execute_job(plan: Plan, job: Job, km: Any = None) -> str:
     from papermill.engines import papermill_engines
     from papermill.exceptions import PapermillExecutionError
 
-    from nbtrack.execute.engine import NbtrackEngine
-    from nbtrack.execute.kernels import shutdown_kernel, start_kernel
+    from nbtrack.execution.engine import NbtrackEngine
+    from nbtrack.execution.kernels import shutdown_kernel, start_kernel
 
     # As its entry point does; said here too, so a Dask worker needs no installed metadata.
     papermill_engines.register(ENGINE_NAME, NbtrackEngine)
@@ -318,7 +318,7 @@ def _kernel_name(nb: Any) -> str:
 
 def _run_local(plan: Plan, jobs: list[Job], workers: int, report: Callable[[str], None]) -> None:
     """workers executions at once, the kernels of the next ones starting meanwhile."""
-    from nbtrack.execute.kernels import KernelPool
+    from nbtrack.execution.kernels import KernelPool
 
     # Kernels start ahead, two per worker and in parallel: a start is ~1 s of CPU and some
     # waiting, so short executions would otherwise wait on it.
@@ -474,7 +474,7 @@ _forker: Any = None
 def _worker_forker() -> Any:
     """One kernel template per Dask worker process; it exits with the worker (its stdin closes)."""
     global _forker
-    from nbtrack.execute.forking import KernelForker
+    from nbtrack.execution.forking import KernelForker
 
     with _forker_lock:
         if _forker is None:
@@ -486,7 +486,7 @@ def _dask_task(plan: Plan, job: Job) -> str:
     """execute_job on a Dask worker, killing its kernel when the sweep is stopped (Ctrl-C)."""
     from distributed import Event
 
-    from nbtrack.execute.kernels import kill_kernel, shutdown_kernel, start_kernel
+    from nbtrack.execution.kernels import kill_kernel, shutdown_kernel, start_kernel
 
     stop = Event(_stop_event_name(plan))
     if stop.is_set():

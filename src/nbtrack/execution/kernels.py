@@ -19,7 +19,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from jupyter_client.manager import AsyncKernelManager
 from jupyter_core.utils import run_sync
 
-from nbtrack.execute.forking import ForkingKernelManager, KernelForker
+from nbtrack.execution.forking import ForkingKernelManager, KernelForker
 
 START_ATTEMPTS = 5
 READY_TIMEOUT = 120.0

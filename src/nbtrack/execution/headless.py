@@ -14,8 +14,8 @@ from papermill.exceptions import PapermillExecutionError
 
 from nbtrack.capture.notebook import declared_params, read_notebook
 from nbtrack.errors import ExecutionFailed
-from nbtrack.execute.engine import EXECUTED_ARTIFACT
-from nbtrack.execute.params import check_params
+from nbtrack.execution.engine import EXECUTED_ARTIFACT
+from nbtrack.execution.params import check_params
 from nbtrack.records import RunStatus, new_run_id
 from nbtrack.store import Store, StoredRun, open_store
 

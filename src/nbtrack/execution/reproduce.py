@@ -23,8 +23,8 @@ import nbformat
 
 from nbtrack.capture.notebook import declared_params
 from nbtrack.errors import UsageError
-from nbtrack.execute.engine import EXECUTED_ARTIFACT, SOURCE_ARTIFACT
-from nbtrack.execute.headless import execute
+from nbtrack.execution.engine import EXECUTED_ARTIFACT, SOURCE_ARTIFACT
+from nbtrack.execution.headless import execute
 
 DEFAULT_TOLERANCE = 1e-6
 _AUTOLOG_TAG = "nbtrack-autolog"

@@ -1,5 +1,5 @@
 """Headless execution: the papermill engine "nbtrack" and execute()."""
 
-from nbtrack.execute.headless import execute
+from nbtrack.execution.headless import execute
 
 __all__ = ["execute"]
