@@ -17,7 +17,7 @@ from sqlalchemy import Connection, case, delete, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DatabaseError, OperationalError
 
-from nbtrack.config import DATABASE_FILE, StoreLocation, locate_store
+from nbtrack.config import DATABASE_FILE, OBJECTS_DIR, StoreLocation, locate_store
 from nbtrack.errors import (
     ArtifactNotFound,
     InvalidArtifactName,
@@ -345,14 +345,14 @@ def _check_folder(folder: Path, create: bool) -> None:
             f"no nbtrack store at {folder}; run a notebook with nbtrack run first, "
             "or name the store with --store or NBTRACK_STORE"
         )
-    if folder.exists() and any(folder.iterdir()):
+    if folder.exists() and any(not _is_store_file(entry.name) for entry in folder.iterdir()):
         raise StoreUriError(
             f"{folder} is not an nbtrack store (it holds files but no {DATABASE_FILE}); "
             "pass a new or empty folder"
         )
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        probe = folder / ".write-probe"
+        probe = folder / f"{_PROBE}{os.getpid()}-{time.monotonic_ns()}"  # one per opener: several may race
         probe.write_bytes(b"")
         probe.unlink()
     except OSError as exc:
@@ -360,6 +360,15 @@ def _check_folder(folder: Path, create: bool) -> None:
             f"store folder {folder} is not writable ({exc.strerror or exc}); "
             "pass a writable folder with --store or NBTRACK_STORE"
         ) from None
+
+
+_PROBE = ".write-probe-"
+
+
+def _is_store_file(name: str) -> bool:
+    """What a store being created by another process at this moment may already hold."""
+    return name.startswith(_PROBE) or name in {
+        DATABASE_FILE, f"{DATABASE_FILE}-wal", f"{DATABASE_FILE}-shm", f"{DATABASE_FILE}-journal", OBJECTS_DIR}
 
 
 def check_artifact_name(name: object) -> str:
