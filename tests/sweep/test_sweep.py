@@ -239,7 +239,10 @@ def test_a_sweep_writes_into_a_team_store_of_postgresql_and_s3(cli, postgres_ser
     store = open_store(url)
     try:
         runs = store.runs(order_by=["params.a"])
-        assert [(r.params["a"], str(r.status)) for r in runs] == [(1, "finished"), (2, "finished")]
+        made = [(r["id"], r["params"].get("a"), r["status"]) for r in json.loads(result.stdout)]
+        # Seen once in a fresh clone's full run: one of the two runs missing. The message keeps
+        # what the sweep said it made, to tell a lost write from a run written elsewhere.
+        assert [(r.params["a"], str(r.status)) for r in runs] == [(1, "finished"), (2, "finished")], made
         assert [r.metrics["score"] for r in runs] == [0.5, 1.0]  # logged by the kernels, into PostgreSQL
         executed = json.loads(store.read_artifact(runs[0].id, "notebook.ipynb"))  # bytes from S3, verified
         assert executed["metadata"]["nbtrack"]["run_id"] == runs[0].id
