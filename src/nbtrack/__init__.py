@@ -9,6 +9,8 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
+from nbtrack import hooks
+
 __version__ = "0.1.0"
 
 _HOMES = {
@@ -34,6 +36,38 @@ def __getattr__(name: str) -> Any:
     value = getattr(importlib.import_module(home), name)
     globals()[name] = value
     return value
+
+
+# The root sits above every layer, so it is where the core's upward calls are wired
+# (see hooks.py). Each implementation loads its module on first use: import stays cheap.
+def _drift_against(*args: Any) -> Any:
+    from nbtrack.analyze.drift import drift_against
+
+    return drift_against(*args)
+
+
+def _evaluate_alerts_in_background(*args: Any) -> Any:
+    from nbtrack.analyze.alerts import evaluate_in_background
+
+    return evaluate_in_background(*args)
+
+
+def _display_capture(*args: Any) -> Any:
+    from nbtrack.views.capture_views import display_capture
+
+    return display_capture(*args)
+
+
+def _show_run_card(*args: Any) -> Any:
+    from nbtrack.views.run_card import show_run_card
+
+    return show_run_card(*args)
+
+
+hooks.provide("drift_against", _drift_against)
+hooks.provide("evaluate_alerts_in_background", _evaluate_alerts_in_background)
+hooks.provide("display_capture", _display_capture)
+hooks.provide("show_run_card", _show_run_card)
 
 
 def __dir__() -> list[str]:

@@ -13,6 +13,7 @@ from typing import Any
 
 from nbtrack.capture.figures import figure_png, mark_logged
 from nbtrack.config import heartbeat_seconds
+from nbtrack import hooks
 from nbtrack.errors import NbtrackError, RunEnded, UsageError
 from nbtrack.records import Artifact, RunError, RunStatus
 from nbtrack.store import Store, StoredRun
@@ -162,9 +163,8 @@ class Run:
         profile = profile_data(data, target=target)
         self.store.add_record(self.id, "data", name, profile)
         if reference is not None:
-            from nbtrack.analyze.drift import drift_against  # loaded only when asked for
-
-            profile = {**profile, "drift": drift_against(self.store, self.id, name, profile, reference)}
+            drift = hooks.call("drift_against", self.store, self.id, name, profile, reference)
+            profile = {**profile, "drift": drift}
         if display:
             _display_capture("data", name, profile)
         return profile
@@ -279,9 +279,7 @@ class Run:
             self._ended = RunStatus(status)
             self.store.end_run(self.id, status, error)
         if evaluate_alerts:
-            from nbtrack.analyze.alerts import evaluate_in_background
-
-            self.alerts = evaluate_in_background(self.store, self.id)
+            self.alerts = hooks.call("evaluate_alerts_in_background", self.store, self.id)
 
     def __enter__(self) -> Run:
         return self
@@ -329,9 +327,7 @@ def _display_capture(kind: str, name: str, body: dict[str, Any]) -> None:
     shell = ipython.get_ipython() if ipython is not None else None
     if shell is None or not hasattr(shell, "kernel"):
         return
-    from nbtrack.views.capture_views import display_capture
-
-    display_capture(kind, name, body)
+    hooks.call("display_capture", kind, name, body)
 
 
 def _number(key: str, value: object) -> float:

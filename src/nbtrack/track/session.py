@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from nbtrack import hooks
 from nbtrack.capture.notebook import declared_params, parse_notebook, sha256_hex
 from nbtrack.errors import NbtrackError
 from nbtrack.records import NotebookRef
@@ -63,9 +64,7 @@ def start_run(
         run.set_tags(tags)
     shell = _ipython()
     if display and shell is not None and hasattr(shell, "kernel"):
-        from nbtrack.views.run_card import show_run_card  # ipywidgets load only in a kernel that shows it
-
-        show_run_card(run)
+        hooks.call("show_run_card", run)  # ipywidgets load only in a kernel that shows it
     return run
 
 
