@@ -88,12 +88,12 @@ class Blobs:
                     out.flush()
                     os.fsync(out.fileno())
                     sha256 = sha256 or digest.hexdigest()
-                    if not self._keep_existing(sha256):
-                        final = Path(self.path(sha256))
-                        final.parent.mkdir(parents=True, exist_ok=True)
-                        # Rename last: readers never see half a blob.
-                        os.replace(temp, final)
-                        _fsync_dir(final.parent)
+                    final = Path(self.path(sha256))
+                    final.parent.mkdir(parents=True, exist_ok=True)
+                    # Rename last: readers never see half a blob. Over an existing copy
+                    # (a concurrent writer of the same bytes) it swaps in identical bytes.
+                    os.replace(temp, final)
+                    _fsync_dir(final.parent)
             finally:
                 temp.unlink(missing_ok=True)
         return sha256, size
@@ -195,9 +195,9 @@ class Blobs:
                 os.close(fd)
         return removed
 
-    def modified_at(self, sha256: str) -> float:
-        """When the blob was last written or re-used (seconds since the epoch)."""
-        info = self.fs.info(self.path(sha256))
+    @staticmethod
+    def modified_at(info: dict[str, Any]) -> float:
+        """When a blob was last written or re-used (seconds since the epoch), from its fs.info()."""
         value = info.get("mtime") or info.get("LastModified") or info.get("last_modified")
         if value is None:
             return time.time()

@@ -41,7 +41,7 @@ def gc(store: Store, *, grace_seconds: float = GRACE_SECONDS, dry_run: bool = Fa
             continue
         try:
             info = store.blobs.fs.info(store.blobs.path(sha256))
-            age = now - store.blobs.modified_at(sha256)
+            age = now - store.blobs.modified_at(info)
         except FileNotFoundError:
             continue
         if age < grace_seconds:
