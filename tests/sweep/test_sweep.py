@@ -213,6 +213,30 @@ def test_a_kernel_start_that_fails_with_address_already_in_use_is_retried(tmp_pa
 
 
 @pytest.mark.slow
+def test_a_kernel_that_never_starts_leaves_a_failed_run_for_its_combination(tmp_path, cli, store):
+    # Before: the combination vanished from the results and the sweep exited 0.
+    spec = tmp_path / "jupyter" / "kernels" / "broken"
+    spec.mkdir(parents=True)
+    (spec / "kernel.json").write_text(json.dumps({
+        "argv": [sys.executable, "-c", "raise SystemExit(3)", "{connection_file}"],
+        "display_name": "broken", "language": "python",
+    }))
+    nb = json.loads(TINY.read_text())
+    nb["metadata"]["kernelspec"] = {"name": "broken", "display_name": "broken", "language": "python"}
+    broken = tmp_path / "broken.ipynb"
+    broken.write_text(json.dumps(nb))
+    result = cli("sweep", broken, "--grid", "a=1,2", "--workers", "2", "--format", "json",
+                 env={"JUPYTER_PATH": str(tmp_path / "jupyter")})
+    assert result.returncode == 1 and "failed=2" in result.stderr, result.stderr
+    assert "Traceback" not in result.stderr
+    runs = json.loads(result.stdout)
+    assert [(r["params"]["a"], r["status"]) for r in runs] == [(1, "failed"), (2, "failed")]
+    assert len({r["tags"]["sweep"] for r in runs}) == 1
+    for run in store.runs():
+        assert run.error.ename == "KernelStartFailed" and "did not start" in run.error.evalue
+
+
+@pytest.mark.slow
 def test_a_dask_local_cluster_of_two_workers_writes_six_runs_into_one_store(cli, store):
     result = cli("sweep", TINY, "--grid", "a=1,2,3", "--grid", "b=1,2", "--workers", "2", "--dask", "local",
                  "--format", "json")

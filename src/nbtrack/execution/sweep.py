@@ -26,9 +26,9 @@ from typing import Any
 
 from nbtrack.capture.notebook import declared_params, effective_params, read_notebook, sha256_hex
 from nbtrack.config import child_environment, locate_store
-from nbtrack.errors import ParameterError, UsageError
+from nbtrack.errors import NbtrackError, ParameterError, UsageError
 from nbtrack.execution.params import check_params, parse_value
-from nbtrack.records import RunStatus, new_run_id
+from nbtrack.records import RunError, RunStatus, new_run_id
 from nbtrack.store import Store, StoredRun, open_store
 
 SWEEP_TAG = "sweep"
@@ -43,6 +43,10 @@ class SweepInterrupted(Exception):
     def __init__(self, runs: list[StoredRun]) -> None:
         super().__init__(f"sweep interrupted after {len(runs)} runs")
         self.runs = runs
+
+
+class SweepIncomplete(NbtrackError):
+    """Executions ended without a run in the store, and none could be recorded for them."""
 
 
 @dataclass(frozen=True)
@@ -174,7 +178,7 @@ class Plan:
         return {**child_environment(location, dict(os.environ)), RUN_ID_ENV: job.run_id}
 
 
-def execute_job(plan: Plan, job: Job, km: Any = None) -> str:
+def execute_job(plan: Plan, job: Job, km: Any = None, *, start_attempts: int | None = None) -> str:
     """Execute one combination through papermill and the nbtrack engine; returns its run id.
 
     km: a kernel already started for this job (KernelPool), else one is started here,
@@ -193,7 +197,8 @@ def execute_job(plan: Plan, job: Job, km: Any = None) -> str:
     papermill_engines.register(ENGINE_NAME, NbtrackEngine)
     own = km is None
     if own:
-        km = start_kernel(plan.kernel, env=plan.kernel_env(job), cwd=plan.folder)
+        km = start_kernel(plan.kernel, env=plan.kernel_env(job), cwd=plan.folder,
+                          **({"attempts": start_attempts} if start_attempts else {}))
     try:
         papermill.execute_notebook(
             plan.notebook, None, parameters=job.params, engine_name=ENGINE_NAME,
@@ -261,7 +266,13 @@ def sweep(
                     _run_dask(plan, jobs, workers, cluster, report)
         except KeyboardInterrupt:
             raise SweepInterrupted(_stored(store, slots)) from None
-    return _stored(store, slots)
+    runs = _stored(store, slots)
+    if len(runs) < len(slots):
+        raise SweepIncomplete(
+            f"{len(slots) - len(runs)} of {len(slots)} executions left no run in {store.location.display} "
+            "(the store could not be written); fix the store and run the sweep again with --resume"
+        )
+    return runs
 
 
 def _stored(store: Store, slots: list[str | Job]) -> list[StoredRun]:
@@ -343,7 +354,7 @@ def _run_local(plan: Plan, jobs: list[Job], workers: int, report: Callable[[str]
             finished, _ = wait(list(running), timeout=0.2, return_when=FIRST_COMPLETED)
             for future in finished:
                 job = running.pop(future)
-                report(_status_of(plan, job, future))
+                report(_status_of(plan, job, future.exception()))
                 admit()
     except KeyboardInterrupt:
         stop.set()
@@ -358,7 +369,12 @@ def _run_local(plan: Plan, jobs: list[Job], workers: int, report: Callable[[str]
 
 
 def _execute_when_started(plan: Plan, job: Job, kernel: Future[Any], pool: Any, stop: threading.Event) -> str:
-    km = kernel.result()
+    try:
+        km = kernel.result()
+    except Exception:  # noqa: BLE001  (every pooled start failed: two more, started the plain way)
+        if stop.is_set():
+            return job.run_id
+        return execute_job(plan, job, start_attempts=2)
     if stop.is_set():
         pool.release(km)
         return job.run_id
@@ -368,14 +384,33 @@ def _execute_when_started(plan: Plan, job: Job, kernel: Future[Any], pool: Any, 
         pool.release(km)
 
 
-def _status_of(plan: Plan, job: Job, future: Future[str]) -> str:
-    if future.exception() is not None:
+def _record_unstarted(store: Store, plan: Plan, job: Job, failure: BaseException) -> str:
+    """An execution that failed before its run existed still leaves a run: failed, saying why.
+
+    Without it the combination would silently be missing from the sweep's results;
+    as a failed run it is counted, shown, and executed again by --resume.
+    """
+    try:
+        store.create_run(
+            plan.experiment or Path(plan.notebook).stem, run_id=job.run_id, params=job.params,
+            tags={SWEEP_TAG: plan.sweep_id},
+        )
+        store.end_run(job.run_id, RunStatus.FAILED,
+                      RunError(None, type(failure).__name__, f"the execution did not start: {failure}"))
+    except Exception:  # noqa: BLE001  (the store itself is unreachable: sweep() reports the missing run)
         return "error"
+    return RunStatus.FAILED.value
+
+
+def _status_of(plan: Plan, job: Job, failure: BaseException | None) -> str:
+    """The stored status of a job's run; a job that raised before creating one gets a failed run."""
     store = open_store(plan.store, artifacts=plan.artifacts)
     try:
         return store.run(job.run_id).status.value
     except LookupError:
-        return "error"
+        if failure is None:
+            failure = RuntimeError("the execution ended without creating its run")
+        return _record_unstarted(store, plan, job, failure)
 
 
 @contextmanager
@@ -421,7 +456,7 @@ def _run_dask(plan: Plan, jobs: list[Job], workers: int, cluster: Any, report: C
         try:
             for future in as_completed(futures):
                 job = futures[future]
-                report(_status_of(plan, job, future) if future.status == "finished" else "error")
+                report(_status_of(plan, job, None if future.status == "finished" else _dask_failure(future)))
         except KeyboardInterrupt:
             from distributed import Event
 
@@ -435,6 +470,13 @@ def _run_dask(plan: Plan, jobs: list[Job], workers: int, cluster: Any, report: C
             own_cluster.close()
         elif not isinstance(cluster, Client):
             client.close()
+
+
+def _dask_failure(future: Any) -> BaseException:
+    try:
+        return future.exception() or RuntimeError(f"the Dask task ended as {future.status}")
+    except Exception as exc:  # noqa: BLE001  (cancelled, or the cluster is gone)
+        return exc
 
 
 def _local_cluster(cls: Any, workers: int) -> Any:
