@@ -4,6 +4,11 @@ from __future__ import annotations
 
 import math
 
+import pytest
+
+from nbtrack.errors import RunEnded
+from nbtrack.records import RunStatus
+
 
 def test_metric_points_keep_series_and_summary(store):
     run_id = store.create_run("e")
@@ -81,3 +86,35 @@ def test_stored_run_metric_history_is_a_dataframe(store):
     frame = store.run(run_id).metric_history("loss")
     assert list(frame.columns) == ["step", "value", "timestamp"]
     assert len(frame) == 3 and str(frame["timestamp"].dt.tz) == "UTC"
+
+
+def test_columns_out_of_step_order_are_stored_in_order_and_the_later_duplicate_wins(store):
+    run_id = store.create_run("e")
+    # steps 3, 1, 3, 0: the second point at step 3 replaces the first, whatever the batch order.
+    store.log_metric_columns(run_id, {"m": ([3, 1, 3, 0], [30.0, 10.0, 33.0, 0.0], [1, 2, 3, 4]),
+                                      "n": ([], [], [])})  # an empty key is no key
+    assert store.metric_history(run_id, "m") == [(0, 0.0, 4), (1, 10.0, 2), (3, 33.0, 3)]
+    summary = store.run(run_id).summaries["m"]
+    assert (summary.last, summary.step, summary.min, summary.max, summary.count) == (33.0, 3, 0.0, 33.0, 4)
+    assert "n" not in store.run(run_id).summaries
+
+
+def test_end_run_writes_its_points_in_the_same_transaction(store):
+    run_id = store.create_run("e")
+    store.end_run(run_id, "finished", metrics={"loss": ([0, 1], [0.5, float("nan")], [1, 2])})
+    ended = store.run(run_id)
+    assert ended.status is RunStatus.FINISHED and ended.summaries["loss"].count == 2
+    assert ended.summaries["loss"].min == 0.5 and math.isnan(ended.summaries["loss"].last)
+    # A run ended already takes neither the end nor the points: nothing half-written.
+    with pytest.raises(RunEnded):
+        store.end_run(run_id, "failed", metrics={"late": ([0], [1.0], [3])})
+    again = store.run(run_id)
+    assert again.status is RunStatus.FINISHED and "late" not in again.summaries
+
+
+def test_points_read_back_with_none_for_nan_can_be_written_again(store):
+    run_id = store.create_run("e")
+    store.log_metrics(run_id, [("x", 0, None, 1), ("x", 1, 2.0, 2)])
+    history = store.metric_history(run_id, "x")
+    assert math.isnan(history[0][1]) and history[1][1] == 2.0
+    assert store.run(run_id).summaries["x"].min == 2.0

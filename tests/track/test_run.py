@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 
 import pytest
@@ -159,3 +160,87 @@ def test_metric_keys_are_checked(store):
         run.log_metric("", 1.0)
     with pytest.raises(UsageError):
         run.log_metric("k" * 300, 1.0)
+
+
+def test_short_runs_start_no_thread_each_and_finish_writes_points_with_the_end(store):
+    before = threading.active_count()
+    ids = []
+    for i in range(20):
+        with nbtrack.start_run(store=store, params={"i": i}) as run:
+            run.log_metrics({"test.f1": i / 20, "loss": 1.0 / (i + 1)})
+        ids.append(run.id)
+    assert threading.active_count() <= before + 1  # at most the process's one flusher
+    stored = store.run(ids[-1])
+    assert stored.status is RunStatus.FINISHED and stored.metrics == {"test.f1": 0.95, "loss": 0.05}
+
+
+def test_finish_of_a_run_ended_elsewhere_writes_none_of_its_points(store):
+    run = nbtrack.start_run(store=store)
+    run.log_metric("loss", 0.5)
+    store.end_run(run.id, "killed")  # another process ended it first
+    with pytest.raises(RunEnded):
+        run.finish()
+    assert store.metric_history(run.id, "loss") == []  # points and end go in one transaction
+
+
+def test_a_full_buffer_is_written_by_the_logging_call(store, monkeypatch):
+    from nbtrack.track import run as run_module
+
+    monkeypatch.setattr(run_module, "MAX_BUFFERED", 100)
+    run = nbtrack.start_run(store=store)
+    for step in range(250):
+        run.log_metric("loss", float(step))
+    assert store.run(run.id).summaries["loss"].count == 200  # two full buffers, 50 points still buffered
+    run.log_metrics({f"k{n}": 1.0 for n in range(60)})  # 110 buffered: this call writes them
+    assert store.run(run.id).summaries["loss"].count == 250
+
+
+def test_the_flusher_asks_a_logging_run_to_write_its_points_itself(store):
+    run = nbtrack.start_run(store=store)
+    run.log_metric("loss", 1.0)
+    deadline = time.monotonic() + 5
+    while not run._flush_asked:  # the flusher's tick asks; it does not write itself yet
+        assert time.monotonic() < deadline, "the flusher did not ask within 5 s"
+        time.sleep(0.02)
+    run.log_metric("loss", 2.0)  # this call first writes the point before it, in the notebook's thread
+    assert [v for _s, v, _t in store.metric_history(run.id, "loss")] == [1.0]
+    assert not run._flush_asked and run._buffered == 1
+
+
+def test_a_failed_write_keeps_the_points_in_order_for_the_next(store, monkeypatch):
+    run = nbtrack.start_run(store=store)
+    run.log_metrics({"a": 1.0, "b": 1.0}, step=0)
+    real = store.log_metric_columns
+
+    def fail_once(run_id, columns):
+        monkeypatch.setattr(store, "log_metric_columns", real)
+        raise OSError("database is busy")
+
+    monkeypatch.setattr(store, "log_metric_columns", fail_once)
+    with pytest.raises(OSError):
+        run.flush()
+    run.log_metric("a", 2.0, step=0)  # logged after the failure: it wins step 0
+    run.log_metric("a", 3.0)
+    run.flush()
+    assert [(s, v) for s, v, _t in store.metric_history(run.id, "a")] == [(0, 2.0), (1, 3.0)]
+    assert store.run(run.id).metrics == {"a": 3.0, "b": 1.0}
+
+
+def test_threads_logging_into_one_run_lose_no_point(store):
+    run = nbtrack.start_run(store=store)
+
+    def log(n: int) -> None:
+        for i in range(3000):
+            run.log_metric("shared", float(n))  # steps given out one by one across threads
+            run.log_metrics({f"own.{n}": float(i)})
+
+    threads = [threading.Thread(target=log, args=(n,)) for n in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    run.finish()
+    assert [s for s, _v, _t in store.metric_history(run.id, "shared")] == list(range(12_000))
+    for n in range(4):
+        history = store.metric_history(run.id, f"own.{n}")
+        assert [(s, v) for s, v, _t in history] == [(i, float(i)) for i in range(3000)]
