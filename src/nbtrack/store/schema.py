@@ -16,6 +16,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    text,
 )
 
 metadata = MetaData()
@@ -64,8 +65,9 @@ params = Table(
     Column("value", Text, nullable=False),
     Column("num", Float),
     Column("text", Text),
-    Index("ix_params_key_num", "key", "num"),
-    Index("ix_params_key_text", "key", "text"),
+    # run_pk last: a filter reads the matching runs from the index alone (0003).
+    Index("ix_params_key_num_run", "key", "num", "run_pk"),
+    Index("ix_params_key_text_run", "key", "text", "run_pk"),
 )
 
 metric_keys = Table(
@@ -98,7 +100,7 @@ metric_summaries = Table(
     Column("max", Float),
     Column("step", BigInteger, nullable=False),
     Column("count", BigInteger, nullable=False),
-    Index("ix_summaries_key_last", "key_pk", "last"),
+    Index("ix_summaries_key_last_run", "key_pk", "last", "run_pk"),
 )
 
 tags = Table(
@@ -107,7 +109,7 @@ tags = Table(
     Column("run_pk", Integer, ForeignKey("runs.pk"), primary_key=True),
     Column("key", String(250), primary_key=True),
     Column("value", Text, nullable=False),
-    Index("ix_tags_key_value", "key", "value"),
+    Index("ix_tags_key_value_run", "key", "value", "run_pk"),
 )
 
 artifacts = Table(
@@ -198,9 +200,21 @@ def _registry(conn: Connection) -> None:
     metadata.create_all(conn, tables=[models, model_versions, model_aliases, alias_moves], checkfirst=True)
 
 
+def _covering_filter_indexes(conn: Connection) -> None:
+    # A filter such as params.model = 'rf' found index entries, then read each table row
+    # for its run_pk: 3 us a row, 0.2 s of a 100k-run query. With run_pk in the index
+    # the row read goes (filter at 100k runs: 198 -> 64 ms in SQLite).
+    for old in ("ix_params_key_num", "ix_params_key_text", "ix_summaries_key_last", "ix_tags_key_value"):
+        conn.execute(text(f"DROP INDEX IF EXISTS {old}"))
+    for table in (params, metric_summaries, tags):
+        for index in table.indexes:
+            index.create(conn, checkfirst=True)
+
+
 # Named upgrade steps, applied in order, each once, recorded in nbtrack_migrations.
 # Append new steps; never edit or reorder a released one.
 STEPS: list[tuple[str, Callable[[Connection], None]]] = [
     ("0001_initial", _initial),
     ("0002_registry", _registry),
+    ("0003_covering_filter_indexes", _covering_filter_indexes),
 ]

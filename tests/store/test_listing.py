@@ -1,0 +1,174 @@
+"""Listing in bulk: every run gets its own params, summaries, tags and artifacts, whichever read path
+serves it, and compare() turns the runs into the same DataFrame whatever their shape."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import nbtrack
+from nbtrack.records import MetricSummary, RunError, RunRecord, RunStatus, new_run_id
+from nbtrack.store import listing
+
+NAN = float("nan")
+
+
+@pytest.fixture
+def seven(store):
+    """Seven runs of varied shape, oldest first; returns their ids."""
+    ids = []
+    for i in range(7):
+        params = {"model": ["rf", "gb"][i % 2], "i": i, "C": 0.5 * i, "on": i % 3 == 0}
+        if i == 2:
+            params["layers"] = [64, i]
+            params["opts"] = {"b": 1, "a": [i]}
+        if i == 5:
+            params["note"] = None
+        run_id = store.create_run("exp" if i < 5 else "other", run_id=new_run_id(1_750_000_000 + i),
+                                  name=f"r{i}", params=params, tags={"k": str(i)} if i % 2 else None)
+        points = [("loss", 0, 1.0 + i, 1), ("loss", 1, 0.5 / (i + 1), 2)]
+        if i != 4:
+            points.append(("f1", 0, i / 10, 3))
+        if i == 3:
+            points.append(("bad", 0, NAN, 4))
+        store.log_metrics(run_id, points)
+        if i == 1:
+            store.add_artifact(run_id, "a.txt", data=b"a")
+        if i == 6:
+            store.end_run(run_id, RunStatus.FAILED, RunError(2, "ValueError", "bad value"))
+        elif i != 0:
+            store.end_run(run_id, "finished")
+        ids.append(run_id)
+    return ids
+
+
+def expected_params(i):
+    params = {"model": ["rf", "gb"][i % 2], "i": i, "C": 0.5 * i, "on": i % 3 == 0}
+    if i == 2:
+        params.update(layers=[64, i], opts={"b": 1, "a": [i]})
+    if i == 5:
+        params["note"] = None
+    return params
+
+
+def check(run, ids):
+    i = ids.index(run.id)
+    assert run.params == expected_params(i)
+    assert {k: type(v) for k, v in run.params.items()} == {k: type(v) for k, v in expected_params(i).items()}
+    assert list(run.params) == sorted(run.params)  # key order, as every read path gives it
+    assert run.tags == ({"k": str(i)} if i % 2 else {})
+    assert run.artifacts == ({"a.txt": run.artifacts.get("a.txt")} if i == 1 else {})
+    assert run.experiment == ("exp" if i < 5 else "other") and run.name == f"r{i}"
+    assert run.status is ([RunStatus.RUNNING] + [RunStatus.FINISHED] * 5 + [RunStatus.FAILED])[i]
+    metrics = run.metrics  # read before summaries are built, then compared with them
+    assert run.summaries["loss"] == MetricSummary(0.5 / (i + 1), 0.5 / (i + 1), 1.0 + i, 1, 2)
+    assert metrics == {k: s.last for k, s in run.summaries.items() if k != "bad"} | (
+        {"bad": metrics["bad"]} if i == 3 else {})
+    assert sorted(run.summaries) == sorted(["loss"] + (["f1"] if i != 4 else []) + (["bad"] if i == 3 else []))
+    if i == 3:
+        assert math.isnan(metrics["bad"]) and math.isnan(run.summaries["bad"].max)
+    assert run.error == (RunError(2, "ValueError", "bad value") if i == 6 else None)
+
+
+@pytest.mark.parametrize("chunk", [2, 900])
+def test_every_run_reads_back_its_own_details_through_scans_and_chunked_lookups(store, seven, monkeypatch,
+                                                                                chunk):
+    # With 2 pks per IN list: all seven runs are read by one scan per table, three of them
+    # by IN lists of two and one; with 900, by single IN lists.
+    monkeypatch.setattr(listing, "_IN_LIST_LIMIT", chunk)
+    everything = store.runs()
+    assert [r.id for r in everything] == seven[::-1]
+    for run in everything:
+        check(run, seven)
+    some = store.runs(where="params.i >= 2 and params.i <= 4", order_by="params.i")
+    assert [r.id for r in some] == seven[2:5]
+    for run in some + store.runs(experiment="other") + store.runs(limit=3, offset=2):
+        check(run, seven)
+    assert [r.id for r in store.runs(limit=3, offset=2)] == seven[::-1][2:5]
+    assert store.runs(where="params.i > 100") == []
+    check(store.run(seven[3][:8]), seven)
+
+
+def test_a_listed_run_equals_reads_and_dumps_like_one_built_by_hand(store, seven):
+    run = store.run(seven[1])
+    text = repr(run)  # builds the summaries on the way
+    assert "summaries={" in text and "MetricSummary(last=" in text
+    assert run == store.run(seven[1]) and run != store.run(seven[2])
+    dumped = store.run(seven[1]).to_dict()
+    assert dumped["summaries"]["loss"] == {"last": 0.25, "min": 0.25, "max": 2.0, "step": 1, "count": 2}
+    assert dumped["metrics"] == {"f1": 0.1, "loss": 0.25} and dumped["params"]["model"] == "gb"
+    containers = [r.params["opts"] for r in store.runs(where="params.i = 2")]
+    containers[0]["a"].append("mine")  # each run owns its containers
+    assert store.run(seven[2]).params["opts"] == {"b": 1, "a": [2]}
+    with pytest.raises(AttributeError, match="no attribute 'nope'"):
+        _ = run.nope
+
+
+def test_compare_builds_one_typed_column_per_param_and_metric(store, seven):
+    runs = store.runs(order_by="params.i")
+    frame = nbtrack.compare(runs)
+    assert list(frame.index) == seven and frame.index.name == "id"
+    assert list(frame.columns) == [
+        "experiment", "name", "status", "started_at", "duration",
+        "params.C", "params.i", "params.layers", "params.model", "params.note", "params.on", "params.opts",
+        "metrics.bad", "metrics.f1", "metrics.loss",
+    ]
+    assert frame["params.i"].dtype == np.int64 and list(frame["params.i"]) == list(range(7))
+    assert frame["params.C"].dtype == np.float64
+    assert frame["params.on"].tolist() == [True, False, False, True, False, False, True]
+    assert frame["params.layers"].tolist()[2] == "[64, 2]" and pd.isna(frame["params.layers"].iloc[0])
+    assert frame["params.opts"].iloc[2] == '{"a": [2], "b": 1}'
+    assert frame["params.note"].isna().all()
+    assert frame["status"].tolist() == ["running"] + ["finished"] * 5 + ["failed"]
+    assert str(frame["started_at"].dtype) == "datetime64[ns, UTC]"
+    assert frame["started_at"].iloc[0] == pd.Timestamp(runs[0].started_at, unit="s", tz="UTC")
+    assert pd.isna(frame["duration"].iloc[0]) and frame["duration"].iloc[1] >= 0
+    for column in ("metrics.bad", "metrics.f1", "metrics.loss"):
+        assert frame[column].dtype == np.float64
+    assert frame["metrics.loss"].tolist() == [0.5 / (i + 1) for i in range(7)]
+    assert pd.isna(frame["metrics.f1"].iloc[4]) and frame["metrics.f1"].iloc[3] == 0.3
+    assert frame["metrics.bad"].isna().all()
+    assert nbtrack.compare(runs, metrics="max")["metrics.loss"].tolist() == [1.0 + i for i in range(7)]
+    assert nbtrack.compare(runs, metrics="min")["metrics.f1"].iloc[5] == 0.5
+    # Runs built by hand (not read from a store) give the same frame.
+    by_hand = [RunRecord(**{f: getattr(r, f) for f in r.__dataclass_fields__}) for r in runs]
+    pd.testing.assert_frame_equal(nbtrack.compare(by_hand), frame)
+    empty = nbtrack.compare([])
+    assert list(empty.columns) == ["experiment", "name", "status", "started_at", "duration"] and empty.empty
+
+
+def test_a_store_from_before_0003_gets_covering_filter_indexes_and_keeps_its_runs(tmp_path):
+    from sqlalchemy import text
+
+    from nbtrack.store import database, open_store
+
+    old = open_store(tmp_path / "s")
+    run_id = old.create_run("e", params={"model": "rf"}, tags={"stage": "dev"})
+    old.log_metrics(run_id, [("f1", 0, 0.95, 0)])
+    with old.engine.begin() as conn:  # put the store back as 0002 left it
+        for name, columns in [("ix_params_key_num", "params (key, num)"),
+                              ("ix_params_key_text", "params (key, text)"),
+                              ("ix_summaries_key_last", "metric_summaries (key_pk, last)"),
+                              ("ix_tags_key_value", "tags (key, value)")]:
+            conn.execute(text(f"DROP INDEX {name}_run"))
+            conn.execute(text(f"CREATE INDEX {name} ON {columns}"))
+        conn.execute(text("DELETE FROM nbtrack_migrations WHERE name = '0003_covering_filter_indexes'"))
+
+    assert database.migrate(old.engine) == ["0003_covering_filter_indexes"]  # what opening it runs
+    store = old
+    where = "params.model = 'rf' and metrics.f1 > 0.9 and tags.stage = 'dev'"
+    assert [r.id for r in store.runs(where=where)] == [run_id]
+    with store.engine.connect() as conn:
+        indexes = set(conn.execute(text("SELECT name FROM sqlite_master WHERE type = 'index'"
+                                        " AND name LIKE 'ix_%'")).scalars())
+        query = store._select_runs(where, None, None)
+        compiled = query.compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True})
+        plan = " ".join(row[-1] for row in conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {compiled}"))
+    assert {"ix_params_key_text_run", "ix_params_key_num_run", "ix_summaries_key_last_run",
+            "ix_tags_key_value_run"} <= indexes
+    assert not indexes & {"ix_params_key_text", "ix_summaries_key_last", "ix_tags_key_value"}
+    for index in ("ix_params_key_text_run", "ix_summaries_key_last_run", "ix_tags_key_value_run"):
+        assert f"COVERING INDEX {index}" in plan, plan
