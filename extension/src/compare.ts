@@ -1,4 +1,8 @@
-/** Compare panel: the table of nbtrack.compare, differences only on demand, best metrics marked, overlaid series. */
+/**
+ * Compare panel: what RunComparison shows. The table of nbtrack.compare (params with differences on
+ * demand, metrics with the best marked), overlaid series, figures side by side, and the data,
+ * environment and notebook differences computed by nbtrack.analyze.differences on the server.
+ */
 
 import { IRenderMimeRegistry } from '@jupyterlab/rendermime';
 import { Widget } from '@lumino/widgets';
@@ -7,7 +11,7 @@ import { chart, lines } from './charts';
 import { section } from './detail';
 import { h, show } from './dom';
 import { query, requestAPI, requestBlob } from './request';
-import { IComparison, IRunDetail, ISeries } from './types';
+import { ICellChange, IComparison, IDataDifference, IDifferences, IRunDetail, ISeries } from './types';
 
 const SERIES_POINTS = 200;
 
@@ -58,13 +62,7 @@ export class ComparePanel extends Widget {
     const facts = [
       ['status', c.runs.map(r => r.status)],
       ['experiment', c.runs.map(r => r.experiment)],
-      ['notebook', details.map(d => d.notebook ? `${d.notebook.path} @ ${d.notebook.sha256.slice(0, 10)}` : '—')],
-      ['data', details.map(d => d.records.filter(r => r.kind === 'data')
-        .map(r => `${r.name} ${String(r.body.fingerprint ?? '').slice(0, 10)}`).join(', ') || '—')],
-      ['environment', details.map(d => {
-        const env = d.records.find(r => r.kind === 'environment')?.body ?? {};
-        return [env.python, env.platform].filter(Boolean).map(show).join(' · ') || '—';
-      })]
+      ['notebook', details.map(d => d.notebook ? `${d.notebook.path} @ ${d.notebook.sha256.slice(0, 10)}` : '—')]
     ] as [string, string[]][];
     return [
       h('h2', {}, `Compare ${c.ids.length} runs`),
@@ -72,8 +70,86 @@ export class ComparePanel extends Widget {
       section('Params', h('label', {}, onlyDiff, ' only differences'), paramHost),
       section('Metrics', metricTable),
       section('Series', this.seriesHost),
-      section('Figures', this.figuresHost)
+      section('Figures', this.figuresHost),
+      this.data(c, names),
+      this.environment(c, names),
+      this.notebook(c.differences, names)
     ];
+  }
+
+  /** Per data set: fingerprint against the first run, rows, missing share; shift per column, changed ones marked. */
+  private data(c: IComparison, names: string[]): HTMLElement {
+    const found = c.differences.data;
+    if (!found.length) {
+      return section('Data', 'no data profiles');
+    }
+    const shown = (values: unknown[]): string[] => values.map(v => show(v));
+    const one = (d: IDataDifference): HTMLElement[] => [
+      h('h4', {}, d.name),
+      this.grid(names, [
+        ['fingerprint', shown(d.fingerprint), d.fingerprint.some(v => v !== null && v !== 'same')],
+        ['rows', shown(d.rows), new Set(d.rows).size > 1],
+        ['missing share', shown(d.missing_share), new Set(d.missing_share).size > 1]
+      ]),
+      d.columns.length
+        ? h('table', { class: 'nbtrack-table nbtrack-compare-table nbtrack-data-shift' },
+          h('thead', {}, h('tr', {}, h('th', {}, 'column shift'), ...names.map(n => h('th', {}, n)))),
+          h('tbody', {}, ...d.columns.map(col => h('tr', { attrs: { 'data-column': col.column } },
+            h('td', {}, col.column),
+            ...col.shift.map((v, i) => h('td', { class: col.changed[i] ? 'nbtrack-shifted' : '', title: col.changed[i] ? 'shifted' : '' },
+              v === null ? '—' : v.toFixed(3))))))
+        )
+        : h('div', { class: 'nbtrack-note' }, 'no columns')
+    ];
+    return section('Data', h('div', { class: 'nbtrack-note' },
+      `against ${names[0]}: standardized mean difference (numeric) or total variation of top values (categorical); ` +
+      'marked from 0.1'), ...found.flatMap(one));
+  }
+
+  /** Python, platform and git per run, then packages added, removed or changed against the first run. */
+  private environment(c: IComparison, names: string[]): HTMLElement {
+    const env = c.differences.environment;
+    if (!env.captured) {
+      return section('Environment', 'no environment captured');
+    }
+    const nameOf = new Map(c.ids.map((id, i) => [id, names[i]]));
+    const packages = env.packages.length
+      ? h('table', { class: 'nbtrack-table nbtrack-packages' },
+        h('thead', {}, h('tr', {}, ...['run', 'package', 'change', names[0], 'this run'].map(t => h('th', {}, t)))),
+        h('tbody', {}, ...env.packages.map(p => h('tr', { class: `nbtrack-package-${p.change}` },
+          h('td', {}, nameOf.get(p.run) ?? p.run), h('td', {}, p.package), h('td', {}, p.change),
+          h('td', {}, p.before ?? '—'), h('td', {}, p.after ?? '—')))))
+      : h('div', { class: 'nbtrack-note' }, 'the same packages in every run');
+    return section('Environment',
+      this.grid(names, env.facts.map(f => [f.name, f.values.map(v => show(v)), f.differs])), packages);
+  }
+
+  /** Each run's source notebook against the first run's: cells added, removed and changed, with their text. */
+  private notebook(d: IDifferences, names: string[]): HTMLElement {
+    if (!d.notebook.length) {
+      return section('Notebook', 'fewer than two runs kept their source notebook');
+    }
+    const nameOf = new Map(this.ids.map((id, i) => [id, names[i]]));
+    const label = (id: string): string => nameOf.get(id) ?? id.slice(0, 10);
+    return section('Notebook', ...d.notebook.flatMap(n => n.same
+      ? [h('div', { class: 'nbtrack-note' }, `${label(n.run)}: the same notebook as ${label(n.base)}`)]
+      : [h('h4', {}, `${label(n.run)} against ${label(n.base)}`),
+        n.cells.length
+          ? h('table', { class: 'nbtrack-table nbtrack-cell-diff' },
+            h('thead', {}, h('tr', {}, h('th', {}, 'cell'), h('th', {}, 'change'), h('th', {}, 'source'))),
+            h('tbody', {}, ...n.cells.map(cell => h('tr', { class: `nbtrack-cell-${cell.change}` },
+              h('td', {}, `cell ${cell.cell}`), h('td', {}, cell.change), h('td', {}, this.cellText(cell))))))
+          : h('div', { class: 'nbtrack-note' }, 'the same cells (only outputs or metadata differ)')]));
+  }
+
+  /** A cell's text, or its line diff with added and removed lines marked, as text nodes. */
+  private cellText(cell: ICellChange): HTMLElement {
+    const lines = cell.text.split('\n').map(line => {
+      const kind = cell.change !== 'changed' ? '' : line.startsWith('+') ? 'nbtrack-line-added'
+        : line.startsWith('-') ? 'nbtrack-line-removed' : line.startsWith('@@') ? 'nbtrack-line-hunk' : '';
+      return h('span', { class: kind }, line + '\n');
+    });
+    return h('pre', { class: 'nbtrack-cell-source' }, ...lines);
   }
 
   private grid(names: string[], rows: [string, string[], boolean][]): HTMLTableElement {

@@ -36,9 +36,9 @@ async function send(path: string, init: RequestInit): Promise<Response> {
   return response;
 }
 
-/** GET/POST/PATCH JSON; a body is sent as application/json. */
-export async function requestAPI<T>(path: string, method = 'GET', body?: unknown): Promise<T> {
-  const init: RequestInit = { method };
+/** GET/POST/PATCH JSON; a body is sent as application/json. An aborted signal cancels the request. */
+export async function requestAPI<T>(path: string, method = 'GET', body?: unknown, signal?: AbortSignal): Promise<T> {
+  const init: RequestInit = { method, signal };
   if (body !== undefined) {
     init.body = JSON.stringify(body);
     init.headers = { 'Content-Type': 'application/json' };

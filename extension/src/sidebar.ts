@@ -11,6 +11,17 @@ const ROW_HEIGHT = 46;
 const PAGE = 100;
 const REFRESH_MS = 1500;
 const FIXED_ORDERS = ['started', 'name', 'status', 'duration'];
+// Typing: query after a pause this short (one request per burst of keys, not per key); Enter queries at once.
+const DEBOUNCE_MS = 40;
+// A filter that does not parse yet is usually one still being typed: say so only once typing pauses.
+const ERROR_DELAY_MS = 500;
+
+/** A row on screen and what it was drawn from. */
+interface IDrawnRow {
+  signature: string;
+  node: HTMLElement;
+  started: string;
+}
 
 export interface ISidebarActions {
   openRun(id: string): void;
@@ -34,12 +45,12 @@ export class RunsSidebar extends Widget {
     });
     this.filterInput.addEventListener('input', () => {
       window.clearTimeout(this.debounce);
-      this.debounce = window.setTimeout(() => this.reload(), 250);
+      this.debounce = window.setTimeout(() => this.reload(), DEBOUNCE_MS);
     });
     this.filterInput.addEventListener('keydown', event => {
       if (event.key === 'Enter') {
         window.clearTimeout(this.debounce);
-        this.reload();
+        this.reload(true);
       }
     });
     this.errorLine = h('div', { class: 'nbtrack-filter-error', attrs: { role: 'alert' } });
@@ -75,9 +86,17 @@ export class RunsSidebar extends Widget {
     this.updateCompareButton();
   }
 
-  /** Start over from the first page with the current experiment, filter and order. */
-  reload(): void {
+  /**
+   * Start over from the first page with the current experiment, filter and order.
+   * Requests still out for the previous ones are cancelled: only the newest answer is drawn.
+   */
+  reload(showErrorAtOnce = false): void {
     this.generation += 1;
+    this.controller.abort();
+    this.controller = new AbortController();
+    window.clearTimeout(this.errorTimer);
+    this.errorTimer = 0;
+    this.errorAtOnce = showErrorAtOnce;
     this.pages.clear();
     this.loading.clear();
     this.scroller.scrollTop = 0;
@@ -128,6 +147,7 @@ export class RunsSidebar extends Widget {
       return;
     }
     const generation = this.generation;
+    const signal = this.controller.signal;
     this.loading.add(index);
     try {
       const page = await requestAPI<IRunPage>(
@@ -138,11 +158,16 @@ export class RunsSidebar extends Widget {
             order: this.order(),
             limit: PAGE,
             offset: index * PAGE
-          })
+          }),
+        'GET',
+        undefined,
+        signal
       );
       if (generation !== this.generation) {
         return; // an answer to a filter the user has already changed
       }
+      window.clearTimeout(this.errorTimer);
+      this.errorTimer = 0;
       this.errorLine.textContent = '';
       this.filterInput.classList.remove('nbtrack-invalid');
       this.total = page.total;
@@ -153,8 +178,21 @@ export class RunsSidebar extends Widget {
       this.paint();
     } catch (error) {
       if (generation === this.generation) {
-        this.errorLine.textContent = (error as Error).message;
-        this.filterInput.classList.add('nbtrack-invalid');
+        const message = (error as Error).message;
+        const showError = (): void => {
+          if (generation === this.generation) {
+            this.errorLine.textContent = message;
+            this.filterInput.classList.add('nbtrack-invalid');
+          }
+        };
+        if (this.errorAtOnce) {
+          showError();
+        } else if (!this.errorTimer) {
+          this.errorTimer = window.setTimeout(() => {
+            this.errorTimer = 0;
+            showError();
+          }, ERROR_DELAY_MS);
+        }
         if (first) {
           this.total = 0;
           this.paint();
@@ -207,7 +245,11 @@ export class RunsSidebar extends Widget {
     this.orderSelect.value = current;
   }
 
-  /** Draw only the rows in view (plus a margin); fetch pages that are not loaded yet. */
+  /**
+   * Draw only the rows in view (plus a margin); fetch pages that are not loaded yet.
+   * A row whose run has not changed is kept as it is (only its age is updated), so the
+   * refresh every 1.5 s and a filter that keeps some rows touch only what changed.
+   */
   private paint(): void {
     this.spacer.style.height = `${this.total * ROW_HEIGHT}px`;
     this.countLine.textContent = `${this.total} run${this.total === 1 ? '' : 's'}`;
@@ -215,6 +257,7 @@ export class RunsSidebar extends Widget {
     const first = Math.max(0, Math.floor(this.scroller.scrollTop / ROW_HEIGHT) - 5);
     const last = Math.min(this.total, first + Math.ceil(height / ROW_HEIGHT) + 10);
     const rows: HTMLElement[] = [];
+    const drawn = new Map<string, IDrawnRow>();
     const now = Date.now();
     for (let i = first; i < last; i += 1) {
       const page = this.pages.get(Math.floor(i / PAGE));
@@ -224,10 +267,27 @@ export class RunsSidebar extends Widget {
       }
       const run = page[i % PAGE];
       if (run) {
-        rows.push(this.row(run, i, now));
+        const key = `${i}:${run.id}`;
+        const signature = JSON.stringify([run.status, run.name, run.metrics, this.metricKeys]);
+        let row = this.drawn.get(key);
+        if (!row || row.signature !== signature) {
+          row = { signature, node: this.row(run, i, now), started: run.started_at };
+        } else {
+          const ageNode = row.node.querySelector('.nbtrack-age');
+          const text = age(row.started, now);
+          if (ageNode && ageNode.textContent !== text) {
+            ageNode.textContent = text;
+          }
+        }
+        drawn.set(key, row);
+        rows.push(row.node);
       }
     }
-    this.spacer.replaceChildren(...rows);
+    this.drawn = drawn;
+    const current = this.spacer.children;
+    if (current.length !== rows.length || rows.some((row, i) => current[i] !== row)) {
+      this.spacer.replaceChildren(...rows);
+    }
   }
 
   private row(run: IRun, index: number, now: number): HTMLElement {
@@ -278,6 +338,10 @@ export class RunsSidebar extends Widget {
   private readonly pages = new Map<number, IRun[]>();
   private readonly loading = new Set<number>();
   private readonly selected = new Set<string>();
+  private drawn = new Map<string, IDrawnRow>();
+  private controller = new AbortController();
+  private errorTimer = 0;
+  private errorAtOnce = false;
   private metricKeys: string[] = [];
   private descending = true;
   private total = 0;

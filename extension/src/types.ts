@@ -79,6 +79,50 @@ export interface IComparison {
   columns: Record<string, unknown[]>;
   differs: Record<string, boolean>;
   best: Record<string, string>;
+  differences: IDifferences;
+}
+
+/** nbtrack.analyze.differences: every list with one entry per run is in the order of ids. */
+export interface IDifferences {
+  base: string | null;
+  data: IDataDifference[];
+  environment: IEnvironmentDifference;
+  notebook: INotebookDifference[];
+}
+
+export interface IDataDifference {
+  name: string;
+  fingerprint: (string | null)[];
+  rows: (number | null)[];
+  missing_share: (number | null)[];
+  columns: { column: string; shift: (number | null)[]; changed: boolean[] }[];
+}
+
+export interface IEnvironmentDifference {
+  captured: boolean;
+  facts: { name: string; values: unknown[]; differs: boolean }[];
+  packages: IPackageChange[];
+}
+
+export interface IPackageChange {
+  run: string;
+  package: string;
+  change: 'added' | 'removed' | 'changed';
+  before: string | null;
+  after: string | null;
+}
+
+export interface INotebookDifference {
+  run: string;
+  base: string;
+  same: boolean;
+  cells: ICellChange[];
+}
+
+export interface ICellChange {
+  cell: number;
+  change: 'added' | 'removed' | 'changed';
+  text: string;
 }
 
 export interface IExperiment {

@@ -97,6 +97,9 @@ def start_lab(root: Path, store: Path, *, home: Path | None = None, app: str = "
         "JUPYTER_RUNTIME_DIR": str(dirs["runtime"]), "IPYTHONDIR": str(dirs["ipython"]),
         "JUPYTER_PLATFORM_DIRS": "1", "NBTRACK_STORE": str(store), "MPLBACKEND": "Agg",
         "JUPYTER_SERVER_ALLOW_UNAUTHENTICATED_ACCESS": "false",
+        # In a venv jupyter_core puts the venv's data dir first: the copy an earlier install left
+        # there would shadow the build in this repo, which is what must be tested.
+        "JUPYTER_PREFER_ENV_PATH": "0",
     }
     env.pop("NBTRACK_RUN_ID", None)
     env.update(extra_env or {})

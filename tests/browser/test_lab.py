@@ -76,9 +76,17 @@ def test_run_detail_shows_params_charts_confusion_matrix_figures_and_cells(
     assert body["tags"]["stage"] == "review"
 
 
+def set_theme(page: Any, theme: str) -> None:
+    page.evaluate("t => window.jupyterapp.commands.execute('apputils:change-theme', {theme: t})", theme)
+    light = "true" if theme == "JupyterLab Light" else "false"
+    page.wait_for_function(f"() => document.body.dataset.jpThemeLight === '{light}'")
+    page.wait_for_timeout(800)
+
+
 def test_two_selected_runs_open_the_compare_panel(lab: tuple[LabServer, dict[str, str]], page: Any) -> None:
     server, ids = lab
     open_sidebar(page, server)
+    set_theme(page, "JupyterLab Light")  # an earlier test may have left Lab dark
     for key in ("rf", "lr"):
         page.check(f"#nbtrack-runs [data-run-id='{ids[key]}'] .nbtrack-select")
     page.click("#nbtrack-runs .nbtrack-compare-button")
@@ -93,6 +101,27 @@ def test_two_selected_runs_open_the_compare_panel(lab: tuple[LabServer, dict[str
     page.wait_for_function("() => document.querySelectorAll('.nbtrack-compare img.nbtrack-figure').length === 2")
     page.wait_for_timeout(500)
     screenshot(page, "compare")
+
+    # What RunComparison shows beyond the table: lr's data moved, it ran a newer numpy, it changed a cell.
+    age = page.inner_text(f"{panel} .nbtrack-data-shift tr[data-column='age']")
+    assert age.split() == ["age", "0.000", "1.600"]
+    assert page.inner_text(f"{panel} .nbtrack-data-shift tr[data-column='age'] .nbtrack-shifted") == "1.600"
+    assert page.query_selector(f"{panel} .nbtrack-data-shift tr[data-column='city'] .nbtrack-shifted") is None
+    assert "different" in page.inner_text(f"{panel} .nbtrack-section:has(h3:text('Data'))")
+    numpy = page.inner_text(f"{panel} .nbtrack-packages tr.nbtrack-package-changed")
+    assert numpy.split() == ["lr-run", "numpy", "changed", "2.0.0", "2.1.0"]
+    changed = page.inner_text(f"{panel} .nbtrack-cell-diff tr.nbtrack-cell-changed")
+    assert "cell 3" in changed and "-model = make_model('rf')" in changed
+    assert page.inner_text(f"{panel} .nbtrack-cell-diff .nbtrack-line-added") == "+model = make_model('lr', C=C)\n"
+    page.eval_on_selector(f"{panel} .nbtrack-section:has(h3:text('Data'))", "e => e.scrollIntoView()")
+    page.wait_for_timeout(300)
+    screenshot(page, "compare-differences")
+    set_theme(page, "JupyterLab Dark")
+    screenshot(page, "compare-differences-dark")
+    page.eval_on_selector(f"{panel} h2", "e => e.scrollIntoView()")
+    page.wait_for_timeout(300)
+    screenshot(page, "compare-dark")
+    set_theme(page, "JupyterLab Light")
 
 
 def test_xss_payloads_render_as_text_everywhere(lab: tuple[LabServer, dict[str, str]], page: Any) -> None:

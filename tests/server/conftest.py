@@ -91,8 +91,37 @@ class Client:
         return cookies, jar["_xsrf"].value if "_xsrf" in jar else ""
 
 
+def source_notebook(cells: list[str]) -> bytes:
+    """A source.ipynb as the engine stores it: a markdown title, then code cells."""
+    import nbformat
+
+    notebook = nbformat.v4.new_notebook()
+    notebook.cells = [nbformat.v4.new_markdown_cell("# churn"), *map(nbformat.v4.new_code_cell, cells)]
+    return nbformat.writes(notebook).encode()
+
+
+def data_profile(age_mean: float, fingerprint: str) -> dict[str, Any]:
+    """A data record shaped like capture/data.py's profile of a two-column frame."""
+    return {"rows": 100, "columns": 2, "fingerprint": fingerprint * 64, "rows_fingerprint": fingerprint * 64,
+            "schema": {"age": "int64", "city": "object"}, "missing": {"age": 0, "city": 0}, "missing_share": 0.0,
+            "numeric": {"age": {"count": 100, "missing": 0, "mean": age_mean, "std": 5.0, "min": 20, "max": 70}},
+            "categorical": {"city": {"count": 100, "missing": 0, "distinct": 2,
+                                     "top": [["paris", 60], ["rome", 40]], "other": 0}}}
+
+
+# What the seeded runs differ in besides params and metrics: lr's data moved (age), lr runs a newer numpy,
+# lr changed its model cell, svm added a cell.
+SEED_CELLS = {"rf": ["import pandas as pd", "model = make_model('rf')"],
+              "lr": ["import pandas as pd", "model = make_model('lr', C=C)"],
+              "svm": ["import pandas as pd", "model = make_model('rf')", "model.fit(X, y)"]}
+
+
 def seed(store: Any) -> dict[str, str]:
-    """Three runs written through the Store API: params, metric series, tags, artifacts, records, cells."""
+    """Three runs written through the Store API: params, metric series, tags, artifacts, records, cells.
+
+    Besides params and metrics they differ in data (lr's age column shifted), environment (lr's
+    numpy) and notebook source (lr changed a cell, svm added one), as RunComparison would show.
+    """
     from nbtrack.records import CellTiming
 
     ids = {}
@@ -115,6 +144,14 @@ def seed(store: Any) -> dict[str, str]:
             "roc": {"yes": {"fpr": [0.0, 0.1, 0.4, 1.0], "tpr": [0.0, 0.6, 0.9, 1.0], "thresholds": [2, 0.8, 0.4, 0]}},
             "pr": {"yes": {"precision": [1.0, 0.9, 0.7], "recall": [0.0, 0.6, 1.0], "thresholds": [0.8, 0.4, 0]}},
         })
+        store.add_record(run_id, "data", "train", data_profile(48.0 if model == "lr" else 40.0,
+                                                               "b" if model == "lr" else "a"))
+        store.add_record(run_id, "environment", "environment", {
+            "python": {"version": "3.11.2", "implementation": "CPython"}, "platform": {"system": "Linux"},
+            "packages": {"numpy": "2.1.0" if model == "lr" else "2.0.0", "pandas": "2.2.3", "scikit-learn": "1.5.2"},
+            "git": {"commit": "1234567890abcdef" * 2 + "12345678", "dirty": False}})
+        store.add_artifact(run_id, "source.ipynb", data=source_notebook(SEED_CELLS[model]),
+                           media_type="application/x-ipynb+json")
         store.add_cells(run_id, [CellTiming(0, 0.01, 0.01, 50_000_000, 0), CellTiming(1, 0.5, 0.4, 80_000_000, 10)])
         store.end_run(run_id, "finished")
         ids[model] = run_id

@@ -79,11 +79,11 @@ def test_run_detail_carries_records_cells_and_artifacts(api: tuple[Client, dict[
     client, ids = api
     body = client.request("GET", f"{API}/runs/{ids['rf']}").json()
     assert body["id"] == ids["rf"] and body["name"] == "rf-run"
-    assert body["records"][0]["kind"] == "evaluation"
-    assert body["records"][0]["body"]["confusion_matrix"]["matrix"] == [[5, 1], [2, 7]]
+    evaluation = next(r for r in body["records"] if r["kind"] == "evaluation")
+    assert evaluation["body"]["confusion_matrix"]["matrix"] == [[5, 1], [2, 7]]
     assert [c["index"] for c in body["cells"]] == [0, 1] and body["cells"][1]["wall_s"] == 0.5
     assert {a["name"] for a in body["artifact_list"]} == {"figures/roc.png", "report.html", "plot.svg", "model.bin",
-                                                        "notes.txt"}
+                                                        "notes.txt", "source.ipynb"}
     prefix = client.request("GET", f"{API}/runs/{ids['rf'][:10]}").json()
     assert prefix["id"] == ids["rf"]
 
@@ -196,6 +196,28 @@ def test_compare_marks_differences_and_best_metrics(api: tuple[Client, dict[str,
     assert not body["differs"]["experiment"]
     assert body["best"]["metrics.test.f1"] == ids["rf"] and "metrics.train.loss" not in body["best"]
     assert client.request("GET", f"{API}/compare").status == 400
+
+
+def test_compare_carries_data_environment_and_notebook_differences(api: tuple[Client, dict[str, str]]) -> None:
+    client, ids = api
+    body = client.request("GET", f"{API}/compare?ids={ids['rf']},{ids['lr']},{ids['svm']}").json()
+    found = body["differences"]
+    assert found["base"] == ids["rf"]
+    (train,) = found["data"]
+    assert train["name"] == "train" and train["fingerprint"] == ["same", "different", "same"]
+    shifts = {c["column"]: c for c in train["columns"]}
+    assert shifts["age"]["shift"] == [0.0, 1.6, 0.0] and shifts["age"]["changed"] == [False, True, False]
+    assert shifts["city"]["shift"] == [0.0, 0.0, 0.0]
+    environment = found["environment"]
+    assert environment["packages"] == [{"run": ids["lr"], "package": "numpy", "change": "changed",
+                                        "before": "2.0.0", "after": "2.1.0"}]
+    python = next(f for f in environment["facts"] if f["name"] == "python")
+    assert python["values"] == ["3.11.2"] * 3 and not python["differs"]
+    lr, svm = found["notebook"]
+    assert lr["run"] == ids["lr"] and not lr["same"]
+    assert lr["cells"] == [{"cell": 3, "change": "changed",
+                            "text": "@@ -1,2 +1,2 @@\n [code]\n-model = make_model('rf')\n+model = make_model('lr', C=C)"}]
+    assert svm["cells"] == [{"cell": 4, "change": "added", "text": "[code]\nmodel.fit(X, y)"}]
 
 
 def test_experiments_are_listed_with_counts(api: tuple[Client, dict[str, str]]) -> None:

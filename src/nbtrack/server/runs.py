@@ -158,18 +158,25 @@ class ArtifactHandler(NbtrackHandler):
 
 
 class CompareHandler(NbtrackHandler):
-    """GET /nbtrack/api/compare?ids=a&ids=b: nbtrack.compare's table, which columns differ, best metrics."""
+    """GET /nbtrack/api/compare?ids=a&ids=b: nbtrack.compare's table, which columns differ, best metrics,
+    and the data, environment and notebook differences RunComparison shows (analyze.differences)."""
 
     @web.authenticated
     @authorized
     async def get(self) -> None:
         from nbtrack.analyze.compare import compare
+        from nbtrack.analyze.differences import differences
 
         refs = [r for arg in self.get_query_arguments("ids") for r in arg.split(",") if r]
         if not 1 <= len(refs) <= MAX_COMPARE:
             raise UsageError(f"compare takes 1 to {MAX_COMPARE} run ids as ?ids=a,b. Got {len(refs)}.")
         store = self.store
-        runs = await off_loop(lambda: [store.run(ref) for ref in refs])
+
+        def read() -> tuple[list[Any], dict[str, Any]]:
+            found = [store.run(ref) for ref in refs]
+            return found, differences(found)
+
+        runs, differing = await off_loop(read)
         frame = compare(runs)
         ids = [r.id for r in runs]
         columns: dict[str, list[Any]] = {}
@@ -187,7 +194,7 @@ class CompareHandler(NbtrackHandler):
                     pick = min if _LOWER_IS_BETTER.search(name) else max
                     best[name] = pick(scored)[1]
         self.write_json({"ids": ids, "runs": [run_json(r) for r in runs], "columns": columns,
-                         "differs": differs, "best": best})
+                         "differs": differs, "best": best, "differences": differing})
 
 
 class ExperimentsHandler(NbtrackHandler):

@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-import difflib
 import json
 import math
 from collections.abc import Sequence
 from typing import Any
 
+from nbtrack.analyze import differences
 from nbtrack.records import Record, RunRecord
 from nbtrack.views import charts
 from nbtrack.views.html import BEST_STYLE, Html, escape, format_value, join, note, png_image, table, tag
 
-SOURCE_ARTIFACT = "source.ipynb"  # what the engine keeps of the notebook it executed
 LOWER_IS_BETTER = ("loss", "error", "err", "mse", "mae", "rmse", "mape", "latency", "time", "seconds", "logloss")
-SHIFT_FLAG = 0.1  # a column whose shift reaches this is marked as changed
 DIFF_STYLE = "background-color:#fff3e0"
 
 
@@ -142,180 +140,70 @@ def evaluations_section(runs: Sequence[Any], records: dict[str, dict[str, dict[s
 
 def data_section(runs: Sequence[Any], records: dict[str, dict[str, dict[str, Any]]] | None = None) -> Html:
     """Data profiles against the first run's: fingerprint same or different, and shift per column."""
-    per_run = records or {run.id: _records(run, "data") for run in runs}
-    names = sorted({name for bodies in per_run.values() for name in bodies})
-    if not names:
+    found = differences.data_differences(runs, records or differences.records_by_run(runs, "data"))
+    if not found:
         return note("no data profiles")
-    base_run = runs[0]
+    labels = list(map(run_label, runs))
     parts = []
-    for name in names:
-        base = per_run[base_run.id].get(name)
-        head = [["fingerprint", *(_fingerprint_cell(base, per_run[r.id].get(name)) for r in runs)],
-                ["rows", *(format_value((per_run[r.id].get(name) or {}).get("rows")) for r in runs)],
-                ["missing share", *(format_value((per_run[r.id].get(name) or {}).get("missing_share"))
-                                    for r in runs)]]
-        columns = sorted({c for r in runs for c in (per_run[r.id].get(name) or {}).get("schema", {})})
-        shifts, styles = [], []
-        for column in columns:
-            values = [column_shift(base, per_run[r.id].get(name), column) for r in runs]
-            shifts.append([column, *(("—" if v is None else f"{v:.3f}") for v in values)])
-            styles.append([None, *(DIFF_STYLE if v is not None and v >= SHIFT_FLAG else None for v in values)])
-        parts.append(tag("h5", f"{name}", style="margin:6px 0 2px 0"))
-        parts.append(table(["", *map(run_label, runs)], head, cls="nbtrack-data"))
-        if columns:
-            parts.append(note(f"shift per column against {run_label(base_run)}: standardized mean "
+    for data in found:
+        head = [["fingerprint", *(value or "—" for value in data["fingerprint"])],
+                ["rows", *map(format_value, data["rows"])],
+                ["missing share", *map(format_value, data["missing_share"])]]
+        shifts = [[column["column"], *("—" if v is None else f"{v:.3f}" for v in column["shift"])]
+                  for column in data["columns"]]
+        styles = [[None, *(DIFF_STYLE if changed else None for changed in column["changed"])]
+                  for column in data["columns"]]
+        parts.append(tag("h5", data["name"], style="margin:6px 0 2px 0"))
+        parts.append(table(["", *labels], head, cls="nbtrack-data"))
+        if shifts:
+            parts.append(note(f"shift per column against {labels[0]}: standardized mean "
                               f"difference (numeric) or total variation of top values (categorical); "
-                              f">= {SHIFT_FLAG} is highlighted"))
-            parts.append(table(["column", *map(run_label, runs)], shifts, cell_styles=styles,
-                               cls="nbtrack-data-shift"))
+                              f">= {differences.SHIFT_FLAG} is highlighted"))
+            parts.append(table(["column", *labels], shifts, cell_styles=styles, cls="nbtrack-data-shift"))
     return join(parts)
-
-
-def _fingerprint_cell(base: dict[str, Any] | None, other: dict[str, Any] | None) -> str:
-    if other is None:
-        return "—"
-    if base is None:
-        return other.get("fingerprint", "")[:10]
-    if other.get("fingerprint") == base.get("fingerprint"):
-        return "same"
-    if other.get("rows_fingerprint") and other.get("rows_fingerprint") == base.get("rows_fingerprint"):
-        return "same rows, reordered"
-    return "different"
-
-
-def column_shift(base: dict[str, Any] | None, other: dict[str, Any] | None, column: str) -> float | None:
-    """How far one column moved from the base profile; 0 when unchanged, None when not comparable."""
-    if not base or not other:
-        return None
-    a, b = base.get("numeric", {}).get(column), other.get("numeric", {}).get(column)
-    if a and b:
-        if a.get("mean") is None or b.get("mean") is None:
-            return None
-        scale = a.get("std") or b.get("std") or 1.0
-        return abs(float(b["mean"]) - float(a["mean"])) / float(scale)
-    a, b = base.get("categorical", {}).get(column), other.get("categorical", {}).get(column)
-    if a and b:
-        return _total_variation(a, b)
-    return None
-
-
-def _total_variation(a: dict[str, Any], b: dict[str, Any]) -> float:
-    def shares(summary: dict[str, Any]) -> dict[str, float]:
-        total = sum(count for _, count in summary.get("top", [])) + summary.get("other", 0)
-        return {str(value): count / total for value, count in summary.get("top", [])} if total else {}
-
-    sa, sb = shares(a), shares(b)
-    return 0.5 * sum(abs(sa.get(k, 0.0) - sb.get(k, 0.0)) for k in set(sa) | set(sb))
 
 
 def environment_section(runs: Sequence[Any], records: dict[str, dict[str, dict[str, Any]]] | None = None) -> Html:
     """Environment against the first run's: python, git commit, packages added, removed, changed."""
-    per_run = records or {run.id: _records(run, "environment") for run in runs}
-    envs = {run.id: _merged(per_run[run.id]) for run in runs}
-    if not any(envs.values()):
+    found = differences.environment_differences(runs, records or differences.records_by_run(runs, "environment"))
+    if not found["captured"]:
         return note("no environment captured")
-    base_run = runs[0]
-    base = envs[base_run.id]
-    rows = [["python", *(_dig(envs[r.id], "python", "version") or _dig(envs[r.id], "python") for r in runs)],
-            ["git commit", *((_dig(envs[r.id], "git", "commit") or "")[:12] for r in runs)],
-            ["git dirty", *(_dig(envs[r.id], "git", "dirty") for r in runs)]]
+    labels = list(map(run_label, runs))
+    rows = [[fact["name"], *fact["values"]] for fact in found["facts"]]
     styles = [[None, *(DIFF_STYLE if not _same([row[1], value]) else None for value in row[1:])] for row in rows]
-    parts = [table(["", *map(run_label, runs)], rows, cell_styles=styles, cls="nbtrack-environment")]
-    base_packages = packages_of(base)
-    changes = []
-    for run in runs[1:]:
-        packages = packages_of(envs[run.id])
-        for name in sorted(set(base_packages) | set(packages)):
-            before, after = base_packages.get(name), packages.get(name)
-            if before == after:
-                continue
-            change = "added" if before is None else "removed" if after is None else "changed"
-            changes.append([run_label(run), name, change, before or "", after or ""])
+    parts = [table(["", *labels], rows, cell_styles=styles, cls="nbtrack-environment")]
+    by_id = {run.id: run for run in runs}
+    changes = [[run_label(by_id[c["run"]]), c["package"], c["change"], c["before"] or "", c["after"] or ""]
+               for c in found["packages"]]
     if changes:
-        parts.append(table(["run", "package", "change", run_label(base_run), "this run"], changes,
-                           cls="nbtrack-packages"))
+        parts.append(table(["run", "package", "change", labels[0], "this run"], changes, cls="nbtrack-packages"))
     else:
         parts.append(note("the same packages in every run"))
     return join(parts)
 
 
-def _merged(bodies: dict[str, dict[str, Any]]) -> dict[str, Any]:
-    merged: dict[str, Any] = {}
-    for body in bodies.values():
-        merged.update(body)
-    return merged
-
-
-def _dig(body: dict[str, Any], *path: str) -> Any:
-    for key in path:
-        if not isinstance(body, dict):
-            return None
-        body = body.get(key)  # type: ignore[assignment]
-    return None if isinstance(body, dict) else body
-
-
-def packages_of(env: dict[str, Any]) -> dict[str, str]:
-    """Package name -> version from an environment record (a mapping or a list of pairs)."""
-    packages = env.get("packages") or {}
-    if isinstance(packages, list):
-        found = {}
-        for item in packages:
-            if isinstance(item, dict) and "name" in item:
-                found[str(item["name"])] = str(item.get("version", ""))
-            elif isinstance(item, (list, tuple)) and len(item) == 2:
-                found[str(item[0])] = str(item[1])
-        return found
-    return {str(k): str(v) for k, v in packages.items()}
-
-
 def source_section(runs: Sequence[Any]) -> Html:
     """Each run's notebook source against the first run's, cell by cell (difflib)."""
-    with_source = [run for run in runs if SOURCE_ARTIFACT in run.artifacts]
-    if len(with_source) < 2:
+    found = differences.notebook_differences(runs)
+    if not found:
         return note("fewer than two runs kept their source notebook")
-    base_run = with_source[0]
-    base_cells = _cells(base_run.artifact(SOURCE_ARTIFACT))
+    by_id = {run.id: run for run in runs}
     parts = []
-    for run in with_source[1:]:
-        if run.artifacts[SOURCE_ARTIFACT] == base_run.artifacts[SOURCE_ARTIFACT]:
-            parts.append(note(f"{run_label(run)}: the same notebook as {run_label(base_run)}"))
+    for diff in found:
+        run, base = run_label(by_id[diff["run"]]), run_label(by_id[diff["base"]])
+        if diff["same"]:
+            parts.append(note(f"{run}: the same notebook as {base}"))
             continue
-        cells = _cells(run.artifact(SOURCE_ARTIFACT))
-        parts.append(tag("h5", f"{run_label(run)} against {run_label(base_run)}", style="margin:6px 0 2px 0"))
-        parts.append(cell_diff(base_cells, cells))
+        parts.append(tag("h5", f"{run} against {base}", style="margin:6px 0 2px 0"))
+        parts.append(cell_diff(diff["cells"]))
     return join(parts)
 
 
-def _cells(raw: bytes) -> list[str]:
-    # Plain JSON: importing nbformat costs seconds (jsonschema format checkers) and adds nothing here.
-    notebook = json.loads(raw.decode("utf-8"))
-    cells = []
-    for cell in notebook.get("cells", []):
-        source = cell.get("source", "")
-        cells.append(f"[{cell.get('cell_type', 'code')}]\n" + ("".join(source) if isinstance(source, list) else source))
-    return cells
-
-
-def cell_diff(before: list[str], after: list[str]) -> Html:
-    """Cells added, removed and changed, with a line diff of each changed cell."""
-    rows = []
-    matcher = difflib.SequenceMatcher(a=before, b=after, autojunk=False)
-    for op, i1, i2, j1, j2 in matcher.get_opcodes():
-        if op == "equal":
-            continue
-        if op == "replace" and i2 - i1 == j2 - j1:
-            for offset in range(i2 - i1):
-                lines = difflib.unified_diff(before[i1 + offset].splitlines(), after[j1 + offset].splitlines(),
-                                             lineterm="", n=1)
-                diff = "\n".join(line for line in lines if not line.startswith(("---", "+++")))
-                rows.append([f"cell {j1 + offset + 1}", "changed", tag("pre", diff, style="margin:0")])
-            continue
-        for index in range(i1, i2):
-            rows.append([f"cell {index + 1}", "removed", tag("pre", before[index], style="margin:0")])
-        for index in range(j1, j2):
-            rows.append([f"cell {index + 1}", "added", tag("pre", after[index], style="margin:0")])
-    if not rows:
+def cell_diff(changes: list[dict[str, Any]]) -> Html:
+    """Cells added, removed and changed (from analyze.differences.cell_changes) as a table."""
+    if not changes:
         return note("the same cells (only outputs or metadata differ)")
+    rows = [[f"cell {c['cell']}", c["change"], tag("pre", c["text"], style="margin:0")] for c in changes]
     return table(["where", "change", "diff"], rows, cls="nbtrack-source-diff")
 
 

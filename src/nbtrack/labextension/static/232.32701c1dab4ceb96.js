@@ -1,0 +1,349 @@
+"use strict";(self.rspackChunknbtrack_labextension=self.rspackChunknbtrack_labextension||[]).push([[232],{475(r,o,t){var a=t(601),e=t.n(a),n=t(314),c=(t.n(n))()(e());c.push([r.id,`/* nbtrack panels: every color and size from --jp-* variables, so light and dark themes both read. */
+
+.nbtrack-sidebar {
+  display: flex;
+  flex-direction: column;
+  background: var(--jp-layout-color1);
+  color: var(--jp-ui-font-color1);
+  font-size: var(--jp-ui-font-size1);
+  min-width: 260px;
+}
+
+.nbtrack-sidebar-head {
+  display: flex;
+  flex-direction: column;
+  gap: 4px;
+  padding: 6px 8px;
+  border-bottom: var(--jp-border-width) solid var(--jp-border-color2);
+}
+
+.nbtrack-title {
+  font-weight: 600;
+  text-transform: uppercase;
+  letter-spacing: 0.05em;
+  color: var(--jp-ui-font-color1);
+}
+
+.nbtrack-sidebar select,
+.nbtrack-filter {
+  background: var(--jp-input-background);
+  color: var(--jp-ui-font-color1);
+  border: var(--jp-border-width) solid var(--jp-input-border-color);
+  font-size: var(--jp-ui-font-size1);
+  padding: 2px 4px;
+}
+
+.nbtrack-filter {
+  font-family: var(--jp-code-font-family);
+}
+
+.nbtrack-filter.nbtrack-invalid {
+  border-color: var(--jp-error-color1);
+}
+
+.nbtrack-filter-error {
+  color: var(--jp-error-color1);
+  font-size: var(--jp-ui-font-size0);
+  white-space: pre-wrap;
+}
+
+.nbtrack-filter-error:empty {
+  display: none;
+}
+
+.nbtrack-toolbar {
+  display: flex;
+  flex-wrap: wrap;
+  align-items: center;
+  gap: 6px;
+}
+
+.nbtrack-toolbar select {
+  max-width: 10em;
+}
+
+.nbtrack-count {
+  flex: 1;
+  color: var(--jp-ui-font-color2);
+}
+
+.nbtrack-list {
+  flex: 1;
+  overflow-y: auto;
+  position: relative;
+}
+
+.nbtrack-spacer {
+  position: relative;
+}
+
+.nbtrack-row {
+  position: absolute;
+  left: 0;
+  right: 0;
+  box-sizing: border-box;
+  display: flex;
+  align-items: center;
+  gap: 6px;
+  padding: 2px 8px;
+  border-bottom: var(--jp-border-width) solid var(--jp-border-color3);
+  cursor: pointer;
+  overflow: hidden;
+}
+
+.nbtrack-row:hover {
+  background: var(--jp-layout-color2);
+}
+
+.nbtrack-row-main {
+  flex: 1;
+  min-width: 0;
+}
+
+.nbtrack-row-line {
+  display: flex;
+  gap: 6px;
+  white-space: nowrap;
+  overflow: hidden;
+  text-overflow: ellipsis;
+}
+
+.nbtrack-run-name {
+  flex: 1;
+  overflow: hidden;
+  text-overflow: ellipsis;
+  font-weight: 500;
+}
+
+.nbtrack-age,
+.nbtrack-row-metrics {
+  color: var(--jp-ui-font-color2);
+  font-size: var(--jp-ui-font-size0);
+}
+
+.nbtrack-metric-key {
+  color: var(--jp-ui-font-color3);
+}
+
+.nbtrack-status {
+  font-size: var(--jp-ui-font-size0);
+  padding: 0 4px;
+  border-radius: 3px;
+  color: var(--jp-ui-inverse-font-color1);
+  background: var(--jp-layout-color4);
+}
+
+.nbtrack-status-finished {
+  background: var(--jp-success-color1);
+}
+
+.nbtrack-status-running {
+  background: var(--jp-brand-color1);
+}
+
+.nbtrack-status-failed,
+.nbtrack-status-killed,
+.nbtrack-status-timeout {
+  background: var(--jp-error-color1);
+}
+
+.nbtrack-status-lost {
+  background: var(--jp-warn-color1);
+}
+
+.nbtrack-panel {
+  overflow: auto;
+  padding: 12px 18px;
+  background: var(--jp-layout-color0);
+  color: var(--jp-content-font-color1);
+  font-size: var(--jp-content-font-size1);
+}
+
+.nbtrack-panel h2 {
+  margin: 0 0 6px;
+  font-size: var(--jp-content-font-size4);
+}
+
+.nbtrack-section {
+  margin: 14px 0;
+}
+
+.nbtrack-section h3 {
+  margin: 0 0 6px;
+  font-size: var(--jp-content-font-size3);
+  border-bottom: var(--jp-border-width) solid var(--jp-border-color2);
+}
+
+.nbtrack-facts {
+  display: flex;
+  flex-wrap: wrap;
+  gap: 12px;
+  color: var(--jp-ui-font-color2);
+  margin-bottom: 8px;
+}
+
+.nbtrack-table {
+  border-collapse: collapse;
+  font-size: var(--jp-ui-font-size1);
+}
+
+.nbtrack-table th,
+.nbtrack-table td {
+  border: var(--jp-border-width) solid var(--jp-border-color2);
+  padding: 2px 8px;
+  text-align: left;
+  vertical-align: top;
+}
+
+.nbtrack-table th {
+  background: var(--jp-layout-color2);
+}
+
+.nbtrack-differs td {
+  /* a tint of the theme's warning color: dark text on light themes, light text on dark ones stays readable */
+  background: color-mix(in srgb, var(--jp-warn-color1) 22%, transparent);
+}
+
+.nbtrack-best {
+  font-weight: 700;
+  color: var(--jp-success-color0);
+}
+
+.nbtrack-chart-row {
+  display: flex;
+  flex-wrap: wrap;
+  gap: 16px;
+  margin: 8px 0;
+}
+
+.nbtrack-figures {
+  display: flex;
+  flex-wrap: wrap;
+  gap: 12px;
+}
+
+.nbtrack-figure {
+  max-width: 360px;
+  max-height: 280px;
+  background: white;
+}
+
+.nbtrack-error {
+  color: var(--jp-error-color1);
+  margin: 6px 0;
+}
+
+.nbtrack-error:empty {
+  display: none;
+}
+
+.nbtrack-tag {
+  display: inline-flex;
+  align-items: center;
+  margin: 0 4px;
+  padding: 0 6px;
+  border-radius: 8px;
+  background: var(--jp-layout-color2);
+  border: var(--jp-border-width) solid var(--jp-border-color1);
+}
+
+.nbtrack-tag-remove {
+  border: none;
+  background: none;
+  color: var(--jp-ui-font-color2);
+  cursor: pointer;
+}
+
+.nbtrack-params-form {
+  display: flex;
+  flex-direction: column;
+  gap: 6px;
+  min-width: 360px;
+}
+
+.nbtrack-param {
+  display: grid;
+  grid-template-columns: 9em 4em 1fr;
+  align-items: center;
+  gap: 6px;
+}
+
+.nbtrack-param-name {
+  font-family: var(--jp-code-font-family);
+}
+
+.nbtrack-param-kind,
+.nbtrack-param-help {
+  color: var(--jp-ui-font-color2);
+  font-size: var(--jp-ui-font-size0);
+}
+
+.nbtrack-progress-bar {
+  width: 320px;
+  display: block;
+  margin: 8px 0;
+}
+
+.nbtrack-readonly-banner {
+  padding: 4px 8px;
+  background: var(--jp-info-color3);
+  color: var(--jp-ui-font-color1);
+  margin-bottom: 8px;
+}
+
+.nbtrack-note {
+  color: var(--jp-ui-font-color2);
+  font-size: var(--jp-ui-font-size0);
+  margin: 4px 0;
+}
+
+.nbtrack-compare h4 {
+  margin: 10px 0 4px;
+  font-size: var(--jp-ui-font-size1);
+}
+
+.nbtrack-compare .nbtrack-table + .nbtrack-table {
+  margin-top: 6px;
+}
+
+.nbtrack-shifted {
+  font-weight: 700;
+  background: color-mix(in srgb, var(--jp-warn-color1) 25%, transparent);
+}
+
+.nbtrack-package-added td:nth-child(3),
+.nbtrack-cell-added td:nth-child(2) {
+  color: var(--jp-success-color1);
+}
+
+.nbtrack-package-removed td:nth-child(3),
+.nbtrack-cell-removed td:nth-child(2) {
+  color: var(--jp-error-color1);
+}
+
+.nbtrack-package-changed td:nth-child(3),
+.nbtrack-cell-changed td:nth-child(2) {
+  color: var(--jp-warn-color1);
+}
+
+.nbtrack-cell-source {
+  margin: 0;
+  font-family: var(--jp-code-font-family);
+  font-size: var(--jp-code-font-size);
+  white-space: pre-wrap;
+}
+
+.nbtrack-cell-added .nbtrack-cell-source,
+.nbtrack-line-added {
+  background: color-mix(in srgb, var(--jp-success-color1) 18%, transparent);
+}
+
+.nbtrack-cell-removed .nbtrack-cell-source,
+.nbtrack-line-removed {
+  background: color-mix(in srgb, var(--jp-error-color1) 18%, transparent);
+}
+
+.nbtrack-line-hunk {
+  color: var(--jp-ui-font-color2);
+}
+`,""]),t.d(o,{},{A:c})},314(r){r.exports=function(r){var o=[];return o.toString=function(){return this.map(function(o){var t="",a=void 0!==o[5];return o[4]&&(t+="@supports (".concat(o[4],") {")),o[2]&&(t+="@media ".concat(o[2]," {")),a&&(t+="@layer".concat(o[5].length>0?" ".concat(o[5]):""," {")),t+=r(o),a&&(t+="}"),o[2]&&(t+="}"),o[4]&&(t+="}"),t}).join("")},o.i=function(r,t,a,e,n){"string"==typeof r&&(r=[[null,r,void 0]]);var c={};if(a)for(var i=0;i<this.length;i++){var l=this[i][0];null!=l&&(c[l]=!0)}for(var p=0;p<r.length;p++){var s=[].concat(r[p]);a&&c[s[0]]||(void 0!==n&&(void 0===s[5]||(s[1]="@layer".concat(s[5].length>0?" ".concat(s[5]):""," {").concat(s[1],"}")),s[5]=n),t&&(s[2]&&(s[1]="@media ".concat(s[2]," {").concat(s[1],"}")),s[2]=t),e&&(s[4]?(s[1]="@supports (".concat(s[4],") {").concat(s[1],"}"),s[4]=e):s[4]="".concat(e)),o.push(s))}},o}},601(r){r.exports=function(r){return r[1]}},72(r){var o=[];function t(r){for(var t=-1,a=0;a<o.length;a++)if(o[a].identifier===r){t=a;break}return t}function a(r,a){for(var e={},n=[],c=0;c<r.length;c++){var i=r[c],l=a.base?i[0]+a.base:i[0],p=e[l]||0,s="".concat(l," ").concat(p);e[l]=p+1;var d=t(s),b={css:i[1],media:i[2],sourceMap:i[3],supports:i[4],layer:i[5]};if(-1!==d)o[d].references++,o[d].updater(b);else{var u=function(r,o){var t=o.domAPI(o);return t.update(r),function(o){o?(o.css!==r.css||o.media!==r.media||o.sourceMap!==r.sourceMap||o.supports!==r.supports||o.layer!==r.layer)&&t.update(r=o):t.remove()}}(b,a);a.byIndex=c,o.splice(c,0,{identifier:s,updater:u,references:1})}n.push(s)}return n}r.exports=function(r,e){var n=a(r=r||[],e=e||{});return function(r){r=r||[];for(var c=0;c<n.length;c++){var i=t(n[c]);o[i].references--}for(var l=a(r,e),p=0;p<n.length;p++){var s=t(n[p]);0===o[s].references&&(o[s].updater(),o.splice(s,1))}n=l}}},659(r){var o={};r.exports=function(r,t){var a=function(r){if(void 0===o[r]){var t=document.querySelector(r);if(window.HTMLIFrameElement&&t instanceof window.HTMLIFrameElement)try{t=t.contentDocument.head}catch(r){t=null}o[r]=t}return o[r]}(r);if(!a)throw Error("Couldn't find a style target. This probably means that the value for the 'insert' parameter is invalid.");a.appendChild(t)}},540(r){r.exports=function(r){var o=document.createElement("style");return r.setAttributes(o,r.attributes),r.insert(o,r.options),o}},56(r,o,t){r.exports=function(r){var o=t.nc;o&&r.setAttribute("nonce",o)}},825(r){r.exports=function(r){if("u"<typeof document)return{update:function(){},remove:function(){}};var o=r.insertStyleElement(r);return{update:function(t){var a,e,n;a="",t.supports&&(a+="@supports (".concat(t.supports,") {")),t.media&&(a+="@media ".concat(t.media," {")),(e=void 0!==t.layer)&&(a+="@layer".concat(t.layer.length>0?" ".concat(t.layer):""," {")),a+=t.css,e&&(a+="}"),t.media&&(a+="}"),t.supports&&(a+="}"),(n=t.sourceMap)&&"u">typeof btoa&&(a+="\n/*# sourceMappingURL=data:application/json;base64,".concat(btoa(unescape(encodeURIComponent(JSON.stringify(n))))," */")),r.styleTagTransform(a,o,r.options)},remove:function(){var r;null===(r=o).parentNode||r.parentNode.removeChild(r)}}}},113(r){r.exports=function(r,o){if(o.styleSheet)o.styleSheet.cssText=r;else{for(;o.firstChild;)o.removeChild(o.firstChild);o.appendChild(document.createTextNode(r))}}},579(r,o,t){var a=t(72),e=t.n(a),n=t(825),c=t.n(n),i=t(659),l=t.n(i),p=t(56),s=t.n(p),d=t(540),b=t.n(d),u=t(113),f=t.n(u),v=t(475),k={};k.styleTagTransform=f(),k.setAttributes=s(),k.insert=l().bind(null,"head"),k.domAPI=c(),k.insertStyleElement=b(),e()(v.A,k),v.A&&v.A.locals&&v.A.locals}}]);
