@@ -259,7 +259,7 @@ def test_a_sweep_writes_into_a_team_store_of_postgresql_and_s3(cli, postgres_ser
     monkeypatch.setenv("NBTRACK_ARTIFACTS", f"s3://{s3_server.new_bucket()}/objects")
     url = postgres_server.url(postgres_server.new_schema())
     result = cli("sweep", TINY, "--grid", "a=1,2", "--workers", "2", "--store", url, "--format", "json")
-    assert result.returncode == 0, result.stderr
+    assert result.returncode == 0, (result.stderr, [r["error"] for r in json.loads(result.stdout or "[]")])
     store = open_store(url)
     try:
         runs = store.runs(order_by=["params.a"])

@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import select
 import signal
 import subprocess
 import sys
@@ -87,20 +88,40 @@ class KernelForker:
 
 
 class ForkedProcess:
-    """As much of subprocess.Popen as jupyter_client's LocalProvisioner uses, for a pid we did not fork."""
+    """As much of subprocess.Popen as jupyter_client's LocalProvisioner uses, for a pid we did not fork.
+
+    The kernel is the template's child, not ours, so it cannot be waited for. A pidfd,
+    opened while the kernel is alive, names that process and no other: once it exits,
+    its pid may be given to an unrelated process, which poll() and signals then never
+    mistake for the kernel (os.kill(pid, 0) would).
+    """
 
     stdin = stdout = stderr = None
 
     def __init__(self, pid: int) -> None:
         self.pid = pid
         self.returncode: int | None = None
+        try:
+            self._pidfd: int | None = os.pidfd_open(pid)
+        except ProcessLookupError:
+            self._pidfd, self.returncode = None, 0  # exited already
+        except (AttributeError, OSError):
+            self._pidfd = None  # no pidfd (not Linux >= 5.3): fall back to the pid
 
     def poll(self) -> int | None:
         if self.returncode is None:
-            try:
-                os.kill(self.pid, 0)
-            except ProcessLookupError:
+            if self._pidfd is not None:
+                readable, _, _ = select.select([self._pidfd], [], [], 0)
+                exited = bool(readable)  # a pidfd turns readable when its process exits
+            else:
+                try:
+                    os.kill(self.pid, 0)
+                    exited = False
+                except ProcessLookupError:
+                    exited = True
+            if exited:
                 self.returncode = 0  # reaped by the template (its exit status is not ours to read)
+                self._close()
         return self.returncode
 
     def wait(self, timeout: float | None = None) -> int:
@@ -112,8 +133,13 @@ class ForkedProcess:
         return self.returncode or 0
 
     def send_signal(self, signum: int) -> None:
+        if self.poll() is not None:
+            return
         try:
-            os.kill(self.pid, signum)
+            if self._pidfd is not None:
+                signal.pidfd_send_signal(self._pidfd, signum)
+            else:
+                os.kill(self.pid, signum)
         except ProcessLookupError:
             pass
 
@@ -122,6 +148,14 @@ class ForkedProcess:
 
     def terminate(self) -> None:
         self.send_signal(signal.SIGTERM)
+
+    def _close(self) -> None:
+        if self._pidfd is not None:
+            os.close(self._pidfd)
+            self._pidfd = None
+
+    def __del__(self) -> None:
+        self._close()
 
 
 class ForkingKernelManager(AsyncKernelManager):
