@@ -11,7 +11,8 @@ const ROW_HEIGHT = 46;
 const PAGE = 100;
 const REFRESH_MS = 1500;
 const FIXED_ORDERS = ['started', 'name', 'status', 'duration'];
-// Typing: query after a pause this short (one request per burst of keys, not per key); Enter queries at once.
+// Typing while a request is out: query after a pause this short (one request per burst of keys, not per
+// key); with none out, and on Enter, query at once.
 const DEBOUNCE_MS = 40;
 // A filter that does not parse yet is usually one still being typed: say so only once typing pauses.
 const ERROR_DELAY_MS = 500;
@@ -45,7 +46,11 @@ export class RunsSidebar extends Widget {
     });
     this.filterInput.addEventListener('input', () => {
       window.clearTimeout(this.debounce);
-      this.debounce = window.setTimeout(() => this.reload(), DEBOUNCE_MS);
+      if (this.loading.size) {
+        this.debounce = window.setTimeout(() => this.reload(), DEBOUNCE_MS);
+      } else {
+        this.reload(); // nothing out: ask at once (a paste, or the first key after a pause)
+      }
     });
     this.filterInput.addEventListener('keydown', event => {
       if (event.key === 'Enter') {

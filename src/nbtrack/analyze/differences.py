@@ -16,7 +16,16 @@ from typing import Any
 SOURCE_ARTIFACT = "source.ipynb"  # what the engine keeps of the notebook it executed
 SHIFT_FLAG = 0.1  # a column whose shift reaches this counts as changed
 
+LOWER_IS_BETTER = ("loss", "error", "err", "mse", "mae", "rmse", "mape", "latency", "time", "seconds",
+                   "logloss")
+
 Bodies = Mapping[str, Mapping[str, dict[str, Any]]]  # run id -> record name -> body
+
+
+def is_lower_better(key: str) -> bool:
+    """Whether a smaller value of a metric key is the better one (losses, errors, times)."""
+    last = key.lower().rsplit(".", 1)[-1]
+    return any(word in last for word in LOWER_IS_BETTER)
 
 
 def records_by_run(runs: Sequence[Any], kind: str) -> dict[str, dict[str, dict[str, Any]]]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import re
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -23,7 +22,6 @@ MAX_COMPARE = 20
 _INLINE = {"image/png", "image/jpeg", "image/gif", "image/webp", "application/json", "text/plain",
            "text/csv", "application/x-ipynb+json"}
 _ACTIVE = {"text/html", "image/svg+xml", "application/xhtml+xml", "text/xml", "application/xml"}
-_LOWER_IS_BETTER = re.compile(r"(loss|error|err|mse|mae|rmse|latency|time|seconds)", re.IGNORECASE)
 
 
 def run_json(run: Any) -> dict[str, Any]:
@@ -165,7 +163,7 @@ class CompareHandler(NbtrackHandler):
     @authorized
     async def get(self) -> None:
         from nbtrack.analyze.compare import compare
-        from nbtrack.analyze.differences import differences
+        from nbtrack.analyze.differences import differences, is_lower_better
 
         refs = [r for arg in self.get_query_arguments("ids") for r in arg.split(",") if r]
         if not 1 <= len(refs) <= MAX_COMPARE:
@@ -191,7 +189,7 @@ class CompareHandler(NbtrackHandler):
             if name.startswith("metrics."):
                 scored = [(v, i) for v, i in zip(values, ids, strict=True) if v is not None]
                 if len(scored) > 1 and differs[name]:
-                    pick = min if _LOWER_IS_BETTER.search(name) else max
+                    pick = min if is_lower_better(name) else max
                     best[name] = pick(scored)[1]
         self.write_json({"ids": ids, "runs": [run_json(r) for r in runs], "columns": columns,
                          "differs": differs, "best": best, "differences": differing})

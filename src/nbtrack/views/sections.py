@@ -12,19 +12,12 @@ from nbtrack.records import Record, RunRecord
 from nbtrack.views import charts
 from nbtrack.views.html import BEST_STYLE, Html, escape, format_value, join, note, png_image, table, tag
 
-LOWER_IS_BETTER = ("loss", "error", "err", "mse", "mae", "rmse", "mape", "latency", "time", "seconds", "logloss")
 DIFF_STYLE = "background-color:#fff3e0"
 
 
 def run_label(run: RunRecord) -> str:
     """How a run is named in column headers: its short id, and its name when it has one."""
     return run.id[-6:] + (f" {run.name}" if run.name else "")
-
-
-def is_lower_better(key: str) -> bool:
-    """Whether a smaller value of a metric key is the better one (losses, errors, times)."""
-    last = key.lower().rsplit(".", 1)[-1]
-    return any(word in last for word in LOWER_IS_BETTER)
 
 
 def _same(values: Sequence[Any]) -> bool:
@@ -64,7 +57,8 @@ def metrics_section(runs: Sequence[RunRecord], *, summary: str = "last") -> Html
     for key in keys:
         values = [getattr(run.summaries[key], summary) if key in run.summaries else None for run in runs]
         finite = [v for v in values if v is not None and math.isfinite(v)]
-        best = (min(finite) if is_lower_better(key) else max(finite)) if len(set(finite)) > 1 else None
+        pick = min if differences.is_lower_better(key) else max
+        best = pick(finite) if len(set(finite)) > 1 else None
         cells: list[Any] = [key]
         row_styles: list[str | None] = [None]
         for value in values:
