@@ -39,6 +39,16 @@ def test_sidebar_lists_runs_newest_first_and_filters(lab: tuple[LabServer, dict[
     assert page.inner_text("#nbtrack-runs .nbtrack-filter-error")
     screenshot(page, "sidebar-filter-error")
 
+    # Typed key by key: each key asks the server (a half-typed filter may not parse, "0.8" matches
+    # three runs); answers to earlier keys never overwrite the last one, and no error stays behind.
+    page.fill("#nbtrack-runs .nbtrack-filter", "")
+    page.type("#nbtrack-runs .nbtrack-filter", "metrics.test.f1 > 0.85", delay=20)
+    page.wait_for_function("() => document.querySelector('#nbtrack-runs .nbtrack-count').textContent === '2 runs'")
+    page.wait_for_timeout(1000)
+    assert row_names(page) == ["rf-run", "svm-run"]  # still sorted by test.f1
+    assert page.inner_text("#nbtrack-runs .nbtrack-count") == "2 runs"
+    assert page.inner_text("#nbtrack-runs .nbtrack-filter-error") == ""
+
 
 def test_run_detail_shows_params_charts_confusion_matrix_figures_and_cells(
         lab: tuple[LabServer, dict[str, str]], page: Any) -> None:
