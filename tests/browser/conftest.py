@@ -10,7 +10,7 @@ import pytest
 
 from browser.lab import LabServer, launch_chromium, start_lab
 from conftest import write_notebook
-from server.conftest import seed
+from server.conftest import seed, source_notebook
 
 XSS = '<img src=x onerror="window.__nbtrack_xss=1">'
 
@@ -28,6 +28,11 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[LabServer, d
     evil = store.create_run("churn", name=XSS, params={XSS: XSS, "model": XSS})
     store.log_metrics(evil, [(XSS, step, step / 10, 1_700_000_000_000 + step) for step in range(5)])
     store.set_tags(evil, {XSS: XSS})
+    # ... and as a data set and column name, a package name and version, and a notebook cell.
+    store.add_record(evil, "data", XSS, {"rows": 1, "schema": {XSS: "object"},
+                                         "categorical": {XSS: {"top": [[XSS, 1]], "other": 0}}})
+    store.add_record(evil, "environment", "environment", {"python": {"version": XSS}, "packages": {XSS: XSS}})
+    store.add_artifact(evil, "source.ipynb", data=source_notebook([XSS]), media_type="application/x-ipynb+json")
     store.end_run(evil, "finished")
     ids["xss"] = evil
     write_notebook(root / "nb.ipynb", ["import time\ntime.sleep(3)\nresult = C * 2",

@@ -149,7 +149,13 @@ def test_xss_payloads_render_as_text_everywhere(lab: tuple[LabServer, dict[str, 
     page.check(f"#nbtrack-runs [data-run-id='{ids['rf']}'] .nbtrack-select")
     page.click("#nbtrack-runs .nbtrack-compare-button")
     page.wait_for_selector(".nbtrack-compare .nbtrack-series .vega-embed")
-    assert XSS in page.inner_text(".nbtrack-compare")
+    assert XSS in page.inner_text(".nbtrack-compare .nbtrack-section:has(h3:text('Params'))")
+    # as data set and column name, python version, package name and version, notebook cell: all text
+    data = page.inner_text(".nbtrack-compare .nbtrack-section:has(h3:text('Data'))")
+    assert data.count(XSS) >= 3  # data set heading, column, column header (the run's name)
+    packages = page.inner_text(".nbtrack-compare .nbtrack-packages")
+    assert packages.count(XSS) >= 3  # the base run's name, the package's name, its version
+    assert XSS in page.inner_text(".nbtrack-compare .nbtrack-cell-diff")
     page.wait_for_timeout(1000)
     assert page.evaluate("() => window.__nbtrack_xss") is None
     assert page.query_selector("img[src='x']") is None
