@@ -9,7 +9,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import BigInteger, Connection, Engine, Float, Select, and_, cast, func, literal, select
+from sqlalchemy import BigInteger, Connection, Engine, Float, Select, and_, bindparam, cast, func, literal, select
 
 from nbtrack.errors import ArtifactNotFound, RunNotFound, UsageError
 from nbtrack.records import (
@@ -232,12 +232,10 @@ class Listing:
         whole = len(pks) > _IN_LIST_LIMIT and 2 * len(pks) >= (
             conn.execute(select(func.max(schema.runs.c.pk))).scalar() or 0)
 
-        p = schema.params.c
         parsed: dict[str, Any] = {}
         loads = json.loads
         last_pk, found = None, None
-        for pk, key, value in _per_run(conn, select(p.run_pk, p.key, p.value).order_by(p.run_pk, p.key),
-                                       p.run_pk, pks, whole):
+        for pk, key, value in _per_run(conn, _PARAMS, pks, whole):
             if pk != last_pk:  # rows come grouped by run
                 last_pk, found = pk, params.get(pk)
             if found is None:
@@ -249,21 +247,16 @@ class Listing:
                     parsed[value] = known
             found[key] = known
 
-        s, k = schema.metric_summaries.c, schema.metric_keys.c
-        for row in _per_run(conn, select(s.run_pk, k.name, s.last, s.min, s.max, s.step, s.count)
-                            .join_from(schema.metric_summaries, schema.metric_keys, s.key_pk == k.pk),
-                            s.run_pk, pks, whole):
+        for row in _per_run(conn, _SUMMARIES, pks, whole):
             found_rows = summaries.get(row[0])
             if found_rows is not None:
                 found_rows.append(row)
 
-        t = schema.tags.c
-        for pk, key, value in _per_run(conn, select(t.run_pk, t.key, t.value), t.run_pk, pks, whole):
+        for pk, key, value in _per_run(conn, _TAGS, pks, whole):
             if pk in tags:
                 tags[pk][key] = value
 
-        a = schema.artifacts.c
-        for pk, name, sha in _per_run(conn, select(a.run_pk, a.name, a.sha256), a.run_pk, pks, whole):
+        for pk, name, sha in _per_run(conn, _ARTIFACTS, pks, whole):
             if pk in artifacts:
                 artifacts[pk][name] = sha
 
@@ -370,22 +363,21 @@ def bulk_objects() -> Iterator[None]:
             gc.enable()
 
 
-def _fetch(conn: Connection, statement: Select[Any]) -> list[tuple[Any, ...]]:
+def _fetch(conn: Connection, statement: Select[Any], values: dict[str, Any] | None = None) -> list[tuple[Any, ...]]:
     """A statement's rows as the driver's plain tuples.
 
     SQLAlchemy compiles (and caches) the statement and binds its parameters; the
     rows skip its Row objects, which cost more than the query itself at 100k rows.
     Every column read this way is a type the drivers return as is (text, int, float).
     """
-    result = conn.execute(statement)
+    result = conn.execute(statement, values)
     try:
         return result.cursor.fetchall()  # type: ignore[no-any-return]
     finally:
         result.close()
 
 
-def _per_run(conn: Connection, statement: Select[Any], run_pk: Any, pks: list[int],
-             whole: bool) -> Iterator[tuple[Any, ...]]:
+def _per_run(conn: Connection, statement: Select[Any], pks: list[int], whole: bool) -> Iterator[tuple[Any, ...]]:
     """Rows of a per-run table for the runs pks names (and maybe others: callers skip those).
 
     When the runs are most of the store one scan of the table is cheaper than an index
@@ -395,8 +387,24 @@ def _per_run(conn: Connection, statement: Select[Any], run_pk: Any, pks: list[in
     if whole:
         yield from _fetch(conn, statement)
         return
+    of_runs = _OF_RUNS[statement]
     for start in range(0, len(pks), _IN_LIST_LIMIT):
-        yield from _fetch(conn, statement.where(run_pk.in_(pks[start:start + _IN_LIST_LIMIT])))
+        yield from _fetch(conn, of_runs, {"pks": pks[start:start + _IN_LIST_LIMIT]})
+
+
+# Each table's rows for listing, run pk first, built once (SQLAlchemy caches their SQL).
+_PARAMS = select(schema.params.c.run_pk, schema.params.c.key, schema.params.c.value).order_by(
+    schema.params.c.run_pk, schema.params.c.key)
+_SUMMARIES = select(
+    schema.metric_summaries.c.run_pk, schema.metric_keys.c.name, schema.metric_summaries.c["last"],
+    schema.metric_summaries.c.min, schema.metric_summaries.c.max, schema.metric_summaries.c.step,
+    schema.metric_summaries.c.count,
+).join_from(schema.metric_summaries, schema.metric_keys,
+            schema.metric_summaries.c.key_pk == schema.metric_keys.c.pk)
+_TAGS = select(schema.tags.c.run_pk, schema.tags.c.key, schema.tags.c.value)
+_ARTIFACTS = select(schema.artifacts.c.run_pk, schema.artifacts.c.name, schema.artifacts.c.sha256)
+_OF_RUNS = {statement: statement.where(statement.selected_columns[0].in_(bindparam("pks", expanding=True)))
+            for statement in (_PARAMS, _SUMMARIES, _TAGS, _ARTIFACTS)}
 
 
 def _prefix_range(column: Any, prefix: str) -> list[Any]:
