@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import textwrap
+import threading
 
 import pytest
 
@@ -41,3 +42,30 @@ def test_two_processes_write_the_same_store_at_once(store_uri, store):
         assert run.summaries["loss"].count == 200 and str(run.status) == "finished"
     series = store.run(shared).summaries
     assert series["loss.a"].count == 200 and series["loss.b"].count == 200
+
+
+def test_threads_sharing_a_store_create_a_new_experiment_and_key_at_once(store):
+    # Two sweep executions in one process share the Store: one must never hand the other
+    # the pk of an experiment or metric key that its own transaction has not committed yet.
+    rounds, width = 25, 4
+    failures: list[BaseException] = []
+
+    def first_run(barrier: threading.Barrier, experiment: str, key: str) -> None:
+        try:
+            barrier.wait()
+            run_id = store.create_run(experiment)
+            store.log_metrics(run_id, [(key, 0, 1.0, 0)])
+            store.end_run(run_id, "finished")
+        except BaseException as exc:  # noqa: BLE001  (reported by the assertion below)
+            failures.append(exc)
+
+    for n in range(rounds):
+        barrier = threading.Barrier(width)
+        threads = [threading.Thread(target=first_run, args=(barrier, f"exp-{n}", f"key-{n}")) for _ in range(width)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    assert failures == []
+    assert store.count() == rounds * width
+    assert {r.experiment for r in store.runs()} == {f"exp-{n}" for n in range(rounds)}

@@ -275,13 +275,22 @@ class Store(Listing):
             raise RunEnded(run_id, row.status)
         return int(row.pk)
 
+    # Pks are remembered only once another transaction has committed their row: a row
+    # this transaction inserted is invisible to the other threads sharing this Store (and
+    # gone if it rolls back), so handing its pk to them broke their foreign keys on
+    # PostgreSQL (two sweep executions creating an experiment's first runs at once).
+
     def _experiment_pk(self, conn: Connection, name: str) -> int:
-        if name not in self._experiment_pks:
-            table = schema.experiments
-            conn.execute(database.insert_ignoring(conn, table).values(name=name, created_at=time.time()))
-            pk = conn.execute(select(table.c.pk).where(table.c.name == name)).scalar_one()
+        if name in self._experiment_pks:
+            return self._experiment_pks[name]
+        table = schema.experiments
+        inserted = conn.execute(
+            database.insert_ignoring(conn, table).values(name=name, created_at=time.time())
+        ).rowcount
+        pk = int(conn.execute(select(table.c.pk).where(table.c.name == name)).scalar_one())
+        if inserted == 0:
             self._experiment_pks[name] = pk
-        return self._experiment_pks[name]
+        return pk
 
     def _write_metrics(self, conn: Connection, pk: int, columns: Mapping[str, MetricColumns]) -> None:
         """Upsert the points and fold them into the keys' summaries, keys in key_pk order."""
@@ -359,12 +368,15 @@ class Store(Listing):
     def _metric_key_pks(self, conn: Connection, keys: Iterable[str]) -> dict[str, int]:
         # Sorted: writers inserting new keys in one order cannot deadlock on PostgreSQL.
         missing = sorted(k for k in keys if k not in self._key_pks)
-        if missing:
-            table = schema.metric_keys
-            conn.execute(database.insert_ignoring(conn, table), [{"name": k} for k in missing])
-            rows = conn.execute(select(table.c.name, table.c.pk).where(table.c.name.in_(missing)))
-            self._key_pks.update({name: pk for name, pk in rows})
-        return self._key_pks
+        if not missing:
+            return self._key_pks
+        table = schema.metric_keys
+        inserted = conn.execute(database.insert_ignoring(conn, table), [{"name": k} for k in missing]).rowcount
+        rows = conn.execute(select(table.c.name, table.c.pk).where(table.c.name.in_(missing)))
+        found = {name: int(pk) for name, pk in rows}
+        if inserted == 0:  # all committed before: safe to remember (see _experiment_pk)
+            self._key_pks.update(found)
+        return {**self._key_pks, **found}
 
 
 def open_store(uri: str | os.PathLike[str] | None = None, *, create: bool = True,
