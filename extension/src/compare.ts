@@ -7,7 +7,7 @@
 import { IRenderMimeRegistry } from '@jupyterlab/rendermime';
 import { Widget } from '@lumino/widgets';
 
-import { chart, lines } from './charts';
+import { chart, confusion, lines } from './charts';
 import { section } from './detail';
 import { h, show } from './dom';
 import { query, requestAPI, requestBlob } from './request';
@@ -71,10 +71,29 @@ export class ComparePanel extends Widget {
       section('Metrics', metricTable),
       section('Series', this.seriesHost),
       section('Figures', this.figuresHost),
+      this.evaluations(details, names),
       this.data(c, names),
       this.environment(c, names),
       this.notebook(c.differences, names)
     ];
+  }
+
+  /** Confusion matrices of each evaluated split, a column per run (as RunComparison's Evaluations tab). */
+  private evaluations(details: IRunDetail[], names: string[]): HTMLElement {
+    const matrices = details.map(d => new Map(d.records
+      .filter(r => r.kind === 'evaluation' && Array.isArray(r.body.confusion_matrix?.matrix))
+      .map(r => [r.name, r.body.confusion_matrix])));
+    const splits = [...new Set(matrices.flatMap(m => [...m.keys()]))].sort();
+    if (!splits.length) {
+      return section('Evaluations', 'no evaluations with a confusion matrix');
+    }
+    return section('Evaluations', h('table', { class: 'nbtrack-table nbtrack-compare-evaluations' },
+      h('thead', {}, h('tr', {}, h('th', {}, 'split'), ...names.map(n => h('th', {}, n)))),
+      h('tbody', {}, ...splits.map(split => h('tr', {}, h('td', {}, split), ...matrices.map((m, i) => {
+        const cm = m.get(split);
+        return h('td', {}, cm ? chart(this.rendermime, confusion(cm.labels ?? [], cm.matrix, `${split}: ${names[i]}`),
+          'nbtrack-chart nbtrack-confusion') : '—');
+      }))))));
   }
 
   /** Per data set: fingerprint against the first run, rows, missing share; shift per column, changed ones marked. */

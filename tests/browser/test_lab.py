@@ -109,6 +109,8 @@ def test_two_selected_runs_open_the_compare_panel(lab: tuple[LabServer, dict[str
     assert "model" in params and "rf" in params and "lr" in params
     page.wait_for_selector(f"{panel} .nbtrack-series .vega-embed")
     page.wait_for_function("() => document.querySelectorAll('.nbtrack-compare img.nbtrack-figure').length === 2")
+    page.wait_for_function("() => document.querySelectorAll("
+                           "'.nbtrack-compare-evaluations .nbtrack-confusion .vega-embed').length === 2")
     page.wait_for_timeout(500)
     screenshot(page, "compare")
 
