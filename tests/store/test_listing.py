@@ -57,7 +57,8 @@ def expected_params(i):
 def check(run, ids):
     i = ids.index(run.id)
     assert run.params == expected_params(i)
-    assert {k: type(v) for k, v in run.params.items()} == {k: type(v) for k, v in expected_params(i).items()}
+    types = {k: type(v) for k, v in expected_params(i).items()}
+    assert {k: type(v) for k, v in run.params.items()} == types
     assert list(run.params) == sorted(run.params)  # key order, as every read path gives it
     assert run.tags == ({"k": str(i)} if i % 2 else {})
     assert run.artifacts == ({"a.txt": run.artifacts.get("a.txt")} if i == 1 else {})
@@ -67,7 +68,8 @@ def check(run, ids):
     assert run.summaries["loss"] == MetricSummary(0.5 / (i + 1), 0.5 / (i + 1), 1.0 + i, 1, 2)
     assert metrics == {k: s.last for k, s in run.summaries.items() if k != "bad"} | (
         {"bad": metrics["bad"]} if i == 3 else {})
-    assert sorted(run.summaries) == sorted(["loss"] + (["f1"] if i != 4 else []) + (["bad"] if i == 3 else []))
+    keys = ["loss"] + (["f1"] if i != 4 else []) + (["bad"] if i == 3 else [])
+    assert sorted(run.summaries) == sorted(keys)
     if i == 3:
         assert math.isnan(metrics["bad"]) and math.isnan(run.summaries["bad"].max)
     assert run.error == (RunError(2, "ValueError", "bad value") if i == 6 else None)

@@ -9,7 +9,9 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import BigInteger, Connection, Engine, Float, Select, and_, bindparam, cast, func, literal, select
+from sqlalchemy import (
+    BigInteger, Connection, Engine, Float, Select, and_, bindparam, cast, func, literal, select,
+)
 
 from nbtrack.errors import ArtifactNotFound, RunNotFound, UsageError
 from nbtrack.records import (
@@ -290,7 +292,8 @@ class StoredRun(RunRecord):
         object.__setattr__(self, "_store", store)
 
     @classmethod
-    def _restore(cls, store: Listing, fields: dict[str, Any], summary_rows: list[tuple[Any, ...]]) -> StoredRun:
+    def _restore(cls, store: Listing, fields: dict[str, Any],
+                 summary_rows: list[tuple[Any, ...]]) -> StoredRun:
         """A run from rows already checked by the store, without the dataclass __init__.
 
         Listing builds thousands of these at once; setting the instance dict in one
@@ -363,7 +366,8 @@ def bulk_objects() -> Iterator[None]:
             gc.enable()
 
 
-def _fetch(conn: Connection, statement: Select[Any], values: dict[str, Any] | None = None) -> list[tuple[Any, ...]]:
+def _fetch(conn: Connection, statement: Select[Any],
+           values: dict[str, Any] | None = None) -> list[tuple[Any, ...]]:
     """A statement's rows as the driver's plain tuples.
 
     SQLAlchemy compiles (and caches) the statement and binds its parameters; the
@@ -377,7 +381,8 @@ def _fetch(conn: Connection, statement: Select[Any], values: dict[str, Any] | No
         result.close()
 
 
-def _per_run(conn: Connection, statement: Select[Any], pks: list[int], whole: bool) -> Iterator[tuple[Any, ...]]:
+def _per_run(conn: Connection, statement: Select[Any], pks: list[int],
+             whole: bool) -> Iterator[tuple[Any, ...]]:
     """Rows of a per-run table for the runs pks names (and maybe others: callers skip those).
 
     When the runs are most of the store one scan of the table is cheaper than an index
