@@ -244,3 +244,32 @@ def test_threads_logging_into_one_run_lose_no_point(store):
     for n in range(4):
         history = store.metric_history(run.id, f"own.{n}")
         assert [(s, v) for s, v, _t in history] == [(i, float(i)) for i in range(3000)]
+
+
+def _log_in_forked_child(store_path: str, out: str) -> None:
+    import os
+
+    child = nbtrack.start_run(store=store_path)
+    child.log_metric("child", 1.0)
+    with open(out, "w") as f:
+        f.write(child.id)
+    time.sleep(4)  # no log call and no finish: only the child's own flusher can write the point
+    os._exit(0)
+
+
+def test_a_forked_child_gets_its_own_flusher(store, tmp_path):
+    import multiprocessing
+
+    from nbtrack.track.run import Run
+
+    parent = Run(store, store.create_run("fork"))  # not the session's run: the child must not end it
+    parent.log_metric("parent", 1.0)  # the parent's flusher thread is running
+    out = tmp_path / "child-run"
+    child = multiprocessing.get_context("fork").Process(target=_log_in_forked_child,
+                                                        args=(str(store.location.folder), str(out)))
+    child.start()
+    child.join(60)
+    assert child.exitcode == 0
+    assert store.metric_history(out.read_text(), "child")[0][1] == 1.0
+    parent.finish()
+    assert store.run(parent.id).metrics == {"parent": 1.0}
