@@ -16,8 +16,8 @@ from typing import Any
 SOURCE_ARTIFACT = "source.ipynb"  # what the engine keeps of the notebook it executed
 SHIFT_FLAG = 0.1  # a column whose shift reaches this counts as changed
 
-LOWER_IS_BETTER = ("loss", "error", "err", "mse", "mae", "rmse", "mape", "latency", "time", "seconds",
-                   "logloss")
+LOWER_IS_BETTER = ("loss", "cost", "error", "err", "mse", "mae", "rmse", "mape", "brier", "latency", "time",
+                   "seconds")
 
 Bodies = Mapping[str, Mapping[str, dict[str, Any]]]  # run id -> record name -> body
 

@@ -18,13 +18,13 @@ from typing import Any
 
 from sqlalchemy import select
 
+from nbtrack.analyze.differences import is_lower_better
 from nbtrack.records import iso_time
 from nbtrack.store import database, schema
 
 MAX_RUNS = 500
 MAX_TRENDS = 4
 _NOT_BEST = ("train.", "sklearn.")  # fit-time scores say little about which run is best
-_LOWER_IS_BETTER = ("loss", "cost", "error", "mse", "mae", "rmse", "log_loss", "brier")
 
 
 def render_report(store: Any, *, experiment: str | None = None, title: str | None = None,
@@ -60,12 +60,6 @@ def render_report(store: Any, *, experiment: str | None = None, title: str | Non
         alerts=_by_time(records["alert"]),
         short=_short_ids(runs, records),
     )
-
-
-def lower_is_better(key: str) -> bool:
-    """Whether a smaller value of this metric is the better one (losses, costs, errors)."""
-    last = key.rsplit(".", 1)[-1].lower()
-    return any(word in last for word in _LOWER_IS_BETTER)
 
 
 def _short_ids(runs: list[Any], records: dict[str, list[dict[str, Any]]]) -> Any:
@@ -109,7 +103,7 @@ def _best_runs(runs: list[Any], keys: list[str]) -> list[dict[str, Any]]:
         scored = [r for r in runs if key in r.metrics and not math.isnan(r.metrics[key])]
         if not scored:
             continue
-        lower = lower_is_better(key)
+        lower = is_lower_better(key)
         winner = min(scored, key=lambda r: r.metrics[key]) if lower else max(scored, key=lambda r: r.metrics[key])
         best.append({"metric": key, "goal": "lowest" if lower else "highest", "run": winner,
                      "value": winner.metrics[key], "of": len(scored)})
