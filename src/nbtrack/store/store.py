@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import json
 import math
 import os
@@ -15,7 +14,6 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, bindparam, case, delete, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DatabaseError, DBAPIError, OperationalError
 
 from nbtrack.config import DATABASE_FILE, OBJECTS_DIR, StoreLocation, locate_store
@@ -537,14 +535,9 @@ def _summary(key_pk: int, steps: list[int], values: list[Any], has_nan: bool) ->
 
 
 def _summary_upsert(conn: Connection) -> Any:
-    return _summary_upsert_for(conn.dialect.name)
-
-
-@functools.lru_cache(maxsize=4)
-def _summary_upsert_for(dialect: str) -> Any:
-    # Built once per dialect: building it cost more than running it (profile of run creation).
+    # Built and compiled once per process and driver: Store._driver_sql keeps the result.
     table = schema.metric_summaries
-    stmt = (postgresql if dialect == "postgresql" else sqlite).insert(table)
+    stmt = database.dialect_insert(conn, table)
     new, old = stmt.excluded, table.c
     newer = new.step >= old.step
     return stmt.on_conflict_do_update(
