@@ -14,7 +14,6 @@ import copy
 import os
 import shutil
 import sys
-import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
@@ -32,13 +31,13 @@ from papermill.utils import merge_kwargs, remove_args
 from nbtrack.capture.notebook import declared_params, effective_params, sha256_hex
 from nbtrack.capture.telemetry import ProcessProbe, summarize_cells
 from nbtrack.config import child_environment
+from nbtrack.execution.kernels import START_ATTEMPTS, use_private_sockets
 from nbtrack.records import CellTiming, NotebookRef, RunError, RunStatus
 from nbtrack.store import Store, open_store
 from nbtrack.track import RUN_ID_ENV, Run
 
 SOURCE_ARTIFACT = "source.ipynb"
 EXECUTED_ARTIFACT = "notebook.ipynb"
-KERNEL_START_ATTEMPTS = 5
 AUTOLOG_TAG = "nbtrack-autolog"
 AUTOLOG_SOURCE = """\
 # Added by nbtrack: record scikit-learn fits, sklearn.metrics results and shown figures
@@ -150,24 +149,19 @@ class TrackingClient(PapermillNotebookClient):  # type: ignore[misc]
 
     def create_kernel_manager(self) -> Any:
         km = super().create_kernel_manager()
-        if os.name == "posix":
-            # Local Unix sockets, not TCP ports: no port collisions between parallel kernels,
-            # no plaintext TCP (ipykernel warns about it), and a path short enough for AF_UNIX.
-            self._socket_dir = tempfile.mkdtemp(prefix="nbtrack-")
-            km.transport = "ipc"
-            km.ip = os.path.join(self._socket_dir, "kernel")
+        self._socket_dir = use_private_sockets(km)
         return km
 
     async def async_start_new_kernel(self, **kwargs: Any) -> None:
         # Kernels started together can collide on a port (ZMQError: Address already in use).
         import zmq
 
-        for attempt in range(KERNEL_START_ATTEMPTS):
+        for attempt in range(START_ATTEMPTS):
             try:
                 await super().async_start_new_kernel(**kwargs)
                 break
             except zmq.ZMQError:
-                if attempt == KERNEL_START_ATTEMPTS - 1:
+                if attempt == START_ATTEMPTS - 1:
                     raise
                 if self.km is not None and self.km.has_kernel:
                     await _ensure_async(self.km.shutdown_kernel(now=True))

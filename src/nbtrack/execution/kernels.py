@@ -15,6 +15,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Mapping
+from typing import Any
 from concurrent.futures import Future, ThreadPoolExecutor
 from jupyter_client.manager import AsyncKernelManager
 from jupyter_core.utils import run_sync
@@ -121,13 +122,22 @@ class KernelPool:
 def _new_manager(kernel_name: str, forker: KernelForker | None) -> AsyncKernelManager:
     km = ForkingKernelManager(kernel_name=kernel_name)
     km.forker = forker
-    if os.name == "posix":
-        # As the engine's own kernels: Unix sockets in a private folder, no TCP ports to collide on.
-        folder = tempfile.mkdtemp(prefix="nbtrack-")
-        km.transport = "ipc"
-        km.ip = os.path.join(folder, "kernel")
-        km.nbtrack_socket_dir = folder  # type: ignore[attr-defined]
+    km.nbtrack_socket_dir = use_private_sockets(km) or ""  # type: ignore[attr-defined]
     return km
+
+
+def use_private_sockets(km: Any) -> str | None:
+    """Give a kernel manager Unix sockets in a new private folder, returned for removal after.
+
+    Not TCP ports: no port collisions between parallel kernels, no plaintext TCP
+    (ipykernel warns about it), and a path short enough for AF_UNIX. None off POSIX.
+    """
+    if os.name != "posix":
+        return None
+    folder = tempfile.mkdtemp(prefix="nbtrack-")
+    km.transport = "ipc"
+    km.ip = os.path.join(folder, "kernel")
+    return folder
 
 
 async def _start_and_wait(km: AsyncKernelManager, env: dict[str, str], cwd: str) -> None:

@@ -178,7 +178,7 @@ class Plan:
         return {**child_environment(location, dict(os.environ)), RUN_ID_ENV: job.run_id}
 
 
-def execute_job(plan: Plan, job: Job, km: Any = None, *, start_attempts: int | None = None) -> str:
+def execute_job(plan: Plan, job: Job, km: Any = None) -> str:
     """Execute one combination through papermill and the nbtrack engine; returns its run id.
 
     km: a kernel already started for this job (KernelPool), else one is started here,
@@ -197,8 +197,7 @@ def execute_job(plan: Plan, job: Job, km: Any = None, *, start_attempts: int | N
     papermill_engines.register(ENGINE_NAME, NbtrackEngine)
     own = km is None
     if own:
-        km = start_kernel(plan.kernel, env=plan.kernel_env(job), cwd=plan.folder,
-                          **({"attempts": start_attempts} if start_attempts else {}))
+        km = start_kernel(plan.kernel, env=plan.kernel_env(job), cwd=plan.folder)
     try:
         papermill.execute_notebook(
             plan.notebook, None, parameters=job.params, engine_name=ENGINE_NAME,
@@ -374,7 +373,13 @@ def _execute_when_started(plan: Plan, job: Job, kernel: Future[Any], pool: Any, 
     except Exception:  # noqa: BLE001  (every pooled start failed: two more, started the plain way)
         if stop.is_set():
             return job.run_id
-        return execute_job(plan, job, start_attempts=2)
+        from nbtrack.execution.kernels import shutdown_kernel, start_kernel
+
+        km = start_kernel(plan.kernel, env=plan.kernel_env(job), cwd=plan.folder, attempts=2)
+        try:
+            return execute_job(plan, job, km)
+        finally:
+            shutdown_kernel(km, now=True)
     if stop.is_set():
         pool.release(km)
         return job.run_id
