@@ -1,7 +1,7 @@
 """Sweeps: one notebook executed over a grid or a random sample of parameters, in parallel.
 
 Locally, each worker thread drives papermill with the nbtrack engine while the
-kernels of the next executions start in the background (execute/kernels.py).
+kernels of the next executions start in the background (execution/kernels.py).
 With a Dask cluster, each execution is a task; workers write to the shared store.
 Every run is tagged sweep=<id>; a resumed sweep skips combinations already
 finished with the same notebook bytes and parameters.
