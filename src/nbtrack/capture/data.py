@@ -100,9 +100,12 @@ def as_frame(data: Any) -> pd.DataFrame:
 def column_names(frame: pd.DataFrame) -> list[str]:
     """Column names as text; a repeated name gets "#<position>" so no column hides another."""
     names: list[str] = []
+    taken: set[str] = set()  # a set: a list's `in` made 20,000 columns cost 7 s
     for position, column in enumerate(frame.columns):
         name = str(column)
-        names.append(f"{name}#{position}" if name in names else name)
+        name = f"{name}#{position}" if name in taken else name
+        names.append(name)
+        taken.add(name)
     return names
 
 
