@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from nbtrack.analyze import differences
-from nbtrack.records import Record, RunRecord
+from nbtrack.records import RunRecord
 from nbtrack.views import charts
 from nbtrack.views.html import BEST_STYLE, Html, escape, format_value, join, note, png_image, table, tag
 
@@ -106,16 +106,11 @@ def figures_section(runs: Sequence[Any]) -> Html:
     return table(["figure", *map(run_label, runs)], rows, cls="nbtrack-figures")
 
 
-def _records(run: Any, kind: str) -> dict[str, dict[str, Any]]:
-    found: list[Record] = run.records(kind)
-    return {record.name: record.body for record in found}
-
-
 def evaluations_section(runs: Sequence[Any], records: dict[str, dict[str, dict[str, Any]]] | None = None) -> Html:
     """Confusion matrices of each evaluated split, side by side."""
     from nbtrack.views.capture_views import confusion_of
 
-    per_run = records or {run.id: _records(run, "evaluation") for run in runs}
+    per_run = records or differences.records_by_run(runs, "evaluation")
     splits = sorted({name for bodies in per_run.values() for name in bodies})
     rows = []
     for split in splits:
