@@ -136,7 +136,7 @@ def upsert(conn: Connection, table: Table, keys: list[str], update: list[str]) -
 @functools.lru_cache(maxsize=64)
 def _upsert(dialect: str, table: Table, keys: tuple[str, ...], update: tuple[str, ...]) -> Any:
     # Built once: constructing the statement cost more than executing it (profile of run creation).
-    stmt = (postgresql if dialect == "postgresql" else sqlite).insert(table)
+    stmt = _insert(dialect, table)
     return stmt.on_conflict_do_update(
         index_elements=list(keys), set_={name: stmt.excluded[name] for name in update}
     )
@@ -144,8 +144,11 @@ def _upsert(dialect: str, table: Table, keys: tuple[str, ...], update: tuple[str
 
 def dialect_insert(conn: Connection, table: Table) -> Any:
     """An INSERT that supports on_conflict_do_update/do_nothing on SQLite and PostgreSQL."""
-    module = postgresql if conn.dialect.name == "postgresql" else sqlite
-    return module.insert(table)
+    return _insert(conn.dialect.name, table)
+
+
+def _insert(dialect: str, table: Table) -> Any:
+    return (postgresql if dialect == "postgresql" else sqlite).insert(table)
 
 
 def current_schema(engine: Engine) -> set[str]:
