@@ -170,12 +170,12 @@ class CompareHandler(NbtrackHandler):
             raise UsageError(f"compare takes 1 to {MAX_COMPARE} run ids as ?ids=a,b. Got {len(refs)}.")
         store = self.store
 
-        def read() -> tuple[list[Any], dict[str, Any]]:
+        def read() -> tuple[list[Any], dict[str, Any], Any]:
+            # compare() too: its first call imports pandas (~0.7 s), which must not stall the loop
             found = [store.run(ref) for ref in refs]
-            return found, differences(found)
+            return found, differences(found), compare(found)
 
-        runs, differing = await off_loop(read)
-        frame = compare(runs)
+        runs, differing, frame = await off_loop(read)
         ids = [r.id for r in runs]
         columns: dict[str, list[Any]] = {}
         for name in frame.columns:
