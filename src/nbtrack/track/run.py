@@ -467,10 +467,9 @@ os.register_at_fork(after_in_child=_forget_flusher_after_fork)
 
 def _display_capture(kind: str, name: str, body: dict[str, Any]) -> None:
     """Show a capture's view where it was logged, in a Jupyter kernel only (views load lazily)."""
-    import sys
+    from nbtrack.track.session import _ipython  # session imports this module: imported here
 
-    ipython = sys.modules.get("IPython")  # never imported here: scripts stay free of it
-    shell = ipython.get_ipython() if ipython is not None else None
+    shell = _ipython()  # never imports IPython: scripts stay free of it
     if shell is None or not hasattr(shell, "kernel"):
         return
     hooks.call("display_capture", kind, name, body)
