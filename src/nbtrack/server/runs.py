@@ -164,6 +164,7 @@ class CompareHandler(NbtrackHandler):
     async def get(self) -> None:
         from nbtrack.analyze.compare import compare
         from nbtrack.analyze.differences import differences, is_lower_better
+        from nbtrack.views.reads import records_of
 
         refs = [r for arg in self.get_query_arguments("ids") for r in arg.split(",") if r]
         if not 1 <= len(refs) <= MAX_COMPARE:
@@ -173,7 +174,9 @@ class CompareHandler(NbtrackHandler):
         def read() -> tuple[list[Any], dict[str, Any], Any]:
             # compare() too: its first call imports pandas (~0.7 s), which must not stall the loop
             found = [store.run(ref) for ref in refs]
-            return found, differences(found), compare(found)
+            # data and environment records of every run in one query, not three per run and kind
+            records = records_of(store, [run.id for run in found], ["data", "environment"])
+            return found, differences(found, **records), compare(found)
 
         runs, differing, frame = await off_loop(read)
         ids = [r.id for r in runs]
