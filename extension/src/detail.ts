@@ -185,25 +185,38 @@ export class RunDetail extends Widget {
       this.figuresHost.replaceChildren('no figures');
       return;
     }
+    // A live run reloads every REFRESH_MS: an image already fetched (same bytes, same
+    // sha256) keeps its object URL; URLs of images no longer listed are released.
     const figures = await Promise.all(images.map(async a => {
-      const blob = await requestBlob(`runs/${run.id}/artifacts/${a.name.split('/').map(encodeURIComponent).join('/')}`);
+      let url = this.urls.get(a.sha256);
+      if (url === undefined) {
+        const blob = await requestBlob(`runs/${run.id}/artifacts/${a.name.split('/').map(encodeURIComponent).join('/')}`);
+        url = URL.createObjectURL(blob);
+        this.urls.set(a.sha256, url);
+      }
       const img = h('img', { class: 'nbtrack-figure', attrs: { alt: a.name } });
-      img.src = URL.createObjectURL(blob);
-      this.urls.push(img.src);
+      img.src = url;
       return h('figure', {}, img, h('figcaption', {}, a.name));
     }));
+    const listed = new Set(images.map(a => a.sha256));
+    for (const [sha256, url] of this.urls) {
+      if (!listed.has(sha256)) {
+        URL.revokeObjectURL(url);
+        this.urls.delete(sha256);
+      }
+    }
     this.figuresHost.replaceChildren(...figures);
   }
 
   dispose(): void {
     window.clearTimeout(this.refresh);
-    this.urls.forEach(u => URL.revokeObjectURL(u));
+    this.urls.forEach(url => URL.revokeObjectURL(url));
     super.dispose();
   }
 
   private readonly seriesHost = h('div', { class: 'nbtrack-series' });
   private readonly figuresHost = h('div', { class: 'nbtrack-figures' });
-  private readonly urls: string[] = [];
+  private readonly urls = new Map<string, string>(); // figure sha256 -> object URL
   private refresh = 0;
 }
 
