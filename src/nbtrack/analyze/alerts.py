@@ -32,6 +32,7 @@ import json
 import os
 import stat
 import subprocess
+import sys
 import time
 import tomllib
 import urllib.error
@@ -211,8 +212,6 @@ def evaluate_on_end(store: Any, run_id: str, *, start: str | os.PathLike[str] | 
 
     start is the folder the execution was started from (the config is looked for there and up).
     """
-    import sys
-
     try:
         path = find_config(Path(start) if start else None)
         config = load_config(path) if path is not None else AlertConfig([], frozenset(), None)
@@ -231,8 +230,6 @@ def evaluate_in_background(store: Any, run_id: str) -> subprocess.Popen[bytes] |
     A rule's action may retrain for minutes; the user's kernel must not wait for it.
     Nothing starts when no rules file is found. Returns the process (tests wait on it).
     """
-    import sys
-
     from nbtrack.config import child_environment
 
     try:

@@ -134,7 +134,7 @@ def environment_differences(runs: Sequence[Any], records: Bodies) -> dict[str, A
         values = [_fact(env, path) for env in envs]
         if width:
             values = [v[:width] if isinstance(v, str) else v for v in values]
-        facts.append({"name": label, "values": values, "differs": not _same(values)})
+        facts.append({"name": label, "values": values, "differs": not same(values)})
     base_packages = packages_of(envs[0])
     packages = []
     for run, env in zip(runs[1:], envs[1:], strict=True):
@@ -178,7 +178,8 @@ def _fact(env: Mapping[str, Any], path: tuple[str, str]) -> Any:
     return top if isinstance(top, (str, int, float, bool)) else None
 
 
-def _same(values: Sequence[Any]) -> bool:
+def same(values: Sequence[Any]) -> bool:
+    """Whether every value equals the first, compared as JSON (1 and 1.0 alike, dict order ignored)."""
     first = json.dumps(values[0], sort_keys=True, default=str)
     return all(json.dumps(v, sort_keys=True, default=str) == first for v in values[1:])
 

@@ -20,11 +20,6 @@ def run_label(run: RunRecord) -> str:
     return run.id[-6:] + (f" {run.name}" if run.name else "")
 
 
-def _same(values: Sequence[Any]) -> bool:
-    first = json.dumps(values[0], sort_keys=True, default=str)
-    return all(json.dumps(v, sort_keys=True, default=str) == first for v in values[1:])
-
-
 _MISSING = object()
 
 
@@ -34,7 +29,7 @@ def params_section(runs: Sequence[RunRecord], *, only_differences: bool = False)
     rows, styles = [], []
     for key in keys:
         values = [run.params.get(key, _MISSING) for run in runs]
-        differs = not _same(["\x00missing" if v is _MISSING else v for v in values])
+        differs = not differences.same(["\x00missing" if v is _MISSING else v for v in values])
         if only_differences and not differs:
             continue
         rows.append([key, *("—" if v is _MISSING else param_text(v) for v in values)])
@@ -159,7 +154,7 @@ def environment_section(runs: Sequence[Any], records: dict[str, dict[str, dict[s
         return note("no environment captured")
     labels = list(map(run_label, runs))
     rows = [[fact["name"], *fact["values"]] for fact in found["facts"]]
-    styles = [[None, *(DIFF_STYLE if not _same([row[1], value]) else None for value in row[1:])] for row in rows]
+    styles = [[None, *(DIFF_STYLE if not differences.same([row[1], value]) else None for value in row[1:])] for row in rows]
     parts = [table(["", *labels], rows, cell_styles=styles, cls="nbtrack-environment")]
     by_id = {run.id: run for run in runs}
     changes = [[run_label(by_id[c["run"]]), c["package"], c["change"], c["before"] or "", c["after"] or ""]
