@@ -26,7 +26,7 @@ def seed(store: Any, first: int, count: int) -> None:
     import json
 
     from nbtrack.records import new_run_id
-    from nbtrack.store import database, schema
+    from nbtrack.store import database, digest, schema
 
     with database.writing(store.engine) as conn:
         experiment = store._experiment_pk(conn, "bench")
@@ -48,6 +48,7 @@ def seed(store: Any, first: int, count: int) -> None:
         _insert(conn, schema.params, ["run_pk", "key", "value", "num", "text"], params)
         _insert(conn, schema.metric_summaries, ["run_pk", "key_pk", "last", "min", "max", "step", "count"], summaries)
         _insert(conn, schema.metrics, ["run_pk", "key_pk", "step", "value", "ts"], points)
+        digest.write(conn, [row[0] for row in runs])  # as end_run writes it for each run
 
 
 def _insert(conn: Any, table: Any, columns: list[str], rows: list[tuple[Any, ...]]) -> None:

@@ -8,10 +8,11 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
+from sqlalchemy import select, text, update
 
 import nbtrack
 from nbtrack.records import MetricSummary, RunError, RunRecord, RunStatus, new_run_id
-from nbtrack.store import listing
+from nbtrack.store import database, digest, listing, schema
 
 NAN = float("nan")
 
@@ -75,12 +76,19 @@ def check(run, ids):
     assert run.error == (RunError(2, "ValueError", "bad value") if i == 6 else None)
 
 
+@pytest.mark.parametrize("digests", [True, False], ids=["digests", "tables"])
 @pytest.mark.parametrize("chunk", [2, 900])
 def test_every_run_reads_back_its_own_details_through_scans_and_chunked_lookups(store, seven, monkeypatch,
-                                                                                chunk):
+                                                                                chunk, digests):
     # With 2 pks per IN list: all seven runs are read by one scan per table, three of them
-    # by IN lists of two and one; with 900, by single IN lists.
+    # by IN lists of two and one; with 900, by single IN lists. Ended runs are read from
+    # their digests; without them (a store before 0004), from the params and summary tables.
     monkeypatch.setattr(listing, "_IN_LIST_LIMIT", chunk)
+    with store.engine.begin() as conn:
+        found = conn.execute(select(schema.runs.c.id).where(schema.runs.c.digest.is_not(None))).scalars()
+        assert sorted(found) == sorted(seven[1:])  # every ended run has one, the running one none
+        if not digests:
+            conn.execute(update(schema.runs).values(digest=None))
     everything = store.runs()
     assert [r.id for r in everything] == seven[::-1]
     for run in everything:
@@ -174,3 +182,38 @@ def test_a_store_from_before_0003_gets_covering_filter_indexes_and_keeps_its_run
     assert not indexes & {"ix_params_key_text", "ix_summaries_key_last", "ix_tags_key_value"}
     for index in ("ix_params_key_text_run", "ix_summaries_key_last_run", "ix_tags_key_value_run"):
         assert f"COVERING INDEX {index}" in plan, plan
+
+
+def test_an_infinite_summary_leaves_the_run_without_a_digest_and_it_lists_from_the_tables(store):
+    run_id = store.create_run("e", params={"lr": 0.1})
+    store.log_metrics(run_id, [("loss", 0, 1.0, 0), ("loss", 1, math.inf, 1), ("gain", 0, -math.inf, 0)])
+    store.end_run(run_id, "finished")
+    with store.engine.begin() as conn:
+        assert conn.execute(select(schema.runs.c.digest)).scalar() is None  # JSON has no infinity
+    run = store.run(run_id)
+    assert run.params == {"lr": 0.1} and run.metrics == {"gain": -math.inf, "loss": math.inf}
+    assert run.summaries["loss"] == MetricSummary(math.inf, 1.0, math.inf, 1, 2)
+
+
+def test_a_store_from_before_0004_gets_the_digests_of_its_ended_runs(tmp_path):
+    old = nbtrack.open_store(tmp_path / "s")
+    ended = old.create_run("e", params={"model": "rf", "layers": [2, 3]})
+    old.log_metrics(ended, [("f1", 0, 0.5, 0), ("f1", 3, NAN, 1)])
+    old.end_run(ended, "finished")
+    running = old.create_run("e", params={"model": "gb"})
+    before = {r.id: (r.params, r.summaries) for r in old.runs()}
+    with old.engine.begin() as conn:  # put the store back as 0003 left it
+        conn.execute(text("ALTER TABLE runs DROP COLUMN digest"))
+        conn.execute(text("DELETE FROM nbtrack_migrations WHERE name = '0004_run_digests'"))
+
+    assert database.migrate(old.engine) == ["0004_run_digests"]  # what opening it runs
+    with old.engine.begin() as conn:
+        texts = dict(conn.execute(select(schema.runs.c.id, schema.runs.c.digest)).all())
+    assert texts[running] is None
+    params, last, rest = digest.read(texts[ended])
+    assert params == {"layers": [2, 3], "model": "rf"} and list(last) == ["f1"] and last["f1"] is None
+    assert rest == [0.5, 0.5, 3, 2]  # min, max, step, count: NaN is left out of min and max
+    after = {r.id: (r.params, r.summaries) for r in old.runs()}
+    assert after.keys() == before.keys()
+    assert after[ended][0] == before[ended][0] and after[ended][1]["f1"].count == 2
+    assert math.isnan(after[ended][1]["f1"].last)

@@ -25,7 +25,7 @@ from nbtrack.records import (
     RunRecord,
     RunStatus,
 )
-from nbtrack.store import database, schema
+from nbtrack.store import database, digest, schema
 from nbtrack.store.query import compile_filter, effective_status, parse_order
 
 if TYPE_CHECKING:
@@ -203,7 +203,7 @@ class Listing:
             runs.c.pk, runs.c.id, experiments.c.name.label("experiment"), runs.c.name,
             effective_status(now).label("status"), runs.c.started_at, runs.c.ended_at,
             runs.c.notebook_path, runs.c.notebook_sha256, runs.c.error_cell,
-            runs.c.error_name, runs.c.error_value,
+            runs.c.error_name, runs.c.error_value, runs.c.digest,
         ).select_from(runs.join(experiments, runs.c.experiment_pk == experiments.c.pk))
         if experiment is not None:
             query = query.where(experiments.c.name == experiment)
@@ -217,8 +217,9 @@ class Listing:
     def _load(self, conn: Connection, query: Select[Any]) -> list[StoredRun]:
         """The runs a query selects, each with its params, summaries, tags and artifacts.
 
-        Profiled at 10,000 runs, SQLAlchemy's Row objects for the ~150k detail rows
-        and 50k MetricSummary objects made up most of the time. So the rows come
+        Profiled at 10,000 runs, fetching and grouping the ~150k param and summary
+        rows made up most of the time. An ended run carries both in its digest
+        (store/digest.py), so only runs without one read those tables. Rows come
         straight from the driver cursor (SQLAlchemy still compiles and caches each
         statement), one query per table, and a run's MetricSummary objects are only
         built when its summaries are read (`metrics` and compare() do without them).
@@ -227,83 +228,84 @@ class Listing:
         if not rows:
             return []
         pks = [row[0] for row in rows]
-        params: dict[int, dict[str, Any]] = {pk: {} for pk in pks}
-        summaries: dict[int, list[tuple[Any, ...]]] = {pk: [] for pk in pks}
-        tags: dict[int, dict[str, str]] = {pk: {} for pk in pks}
-        artifacts: dict[int, dict[str, str]] = {pk: {} for pk in pks}
-        whole = len(pks) > _IN_LIST_LIMIT and 2 * len(pks) >= (
-            conn.execute(select(func.max(schema.runs.c.pk))).scalar() or 0)
-
-        parsed: dict[str, Any] = {}
-        loads = json.loads
-        last_pk, found = None, None
-        for pk, key, value in _per_run(conn, _PARAMS, pks, whole):
-            if pk != last_pk:  # rows come grouped by run
-                last_pk, found = pk, params.get(pk)
-            if found is None:
-                continue
-            known = parsed.get(value, _MISSING)
-            if known is _MISSING:
-                known = loads(value)
-                if not isinstance(known, (list, dict)):  # containers: each run gets its own
-                    parsed[value] = known
-            found[key] = known
-
-        for row in _per_run(conn, _SUMMARIES, pks, whole):
-            found_rows = summaries.get(row[0])
-            if found_rows is not None:
-                found_rows.append(row)
-
+        undigested = [row[0] for row in rows if row[-1] is None]
+        from_tables = self._load_tables(conn, undigested) if undigested else {}
+        whole = _most_of_store(conn, pks)
+        tags: dict[int, dict[str, str]] = {}  # only runs that have some
         for pk, key, value in _per_run(conn, _TAGS, pks, whole):
-            if pk in tags:
-                tags[pk][key] = value
-
+            tags.setdefault(pk, {})[key] = value
+        artifacts: dict[int, dict[str, str]] = {}
         for pk, name, sha in _per_run(conn, _ARTIFACTS, pks, whole):
-            if pk in artifacts:
-                artifacts[pk][name] = sha
+            artifacts.setdefault(pk, {})[name] = sha
 
-        restore = StoredRun._restore
-        return [
-            restore(self, {
+        restore, read, built = StoredRun._restore, digest.read, []
+        for (pk, run_id, experiment, name, status, started_at, ended_at, notebook_path, notebook_sha256,
+             error_cell, error_name, error_value, text) in rows:
+            params, last, rest = from_tables[pk] if text is None else read(text)
+            built.append(restore(self, {
                 "id": run_id,
                 "experiment": experiment,
                 "status": _STATUS[status],
                 "started_at": started_at,
                 "name": name,
                 "ended_at": ended_at,
-                "params": params[pk],
-                "tags": tags[pk],
-                "artifacts": artifacts[pk],
+                "params": params,
+                "tags": tags.get(pk) or {},
+                "artifacts": artifacts.get(pk) or {},
                 "notebook": NotebookRef(notebook_path, notebook_sha256 or "") if notebook_path else None,
                 "error": RunError(error_cell, error_name, error_value or "") if error_name else None,
-            }, summaries[pk])
-            for (pk, run_id, experiment, name, status, started_at, ended_at, notebook_path, notebook_sha256,
-                 error_cell, error_name, error_value) in rows
-        ]
+            }, last, rest))
+        return built
+
+    def _load_tables(self, conn: Connection, pks: list[int]) -> dict[int, tuple[dict[str, Any], dict[str, Any], list[Any]]]:
+        """Params and summaries of runs without a digest, from their tables, in the digest's form."""
+        whole = _most_of_store(conn, pks)
+        found = {pk: ({}, {}, []) for pk in pks}
+        parsed: dict[str, Any] = {}
+        loads = json.loads
+        last_pk, params = None, None
+        for pk, key, value in _per_run(conn, _PARAMS, pks, whole):
+            if pk != last_pk:  # rows come grouped by run
+                last_pk, params = pk, found[pk][0] if pk in found else None
+            if params is None:
+                continue
+            known = parsed.get(value, _MISSING)
+            if known is _MISSING:
+                known = loads(value)
+                if not isinstance(known, (list, dict)):  # containers: each run gets its own
+                    parsed[value] = known
+            params[key] = known
+
+        for pk, key, last, *rest in _per_run(conn, _SUMMARIES, pks, whole):
+            if pk in found:
+                found[pk][1][key] = last
+                found[pk][2].extend(rest)
+        return found
 
 
 class StoredRun(RunRecord):
     """A run read from a store: its record, plus its series, artifacts and captures."""
 
-    __slots__ = ("_store", "_summary_rows")
+    __slots__ = ("_store", "_last", "_rest")
 
     def __init__(self, *, store: Listing, **fields: Any) -> None:
         super().__init__(**fields)
         object.__setattr__(self, "_store", store)
 
     @classmethod
-    def _restore(cls, store: Listing, fields: dict[str, Any],
-                 summary_rows: list[tuple[Any, ...]]) -> StoredRun:
+    def _restore(cls, store: Listing, fields: dict[str, Any], last: dict[str, Any], rest: list[Any]) -> StoredRun:
         """A run from rows already checked by the store, without the dataclass __init__.
 
         Listing builds thousands of these at once; setting the instance dict in one
         step costs half of twelve frozen-dataclass assignments. `summaries` stays out
-        of it until first read (see __getattr__).
+        of it until first read (see __getattr__): last holds each key's last value
+        (None for NaN), rest its min, max, step and count, flat, in the same key order.
         """
         run = object.__new__(cls)
         object.__setattr__(run, "__dict__", fields)
         object.__setattr__(run, "_store", store)
-        object.__setattr__(run, "_summary_rows", summary_rows)
+        object.__setattr__(run, "_last", last)
+        object.__setattr__(run, "_rest", rest)
         return run
 
     def __getattr__(self, name: str) -> Any:
@@ -314,7 +316,8 @@ class StoredRun(RunRecord):
         built = {
             key: MetricSummary(nan if last is None else last, nan if lo is None else lo,
                                nan if hi is None else hi, step, count)
-            for _, key, last, lo, hi, step, count in object.__getattribute__(self, "_summary_rows")
+            for (key, last), (lo, hi, step, count) in zip(object.__getattribute__(self, "_last").items(),
+                                                          _by_four(object.__getattribute__(self, "_rest")))
         }
         self.__dict__["summaries"] = built
         return built
@@ -325,8 +328,11 @@ class StoredRun(RunRecord):
         built = self.__dict__.get("summaries")
         if built is not None:
             return {key: s.last for key, s in built.items()}
-        nan = float("nan")
-        return {row[1]: nan if row[2] is None else row[2] for row in self._summary_rows}
+        last = self._last
+        if None in last.values():
+            nan = float("nan")
+            return {key: nan if value is None else value for key, value in last.items()}
+        return dict(last)
 
     def metric_history(self, key: str, *, max_points: int | None = None) -> Any:
         """A pandas DataFrame of step, value and timestamp for one metric key."""
@@ -346,6 +352,11 @@ class StoredRun(RunRecord):
 
     def cells(self) -> list[CellTiming]:
         return self._store.cells(self.id)
+
+
+def _by_four(flat: list[Any]) -> Iterator[tuple[Any, ...]]:
+    """(min, max, step, count) of each key from their flat list."""
+    return zip(*[iter(flat)] * 4)
 
 
 @contextmanager
@@ -379,6 +390,12 @@ def _fetch(conn: Connection, statement: Select[Any],
         return result.cursor.fetchall()  # type: ignore[no-any-return]
     finally:
         result.close()
+
+
+def _most_of_store(conn: Connection, pks: list[int]) -> bool:
+    """Whether pks are many and at least half of the store's runs: then one scan beats seeks."""
+    return len(pks) > _IN_LIST_LIMIT and 2 * len(pks) >= (
+        conn.execute(select(func.max(schema.runs.c.pk))).scalar() or 0)
 
 
 def _per_run(conn: Connection, statement: Select[Any], pks: list[int],

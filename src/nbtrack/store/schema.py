@@ -16,6 +16,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    inspect,
     text,
 )
 
@@ -52,6 +53,7 @@ runs = Table(
     Column("error_cell", Integer),
     Column("error_name", Text),
     Column("error_value", Text),
+    Column("digest", Text),  # params and summaries once ended, for listing (step 0004, store/digest.py)
     Index("ix_runs_started", "started_at"),
     Index("ix_runs_experiment_started", "experiment_pk", "started_at"),
 )
@@ -211,10 +213,20 @@ def _covering_filter_indexes(conn: Connection) -> None:
             index.create(conn, checkfirst=True)
 
 
+def _run_digests(conn: Connection) -> None:
+    # Stores made before this step lack the column; a new store's runs table has it already.
+    from nbtrack.store import digest
+
+    if "digest" not in {column["name"] for column in inspect(conn).get_columns("runs")}:
+        conn.execute(text("ALTER TABLE runs ADD COLUMN digest TEXT"))
+    digest.backfill(conn)
+
+
 # Named upgrade steps, applied in order, each once, recorded in nbtrack_migrations.
 # Append new steps; never edit or reorder a released one.
 STEPS: list[tuple[str, Callable[[Connection], None]]] = [
     ("0001_initial", _initial),
     ("0002_registry", _registry),
     ("0003_covering_filter_indexes", _covering_filter_indexes),
+    ("0004_run_digests", _run_digests),
 ]

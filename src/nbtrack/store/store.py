@@ -35,7 +35,7 @@ from nbtrack.records import (
     new_run_id,
     to_json_value,
 )
-from nbtrack.store import database, schema
+from nbtrack.store import database, digest, schema
 from nbtrack.store.blobs import Blobs
 from nbtrack.store.listing import Listing
 
@@ -182,8 +182,9 @@ class Store(Listing):
         if not status.is_ended:
             raise UsageError(f"a run ends as finished, failed, timeout or killed, not {status}")
         with database.writing(self.engine) as conn:
+            pk = self._running_pk(conn, run_id)  # raises RunNotFound or RunEnded
             if metrics and any(steps for steps, _values, _stamps in metrics.values()):
-                self._write_metrics(conn, self._running_pk(conn, run_id), metrics)
+                self._write_metrics(conn, pk, metrics)
             result = conn.execute(_END_RUN, {
                 "run_id": run_id, "running": RunStatus.RUNNING.value, "status": status.value,
                 "ended_at": time.time(),
@@ -191,9 +192,10 @@ class Store(Listing):
                 "error_name": error.ename if error else None,
                 "error_value": error.evalue[:10_000] if error else None,
             })
-            if result.rowcount == 0:
-                self._running_pk(conn, run_id)  # raises RunNotFound or RunEnded
+            if result.rowcount == 0:  # the row is locked above: only a concurrent SQLite end gets here
+                self._running_pk(conn, run_id)  # raises RunEnded
                 raise RuntimeError(f"run {run_id} could not be ended")  # unreachable
+            digest.write(conn, [pk])  # its params and summaries are final now
 
     # -- artifacts, records, cells ----------------------------------------------
 
