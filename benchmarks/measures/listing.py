@@ -26,7 +26,7 @@ def seed(store: Any, first: int, count: int) -> None:
     import json
 
     from nbtrack.records import new_run_id
-    from nbtrack.store import database, digest, schema
+    from nbtrack.store import chunks, database, digest, schema
 
     with database.writing(store.engine) as conn:
         experiment = store._experiment_pk(conn, "bench")
@@ -42,12 +42,12 @@ def seed(store: Any, first: int, count: int) -> None:
                 params.append((pk, key, json.dumps(value), num, value if isinstance(value, str) else None))
             for key, value in run_metrics(i).items():
                 summaries.append((pk, keys[key], value, value, value, 0, 1))
-                points.append((pk, keys[key], 0, value, int(started * 1000)))
+                points.append({"run_pk": pk, "key_pk": keys[key], **chunks.pack([0], [value], [int(started * 1000)])})
         _insert(conn, schema.runs, ["pk", "id", "experiment_pk", "name", "status", "started_at", "ended_at",
                                     "heartbeat_at"], runs)
         _insert(conn, schema.params, ["run_pk", "key", "value", "num", "text"], params)
         _insert(conn, schema.metric_summaries, ["run_pk", "key_pk", "last", "min", "max", "step", "count"], summaries)
-        _insert(conn, schema.metrics, ["run_pk", "key_pk", "step", "value", "ts"], points)
+        conn.execute(schema.metric_chunks.insert(), points)
         digest.write(conn, [row[0] for row in runs])  # as end_run writes it for each run
 
 

@@ -217,3 +217,39 @@ def test_a_store_from_before_0004_gets_the_digests_of_its_ended_runs(tmp_path):
     assert after.keys() == before.keys()
     assert after[ended][0] == before[ended][0] and after[ended][1]["f1"].count == 2
     assert math.isnan(after[ended][1]["f1"].last)
+
+
+def test_a_store_from_before_0005_moves_its_points_into_chunks(tmp_path):
+    from nbtrack.store import chunks
+
+    old = nbtrack.open_store(tmp_path / "s")
+    first = old.create_run("e")
+    second = old.create_run("e")
+    points = {(first, "loss"): [(s, 1 / (s + 1), 1000 + s) for s in range(chunks.CHUNK_POINTS * 2 + 5)],
+              (first, "acc"): [(0, NAN, 1), (7, 0.5, 2)],
+              (second, "loss"): [(3, 2.0, 9)]}
+    for (run_id, key), series in points.items():
+        old.log_metrics(run_id, [(key, s, v, t) for s, v, t in series])
+    old.end_run(first, "finished")
+    with old.engine.begin() as conn:  # put the store back as 0004 left it: a row per point
+        schema.metrics.create(conn)
+        for (run_id, key), series in points.items():
+            run_pk = conn.execute(select(schema.runs.c.pk).where(schema.runs.c.id == run_id)).scalar_one()
+            key_pk = conn.execute(select(schema.metric_keys.c.pk).where(schema.metric_keys.c.name == key)).scalar_one()
+            conn.execute(schema.metrics.insert(), [
+                {"run_pk": run_pk, "key_pk": key_pk, "step": s, "value": None if v != v else v, "ts": t}
+                for s, v, t in series])
+        schema.metric_chunks.drop(conn)
+        conn.execute(text("DELETE FROM nbtrack_migrations WHERE name = '0005_metric_chunks'"))
+
+    assert database.migrate(old.engine) == ["0005_metric_chunks"]  # what opening it runs
+    for (run_id, key), series in points.items():
+        read = old.metric_history(run_id, key)
+        assert [(s, t) for s, _v, t in read] == [(s, t) for s, _v, t in series]
+        assert all(math.isnan(a) if b != b else a == b for (_s, a, _t), (_s2, b, _t2) in zip(read, series))
+    with old.engine.begin() as conn:
+        tables = set(conn.execute(text("SELECT name FROM sqlite_master WHERE type = 'table'")).scalars())
+        counts = conn.execute(select(schema.metric_chunks.c.count).order_by(schema.metric_chunks.c.run_pk,
+                                                                             schema.metric_chunks.c.key_pk,
+                                                                             schema.metric_chunks.c.first_step))
+        assert "metrics" not in tables and list(counts.scalars()) == [chunks.CHUNK_POINTS] * 2 + [5, 2, 1]

@@ -118,3 +118,71 @@ def test_points_read_back_with_none_for_nan_can_be_written_again(store):
     history = store.metric_history(run_id, "x")
     assert math.isnan(history[0][1]) and history[1][1] == 2.0
     assert store.run(run_id).summaries["x"].min == 2.0
+
+
+# -- chunks: series written in many batches, rewritten, sampled across chunk boundaries ------------
+
+@pytest.fixture
+def small_chunks(monkeypatch):
+    """Chunks of 4 points, so that a few dozen points cross many chunk boundaries."""
+    from nbtrack.store import chunks
+
+    monkeypatch.setattr(chunks, "CHUNK_POINTS", 4)
+    return chunks
+
+
+def stored_chunks(store, run_id):
+    from sqlalchemy import select
+
+    from nbtrack.store import schema
+
+    c, r = schema.metric_chunks.c, schema.runs.c
+    with store.engine.connect() as conn:
+        return [tuple(row) for row in conn.execute(
+            select(c.first_step, c.last_step, c.count).join(schema.runs, r.pk == c.run_pk)
+            .where(r.id == run_id).order_by(c.first_step))]
+
+
+def test_batches_fill_the_short_last_chunk_before_starting_another(store, small_chunks):
+    run_id = store.create_run("e")
+    for first in range(0, 23, 3):  # batches of 3 points: 0-2, 3-5, ... 21-22
+        store.log_metrics(run_id, [("m", s, s / 2, s) for s in range(first, min(first + 3, 23))])
+    assert store.metric_history(run_id, "m") == [(s, s / 2, s) for s in range(23)]
+    # Every chunk full but the last: 23 points in chunks of 4.
+    assert stored_chunks(store, run_id) == [(s, s + 3, 4) for s in range(0, 20, 4)] + [(20, 22, 3)]
+
+
+def test_points_rewritten_across_chunks_replace_exactly_their_steps(store, small_chunks):
+    run_id = store.create_run("e")
+    store.log_metrics(run_id, [("m", s, float(s), s) for s in range(0, 40, 2)])  # even steps 0-38
+    # Rewrites steps 5-15 (odd ones new, even ones replaced) and one far ahead.
+    store.log_metrics(run_id, [("m", s, -float(s), 100 + s) for s in range(5, 16)] + [("m", 50, 5.0, 1)])
+    expected = {s: (float(s), s) for s in range(0, 40, 2)}
+    expected.update({s: (-float(s), 100 + s) for s in range(5, 16)})
+    expected[50] = (5.0, 1)
+    assert store.metric_history(run_id, "m") == [(s, v, t) for s, (v, t) in sorted(expected.items())]
+    spans = stored_chunks(store, run_id)
+    assert all(last < following for (_f, last, _n), (following, _l, _c) in zip(spans, spans[1:]))
+    assert sum(n for _f, _l, n in spans) == len(expected)
+
+
+def test_a_sample_picks_the_first_point_at_or_after_each_target_across_chunks(store, small_chunks):
+    run_id = store.create_run("e")
+    steps = sorted({int(i * 1.7) for i in range(300)} | {1000})
+    store.log_metrics(run_id, [("m", s, float(s), s) for s in steps])
+    sampled = store.metric_history(run_id, "m", max_points=25)
+    stride = 1000 / 24
+    targets = [round(n * stride) for n in range(25)]
+    expected = sorted({next(s for s in steps if s >= target) for target in targets})
+    assert [s for s, _v, _t in sampled] == expected
+    assert all(v == float(s) and t == s for s, v, t in sampled)
+
+
+def test_nan_is_kept_in_a_chunk_and_none_is_read_back_as_nan(store, small_chunks):
+    run_id = store.create_run("e")
+    store.log_metrics(run_id, [("m", s, float("nan") if s % 3 == 0 else (None if s % 3 == 1 else 1.0), s)
+                               for s in range(10)])
+    history = store.metric_history(run_id, "m")
+    assert [s for s, _v, _t in history] == list(range(10))
+    assert all(math.isnan(v) for s, v, _t in history if s % 3 != 2)
+    assert [v for s, v, _t in history if s % 3 == 2] == [1.0, 1.0, 1.0]

@@ -68,6 +68,10 @@ def _sqlite_on_connect(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
     # insert 3.4 s -> 2.0 s wall). The log file, reused between checkpoints, then stays up to ~40 MB.
     dbapi_conn.execute(f"PRAGMA wal_autocheckpoint = {WAL_CHECKPOINT_PAGES}")
     dbapi_conn.execute("PRAGMA foreign_keys = ON")
+    # Keep up to 64 MB of pages per connection, not 2 MB: metric chunks are ~3 KB rows, and a
+    # sampled read of a 1M-point series seeks 1,000 of them (measured 17 -> 8 ms for those seeks).
+    # The cache grows only as pages are read.
+    dbapi_conn.execute("PRAGMA cache_size = -65536")
 
 
 def _sqlite_on_begin(conn: Connection) -> None:
@@ -121,6 +125,20 @@ def reading(engine: Engine) -> Iterator[Connection]:
     with engine.connect() as conn:
         with conn.begin():
             yield conn
+
+
+def fetch(conn: Connection, statement: Any, values: dict[str, Any] | None = None) -> list[tuple[Any, ...]]:
+    """A statement's rows as the driver's plain tuples.
+
+    SQLAlchemy compiles (and caches) the statement and binds its parameters; the
+    rows skip its Row objects, which cost more than the query itself at 100k rows.
+    Every column read this way is a type the drivers return as is (text, int, float, bytes).
+    """
+    result = conn.execute(statement, values)
+    try:
+        return result.cursor.fetchall()  # type: ignore[no-any-return]
+    finally:
+        result.close()
 
 
 def insert_ignoring(conn: Connection, table: Table) -> Any:

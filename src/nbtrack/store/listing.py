@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import (
-    BigInteger, Connection, Engine, Float, Select, and_, bindparam, cast, func, literal, select,
+    Connection, Engine, Select, and_, bindparam, func, select,
 )
 
 from nbtrack.errors import ArtifactNotFound, RunNotFound, UsageError
@@ -25,7 +25,7 @@ from nbtrack.records import (
     RunRecord,
     RunStatus,
 )
-from nbtrack.store import database, digest, schema
+from nbtrack.store import chunks, database, digest, schema
 from nbtrack.store.query import compile_filter, effective_status, parse_order
 
 if TYPE_CHECKING:
@@ -129,22 +129,16 @@ class Listing:
 
     def metric_history(self, run_id: str, key: str, *, max_points: int | None = None) -> list[tuple[int, float, int]]:
         """A metric's (step, value, timestamp ms) points, evenly downsampled to max_points."""
-        m, s, k = schema.metrics.c, schema.metric_summaries.c, schema.metric_keys.c
+        s, k = schema.metric_summaries.c, schema.metric_keys.c
         with database.reading(self.engine) as conn:
             pk = self._pk(conn, run_id)
             key_pk = conn.execute(select(k.pk).where(k.name == key)).scalar()
             if key_pk is None:
                 return []
             count = conn.execute(select(s.count).where(s.run_pk == pk, s.key_pk == key_pk)).scalar() or 0
-            series = select(m.step, m.value, m.ts).where(m.run_pk == pk, m.key_pk == key_pk)
-            # min and max apart: SQLite seeks the index for one aggregate but scans for two.
-            first = conn.execute(select(func.min(m.step)).where(m.run_pk == pk, m.key_pk == key_pk)).scalar()
-            if max_points is None or count <= max_points or first is None:
-                rows = conn.execute(series.order_by(m.step)).all()
-            else:
-                last = conn.execute(select(func.max(m.step)).where(m.run_pk == pk, m.key_pk == key_pk)).scalar()
-                rows = _sample(conn, pk, key_pk, first, last, _non_negative("max_points", max_points))
-        return [(step, float("nan") if value is None else value, ts) for step, value, ts in rows]
+            if max_points is None or count <= max_points:
+                return list(chunks.read(conn, pk, key_pk))
+            return chunks.sample(conn, pk, key_pk, _non_negative("max_points", max_points))
 
     def artifacts(self, run_id: str) -> list[Artifact]:
         a = schema.artifacts.c
@@ -224,7 +218,7 @@ class Listing:
         statement), one query per table, and a run's MetricSummary objects are only
         built when its summaries are read (`metrics` and compare() do without them).
         """
-        rows = _fetch(conn, query)
+        rows = database.fetch(conn, query)
         if not rows:
             return []
         pks = [row[0] for row in rows]
@@ -377,21 +371,6 @@ def bulk_objects() -> Iterator[None]:
             gc.enable()
 
 
-def _fetch(conn: Connection, statement: Select[Any],
-           values: dict[str, Any] | None = None) -> list[tuple[Any, ...]]:
-    """A statement's rows as the driver's plain tuples.
-
-    SQLAlchemy compiles (and caches) the statement and binds its parameters; the
-    rows skip its Row objects, which cost more than the query itself at 100k rows.
-    Every column read this way is a type the drivers return as is (text, int, float).
-    """
-    result = conn.execute(statement, values)
-    try:
-        return result.cursor.fetchall()  # type: ignore[no-any-return]
-    finally:
-        result.close()
-
-
 def _most_of_store(conn: Connection, pks: list[int]) -> bool:
     """Whether pks are many and at least half of the store's runs: then one scan beats seeks."""
     return len(pks) > _IN_LIST_LIMIT and 2 * len(pks) >= (
@@ -407,11 +386,11 @@ def _per_run(conn: Connection, statement: Select[Any], pks: list[int],
     (a subquery that repeats the filter ran it once per table: 0.6 s at 100k runs).
     """
     if whole:
-        yield from _fetch(conn, statement)
+        yield from database.fetch(conn, statement)
         return
     of_runs = _OF_RUNS[statement]
     for start in range(0, len(pks), _IN_LIST_LIMIT):
-        yield from _fetch(conn, of_runs, {"pks": pks[start:start + _IN_LIST_LIMIT]})
+        yield from database.fetch(conn, of_runs, {"pks": pks[start:start + _IN_LIST_LIMIT]})
 
 
 # Each table's rows for listing, run pk first, built once (SQLAlchemy caches their SQL).
@@ -470,36 +449,6 @@ def _order(query: Select[Any], term: str) -> Select[Any]:
         }[field.kind]
         keys = [column]
     return query.order_by(*[(k.desc() if descending else k.asc()).nulls_last() for k in keys])
-
-
-def _sample(conn: Connection, pk: int, key_pk: int, first: int, last: int, points: int) -> list[Any]:
-    """About `points` points spread evenly over the step range, each found by an index seek.
-
-    The targets are generated in SQL (a recursive CTE of five parameters): a VALUES
-    list of a thousand bound parameters costs SQLAlchemy more to build than the
-    thousand seeks cost SQLite. Each target takes the first stored step at or after
-    it; IN keeps each point once when targets share one.
-    """
-    m = schema.metrics.c
-    points = max(points, 2)
-    stride = (last - first) / (points - 1)
-    index = select(literal(0, BigInteger).label("n")).cte("sample_index", recursive=True)
-    index = index.union_all(select(index.c.n + 1).where(index.c.n < points - 1))
-    target = literal(first, BigInteger) + cast(func.round(index.c.n * literal(stride, Float)), BigInteger)
-    inner = schema.metrics.alias()
-    nearest = (
-        select(inner.c.step)
-        .where(inner.c.run_pk == pk, inner.c.key_pk == key_pk, inner.c.step >= target)
-        .order_by(inner.c.step)
-        .limit(1)
-        .scalar_subquery()
-    )
-    query = (
-        select(m.step, m.value, m.ts)
-        .where(m.run_pk == pk, m.key_pk == key_pk, m.step.in_(select(nearest).select_from(index)))
-        .order_by(m.step)
-    )
-    return conn.execute(query).all()
 
 
 def _non_negative(what: str, value: int) -> int:

@@ -8,13 +8,13 @@ import os
 import re
 import time
 from collections.abc import Iterable, Mapping, Sequence
-from itertools import chain, islice, repeat
+from itertools import islice
 from operator import lt
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, bindparam, case, delete, or_, select, update
-from sqlalchemy.exc import DatabaseError, DBAPIError, OperationalError
+from sqlalchemy.exc import DatabaseError, OperationalError
 
 from nbtrack.config import DATABASE_FILE, OBJECTS_DIR, StoreLocation, locate_store
 from nbtrack.errors import (
@@ -35,13 +35,12 @@ from nbtrack.records import (
     new_run_id,
     to_json_value,
 )
-from nbtrack.store import database, digest, schema
+from nbtrack.store import chunks, database, digest, schema
 from nbtrack.store.blobs import Blobs
 from nbtrack.store.listing import Listing
 
 _ARTIFACT_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.\-]*(?:/[A-Za-z0-9_][A-Za-z0-9_.\-]*)*")
 _MAX_KEY = 250
-_METRIC_COLUMNS = ("run_pk", "key_pk", "step", "value", "ts")
 _SUMMARY_COLUMNS = ("run_pk", "key_pk", "last", "min", "max", "step", "count")
 _DRIVER_SQL: dict[tuple[str, str, str], tuple[str, bool]] = {}  # see Store._driver_sql
 _open_stores: dict[StoreLocation, Store] = {}  # one engine per store per process
@@ -293,53 +292,23 @@ class Store(Listing):
         return pk
 
     def _write_metrics(self, conn: Connection, pk: int, columns: Mapping[str, MetricColumns]) -> None:
-        """Upsert the points and fold them into the keys' summaries, keys in key_pk order."""
+        """Store the points as chunks and fold them into the keys' summaries, keys in key_pk order."""
         key_pks = self._metric_key_pks(conn, [key for key, c in columns.items() if c[0]])
-        sql, named = self._metric_upsert_sql(conn)
-        rows: list[Iterable[tuple[Any, ...]]] = []
         summaries = []
         # One lock order for every writer (key_pk, then step): no deadlock on PostgreSQL.
         for key in sorted((k for k, c in columns.items() if c[0]), key=key_pks.__getitem__):
             key_pk = key_pks[key]
+            logged = len(columns[key][0])  # a summary counts the points logged, replaced ones too
             steps, values, stamps = _in_step_order(*columns[key])
             try:
                 has_nan = any(map(math.isnan, values))
             except TypeError:  # None among them: a NaN read back from a store (transfer)
                 has_nan = True
-            if has_nan:  # SQLite has no NaN: NULL stands for it
+            if has_nan:  # the summary table keeps NaN as NULL (SQLite has no NaN)
                 values = [None if v is None or v != v else v for v in values]
-            summaries.append(_summary(key_pk, steps, values, has_nan))
-            rows.append(zip(repeat(pk), repeat(key_pk), steps, values, stamps))
-        points = chain.from_iterable(rows)
-        if named:  # psycopg: one dict per point
-            conn.exec_driver_sql(sql, [dict(zip(_METRIC_COLUMNS, r)) for r in points])
-        else:  # sqlite3 reads the rows from the iterator: no list of a million tuples is built
-            dbapi = conn.dialect.loaded_dbapi
-            cursor = conn.connection.cursor()
-            try:
-                cursor.executemany(sql, points)
-            except dbapi.Error as exc:  # as SQLAlchemy's own execute would raise it (a full disk...)
-                raise DBAPIError.instance(sql, None, exc, dbapi.Error) from exc
-            finally:
-                cursor.close()
+            summaries.append(_summary(key_pk, steps, values, has_nan, logged))
+            chunks.write(conn, pk, key_pk, steps, values, stamps)
         self._write_summaries(conn, pk, summaries)
-
-    def _metric_upsert_sql(self, conn: Connection) -> tuple[str, bool]:
-        """The metric upsert compiled once for this dialect, and whether it takes named parameters.
-
-        Metric points are the one write that comes by the million: passed straight to
-        the driver's executemany, a point costs about a fifth of what SQLAlchemy's
-        per-row parameter processing costs (found by profiling a 1M-point flush).
-        """
-        def build() -> Any:
-            t = schema.metrics.c
-            insert = database.dialect_insert(conn, schema.metrics)
-            return insert.on_conflict_do_update(
-                index_elements=[t.run_pk, t.key_pk, t.step],
-                set_={"value": insert.excluded.value, "ts": insert.excluded.ts},
-            )
-
-        return self._driver_sql(conn, "metrics", build, _METRIC_COLUMNS)
 
     def _write_summaries(self, conn: Connection, pk: int, summaries: list[dict[str, Any]]) -> None:
         """Fold a batch's per-key summaries into the stored ones, through the driver.
@@ -516,23 +485,24 @@ def metric_columns(points: Iterable[tuple[str, int, float, int]]) -> dict[str, M
 
 
 def _in_step_order(steps: list[int], values: list[Any], stamps: list[int]) -> MetricColumns:
-    """The columns sorted by step, stably (of two points at one step the later still wins).
+    """The columns in step order with one point per step: of two points at one step the later stays.
 
     Steps nearly always arrive rising: checking that costs a C-level pass, not a sort.
     """
     if all(map(lt, steps, islice(steps, 1, None))):
         return steps, values, stamps
-    order = sorted(range(len(steps)), key=steps.__getitem__)
-    return [steps[i] for i in order], [values[i] for i in order], [stamps[i] for i in order]
+    last = {step: i for i, step in enumerate(steps)}  # the later index wins
+    kept = sorted(last.values(), key=steps.__getitem__)
+    return [steps[i] for i in kept], [values[i] for i in kept], [stamps[i] for i in kept]
 
 
-def _summary(key_pk: int, steps: list[int], values: list[Any], has_nan: bool) -> dict[str, Any]:
-    """A key's summary over one batch in step order: the last point wins the highest step.
+def _summary(key_pk: int, steps: list[int], values: list[Any], has_nan: bool, count: int) -> dict[str, Any]:
+    """A key's summary over one batch, one point per step in step order, of count points logged.
 
     NaN (None here) takes no part in min and max.
     """
     finite = [v for v in values if v is not None] if has_nan else values
-    return {"key_pk": key_pk, "last": values[-1], "step": steps[-1], "count": len(steps),
+    return {"key_pk": key_pk, "last": values[-1], "step": steps[-1], "count": count,
             "min": min(finite) if finite else None, "max": max(finite) if finite else None}
 
 

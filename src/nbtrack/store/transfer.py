@@ -12,7 +12,7 @@ import os
 import tarfile
 import tempfile
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,12 +23,12 @@ from sqlalchemy import Connection, select
 from nbtrack.config import DATABASE_FILE, OBJECTS_DIR
 from nbtrack.errors import StoreUriError, UsageError
 from nbtrack.records import RunStatus
-from nbtrack.store import database, schema
+from nbtrack.store import chunks, database, schema
 from nbtrack.store.store import Store, open_store
 
 # Rows that belong to one run, keyed by run_pk; metrics tables also by key_pk.
 _RUN_TABLES = (schema.params, schema.tags, schema.artifacts, schema.records, schema.cells)
-_KEYED_TABLES = (schema.metric_summaries, schema.metrics)
+_KEYED_TABLES = (schema.metric_summaries, schema.metric_chunks)
 _ARCHIVES = (".tar", ".tar.gz", ".tgz", ".tar.bz2", ".tar.xz", ".zip")
 
 
@@ -209,9 +209,8 @@ def export_parquet(store: Store, folder: str | os.PathLike[str]) -> dict[str, Pa
         schema_ = _ARROW_SCHEMAS[name](pa)
         try:
             with pq.ParquetWriter(temp, schema_) as writer, database.reading(store.engine) as conn:
-                result = conn.execution_options(stream_results=True, yield_per=_CHUNK_ROWS).execute(_QUERIES[name]())
-                for chunk in result.mappings().partitions(_CHUNK_ROWS):
-                    writer.write_table(pa.Table.from_pylist([dict(r) for r in chunk], schema=schema_))
+                for rows in _ROWS[name](conn):
+                    writer.write_table(pa.Table.from_pylist(rows, schema=schema_))
             os.replace(temp, target)
         finally:
             temp.unlink(missing_ok=True)
@@ -232,24 +231,41 @@ def _per_run(table: Any, *columns: Any) -> Any:
     return select(r.c.id.label("run_id"), *columns).join(r, r.c.pk == table.c.run_pk)
 
 
-def _metrics_query() -> Any:
-    m, k = schema.metrics, schema.metric_keys
-    return (_per_run(m, k.c.name.label("key"), m.c.step, m.c.value, m.c.ts.label("timestamp_ms"))
-            .join(k, k.c.pk == m.c.key_pk).order_by(schema.runs.c.id, k.c.name, m.c.step))
+def _rows_of(conn: Connection, query: Any) -> Iterator[list[dict[str, Any]]]:
+    result = conn.execute(query.execution_options(yield_per=_CHUNK_ROWS))
+    for part in result.mappings().partitions(_CHUNK_ROWS):
+        yield [dict(r) for r in part]
 
 
-_QUERIES = {
-    "runs": _runs_query,
-    "params": lambda: _per_run(schema.params, schema.params.c.key, schema.params.c.value.label("value_json"),
-                               schema.params.c.num, schema.params.c.text)
-    .order_by(schema.runs.c.id, schema.params.c.key),
-    "tags": lambda: _per_run(schema.tags, schema.tags.c.key, schema.tags.c.value)
-    .order_by(schema.runs.c.id, schema.tags.c.key),
-    "metrics": _metrics_query,
-    "artifacts": lambda: _per_run(schema.artifacts, schema.artifacts.c.name, schema.artifacts.c.sha256,
-                                  schema.artifacts.c.size, schema.artifacts.c.media_type,
-                                  schema.artifacts.c.created_at)
-    .order_by(schema.runs.c.id, schema.artifacts.c.name),
+def _metric_rows(conn: Connection) -> Iterator[list[dict[str, Any]]]:
+    """A row per point, unpacked from the chunks; NaN as null, as the other exports write it."""
+    c, k = schema.metric_chunks, schema.metric_keys
+    query = (_per_run(c, k.c.name.label("key"), c.c.steps, c.c["values"], c.c.stamps)
+             .join(k, k.c.pk == c.c.key_pk).order_by(schema.runs.c.id, k.c.name, c.c.first_step))
+    rows: list[dict[str, Any]] = []
+    for run_id, key, *packed in conn.execute(query.execution_options(yield_per=1_000)):
+        rows.extend({"run_id": run_id, "key": key, "step": step, "value": None if value != value else value,
+                     "timestamp_ms": stamp} for step, value, stamp in zip(*chunks.unpack(*packed)))
+        if len(rows) >= _CHUNK_ROWS:
+            yield rows
+            rows = []
+    if rows:
+        yield rows
+
+
+# Each exported table's rows, in batches of dicts.
+_ROWS: dict[str, Callable[[Connection], Iterator[list[dict[str, Any]]]]] = {
+    "runs": lambda conn: _rows_of(conn, _runs_query()),
+    "params": lambda conn: _rows_of(conn, _per_run(
+        schema.params, schema.params.c.key, schema.params.c.value.label("value_json"), schema.params.c.num,
+        schema.params.c.text).order_by(schema.runs.c.id, schema.params.c.key)),
+    "tags": lambda conn: _rows_of(conn, _per_run(schema.tags, schema.tags.c.key, schema.tags.c.value)
+                                  .order_by(schema.runs.c.id, schema.tags.c.key)),
+    "metrics": _metric_rows,
+    "artifacts": lambda conn: _rows_of(conn, _per_run(
+        schema.artifacts, schema.artifacts.c.name, schema.artifacts.c.sha256, schema.artifacts.c.size,
+        schema.artifacts.c.media_type, schema.artifacts.c.created_at)
+        .order_by(schema.runs.c.id, schema.artifacts.c.name)),
 }
 
 _ARROW_SCHEMAS = {

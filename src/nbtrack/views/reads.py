@@ -1,4 +1,4 @@
-"""Bulk reads for comparing many runs: every series and every record in one query each."""
+"""Bulk reads for comparing many runs: their series and their records, in few queries."""
 
 from __future__ import annotations
 
@@ -9,57 +9,46 @@ from typing import Any
 from sqlalchemy import select
 
 from nbtrack.records import RunRecord
-from nbtrack.store import Store, database, schema
+from nbtrack.store import Store, chunks, database, schema
 
 Points = tuple[list[int], list[float]]
 
 
 def series_of(store: Store, runs: Sequence[RunRecord], keys: Sequence[str], *,
               max_points: int) -> dict[tuple[str, str], Points]:
-    """(run id, key) -> (steps, values), thinned in SQL to about max_points per series.
+    """(run id, key) -> (steps, values), each series thinned to about max_points.
 
-    A series longer than max_points keeps every n-th step (n from its last step, known from
-    its summary) and its last point, so 50 runs x 5 keys x 1,000 steps are one or a few
-    primary-key scans returning ~30,000 rows.
+    Series of at most max_points points (by their summary's count) are read whole, all
+    of them in one query of their chunks; a longer one is sampled evenly over its
+    steps from its own chunks (store/chunks.py), its first and last points kept.
     """
-    m, k, r = schema.metrics.c, schema.metric_keys.c, schema.runs.c
-    by_stride: dict[int, list[tuple[str, str]]] = {}
-    for run in runs:
-        for key in keys:
-            summary = run.summaries.get(key)
-            if summary is not None:
-                stride = summary.step // max_points + 1 if summary.count > max_points else 1
-                by_stride.setdefault(stride, []).append((run.id, key))
+    c, k, r = schema.metric_chunks.c, schema.metric_keys.c, schema.runs.c
     found: dict[tuple[str, str], Points] = {}
-    if not by_stride:
+    counts = {(run.id, key): run.summaries[key].count for run in runs for key in keys if key in run.summaries}
+    if not counts:
         return found
     with database.reading(store.engine) as conn:
         pk_of = {run_id: pk for pk, run_id in conn.execute(
             select(r.pk, r.id).where(r.id.in_([run.id for run in runs])))}
         key_pk_of = {name: pk for pk, name in conn.execute(select(k.pk, k.name).where(k.name.in_(list(keys))))}
-        names = {(pk_of[run_id], key_pk_of[key]): (run_id, key) for pairs in by_stride.values()
-                 for run_id, key in pairs}
-        for stride, pairs in by_stride.items():
-            # Filter on the primary key's own columns; pairs outside this stride are dropped below.
-            query = (select(m.run_pk, m.key_pk, m.step, m.value)
-                     .where(m.run_pk.in_({pk_of[run_id] for run_id, _ in pairs}),
-                            m.key_pk.in_({key_pk_of[key] for _, key in pairs}),
-                            (m.step % stride) == 0)
-                     .order_by(m.run_pk, m.key_pk, m.step))
-            wanted = set(pairs)
-            for run_pk, key_pk, step, value in conn.execute(query):
-                name = names.get((run_pk, key_pk))
-                if name in wanted:
-                    steps, values = found.setdefault(name, ([], []))
-                    steps.append(step)
-                    values.append(float("nan") if value is None else value)
-    for run in runs:  # the last point always shows, whatever the stride skipped
-        for key in keys:
-            summary = run.summaries.get(key)
-            series = found.get((run.id, key))
-            if summary is not None and series is not None and series[0][-1] != summary.step:
-                series[0].append(summary.step)
-                series[1].append(summary.last)
+        whole = {(pk_of[run_id], key_pk_of[key]): (run_id, key) for (run_id, key), count in counts.items()
+                 if count <= max_points}
+        if whole:
+            # Filter on the primary key's own columns; pairs not asked for are dropped below.
+            query = (select(c.run_pk, c.key_pk, c.steps, c["values"], c.stamps)
+                     .where(c.run_pk.in_({run_pk for run_pk, _ in whole}),
+                            c.key_pk.in_({key_pk for _, key_pk in whole}))
+                     .order_by(c.run_pk, c.key_pk, c.first_step))
+            for run_pk, key_pk, *packed in conn.execute(query):
+                name = whole.get((run_pk, key_pk))
+                if name is not None:
+                    steps, values, _stamps = chunks.unpack(*packed)
+                    found.setdefault(name, ([], []))[0].extend(steps)
+                    found[name][1].extend(values)
+        for (run_id, key), count in counts.items():
+            if count > max_points:
+                points = chunks.sample(conn, pk_of[run_id], key_pk_of[key], max_points)
+                found[(run_id, key)] = ([p[0] for p in points], [p[1] for p in points])
     return found
 
 
