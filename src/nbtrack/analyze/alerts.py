@@ -92,18 +92,25 @@ def find_config(start: Path | None = None) -> Path | None:
         if not path.is_file():
             raise AlertConfigError(f"{CONFIG_ENV}={named} is not a file; point it at an nbtrack.toml")
         return path
-    folder = (start or Path.cwd()).absolute()
-    for candidate in [folder, *folder.parents]:
-        if (candidate / "nbtrack.toml").is_file():
-            return candidate / "nbtrack.toml"
-        pyproject = candidate / "pyproject.toml"
+    # os.path, not pathlib: every run's end walks up here, and pathlib's objects made the
+    # walk 0.5 ms of a short run's ~2 ms (profile of the 1,000-runs benchmark).
+    folder = os.path.abspath(start or os.getcwd())
+    while True:
+        own = os.path.join(folder, "nbtrack.toml")
+        if os.path.isfile(own):
+            return Path(own)
+        pyproject = os.path.join(folder, "pyproject.toml")
         try:
-            info = pyproject.stat()
+            info = os.stat(pyproject)
         except OSError:
-            continue
-        if stat.S_ISREG(info.st_mode) and _declares_nbtrack(str(pyproject), info.st_mtime_ns, info.st_size):
-            return pyproject
-    return None
+            pass
+        else:
+            if stat.S_ISREG(info.st_mode) and _declares_nbtrack(pyproject, info.st_mtime_ns, info.st_size):
+                return Path(pyproject)
+        parent = os.path.dirname(folder)
+        if parent == folder:
+            return None
+        folder = parent
 
 
 @functools.lru_cache(maxsize=64)

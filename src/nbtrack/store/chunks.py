@@ -25,7 +25,7 @@ from bisect import bisect_left
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, delete, select
+from sqlalchemy import Connection, bindparam, case, delete, select
 
 from nbtrack.store import database, schema
 
@@ -51,6 +51,18 @@ _SPANS = select(_c.first_step, _c.last_step).where(_SERIES).order_by(_c.last_ste
 _ALL = select(_c.steps, _c["values"], _c.stamps).where(_SERIES).order_by(_c.first_step)
 _DROP = delete(schema.metric_chunks).where(_SERIES, _c.first_step.in_(bindparam("firsts", expanding=True)))
 _INSERT = schema.metric_chunks.insert()
+_DROP_ONE = delete(schema.metric_chunks).where(_SERIES, _c.first_step == bindparam("first"))
+# Each series of a run with its final chunk, the one ending at the summary's highest step:
+# key_pk, first_step, last_step, count, and the blobs only when the chunk is short.
+_s = schema.metric_summaries.c
+_short = _c.count < bindparam("full")
+_FINALS = (
+    select(_s.key_pk, _c.first_step, _c.last_step, _c.count, case((_short, _c.steps)),
+           case((_short, _c["values"])), case((_short, _c.stamps)))
+    .select_from(schema.metric_summaries.outerjoin(
+        schema.metric_chunks, (_c.run_pk == _s.run_pk) & (_c.key_pk == _s.key_pk) & (_c.last_step == _s.step)))
+    .where(_s.run_pk == bindparam("run_pk"))
+)
 
 
 def pack(steps: Sequence[int], values: Sequence[float | None], stamps: Sequence[int]) -> dict[str, Any]:
@@ -75,9 +87,40 @@ def unpack(steps: bytes, values: bytes, stamps: bytes) -> Columns:
     return memoryview(steps).cast("q"), memoryview(values).cast("d"), memoryview(stamps).cast("q")
 
 
-def write(conn: Connection, run_pk: int, key_pk: int, steps: Sequence[int], values: Sequence[float | None],
-          stamps: Sequence[int]) -> None:
-    """Store a series' new points (steps rising strictly), merged with what they overlap or follow."""
+def write(conn: Connection, run_pk: int, series: dict[int, tuple[Sequence[int], Sequence[Any], Sequence[int]]]) -> None:
+    """Store new points of a run's series, key_pk -> columns (steps rising strictly), in a few statements.
+
+    Call it before the summaries take these points in: a series' final chunk is found
+    through its summary's highest step (the final chunk ends there), one query for all
+    keys. Points past it are appended (filling it first when it is short); points at or
+    before it go through the general path, which merges what they overlap.
+    """
+    found = database.execute_compiled(conn, "chunk finals", lambda: _FINALS, {"run_pk": run_pk, "full": CHUNK_POINTS})
+    finals = {row[0]: row for row in found}
+    rows: list[dict[str, Any]] = []
+    dropped: list[dict[str, Any]] = []
+    for key_pk, (steps, values, stamps) in series.items():
+        final = finals.get(key_pk)
+        if final is not None and final[1] is None:  # a summary but no chunk at its step: not expected
+            _write_any(conn, run_pk, key_pk, steps, values, stamps)
+            continue
+        if final is not None and steps[0] <= final[2]:  # at or before stored steps: they may be replaced
+            _write_any(conn, run_pk, key_pk, steps, values, stamps)
+            continue
+        if final is not None and final[4] is not None:  # the short final chunk takes them in
+            old_steps, old_values, old_stamps = unpack(*final[4:])
+            steps, values, stamps = ([*old_steps, *steps], [*old_values, *values], [*old_stamps, *stamps])
+            dropped.append({"run_pk": run_pk, "key_pk": key_pk, "first": final[1]})
+        rows += _rows(run_pk, key_pk, steps, values, stamps)
+    if dropped:
+        conn.execute(_DROP_ONE, dropped)
+    if rows:
+        database.execute_compiled(conn, "chunk insert", lambda: _INSERT, rows)
+
+
+def _write_any(conn: Connection, run_pk: int, key_pk: int, steps: Sequence[int], values: Sequence[Any],
+               stamps: Sequence[int]) -> None:
+    """One series' new points wherever they fall, merged with what they overlap or follow."""
     series = {"run_pk": run_pk, "key_pk": key_pk}
     before = conn.execute(_BEFORE, {**series, "last": steps[-1]}).first()
     if before is not None and before.last_step >= steps[0]:  # overlaps stored points: they are replaced
@@ -89,10 +132,14 @@ def write(conn: Connection, run_pk: int, key_pk: int, steps: Sequence[int], valu
         old_steps, old_values, old_stamps = unpack(*packed)
         steps, values, stamps = ([*old_steps, *steps], [*old_values, *values], [*old_stamps, *stamps])
         conn.execute(_DROP, {**series, "firsts": [first]})
-    conn.execute(_INSERT, [
-        {**series, **pack(steps[i:i + CHUNK_POINTS], values[i:i + CHUNK_POINTS], stamps[i:i + CHUNK_POINTS])}
-        for i in range(0, len(steps), CHUNK_POINTS)
-    ])
+    conn.execute(_INSERT, _rows(run_pk, key_pk, steps, values, stamps))
+
+
+def _rows(run_pk: int, key_pk: int, steps: Sequence[int], values: Sequence[Any],
+          stamps: Sequence[int]) -> list[dict[str, Any]]:
+    return [{"run_pk": run_pk, "key_pk": key_pk,
+             **pack(steps[i:i + CHUNK_POINTS], values[i:i + CHUNK_POINTS], stamps[i:i + CHUNK_POINTS])}
+            for i in range(0, len(steps), CHUNK_POINTS)]
 
 
 def _merge(stored: list[tuple[Any, ...]], steps: Sequence[int], values: Sequence[float | None],

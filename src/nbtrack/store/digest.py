@@ -27,47 +27,58 @@ from collections.abc import Sequence
 from typing import Any
 
 import orjson
-from sqlalchemy import Connection, bindparam, select, update
+from sqlalchemy import Connection, bindparam, literal_column, null, select, text, union_all, update
 
 from nbtrack.records import RunStatus
-from nbtrack.store import schema
+from nbtrack.store import database, schema
 
 _BATCH = 900  # run pks per IN list: below SQLite's bound-parameter limit
 
-_PARAMS = (
-    select(schema.params.c.run_pk, schema.params.c.key, schema.params.c.value)
-    .where(schema.params.c.run_pk.in_(bindparam("pks", expanding=True)))
-    .order_by(schema.params.c.run_pk, schema.params.c.key)
-)
-_SUMMARIES = (
-    select(
-        schema.metric_summaries.c.run_pk, schema.metric_keys.c.name, schema.metric_summaries.c["last"],
-        schema.metric_summaries.c.min, schema.metric_summaries.c.max, schema.metric_summaries.c.step,
-        schema.metric_summaries.c.count,
-    )
-    .join_from(schema.metric_summaries, schema.metric_keys,
-               schema.metric_summaries.c.key_pk == schema.metric_keys.c.pk)
-    .where(schema.metric_summaries.c.run_pk.in_(bindparam("pks", expanding=True)))
-    .order_by(schema.metric_summaries.c.run_pk, schema.metric_keys.c.name)
-)
+_p, _s, _k = schema.params.c, schema.metric_summaries.c, schema.metric_keys.c
+_NONE = null()
+# A batch's params and summaries in one statement (each statement costs end_run ~0.1 ms):
+# (run_pk, 0, key, value JSON, ...) for params, (run_pk, 1, key, None, last, min, max, step, count).
+_ROWS = union_all(
+    select(_p.run_pk, literal_column("0").label("kind"), _p.key, _p.value, _NONE, _NONE, _NONE, _NONE, _NONE)
+    .where(_p.run_pk.between(bindparam("low"), bindparam("high"))),
+    select(_s.run_pk, literal_column("1"), _k.name, _NONE, _s["last"], _s.min, _s.max, _s.step, _s.count)
+    .join_from(schema.metric_summaries, schema.metric_keys, _s.key_pk == _k.pk)
+    .where(_s.run_pk.between(bindparam("low"), bindparam("high"))),
+).order_by(text("2, 1, 3"))  # kind, run, key
 _WRITE = update(schema.runs).where(schema.runs.c.pk == bindparam("run_pk")).values(digest=bindparam("text"))
 
 
 def write(conn: Connection, pks: Sequence[int]) -> None:
     """Compose and store the digest of each run in pks (runs that have ended)."""
+    rows = [{"run_pk": pk, "text": found} for pk, found in compose(conn, pks).items() if found is not None]
+    if rows:
+        conn.execute(_WRITE, rows)
+
+
+def compose(conn: Connection, pks: Sequence[int]) -> dict[int, str | None]:
+    """The digest of each run in pks (None for a run with an infinite summary: it gets none).
+
+    Rows are read by pk range, a batch at a time (rows of other runs in the range are
+    skipped): an IN list is rendered anew at each call, which cost end_run 0.3 ms.
+    """
     dumps = json.dumps
+    pks = sorted(pks)
+    composed: dict[int, str | None] = {}
     for start in range(0, len(pks), _BATCH):
-        batch = list(pks[start:start + _BATCH])
+        batch = pks[start:start + _BATCH]
         params: dict[int, list[str]] = {pk: [] for pk in batch}
         summaries: dict[int, list[tuple[Any, ...]]] = {pk: [] for pk in batch}
-        for pk, key, value in conn.execute(_PARAMS, {"pks": batch}):
-            params[pk].append(f"{dumps(key)}:{value}")  # values are stored as JSON text already
-        for pk, *summary in conn.execute(_SUMMARIES, {"pks": batch}):
-            summaries[pk].append(summary)
-        rows = [{"run_pk": pk, "text": _compose(params[pk], summaries[pk])}
-                for pk in batch if all(map(_finite, summaries[pk]))]
-        if rows:
-            conn.execute(_WRITE, rows)
+        span = {"low": batch[0], "high": batch[-1]}
+        for pk, kind, key, value, *summary in database.execute_compiled(conn, "digest rows", lambda: _ROWS, span):
+            if pk not in params:
+                continue
+            if kind == 0:
+                params[pk].append(f"{dumps(key)}:{value}")  # values are stored as JSON text already
+            else:
+                summaries[pk].append((key, *summary))
+        for pk in batch:
+            composed[pk] = _compose(params[pk], summaries[pk]) if all(map(_finite, summaries[pk])) else None
+    return composed
 
 
 def _compose(params: list[str], summaries: list[tuple[Any, ...]]) -> str:

@@ -41,13 +41,12 @@ from nbtrack.store.listing import Listing
 
 _ARTIFACT_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.\-]*(?:/[A-Za-z0-9_][A-Za-z0-9_.\-]*)*")
 _MAX_KEY = 250
-_SUMMARY_COLUMNS = ("run_pk", "key_pk", "last", "min", "max", "step", "count")
-_DRIVER_SQL: dict[tuple[str, str, str], tuple[str, bool]] = {}  # see Store._driver_sql
 _open_stores: dict[StoreLocation, Store] = {}  # one engine per store per process
 
 # The statements every run writes, built once: building them cost as much as running them
-# (profile of creating 1,000 runs: 0.3 of 2 ms per run went to constructing SQL).
-_INSERT_RUN = schema.runs.insert()
+# (profile of creating 1,000 runs: 0.3 of 2 ms per run went to constructing SQL). They run
+# through database.execute_compiled: SQLAlchemy's execute cost ~0.1 ms more each.
+_INSERT_RUN = schema.runs.insert().returning(schema.runs.c.pk)
 _INSERT_PARAMS = schema.params.insert()
 _INSERT_TAGS = schema.tags.insert()
 _RUNNING_PK = (select(schema.runs.c.pk, schema.runs.c.status)
@@ -56,7 +55,7 @@ _END_RUN = (
     update(schema.runs)
     .where(schema.runs.c.id == bindparam("run_id"), schema.runs.c.status == bindparam("running"))
     .values(status=bindparam("status"), ended_at=bindparam("ended_at"), error_cell=bindparam("error_cell"),
-            error_name=bindparam("error_name"), error_value=bindparam("error_value"))
+            error_name=bindparam("error_name"), error_value=bindparam("error_value"), digest=bindparam("digest"))
 )
 
 
@@ -101,7 +100,7 @@ class Store(Listing):
         param_rows = _param_rows(params or {})
         tag_rows = _tag_rows(tags or {})
         with database.writing(self.engine) as conn:
-            result = conn.execute(_INSERT_RUN, {  # one statement object: compiled once, cached
+            result = database.execute_compiled(conn, "run insert", lambda: _INSERT_RUN, {
                 "id": run_id,
                 "experiment_pk": self._experiment_pk(conn, experiment),
                 "name": name,
@@ -111,9 +110,10 @@ class Store(Listing):
                 "notebook_path": notebook.path if notebook else None,
                 "notebook_sha256": notebook.sha256 if notebook else None,
             })
-            pk = result.inserted_primary_key[0]
+            pk = result.scalar_one()
             if param_rows:
-                conn.execute(_INSERT_PARAMS, [{"run_pk": pk, **r} for r in param_rows])
+                database.execute_compiled(conn, "params insert", lambda: _INSERT_PARAMS,
+                                          [{"run_pk": pk, **r} for r in param_rows])
             if tag_rows:
                 conn.execute(_INSERT_TAGS, [{"run_pk": pk, **r} for r in tag_rows])
         return run_id
@@ -184,9 +184,10 @@ class Store(Listing):
             pk = self._running_pk(conn, run_id)  # raises RunNotFound or RunEnded
             if metrics and any(steps for steps, _values, _stamps in metrics.values()):
                 self._write_metrics(conn, pk, metrics)
-            result = conn.execute(_END_RUN, {
+            result = database.execute_compiled(conn, "run end", lambda: _END_RUN, {
                 "run_id": run_id, "running": RunStatus.RUNNING.value, "status": status.value,
                 "ended_at": time.time(),
+                "digest": digest.compose(conn, [pk])[pk],  # its params and summaries are final now
                 "error_cell": error.cell if error else None,
                 "error_name": error.ename if error else None,
                 "error_value": error.evalue[:10_000] if error else None,
@@ -194,7 +195,6 @@ class Store(Listing):
             if result.rowcount == 0:  # the row is locked above: only a concurrent SQLite end gets here
                 self._running_pk(conn, run_id)  # raises RunEnded
                 raise RuntimeError(f"run {run_id} could not be ended")  # unreachable
-            digest.write(conn, [pk])  # its params and summaries are final now
 
     # -- artifacts, records, cells ----------------------------------------------
 
@@ -267,7 +267,7 @@ class Store(Listing):
     # -- internals ------------------------------------------------------------
 
     def _running_pk(self, conn: Connection, run_id: str) -> int:
-        row = conn.execute(_RUNNING_PK, {"run_id": run_id}).first()
+        row = database.execute_compiled(conn, "running pk", lambda: _RUNNING_PK, {"run_id": run_id}).first()
         if row is None:
             raise RunNotFound(f"no run {run_id} in {self.location.display}; list runs with nbtrack runs")
         if row.status != RunStatus.RUNNING.value:
@@ -294,7 +294,7 @@ class Store(Listing):
     def _write_metrics(self, conn: Connection, pk: int, columns: Mapping[str, MetricColumns]) -> None:
         """Store the points as chunks and fold them into the keys' summaries, keys in key_pk order."""
         key_pks = self._metric_key_pks(conn, [key for key, c in columns.items() if c[0]])
-        summaries = []
+        summaries, series = [], {}
         # One lock order for every writer (key_pk, then step): no deadlock on PostgreSQL.
         for key in sorted((k for k, c in columns.items() if c[0]), key=key_pks.__getitem__):
             key_pk = key_pks[key]
@@ -307,7 +307,8 @@ class Store(Listing):
             if has_nan:  # the summary table keeps NaN as NULL (SQLite has no NaN)
                 values = [None if v is None or v != v else v for v in values]
             summaries.append(_summary(key_pk, steps, values, has_nan, logged))
-            chunks.write(conn, pk, key_pk, steps, values, stamps)
+            series[key_pk] = (steps, values, stamps)
+        chunks.write(conn, pk, series)  # before the summaries: it finds each series' end through them
         self._write_summaries(conn, pk, summaries)
 
     def _write_summaries(self, conn: Connection, pk: int, summaries: list[dict[str, Any]]) -> None:
@@ -316,23 +317,8 @@ class Store(Listing):
         Every finished run writes these: through SQLAlchemy's execute they cost as much as
         the run's other metric writing (profile of creating 1,000 runs).
         """
-        sql, named = self._driver_sql(conn, "summaries", lambda: _summary_upsert(conn), _SUMMARY_COLUMNS)
-        rows = [{"run_pk": pk, **summary} for summary in summaries]
-        conn.exec_driver_sql(sql, rows if named else [tuple(r[c] for c in _SUMMARY_COLUMNS) for r in rows])
-
-    def _driver_sql(self, conn: Connection, name: str, build: Any, columns: tuple[str, ...]) -> tuple[str, bool]:
-        """A statement compiled once per process and driver for exec_driver_sql, and whether it takes names.
-
-        Per process, not per store: compiling cost a fresh store's first run ~20 ms.
-        """
-        where = (name, conn.dialect.name, conn.dialect.driver)
-        cached = _DRIVER_SQL.get(where)
-        if cached is None:
-            compiled = build().compile(dialect=conn.dialect, column_keys=list(columns))
-            if compiled.positional and list(compiled.positiontup or []) != list(columns):
-                raise RuntimeError(f"unexpected {name} upsert parameters {compiled.positiontup}")
-            cached = _DRIVER_SQL[where] = (str(compiled), not compiled.positional)
-        return cached
+        database.execute_compiled(conn, "summary upsert", lambda: _summary_upsert(conn),
+                                  [{"run_pk": pk, **summary} for summary in summaries])
 
     def _metric_key_pks(self, conn: Connection, keys: Iterable[str]) -> dict[str, int]:
         # Sorted: writers inserting new keys in one order cannot deadlock on PostgreSQL.
@@ -507,7 +493,7 @@ def _summary(key_pk: int, steps: list[int], values: list[Any], has_nan: bool, co
 
 
 def _summary_upsert(conn: Connection) -> Any:
-    # Built and compiled once per process and driver: Store._driver_sql keeps the result.
+    # Built and compiled once per process and driver (database.execute_compiled keeps the result).
     table = schema.metric_summaries
     stmt = database.dialect_insert(conn, table)
     new, old = stmt.excluded, table.c
