@@ -146,13 +146,16 @@ _COMPILED: dict[tuple[str, str, str], tuple[str, tuple[str, ...] | None]] = {}
 
 def execute_compiled(conn: Connection, name: str, build: Callable[[], Any],
                      values: dict[str, Any] | list[dict[str, Any]]) -> Any:
-    """Run a fixed statement (built by build) straight through the driver, compiled once per process.
+    """Run a fixed statement (built by build) through the driver; returns a cursor (fetchone, fetchall, rowcount).
 
-    For the few statements every run pays for: SQLAlchemy's execute spends ~0.1 ms a
-    statement on its cache lookup and parameter processing, as much as SQLite spends
-    running it (profile of creating 1,000 runs). Compiling once per process, not per
-    store, saved a fresh store's first run ~20 ms. Every value must be one the driver
-    takes as is (text, numbers, bytes, None); a list of values runs the statement for each.
+    For the statements every run pays for: SQLAlchemy's execute spends ~0.1 ms a
+    statement on its cache lookup, parameter processing and result setup, as much as
+    SQLite spends running it (profile of creating 1,000 runs). The statement is compiled
+    once per process and driver (once per store cost a fresh store's first run ~20 ms).
+    SQLite's cursor is used directly, in the transaction the connection began, and its
+    errors are raised as SQLAlchemy's (so a full disk is still a StorageError). Every
+    value must be one the driver takes as is (text, numbers, bytes, None); a list of
+    values runs the statement for each.
     """
     where = (name, conn.dialect.name, conn.dialect.driver)
     found = _COMPILED.get(where)
@@ -164,7 +167,18 @@ def execute_compiled(conn: Connection, name: str, build: Callable[[], Any],
     if order is not None:  # qmark drivers (sqlite3) take tuples in the statement's order
         values = ([tuple(row[n] for n in order) for row in values] if isinstance(values, list)
                   else tuple(values[n] for n in order))
-    return conn.exec_driver_sql(sql, values)  # type: ignore[arg-type]
+    if conn.dialect.name != "sqlite":
+        return conn.exec_driver_sql(sql, values)  # type: ignore[arg-type]  # fetchone, fetchall, rowcount
+    dbapi = conn.dialect.loaded_dbapi
+    cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    try:
+        if isinstance(values, list):
+            cursor.executemany(sql, values)
+        else:
+            cursor.execute(sql, values)
+    except dbapi.Error as exc:  # as SQLAlchemy's own execute would raise it
+        raise DBAPIError.instance(sql, values, exc, dbapi.Error) from exc
+    return cursor
 
 
 def insert_ignoring(conn: Connection, table: Table) -> Any:

@@ -110,7 +110,7 @@ class Store(Listing):
                 "notebook_path": notebook.path if notebook else None,
                 "notebook_sha256": notebook.sha256 if notebook else None,
             })
-            pk = result.scalar_one()
+            pk = result.fetchone()[0]
             if param_rows:
                 database.execute_compiled(conn, "params insert", lambda: _INSERT_PARAMS,
                                           [{"run_pk": pk, **r} for r in param_rows])
@@ -267,12 +267,13 @@ class Store(Listing):
     # -- internals ------------------------------------------------------------
 
     def _running_pk(self, conn: Connection, run_id: str) -> int:
-        row = database.execute_compiled(conn, "running pk", lambda: _RUNNING_PK, {"run_id": run_id}).first()
+        row = database.execute_compiled(conn, "running pk", lambda: _RUNNING_PK, {"run_id": run_id}).fetchone()
         if row is None:
             raise RunNotFound(f"no run {run_id} in {self.location.display}; list runs with nbtrack runs")
-        if row.status != RunStatus.RUNNING.value:
-            raise RunEnded(run_id, row.status)
-        return int(row.pk)
+        pk, status = row
+        if status != RunStatus.RUNNING.value:
+            raise RunEnded(run_id, status)
+        return int(pk)
 
     # Pks are remembered only once another transaction has committed their row: a row
     # this transaction inserted is invisible to the other threads sharing this Store (and
