@@ -158,6 +158,12 @@ class RunRecord:
     def is_ended(self) -> bool:
         return self.status.is_ended
 
+    def compare_row(self) -> tuple[Any, ...]:
+        """(id, experiment, name, status, started_at, duration, params, last metric values): the
+        run's row in compare(). A metric value may be None for NaN; treat the dicts as read-only."""
+        return (self.id, self.experiment, self.name, str(self.status), self.started_at, self.duration,
+                self.params, self.metrics)
+
     def to_dict(self) -> dict[str, Any]:
         """The run as JSON-safe values; the field names of the CLI and the server API."""
         return {

@@ -195,8 +195,8 @@ def test_an_infinite_summary_leaves_the_run_without_a_digest_and_it_lists_from_t
     assert run.summaries["loss"] == MetricSummary(math.inf, 1.0, math.inf, 1, 2)
 
 
-def test_a_store_from_before_0004_gets_the_digests_of_its_ended_runs(tmp_path):
-    old = nbtrack.open_store(tmp_path / "s")
+def test_a_store_from_before_0004_gets_the_digests_of_its_ended_runs(store):
+    old = store
     ended = old.create_run("e", params={"model": "rf", "layers": [2, 3]})
     old.log_metrics(ended, [("f1", 0, 0.5, 0), ("f1", 3, NAN, 1)])
     old.end_run(ended, "finished")
@@ -219,10 +219,12 @@ def test_a_store_from_before_0004_gets_the_digests_of_its_ended_runs(tmp_path):
     assert math.isnan(after[ended][1]["f1"].last)
 
 
-def test_a_store_from_before_0005_moves_its_points_into_chunks(tmp_path):
+def test_a_store_from_before_0005_moves_its_points_into_chunks(store):
+    from sqlalchemy import inspect
+
     from nbtrack.store import chunks
 
-    old = nbtrack.open_store(tmp_path / "s")
+    old = store
     first = old.create_run("e")
     second = old.create_run("e")
     points = {(first, "loss"): [(s, 1 / (s + 1), 1000 + s) for s in range(chunks.CHUNK_POINTS * 2 + 5)],
@@ -248,7 +250,7 @@ def test_a_store_from_before_0005_moves_its_points_into_chunks(tmp_path):
         assert [(s, t) for s, _v, t in read] == [(s, t) for s, _v, t in series]
         assert all(math.isnan(a) if b != b else a == b for (_s, a, _t), (_s2, b, _t2) in zip(read, series))
     with old.engine.begin() as conn:
-        tables = set(conn.execute(text("SELECT name FROM sqlite_master WHERE type = 'table'")).scalars())
+        tables = set(inspect(conn).get_table_names())
         counts = conn.execute(select(schema.metric_chunks.c.count).order_by(schema.metric_chunks.c.run_pk,
                                                                              schema.metric_chunks.c.key_pk,
                                                                              schema.metric_chunks.c.first_step))
