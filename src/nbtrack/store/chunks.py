@@ -87,7 +87,7 @@ def unpack(steps: bytes, values: bytes, stamps: bytes) -> Columns:
     return memoryview(steps).cast("q"), memoryview(values).cast("d"), memoryview(stamps).cast("q")
 
 
-def write(conn: Connection, run_pk: int, series: dict[int, tuple[Sequence[int], Sequence[Any], Sequence[int]]]) -> None:
+def write(conn: Connection, run_pk: int, series: dict[int, Columns]) -> None:
     """Store new points of a run's series, key_pk -> columns (steps rising strictly), in a few statements.
 
     Call it before the summaries take these points in: a series' final chunk is found
@@ -95,21 +95,19 @@ def write(conn: Connection, run_pk: int, series: dict[int, tuple[Sequence[int], 
     keys. Points past it are appended (filling it first when it is short); points at or
     before it go through the general path, which merges what they overlap.
     """
-    found = database.execute_compiled(conn, "chunk finals", lambda: _FINALS, {"run_pk": run_pk, "full": CHUNK_POINTS})
-    finals = {row[0]: row for row in found.fetchall()}
+    finals = {row[0]: row for row in database.execute_compiled(
+        conn, "chunk finals", lambda: _FINALS, {"run_pk": run_pk, "full": CHUNK_POINTS}).fetchall()}
     rows: list[dict[str, Any]] = []
     dropped: list[dict[str, Any]] = []
     for key_pk, (steps, values, stamps) in series.items():
-        final = finals.get(key_pk)
-        if final is not None and final[1] is None:  # a summary but no chunk at its step: not expected
-            _write_any(conn, run_pk, key_pk, steps, values, stamps)
-            continue
-        if final is not None and steps[0] <= final[2]:  # at or before stored steps: they may be replaced
+        final = finals.get(key_pk)  # key_pk, first_step, last_step, count, blobs when short
+        # At or before stored steps (they may be replaced), or a summary with no chunk at its
+        # step (not expected): the general path.
+        if final is not None and (final[1] is None or steps[0] <= final[2]):
             _write_any(conn, run_pk, key_pk, steps, values, stamps)
             continue
         if final is not None and final[4] is not None:  # the short final chunk takes them in
-            old_steps, old_values, old_stamps = unpack(*final[4:])
-            steps, values, stamps = ([*old_steps, *steps], [*old_values, *values], [*old_stamps, *stamps])
+            steps, values, stamps = _after(final[4:], steps, values, stamps)
             dropped.append({"run_pk": run_pk, "key_pk": key_pk, "first": final[1]})
         rows += _rows(run_pk, key_pk, steps, values, stamps)
     if dropped:
@@ -129,10 +127,16 @@ def _write_any(conn: Connection, run_pk: int, key_pk: int, steps: Sequence[int],
         conn.execute(_DROP, {**series, "firsts": [row[0] for row in merged]})
     elif before is not None and before.count < CHUNK_POINTS:  # the short chunk before takes them in
         (first, *packed), = conn.execute(_AT, {**series, "firsts": [before.first_step]})
-        old_steps, old_values, old_stamps = unpack(*packed)
-        steps, values, stamps = ([*old_steps, *steps], [*old_values, *values], [*old_stamps, *stamps])
+        steps, values, stamps = _after(packed, steps, values, stamps)
         conn.execute(_DROP, {**series, "firsts": [first]})
     conn.execute(_INSERT, _rows(run_pk, key_pk, steps, values, stamps))
+
+
+def _after(packed: Sequence[bytes], steps: Sequence[int], values: Sequence[Any],
+           stamps: Sequence[int]) -> tuple[list[int], list[Any], list[int]]:
+    """A stored chunk's points (packed) followed by new points that all come after them."""
+    old_steps, old_values, old_stamps = unpack(*packed)
+    return [*old_steps, *steps], [*old_values, *values], [*old_stamps, *stamps]
 
 
 def _rows(run_pk: int, key_pk: int, steps: Sequence[int], values: Sequence[Any],

@@ -241,7 +241,8 @@ class Listing:
             built.append(restore(self, (row, params, last, rest, tags.get(pk), artifacts.get(pk))))
         return built
 
-    def _load_tables(self, conn: Connection, pks: list[int]) -> dict[int, tuple[dict[str, Any], dict[str, Any], list[Any]]]:
+    def _load_tables(self, conn: Connection,
+                     pks: list[int]) -> dict[int, tuple[dict[str, Any], dict[str, Any], list[Any]]]:
         """Params and summaries of runs without a digest, from their tables, in the digest's form."""
         whole = _most_of_store(conn, pks)
         found = {pk: ({}, {}, []) for pk in pks}

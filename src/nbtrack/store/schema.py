@@ -199,7 +199,7 @@ alias_moves = Table(
 )
 
 
-# One value per (run, key, step), up to 512 steps a row as packed arrays (store/chunks.py).
+# One value per (run, key, step), up to chunks.CHUNK_POINTS (256) steps a row as packed arrays.
 metric_chunks = Table(
     "metric_chunks",
     metadata,
