@@ -62,6 +62,25 @@ def test_log_metrics_with_one_step_and_steps_continue_per_key(store):
     assert [s for s, _v, _t in store.metric_history(run.id, "train.loss")] == [10, 11]
 
 
+def test_calls_with_a_step_keep_their_order_among_every_other_kind_of_call(store):
+    # log_metrics(..., step=) calls wait as rows until written; any other call settles them
+    # first, so of two values at one step the later call's stays, whatever the calls' kinds.
+    run = nbtrack.start_run(store=store)
+    run.log_metrics({"a": 1.0, "b": 1.0}, step=0)
+    run.log_metrics({"a": 2.0, "b": 2.0}, step=1)
+    run.log_metric("a", 3.0, step=1)  # replaces a@1
+    run.log_metrics({"a": 4.0}, step=1)  # other keys: a new group; replaces a@1 again
+    run.log_metrics({"a": 5.0, "b": 5.0})  # no step: each key's next one
+    run.log_metrics({"b": 6.0, "a": 6.0}, step=2)  # the same keys in another order: one group
+    run.flush()
+    run.log_metrics({"a": 7.0, "b": 7.0}, step=2)  # replaces both, written by finish
+    run.finish()
+    history = {key: [(s, v) for s, v, _t in store.metric_history(run.id, key)] for key in "ab"}
+    assert history == {"a": [(0, 1.0), (1, 4.0), (2, 7.0)], "b": [(0, 1.0), (1, 2.0), (2, 7.0)]}
+    summaries = store.run(run.id).summaries
+    assert (summaries["a"].count, summaries["a"].last, summaries["b"].step) == (7, 7.0, 2)
+
+
 def test_numpy_values_and_steps_are_accepted(store):
     import numpy as np
 
