@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from nbtrack.records import RunStatus
 from nbtrack.store import open_store
 from reliability.writers import artifact_writer, metric_writer
 
@@ -102,3 +103,46 @@ def test_kill_9_during_50_mb_artifacts_leaves_no_bad_blob_and_gc_removes_temp_fi
     assert list((store_path / "objects" / "tmp").glob("*")) == []
     # gc left every referenced blob alone.
     assert cli("fsck", "--store", store_path).returncode == 0
+
+
+def test_an_interrupt_at_any_statement_of_a_run_leaves_no_lock_and_no_half_transaction(tmp_path, monkeypatch):
+    """Ctrl-C landing right after any statement of a run's writes (statements the store runs on
+    sqlite3's cursor itself): the process goes on, as the engine does to end its run as killed,
+    and writes at once, not after the 60 s busy timeout; what the interrupted transaction wrote
+    is rolled back whole."""
+    from nbtrack.store import database
+
+    store = open_store(tmp_path / "s")
+    real = database.Executed
+    for nth in range(1, 12):  # create (run, params), then flush and end: finals, chunks, summaries...
+        calls = 0
+
+        def interrupting(*args: Any, nth: int = nth) -> Any:
+            nonlocal calls
+            calls += 1
+            if calls == nth:
+                raise KeyboardInterrupt
+            return real(*args)
+
+        monkeypatch.setattr(database, "Executed", interrupting)
+        run_id = None
+        with pytest.raises(KeyboardInterrupt):
+            run_id = store.create_run("e", params={"n": nth})
+            store.log_metrics(run_id, [("m", s, s / 2, s) for s in range(300)])
+            store.end_run(run_id, "finished")
+            raise KeyboardInterrupt  # past the last statement
+        monkeypatch.setattr(database, "Executed", real)
+        started = time.monotonic()
+        after = store.create_run("after", params={"n": nth})
+        store.log_metrics(after, [("m", 0, 1.0, 0)])
+        store.end_run(after, "finished")
+        assert time.monotonic() - started < 5, "a lock outlived the interrupted write"
+        if run_id is not None:  # its creation committed: its later transactions are whole or absent
+            run = store.run(run_id)
+            count = len(store.metric_history(run_id, "m"))
+            assert count in (0, 300) and (count == 300) == ("m" in run.summaries)
+            assert run.status in (RunStatus.RUNNING, RunStatus.FINISHED)
+            assert run.status is RunStatus.RUNNING or run.metrics == {"m": 149.5}
+    assert [run.metrics for run in store.runs(experiment="after")] == [{"m": 1.0}] * 11
+    with sqlite3.connect(tmp_path / "s" / "nbtrack.db") as conn:
+        assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)

@@ -96,7 +96,7 @@ def write(conn: Connection, run_pk: int, series: dict[int, Columns]) -> None:
     before it go through the general path, which merges what they overlap.
     """
     finals = {row[0]: row for row in database.execute_compiled(
-        conn, "chunk finals", lambda: _FINALS, {"run_pk": run_pk, "full": CHUNK_POINTS}).fetchall()}
+        conn, "chunk finals", lambda: _FINALS, {"run_pk": run_pk, "full": CHUNK_POINTS}).rows}
     rows: list[dict[str, Any]] = []
     dropped: list[dict[str, Any]] = []
     for key_pk, (steps, values, stamps) in series.items():

@@ -14,7 +14,7 @@ import time
 import weakref
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import Connection, Engine, Table, create_engine, event, select, text
 from sqlalchemy.dialects import postgresql, sqlite
@@ -144,18 +144,26 @@ def fetch(conn: Connection, statement: Any, values: dict[str, Any] | None = None
 _COMPILED: dict[tuple[str, str, str], tuple[str, tuple[str, ...] | None]] = {}
 
 
+class Executed(NamedTuple):
+    """What a statement run by execute_compiled returned: all its rows, and the rows it changed."""
+
+    rows: list[tuple[Any, ...]]
+    rowcount: int
+
+
 def execute_compiled(conn: Connection, name: str, build: Callable[[], Any],
-                     values: dict[str, Any] | list[dict[str, Any]]) -> Any:
-    """Run a fixed statement (built by build) through the driver; returns a cursor (fetchone, fetchall, rowcount).
+                     values: dict[str, Any] | list[dict[str, Any]]) -> Executed:
+    """Run a fixed statement (built by build) through the driver.
 
     For the statements every run pays for: SQLAlchemy's execute spends ~0.1 ms a
     statement on its cache lookup, parameter processing and result setup, as much as
     SQLite spends running it (profile of creating 1,000 runs). The statement is compiled
     once per process and driver (once per store cost a fresh store's first run ~20 ms).
-    SQLite's cursor is used directly, in the transaction the connection began, and its
-    errors are raised as SQLAlchemy's (so a full disk is still a StorageError). Every
-    value must be one the driver takes as is (text, numbers, bytes, None); a list of
-    values runs the statement for each.
+    SQLite's cursor is used directly, in the transaction the connection began, read to
+    the end and closed; its errors are raised as SQLAlchemy's (a full disk is still a
+    StorageError), and an interrupt (Ctrl-C) mid-statement invalidates the connection,
+    as SQLAlchemy does, so no half-run statement keeps its lock. Every value must be one
+    the driver takes as is (text, numbers, bytes, None); a list runs the statement for each.
     """
     where = (name, conn.dialect.name, conn.dialect.driver)
     found = _COMPILED.get(where)
@@ -168,7 +176,8 @@ def execute_compiled(conn: Connection, name: str, build: Callable[[], Any],
         values = ([tuple(row[n] for n in order) for row in values] if isinstance(values, list)
                   else tuple(values[n] for n in order))
     if conn.dialect.name != "sqlite":
-        return conn.exec_driver_sql(sql, values)  # type: ignore[arg-type]  # fetchone, fetchall, rowcount
+        result = conn.exec_driver_sql(sql, values)  # type: ignore[arg-type]
+        return Executed(result.fetchall() if result.returns_rows else [], result.rowcount)
     dbapi = conn.dialect.loaded_dbapi
     cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
     try:
@@ -176,9 +185,18 @@ def execute_compiled(conn: Connection, name: str, build: Callable[[], Any],
             cursor.executemany(sql, values)
         else:
             cursor.execute(sql, values)
+        done = Executed(cursor.fetchall() if cursor.description else [], cursor.rowcount)
     except dbapi.Error as exc:  # as SQLAlchemy's own execute would raise it
+        cursor.close()
         raise DBAPIError.instance(sql, values, exc, dbapi.Error) from exc
-    return cursor
+    except BaseException:  # KeyboardInterrupt, SystemExit: drop the connection and its lock
+        try:
+            cursor.close()
+        finally:
+            conn.invalidate()
+        raise
+    cursor.close()
+    return done
 
 
 def insert_ignoring(conn: Connection, table: Table) -> Any:

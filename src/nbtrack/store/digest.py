@@ -70,7 +70,7 @@ def compose(conn: Connection, pks: Sequence[int]) -> dict[int, str | None]:
         summaries: dict[int, list[tuple[Any, ...]]] = {pk: [] for pk in batch}
         span = {"low": batch[0], "high": batch[-1]}
         for pk, kind, key, value, *summary in database.execute_compiled(conn, "digest rows", lambda: _ROWS,
-                                                                       span).fetchall():
+                                                                       span).rows:
             if pk not in params:
                 continue
             if kind == 0:

@@ -100,7 +100,7 @@ class Store(Listing):
         param_rows = _param_rows(params or {})
         tag_rows = _tag_rows(tags or {})
         with database.writing(self.engine) as conn:
-            result = database.execute_compiled(conn, "run insert", lambda: _INSERT_RUN, {
+            (pk,), = database.execute_compiled(conn, "run insert", lambda: _INSERT_RUN, {
                 "id": run_id,
                 "experiment_pk": self._experiment_pk(conn, experiment),
                 "name": name,
@@ -109,8 +109,7 @@ class Store(Listing):
                 "heartbeat_at": now,
                 "notebook_path": notebook.path if notebook else None,
                 "notebook_sha256": notebook.sha256 if notebook else None,
-            })
-            pk = result.fetchone()[0]
+            }).rows
             if param_rows:
                 database.execute_compiled(conn, "params insert", lambda: _INSERT_PARAMS,
                                           [{"run_pk": pk, **r} for r in param_rows])
@@ -267,10 +266,10 @@ class Store(Listing):
     # -- internals ------------------------------------------------------------
 
     def _running_pk(self, conn: Connection, run_id: str) -> int:
-        row = database.execute_compiled(conn, "running pk", lambda: _RUNNING_PK, {"run_id": run_id}).fetchone()
-        if row is None:
+        rows = database.execute_compiled(conn, "running pk", lambda: _RUNNING_PK, {"run_id": run_id}).rows
+        if not rows:
             raise RunNotFound(f"no run {run_id} in {self.location.display}; list runs with nbtrack runs")
-        pk, status = row
+        (pk, status), = rows
         if status != RunStatus.RUNNING.value:
             raise RunEnded(run_id, status)
         return int(pk)
