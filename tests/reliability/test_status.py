@@ -65,8 +65,11 @@ def test_sys_exit_zero_ends_finished_and_names_the_cell_where_it_stopped(noteboo
 def test_an_interrupted_nbtrack_run_ends_killed(notebook, store, store_path, signum):
     path = notebook(["import time", "open('started', 'w').close()\nfor _ in range(600):\n    time.sleep(0.1)"])
     marker = path.parent / "started"
+    # Ctrl-C reaches the child as a terminal's foreground job, whoever started pytest: a suite run in
+    # the background of a non-interactive shell inherits SIGINT ignored, and Python keeps that.
     proc = subprocess.Popen([sys.executable, "-m", "nbtrack", "run", str(path), "--store", str(store_path)],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     deadline = time.monotonic() + 120
     while not marker.exists():
         assert proc.poll() is None and time.monotonic() < deadline, proc.communicate()

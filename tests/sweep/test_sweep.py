@@ -154,6 +154,7 @@ def test_ctrl_c_ends_running_executions_as_killed_and_leaves_no_kernel(tmp_path,
         [sys.executable, "-m", "nbtrack", "sweep", str(TINY), "--grid", "a=1,2,3,4", "--grid", "sleep=60",
          "--workers", "2", *where],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),  # as a terminal's job, whoever ran pytest
     )
     store = open_store(store_path)
     deadline = time.monotonic() + 120
