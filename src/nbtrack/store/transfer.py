@@ -240,7 +240,7 @@ def _rows_of(conn: Connection, query: Any) -> Iterator[list[dict[str, Any]]]:
 def _metric_rows(conn: Connection) -> Iterator[list[dict[str, Any]]]:
     """A row per point, unpacked from the chunks; NaN as null, as the other exports write it."""
     c, k = schema.metric_chunks, schema.metric_keys
-    query = (_per_run(c, k.c.name.label("key"), c.c.steps, c.c["values"], c.c.stamps)
+    query = (_per_run(c, k.c.name.label("key"), c.c.first_step, c.c.steps, c.c["values"], c.c.stamps)
              .join(k, k.c.pk == c.c.key_pk).order_by(schema.runs.c.id, k.c.name, c.c.first_step))
     rows: list[dict[str, Any]] = []
     for run_id, key, *packed in conn.execute(query.execution_options(yield_per=1_000)):

@@ -22,6 +22,8 @@ from nbtrack.store.store import MetricColumns
 
 FLUSH_SECONDS = 1.0
 MAX_BUFFERED = 200_000  # points; past this a log call flushes itself
+_MAX_STEP = 2**62
+_FLOAT = frozenset([float])
 
 
 class Run:
@@ -124,13 +126,11 @@ class Run:
             self._attend()
         if not metrics:
             return
-        for value in metrics.values():
-            if value.__class__ is not float:
-                row = {key: _number(key, value) for key, value in metrics.items()}
-                break
-        else:
+        if _FLOAT.issuperset(map(type, metrics.values())):  # the types checked in C
             row = dict(metrics)
-        if step is not None:
+        else:
+            row = {key: _number(key, value) for key, value in metrics.items()}
+        if step is not None and (step.__class__ is not int or not 0 <= step < _MAX_STEP):
             step = _check_step(next(iter(row)), step)
         stamp = time_ns() // 1_000_000
         with self._lock:
@@ -530,6 +530,6 @@ def _check_step(key: str, step: object) -> int:
         if hasattr(step, "dtype") and float(step).is_integer():  # type: ignore[arg-type]
             return int(step)  # type: ignore[call-overload]
         raise UsageError(f"the step of metric {key!r} must be a whole number. Got {step!r} instead.")
-    if step < 0 or step >= 2**62:
+    if step < 0 or step >= _MAX_STEP:
         raise UsageError(f"the step of metric {key!r} must be >= 0. Got {step} instead.")
     return step

@@ -35,7 +35,7 @@ def series_of(store: Store, runs: Sequence[RunRecord], keys: Sequence[str], *,
                  if count <= max_points}
         if whole:
             # Filter on the primary key's own columns; pairs not asked for are dropped below.
-            query = (select(c.run_pk, c.key_pk, c.steps, c["values"], c.stamps)
+            query = (select(c.run_pk, c.key_pk, c.first_step, c.steps, c["values"], c.stamps)
                      .where(c.run_pk.in_({run_pk for run_pk, _ in whole}),
                             c.key_pk.in_({key_pk for _, key_pk in whole}))
                      .order_by(c.run_pk, c.key_pk, c.first_step))
