@@ -247,7 +247,7 @@ def test_live_run_card_follows_the_store_on_its_own(store: Any) -> None:
 
 
 def test_comparison_series_are_thinned_in_the_store_and_keep_their_last_point(store: Any) -> None:
-    from nbtrack.views.reads import series_of
+    from nbtrack.store.reads import series_of
 
     long_id = store.create_run("thin")
     store.log_metrics(long_id, [("loss", step, float(step), 0) for step in range(1001)])

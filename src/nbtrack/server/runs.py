@@ -164,7 +164,7 @@ class CompareHandler(NbtrackHandler):
     async def get(self) -> None:
         from nbtrack.analyze.compare import compare
         from nbtrack.analyze.differences import differences, is_lower_better
-        from nbtrack.views.reads import records_of
+        from nbtrack.store.reads import records_of
 
         refs = [r for arg in self.get_query_arguments("ids") for r in arg.split(",") if r]
         if not 1 <= len(refs) <= MAX_COMPARE:

@@ -11,7 +11,7 @@ from nbtrack.errors import UsageError
 from nbtrack.store import Store, StoredRun, open_store
 from nbtrack.views import sections
 from nbtrack.views.html import Html, join, section, tag
-from nbtrack.views.reads import records_of
+from nbtrack.store.reads import records_of
 from nbtrack.views.view import View
 
 TABS = ["Params", "Metrics", "Series", "Figures", "Evaluations", "Data", "Environment", "Source", "Groups"]

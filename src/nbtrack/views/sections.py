@@ -72,7 +72,7 @@ def series_section(runs: Sequence[Any], *, max_points: int = 300) -> Html:
 
     With many runs each line gets fewer points: a chart is about 6,000 points wide at most.
     """
-    from nbtrack.views.reads import series_of
+    from nbtrack.store.reads import series_of
 
     keys = sorted({k for run in runs for k, s in run.summaries.items() if s.count > 1})
     if not keys:

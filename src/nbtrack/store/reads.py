@@ -1,15 +1,19 @@
-"""Bulk reads for comparing many runs: their series and their records, in few queries."""
+"""Bulk reads for comparing many runs: their series and their records, in few queries (the widget's
+views and the server's compare endpoint both use them)."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 
 from nbtrack.records import RunRecord
-from nbtrack.store import Store, chunks, database, schema
+from nbtrack.store import chunks, database, schema
+
+if TYPE_CHECKING:
+    from nbtrack.store.store import Store
 
 Points = tuple[list[int], list[float]]
 
