@@ -42,7 +42,7 @@ def seed(store: Any, first: int, count: int) -> None:
                 params.append((pk, key, json.dumps(value), num, value if isinstance(value, str) else None))
             for key, value in run_metrics(i).items():
                 summaries.append((pk, keys[key], value, value, value, 0, 1))
-                points.append({"run_pk": pk, "key_pk": keys[key], **chunks.pack([0], [value], [int(started * 1000)])})
+                points += chunks.chunk_rows(pk, keys[key], [0], [value], [int(started * 1000)])
         _insert(conn, schema.runs, ["pk", "id", "experiment_pk", "name", "status", "started_at", "ended_at",
                                     "heartbeat_at"], runs)
         _insert(conn, schema.params, ["run_pk", "key", "value", "num", "text"], params)

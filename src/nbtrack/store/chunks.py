@@ -117,7 +117,7 @@ def write(conn: Connection, run_pk: int, series: dict[int, Columns]) -> None:
         if final is not None and final[4] is not None:  # the short final chunk takes them in
             steps, values, stamps = _after((final[1], *final[4:]), steps, values, stamps)
             dropped.append({"run_pk": run_pk, "key_pk": key_pk, "first": final[1]})
-        rows += _rows(run_pk, key_pk, steps, values, stamps)
+        rows += chunk_rows(run_pk, key_pk, steps, values, stamps)
     if dropped:
         conn.execute(_DROP_ONE, dropped)
     if rows:
@@ -137,7 +137,7 @@ def _write_any(conn: Connection, run_pk: int, key_pk: int, steps: Sequence[int],
         (first, *packed), = conn.execute(_AT, {**series, "firsts": [before.first_step]})
         steps, values, stamps = _after((first, *packed), steps, values, stamps)
         conn.execute(_DROP, {**series, "firsts": [first]})
-    conn.execute(_INSERT, _rows(run_pk, key_pk, steps, values, stamps))
+    conn.execute(_INSERT, chunk_rows(run_pk, key_pk, steps, values, stamps))
 
 
 def _after(packed: Sequence[Any], steps: Sequence[int], values: Sequence[Any],
@@ -147,8 +147,9 @@ def _after(packed: Sequence[Any], steps: Sequence[int], values: Sequence[Any],
     return [*old_steps, *steps], [*old_values, *values], [*old_stamps, *stamps]
 
 
-def _rows(run_pk: int, key_pk: int, steps: Sequence[int], values: Sequence[Any],
-          stamps: Sequence[int]) -> list[dict[str, Any]]:
+def chunk_rows(run_pk: int, key_pk: int, steps: Sequence[int], values: Sequence[Any],
+               stamps: Sequence[int]) -> list[dict[str, Any]]:
+    """A series' points (steps rising strictly) as metric_chunks rows of up to CHUNK_POINTS each."""
     return [{"run_pk": run_pk, "key_pk": key_pk,
              **pack(steps[i:i + CHUNK_POINTS], values[i:i + CHUNK_POINTS], stamps[i:i + CHUNK_POINTS])}
             for i in range(0, len(steps), CHUNK_POINTS)]

@@ -256,11 +256,7 @@ def _metric_chunks(conn: Connection) -> None:
 
     def move() -> None:
         if series is not None:
-            conn.execute(metric_chunks.insert(), [
-                {"run_pk": series[0], "key_pk": series[1],
-                 **chunks.pack(steps[i:i + chunks.CHUNK_POINTS], values[i:i + chunks.CHUNK_POINTS],
-                               stamps[i:i + chunks.CHUNK_POINTS])}
-                for i in range(0, len(steps), chunks.CHUNK_POINTS)])
+            conn.execute(metric_chunks.insert(), chunks.chunk_rows(*series, steps, values, stamps))
 
     for run_pk, key_pk, step, value, stamp in rows:
         if (run_pk, key_pk) != series:
