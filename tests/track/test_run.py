@@ -71,7 +71,7 @@ def test_calls_with_a_step_keep_their_order_among_every_other_kind_of_call(store
     run.log_metric("a", 3.0, step=1)  # replaces a@1
     run.log_metrics({"a": 4.0}, step=1)  # other keys: a new group; replaces a@1 again
     run.log_metrics({"a": 5.0, "b": 5.0})  # no step: each key's next one
-    run.log_metrics({"b": 6.0, "a": 6.0}, step=2)  # the same keys in another order: one group
+    run.log_metrics({"b": 6.0, "a": 6.0}, step=2)  # the same keys in another order: a new group
     run.flush()
     run.log_metrics({"a": 7.0, "b": 7.0}, step=2)  # replaces both, written by finish
     run.finish()
@@ -88,6 +88,21 @@ def test_numpy_values_and_steps_are_accepted(store):
     run.log_metric("x", np.float32(0.25), step=np.int64(3))
     run.finish()
     assert store.metric_history(run.id, "x")[0][:2] == (3, 0.25)
+
+
+@pytest.mark.parametrize("value", ["0.5", None, object(), [1], 10**400])
+def test_a_bad_value_in_a_row_with_a_step_buffers_none_of_that_row(store, value):
+    import numpy as np
+
+    run = nbtrack.start_run(store=store)
+    run.log_metrics({"a": 1, "b": np.float32(0.5), "c": True}, step=0)  # converted as float() does
+    with pytest.raises(UsageError, match="metric 'b' (must be a number|is too large)"):
+        run.log_metrics({"a": 2.0, "b": value, "c": 2.0}, step=1)
+    run.log_metrics({"a": 3.0, "b": 3.0, "c": 3.0}, step=1)
+    run.finish()
+    history = {key: [(s, v) for s, v, _t in store.metric_history(run.id, key)] for key in "abc"}
+    assert history == {"a": [(0, 1.0), (1, 3.0)], "b": [(0, 0.5), (1, 3.0)], "c": [(0, 1.0), (1, 3.0)]}
+    assert store.run(run.id).summaries["b"].count == 2
 
 
 @pytest.mark.parametrize("value", ["0.5", None, object(), [1]])

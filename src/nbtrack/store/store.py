@@ -7,7 +7,7 @@ import math
 import os
 import re
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, MutableSequence, Sequence
 from itertools import islice
 from operator import lt
 from pathlib import Path
@@ -454,7 +454,8 @@ def _tag_rows(tags: Mapping[str, Any]) -> list[dict[str, Any]]:
     return [{"key": _check_key("tag name", k), "value": str(v)} for k, v in tags.items()]
 
 
-MetricColumns = tuple[list[int], list[float], list[int]]  # steps, values, timestamps (ms)
+# steps, values, timestamps (ms): lists, or arrays ("q", "d", "q") as a Run buffers them
+MetricColumns = tuple[MutableSequence[int], MutableSequence[float], MutableSequence[int]]
 
 
 def metric_columns(points: Iterable[tuple[str, int, float, int]]) -> dict[str, MetricColumns]:
