@@ -212,7 +212,7 @@ def test_a_store_from_before_0004_gets_the_digests_of_its_ended_runs(store):
     assert texts[running] is None
     params, last, rest = digest.read(texts[ended])
     assert params == {"layers": [2, 3], "model": "rf"} and list(last) == ["f1"] and last["f1"] is None
-    assert rest == [0.5, 0.5, 3, 2]  # min, max, step, count: NaN is left out of min and max
+    assert digest.summaries(rest) == [0.5, 0.5, 3, 2]  # min, max, step, count: NaN is left out of min and max
     after = {r.id: (r.params, r.summaries) for r in old.runs()}
     assert after.keys() == before.keys()
     assert after[ended][0] == before[ended][0] and after[ended][1]["f1"].count == 2
@@ -255,3 +255,33 @@ def test_a_store_from_before_0005_moves_its_points_into_chunks(store):
                                                                              schema.metric_chunks.c.key_pk,
                                                                              schema.metric_chunks.c.first_step))
         assert "metrics" not in tables and list(counts.scalars()) == [chunks.CHUNK_POINTS] * 2 + [5, 2, 1]
+
+
+def test_a_store_from_before_0006_gets_listing_indexes_and_digests_with_summaries_apart(store, seven):
+    from sqlalchemy import inspect
+
+    before = {r.id: (r.params, r.summaries) for r in store.runs()}
+    with store.engine.begin() as conn:  # put the store back as 0005 left it
+        for index in ("ix_runs_started_id", "ix_runs_experiment_started_id"):
+            conn.execute(text(f"DROP INDEX {index}"))
+        conn.execute(text("CREATE INDEX ix_runs_started ON runs (started_at)"))
+        conn.execute(text("CREATE INDEX ix_runs_experiment_started ON runs (experiment_pk, started_at)"))
+        for pk, found in conn.execute(select(schema.runs.c.pk, schema.runs.c.digest)).all():
+            if found is not None:  # the one-document form of 0004
+                head, _, rest = found.rpartition("\n")
+                conn.execute(update(schema.runs).where(schema.runs.c.pk == pk)
+                             .values(digest=head[:-1] + ',"summaries":' + rest + "}"))
+        conn.execute(text("DELETE FROM nbtrack_migrations WHERE name >= '0006'"))
+
+    assert database.migrate(store.engine) == ["0006_listing_order_indexes", "0007_digest_summaries_apart"]
+    with store.engine.begin() as conn:
+        indexes = {index["name"] for index in inspect(conn).get_indexes("runs")}
+        texts = [t for t in conn.execute(select(schema.runs.c.digest)).scalars() if t is not None]  # run 0 is running
+    assert {"ix_runs_started_id", "ix_runs_experiment_started_id"} <= indexes
+    assert not {"ix_runs_started", "ix_runs_experiment_started"} & indexes
+    assert len(texts) == 6 and all('"summaries"' not in t and "\n" in t for t in texts)
+    after = {r.id: (r.params, r.summaries) for r in store.runs()}
+    assert after.keys() == before.keys()
+    for run_id, (params, summaries) in before.items():
+        assert after[run_id][0] == params
+        assert {k: repr(s) for k, s in after[run_id][1].items()} == {k: repr(s) for k, s in summaries.items()}

@@ -284,7 +284,8 @@ class StoredRun(RunRecord):
     def _restore(cls, store: Listing, source: tuple[Any, ...]) -> StoredRun:
         """A run from rows the store has read: (runs row as _select_runs selects it, params,
         last value of each metric (None for NaN), their min, max, step and count flat in the
-        same key order, tags or None, artifacts or None)."""
+        same key order (or a digest's JSON text of them: digest.summaries), tags or None,
+        artifacts or None)."""
         run = object.__new__(cls)
         object.__setattr__(run, "_store", store)
         object.__setattr__(run, "_source", source)
@@ -308,7 +309,7 @@ class StoredRun(RunRecord):
         self.__dict__["summaries"] = {
             key: MetricSummary(nan if value is None else value, nan if lo is None else lo,
                                nan if hi is None else hi, step, count)
-            for (key, value), (lo, hi, step, count) in zip(last.items(), _by_four(rest))
+            for (key, value), (lo, hi, step, count) in zip(last.items(), _by_four(digest.summaries(rest)))
         }
 
     def compare_row(self) -> tuple[Any, ...]:

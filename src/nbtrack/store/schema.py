@@ -56,8 +56,9 @@ runs = Table(
     Column("error_name", Text),
     Column("error_value", Text),
     Column("digest", Text),  # params and summaries once ended, for listing (step 0004, store/digest.py)
-    Index("ix_runs_started", "started_at"),
-    Index("ix_runs_experiment_started", "experiment_pk", "started_at"),
+    # Listing orders by started_at, then id (step 0006): with id in the index no sort is left.
+    Index("ix_runs_started_id", "started_at", "id"),
+    Index("ix_runs_experiment_started_id", "experiment_pk", "started_at", "id"),
 )
 
 # value is the JSON text (the truth); num and text copy it for indexed filtering.
@@ -269,6 +270,22 @@ def _metric_chunks(conn: Connection) -> None:
     metrics.drop(conn)
 
 
+def _listing_order_indexes(conn: Connection) -> None:
+    # Listing 10,000 runs sorted each started_at's ties by id in a temporary b-tree:
+    # 65 -> 54 ms of the runs query with id in the index (SQLite).
+    for old in ("ix_runs_started", "ix_runs_experiment_started"):
+        conn.execute(text(f"DROP INDEX IF EXISTS {old}"))
+    for index in runs.indexes:
+        index.create(conn, checkfirst=True)
+
+
+def _digest_summaries_apart(conn: Connection) -> None:
+    # A digest keeps its summaries after a newline, parsed only when read (store/digest.py).
+    from nbtrack.store import digest
+
+    digest.rewrite(conn)
+
+
 # Named upgrade steps, applied in order, each once, recorded in nbtrack_migrations.
 # Append new steps; never edit or reorder a released one.
 STEPS: list[tuple[str, Callable[[Connection], None]]] = [
@@ -277,4 +294,6 @@ STEPS: list[tuple[str, Callable[[Connection], None]]] = [
     ("0003_covering_filter_indexes", _covering_filter_indexes),
     ("0004_run_digests", _run_digests),
     ("0005_metric_chunks", _metric_chunks),
+    ("0006_listing_order_indexes", _listing_order_indexes),
+    ("0007_digest_summaries_apart", _digest_summaries_apart),
 ]
