@@ -172,6 +172,18 @@ def test_store_that_is_not_a_store_is_refused_and_left_alone(cli, tmp_path):
     assert (folder / "notes.txt").read_text() == "mine"
 
 
+def test_store_upgraded_by_a_newer_nbtrack_is_refused_and_left_alone(cli, store, store_path, seeded):
+    from sqlalchemy import func, select
+
+    from nbtrack.store import schema
+
+    with store.engine.begin() as conn:  # a step this nbtrack does not know, as a later version adds one
+        conn.execute(schema.migrations.insert().values(name="9999_later", applied_at=0.0))
+    assert_one_line_error(cli("runs", "--store", store_path), "newer nbtrack", "9999_later", "pip install -U")
+    with store.engine.begin() as conn:
+        assert conn.execute(select(func.count()).select_from(schema.runs)).scalar() == len(seeded)
+
+
 @pytest.mark.slow
 def test_store_that_is_not_writable_is_refused(cli, notebook, tmp_path):
     path = notebook(["pass"])

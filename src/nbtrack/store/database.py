@@ -20,7 +20,7 @@ from sqlalchemy import Connection, Engine, Table, create_engine, event, select, 
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError, OperationalError
 
-from nbtrack.errors import StorageError
+from nbtrack.errors import StorageError, UsageError
 from nbtrack.store import schema
 
 BUSY_TIMEOUT_MS = 60_000
@@ -251,7 +251,12 @@ def current_schema(engine: Engine) -> set[str]:
 def migrate(engine: Engine) -> list[str]:
     """Apply the upgrade steps this database lacks, once, under an exclusive lock."""
     wanted = [name for name, _ in schema.STEPS]
-    if set(wanted) <= current_schema(engine):
+    applied = current_schema(engine)
+    newer = sorted(applied - set(wanted))
+    if newer:  # its formats may have changed (a digest's form in 0007): reading or writing could break it
+        raise UsageError(f"this store was upgraded by a newer nbtrack (step {newer[-1]}); "
+                         "install that version or later to open it: pip install -U nbtrack")
+    if set(wanted) <= applied:
         return []
     applied_now = []
     with writing(engine) as conn:
