@@ -304,10 +304,8 @@ class Store(Listing):
                 has_nan = any(map(math.isnan, values))
             except TypeError:  # None among them: a NaN read back from a store (transfer)
                 has_nan = True
-            if has_nan:  # the summary table keeps NaN as NULL (SQLite has no NaN)
-                values = [None if v is None or v != v else v for v in values]
             summaries.append(_summary(key_pk, steps, values, has_nan, logged))
-            series[key_pk] = (steps, values, stamps)
+            series[key_pk] = (steps, values, stamps)  # chunks keep NaN as is (None read as NaN)
         chunks.write(conn, pk, series)  # before the summaries: it finds each series' end through them
         self._write_summaries(conn, pk, summaries)
 
@@ -486,11 +484,13 @@ def _in_step_order(steps: list[int], values: list[Any], stamps: list[int]) -> Me
 def _summary(key_pk: int, steps: list[int], values: list[Any], has_nan: bool, count: int) -> dict[str, Any]:
     """A key's summary over one batch, one point per step in step order, of count points logged.
 
-    NaN (None here) takes no part in min and max.
+    NaN (or None, a NaN read back from a store) takes no part in min and max, and is kept as
+    NULL: the summary table has no NaN (SQLite cannot store it).
     """
-    finite = [v for v in values if v is not None] if has_nan else values
-    return {"key_pk": key_pk, "last": values[-1], "step": steps[-1], "count": count,
-            "min": min(finite) if finite else None, "max": max(finite) if finite else None}
+    finite = [v for v in values if v is not None and v == v] if has_nan else values
+    last = values[-1]
+    return {"key_pk": key_pk, "last": None if last is None or last != last else last, "step": steps[-1],
+            "count": count, "min": min(finite) if finite else None, "max": max(finite) if finite else None}
 
 
 def _summary_upsert(conn: Connection) -> Any:
