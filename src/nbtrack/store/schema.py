@@ -226,9 +226,15 @@ def _covering_filter_indexes(conn: Connection) -> None:
     # A filter such as params.model = 'rf' found index entries, then read each table row
     # for its run_pk: 3 us a row, 0.2 s of a 100k-run query. With run_pk in the index
     # the row read goes (filter at 100k runs: 198 -> 64 ms in SQLite).
-    for old in ("ix_params_key_num", "ix_params_key_text", "ix_summaries_key_last", "ix_tags_key_value"):
-        conn.execute(text(f"DROP INDEX IF EXISTS {old}"))
-    for table in (params, metric_summaries, tags):
+    _replace_indexes(conn, ["ix_params_key_num", "ix_params_key_text", "ix_summaries_key_last", "ix_tags_key_value"],
+                     [params, metric_summaries, tags])
+
+
+def _replace_indexes(conn: Connection, old: list[str], tables: list[Table]) -> None:
+    """Drop indexes by their old names, then create the tables' indexes as declared now."""
+    for name in old:
+        conn.execute(text(f"DROP INDEX IF EXISTS {name}"))
+    for table in tables:
         for index in table.indexes:
             index.create(conn, checkfirst=True)
 
@@ -273,10 +279,7 @@ def _metric_chunks(conn: Connection) -> None:
 def _listing_order_indexes(conn: Connection) -> None:
     # Listing 10,000 runs sorted each started_at's ties by id in a temporary b-tree:
     # 65 -> 54 ms of the runs query with id in the index (SQLite).
-    for old in ("ix_runs_started", "ix_runs_experiment_started"):
-        conn.execute(text(f"DROP INDEX IF EXISTS {old}"))
-    for index in runs.indexes:
-        index.create(conn, checkfirst=True)
+    _replace_indexes(conn, ["ix_runs_started", "ix_runs_experiment_started"], [runs])
 
 
 def _digest_summaries_apart(conn: Connection) -> None:
