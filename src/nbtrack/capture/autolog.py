@@ -36,6 +36,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from nbtrack.capture.figures import was_logged
+from nbtrack.capture.shell import current_shell
 
 NOT_RECORDED = frozenset({
     "check_scoring", "get_scorer", "get_scorer_names", "make_scorer",  # scorers, not scores
@@ -309,7 +310,7 @@ class _Autolog:
     # -- figures --------------------------------------------------------------------
 
     def _patch_display(self) -> None:
-        shell = _ipython()
+        shell = current_shell()
         if shell is None:
             return  # no IPython: nothing is displayed, nothing to capture
         display_formatter = shell.display_formatter
@@ -371,13 +372,6 @@ class _ImportWatcher(importlib.abc.MetaPathFinder):
 
         spec.loader.exec_module = exec_then_patch  # this module's own loader instance
         return spec
-
-
-def _ipython() -> Any:
-    module = sys.modules.get("IPython")
-    if module is None:
-        return None
-    return module.get_ipython()
 
 
 def _png_bytes(png: Any) -> bytes:

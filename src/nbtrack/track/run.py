@@ -14,6 +14,7 @@ from types import TracebackType
 from typing import Any
 
 from nbtrack.capture.figures import figure_png, mark_logged
+from nbtrack.capture.shell import current_shell
 from nbtrack.config import heartbeat_seconds
 from nbtrack import hooks
 from nbtrack.errors import NbtrackError, RunEnded, UsageError
@@ -526,9 +527,7 @@ os.register_at_fork(after_in_child=_forget_flusher_after_fork)
 
 def _display_capture(kind: str, name: str, body: dict[str, Any]) -> None:
     """Show a capture's view where it was logged, in a Jupyter kernel only (views load lazily)."""
-    from nbtrack.track.session import _ipython  # session imports this module: imported here
-
-    shell = _ipython()  # never imports IPython: scripts stay free of it
+    shell = current_shell()  # never imports IPython: scripts stay free of it
     if shell is None or not hasattr(shell, "kernel"):
         return
     hooks.call("display_capture", kind, name, body)

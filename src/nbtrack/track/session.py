@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import atexit
 import os
-import sys
 import threading
 from collections.abc import Mapping
 from pathlib import Path
@@ -12,6 +11,7 @@ from typing import Any
 
 from nbtrack import hooks
 from nbtrack.capture.notebook import declared_params, parse_notebook, sha256_hex
+from nbtrack.capture.shell import current_shell
 from nbtrack.errors import NbtrackError
 from nbtrack.records import NotebookRef
 from nbtrack.store import Store, open_store
@@ -63,7 +63,7 @@ def start_run(
         run.log_params(params)
     if tags:
         run.set_tags(tags)
-    shell = _ipython()
+    shell = current_shell()
     if display and shell is not None and hasattr(shell, "kernel"):
         hooks.call("show_run_card", run)  # ipywidgets load only in a kernel that shows it
     return run
@@ -100,7 +100,7 @@ def _start_interactive(name: str | None, experiment: str | None, store: Store,
 
 def _notebook_path() -> Path | None:
     """The notebook this kernel serves, from what Jupyter (or VS Code) tells the kernel."""
-    shell = _ipython()
+    shell = current_shell()
     candidates = [os.environ.get("JPY_SESSION_NAME")]
     if shell is not None:
         candidates += [shell.user_ns.get("__vsc_ipynb_file__"), shell.user_ns.get("__session__")]
@@ -120,20 +120,9 @@ def _current_param_values(raw: bytes) -> dict[str, Any]:
         declared = declared_params(parse_notebook(raw))
     except NbtrackError:
         return {}
-    shell = _ipython()
+    shell = current_shell()
     namespace = shell.user_ns if shell is not None else {}
     return {name: namespace.get(name, p.default) for name, p in declared.items()}
-
-
-def _ipython() -> Any:
-    """The IPython shell running this code, if any.
-
-    Never imports IPython: a shell exists only where IPython is imported already, and
-    importing it from a plain script cost its first start_run about 0.1 s (profile of
-    creating 1,000 runs: a twentieth of the whole).
-    """
-    ipython = sys.modules.get("IPython")
-    return ipython.get_ipython() if ipython is not None else None
 
 
 def _install_hooks() -> None:
@@ -143,7 +132,7 @@ def _install_hooks() -> None:
         return
     _hooks_installed = True
     atexit.register(_at_exit)
-    shell = _ipython()
+    shell = current_shell()
     if shell is not None:
         from nbtrack.capture.telemetry import CellMonitor
 
