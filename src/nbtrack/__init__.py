@@ -23,7 +23,7 @@ _HOMES = {
     "sweep": "nbtrack.execution.sweep",
     "compare": "nbtrack.analyze",
     "RunStatus": "nbtrack.records",
-    "autolog": "nbtrack.capture.autolog",
+    "autolog": "nbtrack.track.autolog",
 }
 
 __all__ = sorted([*_HOMES, "__version__"])
@@ -76,7 +76,7 @@ def __dir__() -> list[str]:
 
 if TYPE_CHECKING:
     from nbtrack.analyze import compare
-    from nbtrack.capture.autolog import autolog
+    from nbtrack.track.autolog import autolog
     from nbtrack.execution import execute
     from nbtrack.execution.sweep import sweep
     from nbtrack.records import RunStatus

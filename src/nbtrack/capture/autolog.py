@@ -1,8 +1,8 @@
 """Autolog's patching: top-level scikit-learn fits, sklearn.metrics results and shown figures.
 
-`nbtrack.autolog()` patches and `nbtrack.autolog(disable=True)` restores exactly what was there;
-what is observed goes to a Recorder (nbtrack.track.autolog.RunRecorder, which keeps it as
-records of the current run, by default):
+`enable(recorder)` patches and `restore()` puts back exactly what was there; what is observed
+goes to the Recorder it was given, nothing here stores it (`nbtrack.autolog()`, in track/,
+gives a recorder that keeps it in the current run):
 
 - `fit` of every scikit-learn estimator class that defines one (classes defined later too, through
   `BaseEstimator.__init_subclass__`): `recorder.fit(estimator, seconds)`. Only the outermost fit
@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import importlib
 import importlib.abc
 import importlib.util
 import inspect
@@ -33,7 +32,7 @@ import threading
 import time
 import weakref
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import Any, Protocol
 
 from nbtrack.capture.figures import was_logged
 from nbtrack.capture.shell import current_shell
@@ -54,25 +53,6 @@ _local = threading.local()  # .paused: calls from nbtrack itself
 _depth = 0  # fits running now, in any thread: only the outermost is recorded
 _state: _Autolog | None = None
 _fit_seconds: weakref.WeakKeyDictionary[Any, float] = weakref.WeakKeyDictionary()
-
-
-def autolog(disable: bool = False, *, model_files: bool = False, metrics: bool = True,
-            figures: bool = True, sink: Recorder | None = None) -> None:
-    """Record scikit-learn fits, sklearn.metrics results and shown figures into the current run.
-
-    The run is nbtrack.current_run(), else one start_run() begins (or attaches to the engine's)
-    at the first record. Fits are described (class, params, fitted facts, fit time); with
-    model_files=True the first few also keep their model file, at a serialization per fit.
-    `disable=True` restores everything that was patched.
-
-    >>> import nbtrack
-    >>> nbtrack.autolog()                 # doctest: +SKIP
-    >>> nbtrack.autolog(disable=True)
-    """
-    if disable:
-        restore()
-        return
-    enable(sink or _RunRecorderOnFirstUse(model_files=model_files), metrics=metrics, figures=figures)
 
 
 def enable(recorder: Recorder, *, metrics: bool = True, figures: bool = True) -> None:
@@ -119,37 +99,17 @@ def fit_seconds(estimator: Any) -> float | None:
         return None
 
 
-class Recorder:
-    """Where autolog's observations go (nbtrack.track.autolog.RunRecorder stores them in the run)."""
-
-    def fit(self, estimator: Any, seconds: float) -> None: ...
-
-    def metric(self, function: str, value: Any, kwargs: dict[str, Any]) -> None: ...
-
-    def figure(self, figure: Any, png: bytes) -> None: ...
-
-
-class _RunRecorderOnFirstUse(Recorder):
-    """nbtrack.track.autolog.RunRecorder, loaded at the first record: enabling stays cheap
-    (no store, no SQLAlchemy) in a notebook that never fits, scores or shows anything."""
-
-    def __init__(self, **options: Any) -> None:
-        self.options = options
-        self._target: Recorder | None = None
-
-    def _recorder(self) -> Recorder:
-        if self._target is None:
-            self._target = importlib.import_module("nbtrack.track.autolog").RunRecorder(**self.options)
-        return self._target
+class Recorder(Protocol):
+    """Where autolog's observations go; a subclass writes only the methods it needs."""
 
     def fit(self, estimator: Any, seconds: float) -> None:
-        self._recorder().fit(estimator, seconds)
+        """A top-level fit ended after `seconds`."""
 
     def metric(self, function: str, value: Any, kwargs: dict[str, Any]) -> None:
-        self._recorder().metric(function, value, kwargs)
+        """A sklearn.metrics function (or cross_val_score/cross_validate) returned `value`."""
 
     def figure(self, figure: Any, png: bytes) -> None:
-        self._recorder().figure(figure, png)
+        """IPython displayed a matplotlib figure as this PNG."""
 
 
 class _Autolog:

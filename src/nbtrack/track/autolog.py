@@ -1,4 +1,4 @@
-"""What nbtrack.autolog() observes (see capture.autolog), kept as records of the current run.
+"""nbtrack.autolog(): capture.autolog's patching, reporting to a recorder that writes the current run.
 
 Record shapes: each top-level fit is a "model" record (capture.sklearn's body) named after its
 class (`SVC`, `SVC-2`, ...), without the model file unless model_files=True (the first
@@ -17,13 +17,32 @@ import re
 import weakref
 from typing import Any
 
-from nbtrack.capture.autolog import Recorder, paused
+from nbtrack.capture.autolog import Recorder, enable, paused, restore
 from nbtrack.records import to_json_value
-from nbtrack.track.session import current_run, start_run
 
 MAX_MODEL_FILES = 5
 MAX_FIT_RECORDS = 100
 MAX_VALUE_CHARS = 100_000
+
+
+def autolog(disable: bool = False, *, model_files: bool = False, metrics: bool = True,
+            figures: bool = True, sink: Recorder | None = None) -> None:
+    """Record scikit-learn fits, sklearn.metrics results and shown figures into the current run.
+
+    The run is nbtrack.current_run(), else one start_run() begins (or attaches to the engine's)
+    at the first record. Fits are described (class, params, fitted facts, fit time); with
+    model_files=True the first few also keep their model file, at a serialization per fit.
+    `sink` takes the observations instead of the run. `disable=True` restores everything
+    that was patched.
+
+    >>> import nbtrack
+    >>> nbtrack.autolog()                 # doctest: +SKIP
+    >>> nbtrack.autolog(disable=True)
+    """
+    if disable:
+        restore()
+        return
+    enable(sink or RunRecorder(model_files=model_files), metrics=metrics, figures=figures)
 
 
 class RunRecorder(Recorder):
@@ -36,6 +55,10 @@ class RunRecorder(Recorder):
         self._figures: weakref.WeakKeyDictionary[Any, str] = weakref.WeakKeyDictionary()
 
     def _run(self) -> Any:
+        # The session (and with it the store and SQLAlchemy) loads at the first record, so
+        # enabling stays cheap in a notebook that never fits, scores or shows anything.
+        from nbtrack.track.session import current_run, start_run
+
         # no run card: a notebook that never mentions nbtrack keeps its own outputs
         return current_run() or start_run(display=False)
 
@@ -75,8 +98,6 @@ class RunRecorder(Recorder):
             name = self._unique("figure", _figure_title(figure) or "figure")
             self._figures[figure] = name
         run.log_artifact(png, f"figures/{name}.png", media_type="image/png")
-
-
 
 
 def _figure_title(figure: Any) -> str | None:
