@@ -65,7 +65,7 @@ def mask_password(url: str) -> str:
     return scheme + "://" + _CREDENTIAL_QUERY.sub(r"\1***", rest)
 
 
-# Query parameters that carry a credential: libpq's password, fsspec/cloud tokens, SAS and presigned signatures.
+# Query parameters that carry a credential: libpq's password, cloud tokens, SAS and presigned signatures.
 _CREDENTIAL_QUERY = re.compile(
     r"([?&;](?:[\w.\-]*(?:passw(?:or)?d|pwd|secret|token|credential|signature|apikey|api_key|"
     r"access_key|private_key|sas)[\w.\-]*|pass|sig|key|auth|x-amz-[\w\-]+)=)[^&;#]*",

@@ -32,10 +32,12 @@ CANARY = "canary-pw-5f1c9e"
      "postgresql://user:***@db.example:5433/runs?sslmode=require"),
     (f"postgresql://user:a@{CANARY}@db.example/runs", "postgresql://user:***@db.example/runs"),
     (f"postgresql://user:a/{CANARY}@db.example/runs", "postgresql://user:***@db.example/runs"),
-    (f"postgresql://db.example/runs?user=u&password={CANARY}", "postgresql://db.example/runs?password=***&user=u"),
+    (f"postgresql://db.example/runs?user=u&password={CANARY}",
+     "postgresql://db.example/runs?password=***&user=u"),
     (f"s3://AKIAEXAMPLE:{CANARY}@bucket/objects", "s3://AKIAEXAMPLE:***@bucket/objects"),
     (f"gs://bucket/objects?token={CANARY}", "gs://bucket/objects?token=***"),
-    (f"az://container/objects?sv=2022-11-02&sig={CANARY}&se=2030", "az://container/objects?sv=2022-11-02&sig=***&se=2030"),
+    (f"az://container/objects?sv=2022-11-02&sig={CANARY}&se=2030",
+     "az://container/objects?sv=2022-11-02&sig=***&se=2030"),
     ("sqlite:////home/ana@lab/runs/nbtrack.db", "sqlite:////home/ana@lab/runs/nbtrack.db"),
     ("s3://bucket/a@b/objects", "s3://bucket/a@b/objects"),
     ("/home/ana/.nbtrack", "/home/ana/.nbtrack"),
@@ -157,8 +159,8 @@ def test_import_from_and_into_a_postgresql_store_prints_no_password(canary_store
     source.create_run("monitor")  # still running: the import names the source when it leaves it out
     source.close()
     folder = tmp_path / "folder-store"
-    into_folder = run_cli("import", canary_store["NBTRACK_STORE"], "--artifacts", canary_store["NBTRACK_ARTIFACTS"],
-                          "--store", folder)
+    into_folder = run_cli("import", canary_store["NBTRACK_STORE"], "--artifacts",
+                          canary_store["NBTRACK_ARTIFACTS"], "--store", folder)
     assert into_folder.returncode == 0, into_folder.stderr
     assert "1 runs still running in postgresql+psycopg://nbtrack:***@" in into_folder.stderr
     into_postgres = run_cli("import", folder, env=canary_store)
@@ -176,7 +178,8 @@ def test_jupyter_server_log_names_the_store_without_its_password(canary_store, t
     store.close()
     root = tmp_path / "root"
     root.mkdir()
-    server = start_lab(root, tmp_path / "unused", home=tmp_path / "home", app="server", extra_env=canary_store)
+    server = start_lab(root, tmp_path / "unused", home=tmp_path / "home", app="server",
+                       extra_env=canary_store)  # NBTRACK_STORE: the canary URL, not the folder
     try:
         from server.conftest import Client
 
@@ -191,4 +194,4 @@ def test_jupyter_server_log_names_the_store_without_its_password(canary_store, t
     log = server.log()
     assert "over store postgresql+psycopg://nbtrack:***@" in log
     assert CANARY not in log
-    assert CANARY in server.env["NBTRACK_STORE"]  # the password was there to leak: only the environment has it
+    assert CANARY in server.env["NBTRACK_STORE"]  # it was there to leak: only the environment has it

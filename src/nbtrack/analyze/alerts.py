@@ -301,8 +301,8 @@ def check_webhook_url(url: str, allow: frozenset[str]) -> str:
                                "nbtrack config if you trust it")
     if parts.scheme == "https" or (parts.scheme == "http" and host in LOOPBACK):
         return host
-    raise AlertConfigError(f"webhook {mask_password(url)!r} must use https (http is accepted only for an allowlisted "
-                           "loopback host such as 127.0.0.1)")
+    raise AlertConfigError(f"webhook {mask_password(url)!r} must use https (http is accepted only for an "
+                           "allowlisted loopback host such as 127.0.0.1)")
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
@@ -316,7 +316,8 @@ def post_webhook(url: str, payload: Mapping[str, Any], allow: frozenset[str]) ->
     try:
         check_webhook_url(url, allow)
     except AlertConfigError as exc:
-        return {"kind": "webhook", "url": shown, "ok": False, "refused": True, "summary": f"webhook refused: {exc}"}
+        return {"kind": "webhook", "url": shown, "ok": False, "refused": True,
+                "summary": f"webhook refused: {exc}"}
     body = json.dumps(payload, default=str).encode("utf-8")
     request = urllib.request.Request(url, data=body, method="POST",
                                      headers={"Content-Type": "application/json", "User-Agent": "nbtrack"})

@@ -77,7 +77,7 @@ def allowed_env(environ: Any, allowlist: tuple[str, ...]) -> dict[str, str]:
 
 
 def redact(name: str, value: str) -> str:
-    """REDACTED when the name looks secret, else the value with user:password@ removed from URLs."""
+    """REDACTED when the name looks secret, else the value with URL passwords and ?token=... masked."""
     if SECRET_NAME.search(name):
         return REDACTED
     return mask_password(remove_userinfo(value))
