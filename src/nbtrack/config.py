@@ -39,11 +39,38 @@ class StoreLocation:
 
 
 def mask_password(url: str) -> str:
-    """`scheme://user:secret@host/...` -> `scheme://user:***@host/...` (other text unchanged)."""
-    return _PASSWORD.sub(r"\1***@", url)
+    """A URL as messages, reports, logs and payloads may show it: every credential in it is ***.
+
+    Masks the password of `scheme://user:password@host` (database URLs through SQLAlchemy's
+    own rendering; fsspec URLs such as s3://KEY:SECRET@bucket too) and the value of credential
+    query parameters (?password=, ?token=, ?sig=...). A folder path comes back unchanged.
+    """
+    if "://" not in url:
+        return url
+    if url.startswith("postgresql"):  # a sqlite URL holds no password, and rendering would re-escape its path
+        from sqlalchemy import make_url
+        from sqlalchemy.exc import ArgumentError
+
+        try:
+            url = make_url(url).render_as_string(hide_password=True)
+        except (ArgumentError, ValueError):
+            pass  # not a database URL after all: masked below like any other
+    scheme, rest = url.split("://", 1)
+    # The last @ ends the userinfo: SQLAlchemy splits a password holding a raw @ at its first one.
+    at = rest.rfind("@")
+    if at > 0:
+        user, colon, _password = rest[:at].partition(":")
+        if colon and not any(c in user for c in "/?#"):
+            rest = f"{user}:***{rest[at:]}"
+    return scheme + "://" + _CREDENTIAL_QUERY.sub(r"\1***", rest)
 
 
-_PASSWORD = re.compile(r"^([A-Za-z][A-Za-z0-9+.\-]*://[^:/?#@]*:)[^@/?#]*@")
+# Query parameters that carry a credential: libpq's password, cloud tokens, SAS and presigned signatures.
+_CREDENTIAL_QUERY = re.compile(
+    r"([?&;](?:[\w.\-]*(?:passw(?:or)?d|pwd|secret|token|credential|signature|apikey|api_key|"
+    r"access_key|private_key|sas)[\w.\-]*|pass|sig|key|auth|x-amz-[\w\-]+)=)[^&;#]*",
+    re.I,
+)
 
 
 def locate_store(uri: str | os.PathLike[str] | None = None, *,
@@ -67,7 +94,7 @@ def locate_store(uri: str | os.PathLike[str] | None = None, *,
         db_path = raw.split(":///", 1)[-1]
         if not db_path or db_path == raw:
             raise StoreUriError(
-                f"store URL {raw!r} names no database file; "
+                f"store URL {mask_password(raw)!r} names no database file; "
                 "use sqlite:////absolute/path/nbtrack.db or a folder path"
             )
         folder = Path(db_path).expanduser().absolute().parent
@@ -75,12 +102,12 @@ def locate_store(uri: str | os.PathLike[str] | None = None, *,
     if scheme.startswith("postgresql"):
         if artifacts is None:
             raise StoreUriError(
-                f"store {raw!r} keeps no artifact bytes itself; set {ARTIFACTS_ENV} "
+                f"store {mask_password(raw)!r} keeps no artifact bytes itself; set {ARTIFACTS_ENV} "
                 "to an fsspec URL such as s3://bucket/prefix or a shared folder"
             )
         return StoreLocation(raw, artifacts, None)
     raise StoreUriError(
-        f"store {raw!r} is not a folder, a sqlite:// URL or a postgresql:// URL; "
+        f"store {mask_password(raw)!r} is not a folder, a sqlite:// URL or a postgresql:// URL; "
         f"pass one of those with --store or {STORE_ENV}"
     )
 

@@ -44,6 +44,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from nbtrack.analyze.conditions import Condition, RunValues, parse_condition
+from nbtrack.config import mask_password
 from nbtrack.errors import NbtrackError, UsageError
 
 RECORD_KIND = "alert"
@@ -261,7 +262,8 @@ def _act(store: Any, run: Any, rule: Rule, entry: dict[str, Any], config: AlertC
         return [{"kind": "skipped", "ok": False,
                  "summary": f"actions skipped: run {run.id} was itself started by an alert {depth} levels deep"}]
     payload = {"rule": rule.name, "when": rule.condition.source, "run_id": run.id,
-               "experiment": run.experiment, "observed": entry["observed"], "store": store.uri}
+               "experiment": run.experiment, "observed": entry["observed"],
+               "store": store.location.display}  # sent to other programs: never a password
     actions = []
     token = _depth.set(depth + 1)
     try:
@@ -293,14 +295,14 @@ def check_webhook_url(url: str, allow: frozenset[str]) -> str:
     parts = urlsplit(url)
     host = (parts.hostname or "").lower()
     if not host:
-        raise AlertConfigError(f"webhook {url!r} has no host; write https://host/path")
+        raise AlertConfigError(f"webhook {mask_password(url)!r} has no host; write https://host/path")
     if host not in allow:
         raise AlertConfigError(f"webhook host {host!r} is not allowed; add it to webhooks.allow in the "
                                "nbtrack config if you trust it")
     if parts.scheme == "https" or (parts.scheme == "http" and host in LOOPBACK):
         return host
-    raise AlertConfigError(f"webhook {url!r} must use https (http is accepted only for an allowlisted "
-                           "loopback host such as 127.0.0.1)")
+    raise AlertConfigError(f"webhook {mask_password(url)!r} must use https (http is accepted only for an "
+                           "allowlisted loopback host such as 127.0.0.1)")
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
@@ -310,10 +312,12 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
 
 def post_webhook(url: str, payload: Mapping[str, Any], allow: frozenset[str]) -> dict[str, Any]:
     """POST the firing as JSON; refused (and recorded as refused) unless the URL passes the allowlist."""
+    shown = mask_password(url)  # recorded on the run and printed: a ?token= in it stays out
     try:
         check_webhook_url(url, allow)
     except AlertConfigError as exc:
-        return {"kind": "webhook", "url": url, "ok": False, "refused": True, "summary": f"webhook refused: {exc}"}
+        return {"kind": "webhook", "url": shown, "ok": False, "refused": True,
+                "summary": f"webhook refused: {exc}"}
     body = json.dumps(payload, default=str).encode("utf-8")
     request = urllib.request.Request(url, data=body, method="POST",
                                      headers={"Content-Type": "application/json", "User-Agent": "nbtrack"})
@@ -324,9 +328,9 @@ def post_webhook(url: str, payload: Mapping[str, Any], allow: frozenset[str]) ->
     except urllib.error.HTTPError as exc:
         status = exc.code
     except (urllib.error.URLError, OSError) as exc:
-        return {"kind": "webhook", "url": url, "ok": False, "summary": f"webhook {url} failed: {exc}"}
-    return {"kind": "webhook", "url": url, "ok": 200 <= status < 300, "status": status,
-            "summary": f"webhook {url} answered {status}"}
+        return {"kind": "webhook", "url": shown, "ok": False, "summary": f"webhook {shown} failed: {exc}"}
+    return {"kind": "webhook", "url": shown, "ok": 200 <= status < 300, "status": status,
+            "summary": f"webhook {shown} answered {status}"}
 
 
 def _run_notebook(store: Any, run: Any, rule: Rule) -> dict[str, Any]:

@@ -13,8 +13,8 @@ Record kind "environment", name "environment". Body shape:
 
 Secrets are never stored: environment variables are left out unless allowlisted, any captured
 value whose name looks secret (token, secret, password, key, credential...) is replaced by
-"[redacted]", user:password@ in URLs is removed, and so are secret-looking assignments in the
-git diff (`API_KEY = "..."` keeps its name, loses its value).
+"[redacted]", user:password@ and credential query values leave URLs, and the git diff goes
+through capture/redaction.py (detect-secrets' plugins, secret names, private-key blocks).
 """
 
 from __future__ import annotations
@@ -28,20 +28,15 @@ import sys
 from pathlib import Path
 from typing import Any
 
-REDACTED = "[redacted]"
+from nbtrack.capture.redaction import REDACTED, SECRET_NAME, remove_userinfo, scrub_text
+from nbtrack.config import mask_password
+
 MAX_DIFF_BYTES = 1_000_000
 GIT_TIMEOUT = 10.0
 ENV_ALLOWLIST = (
     "CONDA_DEFAULT_ENV", "CUDA_VISIBLE_DEVICES", "LANG", "LC_ALL", "MKL_NUM_THREADS", "MPLBACKEND",
     "NBTRACK_STORE", "NUMEXPR_MAX_THREADS", "OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "PYTHONHASHSEED",
     "TZ", "VIRTUAL_ENV",
-)
-SECRET_NAME = re.compile(r"token|secret|passw(or)?d|pwd|key|credential|auth|private|session|cookie", re.I)
-_URL_USERINFO = re.compile(r"(?P<scheme>[a-z][a-z0-9+.\-]*://)[^/@\s]+@", re.I)
-_SECRET_ASSIGNMENT = re.compile(
-    r"(?P<name>[\w.\-]*(?:token|secret|passw(?:or)?d|pwd|key|credential|auth)[\w.\-]*[\"']?\s*[:=]\s*)"
-    r"(?P<value>[^\s,;]+)",
-    re.I,
 )
 
 
@@ -82,16 +77,10 @@ def allowed_env(environ: Any, allowlist: tuple[str, ...]) -> dict[str, str]:
 
 
 def redact(name: str, value: str) -> str:
-    """REDACTED when the name looks secret, else the value with user:password@ removed from URLs."""
+    """REDACTED when the name looks secret, else the value with URL passwords and ?token=... masked."""
     if SECRET_NAME.search(name):
         return REDACTED
-    return _URL_USERINFO.sub(lambda m: m.group("scheme"), value)
-
-
-def scrub_text(text: str) -> str:
-    """Text (a diff) with secret-looking assignments' values and URL passwords removed."""
-    text = _URL_USERINFO.sub(lambda m: m.group("scheme"), text)
-    return _SECRET_ASSIGNMENT.sub(lambda m: m.group("name") + REDACTED, text)
+    return mask_password(remove_userinfo(value))
 
 
 def git_state(path: Path) -> dict[str, Any] | None:

@@ -21,6 +21,7 @@ def import_command(source: str, source_artifacts: str | None, store: str | None)
     OTHER_STORE is a store folder (say, rsynced from a cluster), a database URL,
     or a .tar/.zip archive of a store folder. Importing twice changes nothing.
     """
+    from nbtrack.config import mask_password
     from nbtrack.store import open_store
     from nbtrack.store.transfer import import_store
 
@@ -28,7 +29,7 @@ def import_command(source: str, source_artifacts: str | None, store: str | None)
     click.echo(f"imported {len(report.imported)} runs ({report.blobs_copied} artifact blobs) into "
                f"{open_store(store).location.display}; {len(report.skipped)} already there")
     if report.running:
-        click.echo(f"{len(report.running)} runs still running in {source} were left out; "
+        click.echo(f"{len(report.running)} runs still running in {mask_password(source)} were left out; "
                    "import again once they have ended", err=True)
 
 

@@ -8,7 +8,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from nbtrack.config import STORE_ENV
+from nbtrack.config import STORE_ENV, mask_password
 
 API = "nbtrack/api"
 
@@ -65,6 +65,6 @@ def _load_jupyter_server_extension(serverapp: Any) -> None:
         (r"/.*", NoRouteHandler),  # last: unmatched API paths get JSON, never Jupyter's HTML
     ]
     serverapp.web_app.add_handlers(".*$", [(base + path, handler) for path, handler in routes])
-    serverapp.log.info("nbtrack: API at /%s over store %s", API, uri)
+    serverapp.log.info("nbtrack: API at /%s over store %s", API, mask_password(uri))
 
 

@@ -20,6 +20,7 @@ from sqlalchemy import Connection, Engine, Table, create_engine, event, select, 
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError, OperationalError
 
+from nbtrack.config import mask_password
 from nbtrack.errors import StorageError, UsageError
 from nbtrack.store import schema
 
@@ -108,7 +109,7 @@ def writing(engine: Engine) -> Iterator[Connection]:
     except (OperationalError, DBAPIError) as exc:
         if not _is_storage_failure(exc):
             raise
-        where = engine.url.render_as_string(hide_password=True)
+        where = mask_password(engine.url.render_as_string(hide_password=False))
         raise StorageError.from_os_error(OSError(str(getattr(exc, "orig", exc)).strip()), where) from exc
 
 

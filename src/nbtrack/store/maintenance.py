@@ -111,7 +111,7 @@ def fsck(location: StoreLocation, store: Store | None) -> FsckReport:
         report.problems += fsck_database_file(location.folder / DATABASE_FILE)
     if store is None:
         if not report.problems:
-            report.problems.append(Problem("database", f"store {location.uri} cannot be opened"))
+            report.problems.append(Problem("database", f"store {location.display} cannot be opened"))
         return report
     try:
         with database.reading(store.engine) as conn:

@@ -70,7 +70,7 @@ class Run:
         _flusher().watch(self)
 
     def __repr__(self) -> str:
-        return f"<nbtrack.Run {self.id} in {self.store.uri}>"
+        return f"<nbtrack.Run {self.id} in {self.store.location.display}>"
 
     # -- logging --------------------------------------------------------------
 

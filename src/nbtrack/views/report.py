@@ -46,7 +46,7 @@ def render_report(store: Any, *, experiment: str | None = None, title: str | Non
     return template.render(
         title=title or (f"nbtrack report: {experiment}" if experiment else "nbtrack report"),
         generated=iso_time(time.time()),
-        store=store.uri,
+        store=store.location.display,  # a report gets published: never a password
         experiment=experiment,
         runs=runs,
         total=total,
