@@ -62,11 +62,10 @@ def connect(url: str, *, read_only: str | None = None) -> Engine:
         )
         event.listen(engine, "connect", _sqlite_on_connect_read_only if read_only is not None else _sqlite_on_connect)
         event.listen(engine, "begin", _sqlite_on_begin)
-    elif read_only is not None:
-        engine = create_engine(url, pool_pre_ping=True,
-                               connect_args={"options": "-c default_transaction_read_only=on"})
     else:
         engine = create_engine(url, pool_pre_ping=True)
+        if read_only is not None:
+            event.listen(engine, "connect", _postgres_on_connect_read_only)
     _engines.add(engine)
     if read_only is not None:
         _read_only[engine] = read_only
@@ -120,6 +119,16 @@ def _sqlite_on_connect_read_only(dbapi_conn: sqlite3.Connection, _record: Any) -
     dbapi_conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     dbapi_conn.execute("PRAGMA query_only = ON")
     dbapi_conn.execute("PRAGMA cache_size = -65536")
+
+
+def _postgres_on_connect_read_only(dbapi_conn: Any, _record: Any) -> None:
+    # Set per session, not as a connect option: the URL's own options (a search_path) stay.
+    cursor = dbapi_conn.cursor()
+    try:
+        cursor.execute("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY")
+    finally:
+        cursor.close()
+    dbapi_conn.commit()
 
 
 def _sqlite_on_begin(conn: Connection) -> None:

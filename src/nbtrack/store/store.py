@@ -364,11 +364,11 @@ def open_store(uri: str | os.PathLike[str] | None = None, *, create: bool = True
     """
     location = locate_store(uri, artifacts=artifacts)
     cached = _open_stores.get((location, read_only))
-    if cached is not None and (location.folder is None or (location.folder / DATABASE_FILE).exists()):
+    if cached is not None and (location.folder is None or _has_database(location.folder)):
         return cached
     refusal = _read_only_reason(location, read_only)
     if location.folder is not None:
-        if location.folder.is_dir() and not (location.folder / DATABASE_FILE).exists():
+        if location.folder.is_dir() and not _has_database(location.folder):
             _refuse_orphaned_blobs(location, Blobs(location.artifacts))
         _check_folder(location.folder, create and refusal is None)
     store = Store(location, read_only=refusal)
@@ -386,6 +386,13 @@ def open_store(uri: str | os.PathLike[str] | None = None, *, create: bool = True
         raise
     _open_stores[(location, read_only)] = store
     return store
+
+
+def _has_database(folder: Path) -> bool:
+    try:
+        return (folder / DATABASE_FILE).stat().st_size > 0
+    except OSError:
+        return False
 
 
 def _read_only_reason(location: StoreLocation, requested: bool) -> str | None:
@@ -432,10 +439,11 @@ def _refuse_orphaned_blobs(location: StoreLocation, blobs: Blobs) -> None:
     count = sum(1 for _ in islice(blobs.list(), _ORPHANS_COUNTED))
     if count:
         held = f"{count}+" if count == _ORPHANS_COUNTED else str(count)
+        database_name = DATABASE_FILE if location.folder is not None else "its database"
+        lost = f"{DATABASE_FILE} is missing or empty" if location.folder is not None else "it has no nbtrack tables"
         raise StoreUriError(
-            f"store {location.display} has no runs database ({DATABASE_FILE} is missing or empty) but its "
-            f"objects hold {held} blobs; restore {DATABASE_FILE} from a backup, or move the objects aside "
-            "to start an empty store")
+            f"store {location.display} has no runs database ({lost}) but its objects hold {held} blobs; "
+            f"restore {database_name} from a backup, or move the objects aside to start an empty store")
 
 
 _ORPHANS_COUNTED = 10_000
