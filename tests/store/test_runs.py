@@ -156,3 +156,30 @@ def test_records_and_cells_are_kept_per_run(store):
     store.add_cells(run_id, [CellTiming(1, 0.2)])
     assert [(r.kind, r.name, r.body) for r in store.records(run_id)] == [("data", "train", {"rows": 10, "nan": "nan"})]
     assert [(c.index, c.wall_s) for c in store.cells(run_id)] == [(0, 0.5), (1, 0.2)]
+
+
+def test_fsck_mark_lost_stores_lost_once_and_the_silent_writer_is_told_its_run_ended(store):
+    from sqlalchemy import update
+
+    from nbtrack.store import schema
+    from nbtrack.store.maintenance import mark_lost
+
+    live = store.create_run("e")
+    dead = store.create_run("e", params={"p": 1})
+    store.log_metrics(dead, [("loss", 0, 0.5, 0)])
+    last_beat = time.time() - 31  # three of its writer's 10 s heartbeats missed
+    with store.engine.begin() as conn:
+        conn.execute(update(schema.runs).where(schema.runs.c.id == dead).values(heartbeat_at=last_beat))
+    assert mark_lost(store) == [dead]
+    assert mark_lost(store) == []  # once
+    run = store.run(dead)
+    assert run.status is RunStatus.LOST and run.ended_at == pytest.approx(last_beat)
+    assert run.params == {"p": 1} and run.metrics == {"loss": 0.5}
+    # the writer comes back: nothing it sends lands, and it is told so in one line
+    for write in (lambda: store.heartbeat(dead), lambda: store.log_params(dead, {"q": 2}),
+                  lambda: store.log_metrics(dead, [("loss", 1, 0.4, 0)]), lambda: store.end_run(dead, "finished")):
+        with pytest.raises(RunEnded, match=f"run {dead} is lost and cannot change"):
+            write()
+    assert store.run(dead).status is RunStatus.LOST and store.run(dead).metrics == {"loss": 0.5}
+    assert store.run(live).status is RunStatus.RUNNING
+    assert [r.id for r in store.runs(where="status = 'lost'")] == [dead]
