@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import os
-import shutil
 import sqlite3
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from conftest import as_a_user_who_cannot_write, make_unwritable
 
 from nbtrack.errors import IntegrityError
 from nbtrack.store import open_store
@@ -97,24 +96,6 @@ def test_a_healthy_store_passes_fsck(tmp_path, cli):
     store.close()
     result = cli("fsck", "--store", path)
     assert result.returncode == 0 and ": ok (1 artifacts, 1 blobs re-hashed)" in result.stdout
-
-
-def as_a_user_who_cannot_write(argv: list[str]) -> list[str]:
-    """argv run by a user whom file modes stop: as is for a normal user; as root, without the
-    capabilities that let root ignore them (chmod alone does not stop root, and a real other
-    user could not reach this Python under /root)."""
-    if os.geteuid() != 0:
-        return argv
-    setpriv = shutil.which("setpriv")
-    if setpriv is None:
-        pytest.skip("setpriv (util-linux) is needed to drop root's file-mode override")
-    return [setpriv, "--bounding-set=-dac_override,-dac_read_search,-fowner,-linux_immutable", *argv]
-
-
-def make_unwritable(folder: Path, writable: bool = False) -> None:
-    for path in [folder, *folder.rglob("*")]:
-        mode = path.stat().st_mode
-        path.chmod(mode | 0o200 if writable else mode & ~0o222)
 
 
 @pytest.mark.parametrize("writer_end", ["closed", "killed"])
