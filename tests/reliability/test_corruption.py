@@ -118,10 +118,12 @@ def test_a_store_its_user_cannot_write_is_listed_shown_and_reported_and_writes_f
     try:
         def nbtrack(*args: str | Path) -> subprocess.CompletedProcess[str]:
             argv = [sys.executable, "-m", "nbtrack", *map(str, args), "--store", str(folder)]
-            return subprocess.run(as_a_user_who_cannot_write(argv), capture_output=True, text=True, timeout=300)
+            return subprocess.run(as_a_user_who_cannot_write(argv), capture_output=True, text=True,
+                                  timeout=300)
 
         listed = nbtrack("runs")
-        assert listed.returncode == 0 and run_id[:6] in listed.stdout and "finished" in listed.stdout, listed.stderr
+        assert listed.returncode == 0, listed.stderr
+        assert run_id[:6] in listed.stdout and "finished" in listed.stdout
         shown = nbtrack("show", run_id)
         assert shown.returncode == 0 and "kept" in shown.stdout and "notes.txt" in shown.stdout, shown.stderr
         report = nbtrack("report", "--out", tmp_path / "report.html")
@@ -129,8 +131,9 @@ def test_a_store_its_user_cannot_write_is_listed_shown_and_reported_and_writes_f
         refused = nbtrack("models", "register", "churn", "--run", run_id)
         assert refused.returncode != 0
         assert refused.stderr.splitlines() == [
-            f"nbtrack: error: store {folder} is read-only for this user ({folder / 'nbtrack.db'} or its folder "
-            "is not writable) and cannot change; write to it as its owner, or restore write permission"]
+            f"nbtrack: error: store {folder} is read-only for this user ({folder / 'nbtrack.db'} or its "
+            "folder is not writable) and cannot change; write to it as its owner, "
+            "or restore write permission"]
         assert {path: path.read_bytes() for path in folder.rglob("*") if path.is_file()} == before
     finally:
         make_unwritable(folder, writable=True)
@@ -155,8 +158,9 @@ def test_a_zero_byte_database_beside_kept_blobs_is_refused_in_one_line_and_nothi
         result = cli(*args, "--store", folder)
         assert result.returncode != 0
         assert result.stderr.splitlines() == [
-            f"nbtrack: error: store {folder} has no runs database (nbtrack.db is missing or empty) but its objects "
-            "hold 2 blobs; restore nbtrack.db from a backup, or move the objects aside to start an empty store"]
+            f"nbtrack: error: store {folder} has no runs database (nbtrack.db is missing or empty) but its "
+            "objects hold 2 blobs; restore nbtrack.db from a backup, or move the objects aside "
+            "to start an empty store"]
     assert (folder / "nbtrack.db").stat().st_size == 0
     assert {path: path.read_bytes() for path in stored_blob_paths(folder)} == blobs
 
@@ -172,8 +176,8 @@ def test_gc_refuses_to_delete_every_blob_when_the_database_references_none_unles
     refused = cli("gc", "--grace", "0", "--store", folder)
     assert refused.returncode != 0
     assert refused.stderr.splitlines() == [
-        f"nbtrack: error: store {folder} references none of the 1 blobs it holds, so gc would delete them all; "
-        "if its database was replaced or lost, restore it from a backup first, "
+        f"nbtrack: error: store {folder} references none of the 1 blobs it holds, "
+        "so gc would delete them all; if its database was replaced or lost, restore it from a backup first, "
         "or pass --force if every run that had artifacts is meant to go"]
     assert len(stored_blob_paths(folder)) == 1
     dry = cli("gc", "--grace", "0", "--dry-run", "--store", folder)

@@ -115,8 +115,8 @@ def start_writer(store_path, heartbeat: float) -> tuple[subprocess.Popen[str], s
             "run = nbtrack.start_run(experiment='writers', display=False)\n"
             "print(run.id, flush=True)\n"
             "time.sleep(600)\n")
-    proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True,
-                            env={**os.environ, "NBTRACK_STORE": str(store_path), "NBTRACK_HEARTBEAT": str(heartbeat)})
+    env = {**os.environ, "NBTRACK_STORE": str(store_path), "NBTRACK_HEARTBEAT": str(heartbeat)}
+    proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True, env=env)
     return proc, proc.stdout.readline().strip()
 
 

@@ -175,10 +175,12 @@ def test_a_database_lost_beside_kept_blobs_is_refused_never_recreated_empty(tmp_
     else:
         (folder / "nbtrack.db").unlink()
     for create in (True, False):
-        with pytest.raises(StoreUriError, match=r"has no runs database \(nbtrack.db is missing or empty\) but its "
-                                                "objects hold 1 blobs; restore nbtrack.db from a backup"):
+        with pytest.raises(StoreUriError, match=r"has no runs database \(nbtrack.db is missing or empty\) "
+                                                "but its objects hold 1 blobs; restore nbtrack.db "
+                                                "from a backup"):
             open_store(folder, create=create)
-    assert {p.name for p in folder.iterdir()} == ({"nbtrack.db", "objects"} if damage == "emptied" else {"objects"})
+    left = {"nbtrack.db", "objects"} if damage == "emptied" else {"objects"}
+    assert {p.name for p in folder.iterdir()} == left
     assert damage == "deleted" or (folder / "nbtrack.db").stat().st_size == 0
     assert (folder / "objects" / sha256[:2] / sha256[2:]).read_bytes() == b"weights"
 

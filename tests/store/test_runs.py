@@ -177,7 +177,8 @@ def test_fsck_mark_lost_stores_lost_once_and_the_silent_writer_is_told_its_run_e
     assert run.params == {"p": 1} and run.metrics == {"loss": 0.5}
     # the writer comes back: nothing it sends lands, and it is told so in one line
     for write in (lambda: store.heartbeat(dead), lambda: store.log_params(dead, {"q": 2}),
-                  lambda: store.log_metrics(dead, [("loss", 1, 0.4, 0)]), lambda: store.end_run(dead, "finished")):
+                  lambda: store.log_metrics(dead, [("loss", 1, 0.4, 0)]),
+                  lambda: store.end_run(dead, "finished")):
         with pytest.raises(RunEnded, match=f"run {dead} is lost and cannot change"):
             write()
     assert store.run(dead).status is RunStatus.LOST and store.run(dead).metrics == {"loss": 0.5}

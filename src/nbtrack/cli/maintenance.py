@@ -32,7 +32,8 @@ def gc_command(grace: float, dry_run: bool, force: bool, store: str | None) -> N
 
 @cli.command("fsck")
 @click.option("--mark-lost", is_flag=True,
-              help="First store `lost` on running runs whose writer missed 3 heartbeats, so import takes them.")
+              help="First store `lost` on running runs whose writer missed 3 heartbeats "
+                   "(import then takes them).")
 @store_option
 @format_option("table", "json")
 def fsck_command(mark_lost: bool, store: str | None, fmt: str) -> None:

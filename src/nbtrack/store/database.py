@@ -60,7 +60,8 @@ def connect(url: str, *, read_only: str | None = None) -> Engine:
             max_overflow=6,
             **options,
         )
-        event.listen(engine, "connect", _sqlite_on_connect_read_only if read_only is not None else _sqlite_on_connect)
+        on_connect = _sqlite_on_connect if read_only is None else _sqlite_on_connect_read_only
+        event.listen(engine, "connect", on_connect)
         event.listen(engine, "begin", _sqlite_on_begin)
     else:
         engine = create_engine(url, pool_pre_ping=True)

@@ -48,9 +48,9 @@ def gc(store: Store, *, grace_seconds: float = GRACE_SECONDS, dry_run: bool = Fa
     stored = list(store.blobs.list())
     if stored and not referenced and not (force or dry_run):
         raise UsageError(
-            f"store {store.location.display} references none of the {len(stored)} blobs it holds, so gc would "
-            "delete them all; if its database was replaced or lost, restore it from a backup first, "
-            "or pass --force if every run that had artifacts is meant to go")
+            f"store {store.location.display} references none of the {len(stored)} blobs it holds, "
+            "so gc would delete them all; if its database was replaced or lost, restore it from a backup "
+            "first, or pass --force if every run that had artifacts is meant to go")
     for sha256 in stored:
         if sha256 in referenced:
             continue

@@ -439,8 +439,9 @@ def _refuse_orphaned_blobs(location: StoreLocation, blobs: Blobs) -> None:
     count = sum(1 for _ in islice(blobs.list(), _ORPHANS_COUNTED))
     if count:
         held = f"{count}+" if count == _ORPHANS_COUNTED else str(count)
-        database_name = DATABASE_FILE if location.folder is not None else "its database"
-        lost = f"{DATABASE_FILE} is missing or empty" if location.folder is not None else "it has no nbtrack tables"
+        folder = location.folder is not None
+        database_name = DATABASE_FILE if folder else "its database"
+        lost = f"{DATABASE_FILE} is missing or empty" if folder else "it has no nbtrack tables"
         raise StoreUriError(
             f"store {location.display} has no runs database ({lost}) but its objects hold {held} blobs; "
             f"restore {database_name} from a backup, or move the objects aside to start an empty store")
