@@ -184,3 +184,43 @@ def test_fsck_mark_lost_stores_lost_once_and_the_silent_writer_is_told_its_run_e
     assert store.run(dead).status is RunStatus.LOST and store.run(dead).metrics == {"loss": 0.5}
     assert store.run(live).status is RunStatus.RUNNING
     assert [r.id for r in store.runs(where="status = 'lost'")] == [dead]
+
+
+def test_a_heartbeat_racing_mark_lost_either_lands_and_the_run_stays_running_or_is_refused(store):
+    """No third outcome: a run marked lost never takes a late heartbeat, a run that took one is not marked."""
+    import threading
+
+    from sqlalchemy import select, update
+
+    from nbtrack.store import schema
+    from nbtrack.store.maintenance import mark_lost
+
+    run_ids = [store.create_run("race") for _ in range(40)]
+    with store.engine.begin() as conn:
+        conn.execute(update(schema.runs).values(heartbeat_at=time.time() - 31))
+    outcomes: dict[str, str] = {}
+
+    def beat() -> None:
+        for run_id in run_ids:
+            try:
+                store.heartbeat(run_id)
+                outcomes[run_id] = "landed"
+            except RunEnded:
+                outcomes[run_id] = "refused"
+            time.sleep(0.02)  # writers beat apart: mark_lost lands among them
+
+    beating = threading.Thread(target=beat)
+    beating.start()
+    while len(outcomes) < 10:
+        time.sleep(0.001)
+    marked = set(mark_lost(store))
+    beating.join()
+    assert set(outcomes.values()) == {"landed", "refused"}
+    with store.engine.connect() as conn:
+        rows = conn.execute(select(schema.runs.c.id, schema.runs.c.status, schema.runs.c.heartbeat_at,
+                                   schema.runs.c.ended_at)).all()
+    for run_id, status, heartbeat_at, ended_at in rows:
+        if outcomes[run_id] == "landed":
+            assert status == "running" and run_id not in marked and ended_at is None
+        else:
+            assert status == "lost" and run_id in marked and heartbeat_at == ended_at
