@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from collections.abc import Callable, Iterator, Sequence
@@ -99,3 +100,22 @@ def s3_server() -> Iterator[Any]:
 
 def load_json(text: str) -> Any:
     return json.loads(text)
+
+
+def as_a_user_who_cannot_write(argv: list[str]) -> list[str]:
+    """argv run by a user whom file modes stop: as is for a normal user; as root, without the
+    capabilities that let root ignore them (chmod alone does not stop root, and another user
+    could not reach this Python under /root)."""
+    if os.geteuid() != 0:
+        return argv
+    setpriv = shutil.which("setpriv")
+    if setpriv is None:
+        pytest.skip("setpriv (util-linux) is needed to drop root's file-mode override")
+    return [setpriv, "--bounding-set=-dac_override,-dac_read_search,-fowner,-linux_immutable", *argv]
+
+
+def make_unwritable(folder: Path, writable: bool = False) -> None:
+    """chmod -R a-w folder (or u+w back)."""
+    for path in [folder, *folder.rglob("*")]:
+        mode = path.stat().st_mode
+        path.chmod(mode | 0o200 if writable else mode & ~0o222)

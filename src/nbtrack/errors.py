@@ -5,6 +5,7 @@ NbtrackError
 │   ├── ParameterError      a notebook parameter that is undeclared or does not parse
 │   ├── QueryError          a filter or order expression that does not parse
 │   ├── StoreUriError       a store location that is not a store or not usable
+│   ├── StoreReadOnly       a write to a store opened read-only (by request, or not writable)
 │   ├── NotebookNotFound    a notebook path that does not exist
 │   ├── InvalidNotebook     a file that is not a valid notebook
 │   └── InvalidArtifactName an artifact name that could escape or confuse
@@ -39,6 +40,10 @@ class QueryError(UsageError):
 
 class StoreUriError(UsageError):
     """A store location that is not a store or not usable."""
+
+
+class StoreReadOnly(UsageError):
+    """A write to a store opened read-only, by request or because its files are not writable."""
 
 
 class NotebookNotFound(UsageError):

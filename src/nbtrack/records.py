@@ -61,7 +61,7 @@ class RunStatus(enum.StrEnum):
     FAILED = "failed"
     TIMEOUT = "timeout"
     KILLED = "killed"
-    LOST = "lost"  # running, but its heartbeat stopped: derived when read, never stored
+    LOST = "lost"  # running, but its heartbeat stopped: derived when read, stored by fsck --mark-lost
 
     @property
     def is_ended(self) -> bool:

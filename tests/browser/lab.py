@@ -69,8 +69,10 @@ def free_port() -> int:
 
 def start_lab(root: Path, store: Path, *, home: Path | None = None, app: str = "lab",
               extra_args: list[str] | None = None, extra_env: dict[str, str] | None = None,
-              timeout: float = 60) -> LabServer:
+              timeout: float = 60, prefix: list[str] | None = None) -> LabServer:
     """Start `jupyter lab` (or `jupyter server` with app="server") over root, showing store.
+
+    prefix runs the server through a launcher, such as one that drops privileges.
 
     nbtrack is installed the way a wheel installs it: the prebuilt labextension in the
     data dir and the enable file in the config dir, both private to this server.
@@ -103,7 +105,7 @@ def start_lab(root: Path, store: Path, *, home: Path | None = None, app: str = "
     }
     env.pop("NBTRACK_RUN_ID", None)
     env.update(extra_env or {})
-    args = [sys.executable, "-m", "jupyterlab" if app == "lab" else "jupyter_server",
+    args = [*(prefix or []), sys.executable, "-m", "jupyterlab" if app == "lab" else "jupyter_server",
             "--no-browser", "--ip=127.0.0.1", f"--port={port}", "--ServerApp.port_retries=0",
             f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}",
             "--ServerApp.allow_unauthenticated_access=False", "--allow-root"]

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
+from conftest import as_a_user_who_cannot_write, make_unwritable
 
 from nbtrack.errors import IntegrityError
 from nbtrack.store import open_store
@@ -93,3 +96,92 @@ def test_a_healthy_store_passes_fsck(tmp_path, cli):
     store.close()
     result = cli("fsck", "--store", path)
     assert result.returncode == 0 and ": ok (1 artifacts, 1 blobs re-hashed)" in result.stdout
+
+
+@pytest.mark.parametrize("writer_end", ["closed", "killed"])
+def test_a_store_its_user_cannot_write_is_listed_shown_and_reported_and_writes_fail_in_one_line(
+        tmp_path, writer_end):
+    """Killed: the writer died leaving SQLite's -wal (with its commits) and -shm beside the database."""
+    folder = tmp_path / "read-only-store"
+    writer = (f"from nbtrack.store import open_store\n"
+              f"s = open_store({str(folder)!r})\n"
+              "r = s.create_run('e', name='kept', params={'lr': 0.1})\n"
+              "s.add_artifact(r, 'notes.txt', data=b'abc')\n"
+              "s.end_run(r, 'finished')\n"
+              "print(r, flush=True)\n"
+              + ("s.close()\n" if writer_end == "closed" else "import os; os._exit(0)\n"))
+    run_id = subprocess.run([sys.executable, "-c", writer], capture_output=True, text=True,
+                            check=True).stdout.strip()
+    assert (folder / "nbtrack.db-wal").exists() == (writer_end == "killed")
+    before = {path: path.read_bytes() for path in folder.rglob("*") if path.is_file()}
+    make_unwritable(folder)
+    try:
+        def nbtrack(*args: str | Path) -> subprocess.CompletedProcess[str]:
+            argv = [sys.executable, "-m", "nbtrack", *map(str, args), "--store", str(folder)]
+            return subprocess.run(as_a_user_who_cannot_write(argv), capture_output=True, text=True,
+                                  timeout=300)
+
+        listed = nbtrack("runs")
+        assert listed.returncode == 0, listed.stderr
+        assert run_id[:6] in listed.stdout and "finished" in listed.stdout
+        shown = nbtrack("show", run_id)
+        assert shown.returncode == 0 and "kept" in shown.stdout and "notes.txt" in shown.stdout, shown.stderr
+        report = nbtrack("report", "--out", tmp_path / "report.html")
+        assert report.returncode == 0 and run_id[:6] in (tmp_path / "report.html").read_text(), report.stderr
+        refused = nbtrack("models", "register", "churn", "--run", run_id)
+        assert refused.returncode != 0
+        assert refused.stderr.splitlines() == [
+            f"nbtrack: error: store {folder} is read-only for this user ({folder / 'nbtrack.db'} or its "
+            "folder is not writable) and cannot change; write to it as its owner, "
+            "or restore write permission"]
+        assert {path: path.read_bytes() for path in folder.rglob("*") if path.is_file()} == before
+    finally:
+        make_unwritable(folder, writable=True)
+
+
+def stored_blob_paths(folder: Path) -> list[Path]:
+    return [p for p in (folder / "objects").glob("??/*") if p.is_file()]
+
+
+def test_a_zero_byte_database_beside_kept_blobs_is_refused_in_one_line_and_nothing_is_deleted(tmp_path, cli):
+    folder = tmp_path / "emptied"
+    store = open_store(folder)
+    run_id = store.create_run("e")
+    store.add_artifact(run_id, "model.bin", data=b"weights")
+    store.add_artifact(run_id, "notes.txt", data=b"fine")
+    store.close()
+    for side in ("nbtrack.db-wal", "nbtrack.db-shm"):
+        (folder / side).unlink(missing_ok=True)
+    (folder / "nbtrack.db").write_bytes(b"")
+    blobs = {path: path.read_bytes() for path in stored_blob_paths(folder)}
+    for args in (["runs"], ["gc", "--grace", "0"], ["gc", "--grace", "0", "--force"]):
+        result = cli(*args, "--store", folder)
+        assert result.returncode != 0
+        assert result.stderr.splitlines() == [
+            f"nbtrack: error: store {folder} has no runs database (nbtrack.db is missing or empty) but its "
+            "objects hold 2 blobs; restore nbtrack.db from a backup, or move the objects aside "
+            "to start an empty store"]
+    assert (folder / "nbtrack.db").stat().st_size == 0
+    assert {path: path.read_bytes() for path in stored_blob_paths(folder)} == blobs
+
+
+def test_gc_refuses_to_delete_every_blob_when_the_database_references_none_unless_forced(tmp_path, cli):
+    folder = tmp_path / "disowned"
+    store = open_store(folder)
+    run_id = store.create_run("e")
+    store.add_artifact(run_id, "model.bin", data=b"weights")
+    store.close()
+    with sqlite3.connect(folder / "nbtrack.db") as conn:  # as a database from before any artifact would be
+        conn.execute("DELETE FROM artifacts")
+    refused = cli("gc", "--grace", "0", "--store", folder)
+    assert refused.returncode != 0
+    assert refused.stderr.splitlines() == [
+        f"nbtrack: error: store {folder} references none of the 1 blobs it holds, "
+        "so gc would delete them all; if its database was replaced or lost, restore it from a backup first, "
+        "or pass --force if every run that had artifacts is meant to go"]
+    assert len(stored_blob_paths(folder)) == 1
+    dry = cli("gc", "--grace", "0", "--dry-run", "--store", folder)
+    assert dry.returncode == 0 and "would remove 1 unreferenced blobs" in dry.stdout
+    forced = cli("gc", "--grace", "0", "--force", "--store", folder)
+    assert forced.returncode == 0 and "removed 1 unreferenced blobs" in forced.stdout
+    assert stored_blob_paths(folder) == []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -11,6 +12,7 @@ import time
 import nbformat
 import pytest
 from jupyter_client.manager import KernelManager
+from sqlalchemy import text
 
 import nbtrack
 from nbtrack.errors import ExecutionFailed
@@ -105,3 +107,69 @@ def test_a_kernel_killed_under_an_open_interactive_run_shows_lost_after_the_hear
     finally:
         client.stop_channels()
         manager.cleanup_resources()
+
+
+def start_writer(store_path, heartbeat: float) -> tuple[subprocess.Popen[str], str]:
+    """A process with an open run that heartbeats every `heartbeat` seconds; returns it and the run id."""
+    code = ("import time, nbtrack\n"
+            "run = nbtrack.start_run(experiment='writers', display=False)\n"
+            "print(run.id, flush=True)\n"
+            "time.sleep(600)\n")
+    env = {**os.environ, "NBTRACK_STORE": str(store_path), "NBTRACK_HEARTBEAT": str(heartbeat)}
+    proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True, env=env)
+    return proc, proc.stdout.readline().strip()
+
+
+def kill_9(proc: subprocess.Popen[str]) -> None:
+    proc.kill()
+    proc.wait(timeout=30)
+
+
+def test_a_live_writer_is_judged_by_its_own_heartbeat_not_the_readers(store, store_path, monkeypatch):
+    proc, run_id = start_writer(store_path, heartbeat=2.0)  # lost after 6 s of silence
+    try:
+        monkeypatch.setenv("NBTRACK_HEARTBEAT", "0.3")  # the reader's own window would be 0.9 s
+        seen = set()
+        deadline = time.monotonic() + 5.0  # more than two of the writer's heartbeats
+        while time.monotonic() < deadline:
+            seen.add(store.run(run_id).status)
+            time.sleep(0.1)
+        assert seen == {RunStatus.RUNNING}
+        kill_9(proc)
+        killed_at = time.monotonic()
+        while store.run(run_id).status is RunStatus.RUNNING:
+            assert time.monotonic() - killed_at < 6.0 + 5.0, "a killed writer's run never read as lost"
+            time.sleep(0.2)
+        assert store.run(run_id).status is RunStatus.LOST
+    finally:
+        proc.kill()
+
+
+def test_fsck_mark_lost_stores_lost_for_a_writer_killed_9_never_for_a_live_one(store, store_path, cli):
+    live, live_id = start_writer(store_path, heartbeat=1.0)  # lost after 3 s of silence
+    killed, killed_id = start_writer(store_path, heartbeat=1.0)
+    try:
+        for _ in range(3):  # while both beat, nothing is marked
+            marked = cli("fsck", "--mark-lost", "--store", store_path, "--format", "json")
+            assert marked.returncode == 0 and json.loads(marked.stdout)["marked_lost"] == [], marked.stderr
+        kill_9(killed)
+        deadline = time.monotonic() + 15.0
+        while store.run(killed_id).status is not RunStatus.LOST:
+            assert time.monotonic() < deadline
+            time.sleep(0.2)
+        marked = cli("fsck", "--mark-lost", "--store", store_path)
+        assert marked.returncode == 0, marked.stdout + marked.stderr
+        assert marked.stdout.splitlines()[:2] == ["marked 1 runs lost", f"  {killed_id}"]
+        again = cli("fsck", "--mark-lost", "--store", store_path)
+        assert again.stdout.splitlines()[0] == "marked 0 runs lost"
+        with store.engine.connect() as conn:  # stored, not derived: an import now takes it
+            stored = dict(conn.execute(text("SELECT id, status FROM runs")).all())
+        assert stored == {killed_id: "lost", live_id: "running"}
+        imported = cli("import", store_path, "--store", store_path.parent / "copy")
+        assert imported.returncode == 0, imported.stderr
+        copy = nbtrack.open_store(store_path.parent / "copy")
+        assert [(r.id, r.status) for r in copy.runs()] == [(killed_id, RunStatus.LOST)]
+        assert store.run(live_id).status is RunStatus.RUNNING
+    finally:
+        live.kill()
+        killed.kill()

@@ -126,13 +126,17 @@ def test_experiments_list_run_counts(store):
     assert [r.experiment for r in store.runs(experiment="b")] == ["b"]
 
 
-def test_running_run_without_heartbeat_reads_as_lost(store, monkeypatch):
-    run_id = store.create_run("e")
-    monkeypatch.setenv("NBTRACK_HEARTBEAT", "0.01")
-    time.sleep(0.1)
+def test_running_run_without_heartbeat_reads_as_lost(store):
+    from sqlalchemy import update
+
+    from nbtrack.store import schema
+
+    run_id = store.create_run("e")  # its writer beats every 10 s (NBTRACK_HEARTBEAT's default)
+    with store.engine.begin() as conn:  # its last heartbeat 31 s ago: three missed
+        conn.execute(update(schema.runs).where(schema.runs.c.id == run_id)
+                     .values(heartbeat_at=time.time() - 31))
     assert store.run(run_id).status is RunStatus.LOST
     assert [r.id for r in store.runs(where="status = 'lost'")] == [run_id]
-    monkeypatch.setenv("NBTRACK_HEARTBEAT", "60")  # a window a loaded machine cannot overrun
     store.heartbeat(run_id)
     assert store.run(run_id).status is RunStatus.RUNNING
 
@@ -152,3 +156,71 @@ def test_records_and_cells_are_kept_per_run(store):
     store.add_cells(run_id, [CellTiming(1, 0.2)])
     assert [(r.kind, r.name, r.body) for r in store.records(run_id)] == [("data", "train", {"rows": 10, "nan": "nan"})]
     assert [(c.index, c.wall_s) for c in store.cells(run_id)] == [(0, 0.5), (1, 0.2)]
+
+
+def test_fsck_mark_lost_stores_lost_once_and_the_silent_writer_is_told_its_run_ended(store):
+    from sqlalchemy import update
+
+    from nbtrack.store import schema
+    from nbtrack.store.maintenance import mark_lost
+
+    live = store.create_run("e")
+    dead = store.create_run("e", params={"p": 1})
+    store.log_metrics(dead, [("loss", 0, 0.5, 0)])
+    last_beat = time.time() - 31  # three of its writer's 10 s heartbeats missed
+    with store.engine.begin() as conn:
+        conn.execute(update(schema.runs).where(schema.runs.c.id == dead).values(heartbeat_at=last_beat))
+    assert mark_lost(store) == [dead]
+    assert mark_lost(store) == []  # once
+    run = store.run(dead)
+    assert run.status is RunStatus.LOST and run.ended_at == pytest.approx(last_beat)
+    assert run.params == {"p": 1} and run.metrics == {"loss": 0.5}
+    # the writer comes back: nothing it sends lands, and it is told so in one line
+    for write in (lambda: store.heartbeat(dead), lambda: store.log_params(dead, {"q": 2}),
+                  lambda: store.log_metrics(dead, [("loss", 1, 0.4, 0)]),
+                  lambda: store.end_run(dead, "finished")):
+        with pytest.raises(RunEnded, match=f"run {dead} is lost and cannot change"):
+            write()
+    assert store.run(dead).status is RunStatus.LOST and store.run(dead).metrics == {"loss": 0.5}
+    assert store.run(live).status is RunStatus.RUNNING
+    assert [r.id for r in store.runs(where="status = 'lost'")] == [dead]
+
+
+def test_a_heartbeat_racing_mark_lost_either_lands_and_the_run_stays_running_or_is_refused(store):
+    """No third outcome: a run marked lost never takes a late heartbeat, a run that took one is not marked."""
+    import threading
+
+    from sqlalchemy import select, update
+
+    from nbtrack.store import schema
+    from nbtrack.store.maintenance import mark_lost
+
+    run_ids = [store.create_run("race") for _ in range(40)]
+    with store.engine.begin() as conn:
+        conn.execute(update(schema.runs).values(heartbeat_at=time.time() - 31))
+    outcomes: dict[str, str] = {}
+
+    def beat() -> None:
+        for run_id in run_ids:
+            try:
+                store.heartbeat(run_id)
+                outcomes[run_id] = "landed"
+            except RunEnded:
+                outcomes[run_id] = "refused"
+            time.sleep(0.02)  # writers beat apart: mark_lost lands among them
+
+    beating = threading.Thread(target=beat)
+    beating.start()
+    while len(outcomes) < 10:
+        time.sleep(0.001)
+    marked = set(mark_lost(store))
+    beating.join()
+    assert set(outcomes.values()) == {"landed", "refused"}
+    with store.engine.connect() as conn:
+        rows = conn.execute(select(schema.runs.c.id, schema.runs.c.status, schema.runs.c.heartbeat_at,
+                                   schema.runs.c.ended_at)).all()
+    for run_id, status, heartbeat_at, ended_at in rows:
+        if outcomes[run_id] == "landed":
+            assert status == "running" and run_id not in marked and ended_at is None
+        else:
+            assert status == "lost" and run_id in marked and heartbeat_at == ended_at

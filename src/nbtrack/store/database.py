@@ -3,6 +3,8 @@
 SQLite runs in WAL mode with a busy timeout; every write transaction opens
 with BEGIN IMMEDIATE, because a deferred transaction that reads and then
 writes fails with "database is locked" instead of waiting its turn.
+A read-only engine never writes: SQLite opened with mode=ro, PostgreSQL in
+read-only transactions, and writing() refuses before it begins.
 """
 
 from __future__ import annotations
@@ -11,23 +13,25 @@ import functools
 import os
 import sqlite3
 import time
+import urllib.parse
 import weakref
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, NamedTuple
 
-from sqlalchemy import Connection, Engine, Table, create_engine, event, select, text
+from sqlalchemy import Connection, Engine, Table, create_engine, event, make_url, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from nbtrack.config import mask_password
-from nbtrack.errors import StorageError, UsageError
+from nbtrack.errors import StorageError, StoreReadOnly, UsageError
 from nbtrack.store import schema
 
 BUSY_TIMEOUT_MS = 60_000
 WAL_CHECKPOINT_PAGES = 10_000  # pages of 4 KiB
 _WRITE = "nbtrack_write"
 _engines: weakref.WeakSet[Engine] = weakref.WeakSet()
+_read_only: weakref.WeakKeyDictionary[Engine, str] = weakref.WeakKeyDictionary()  # engine -> why
 
 
 def _forget_connections_after_fork() -> None:
@@ -39,21 +43,57 @@ def _forget_connections_after_fork() -> None:
 os.register_at_fork(after_in_child=_forget_connections_after_fork)
 
 
-def connect(url: str) -> Engine:
-    """An engine for a store database URL, with the store's transaction rules."""
+def connect(url: str, *, read_only: str | None = None) -> Engine:
+    """An engine for a store database URL, with the store's transaction rules.
+
+    read_only, when given, says why the engine must never write: every write
+    transaction is then refused with a StoreReadOnly naming it.
+    """
     if url.startswith("sqlite"):
+        options: dict[str, Any] = {}
+        if read_only is not None:
+            path = make_url(url).database or ""
+            options["creator"] = functools.partial(_connect_sqlite_read_only, path)
         engine = create_engine(
             url,
             connect_args={"timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False},
             pool_size=2,
             max_overflow=6,
+            **options,
         )
-        event.listen(engine, "connect", _sqlite_on_connect)
+        on_connect = _sqlite_on_connect if read_only is None else _sqlite_on_connect_read_only
+        event.listen(engine, "connect", on_connect)
         event.listen(engine, "begin", _sqlite_on_begin)
     else:
         engine = create_engine(url, pool_pre_ping=True)
+        if read_only is not None:
+            event.listen(engine, "connect", _postgres_on_connect_read_only)
     _engines.add(engine)
+    if read_only is not None:
+        _read_only[engine] = read_only
     return engine
+
+
+def read_only_reason(engine: Engine) -> str | None:
+    """Why this engine never writes, or None when it may."""
+    return _read_only.get(engine)
+
+
+def is_writable_file(path: str) -> bool:
+    """Whether this process may write a SQLite database file and create its -wal and -shm beside it."""
+    folder = os.path.dirname(os.path.abspath(path))
+    return os.access(path, os.W_OK) and os.access(folder, os.W_OK | os.X_OK)
+
+
+def _connect_sqlite_read_only(path: str) -> sqlite3.Connection:
+    # mode=ro: SQLite itself refuses every write. In WAL mode a reader needs the -shm file;
+    # when the folder is not writable and no writer left a -wal, immutable=1 reads the file
+    # as it is (nobody who could change it can write there; with a -wal, its commits count).
+    absolute = os.path.abspath(path)
+    uri = f"file:{urllib.parse.quote(absolute)}?mode=ro"
+    if not os.access(os.path.dirname(absolute), os.W_OK) and not os.path.exists(absolute + "-wal"):
+        uri += "&immutable=1"
+    return sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
 
 
 def _sqlite_on_connect(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
@@ -73,6 +113,24 @@ def _sqlite_on_connect(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
     # sampled read of a 1M-point series seeks 1,000 of them (measured 17 -> 8 ms for those seeks).
     # The cache grows only as pages are read.
     dbapi_conn.execute("PRAGMA cache_size = -65536")
+
+
+def _sqlite_on_connect_read_only(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
+    # No journal mode, checkpoint or synchronous setting: each would be a write.
+    dbapi_conn.isolation_level = None
+    dbapi_conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    dbapi_conn.execute("PRAGMA query_only = ON")
+    dbapi_conn.execute("PRAGMA cache_size = -65536")
+
+
+def _postgres_on_connect_read_only(dbapi_conn: Any, _record: Any) -> None:
+    # Set per session, not as a connect option: the URL's own options (a search_path) stay.
+    cursor = dbapi_conn.cursor()
+    try:
+        cursor.execute("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY")
+    finally:
+        cursor.close()
+    dbapi_conn.commit()
 
 
 def _sqlite_on_begin(conn: Connection) -> None:
@@ -100,7 +158,11 @@ def writing(engine: Engine) -> Iterator[Connection]:
 
     A full disk or a failed write rolls the whole transaction back and becomes a
     StorageError: one line for the user, the data committed before untouched.
+    A read-only engine refuses with StoreReadOnly before anything begins.
     """
+    refusal = _read_only.get(engine)
+    if refusal is not None:
+        raise StoreReadOnly(refusal)
     try:
         with engine.connect() as conn:
             conn = conn.execution_options(**{_WRITE: True})
@@ -249,15 +311,20 @@ def current_schema(engine: Engine) -> set[str]:
         raise
 
 
-def migrate(engine: Engine) -> list[str]:
-    """Apply the upgrade steps this database lacks, once, under an exclusive lock."""
+def missing_steps(engine: Engine) -> list[str]:
+    """The upgrade steps this database lacks, in order; refuses one a newer nbtrack upgraded."""
     wanted = [name for name, _ in schema.STEPS]
     applied = current_schema(engine)
     newer = sorted(applied - set(wanted))
     if newer:  # its formats may have changed (a digest's form in 0007): reading or writing could break it
         raise UsageError(f"this store was upgraded by a newer nbtrack (step {newer[-1]}); "
                          "install that version or later to open it: pip install -U nbtrack")
-    if set(wanted) <= applied:
+    return [name for name in wanted if name not in applied]
+
+
+def migrate(engine: Engine) -> list[str]:
+    """Apply the upgrade steps this database lacks, once, under an exclusive lock."""
+    if not missing_steps(engine):
         return []
     applied_now = []
     with writing(engine) as conn:

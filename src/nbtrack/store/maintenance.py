@@ -1,4 +1,7 @@
-"""Keeping a store healthy: gc removes what nothing references, fsck proves what is kept is intact."""
+"""Keeping a store healthy: gc removes what nothing references, fsck proves what is kept is intact.
+
+fsck can also mark runs whose writer died `lost` in the store, so they stop reading as running.
+"""
 
 from __future__ import annotations
 
@@ -7,11 +10,14 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import DBAPIError
 
 from nbtrack.config import DATABASE_FILE, StoreLocation
-from nbtrack.store import database, schema
+from nbtrack.errors import UsageError
+from nbtrack.records import RunStatus
+from nbtrack.store import database, digest, schema
+from nbtrack.store.query import effective_status
 from nbtrack.store.blobs import Blobs
 from nbtrack.store.store import Store
 
@@ -26,17 +32,26 @@ class GcReport:
     removed_temp_files: list[str] = field(default_factory=list)
 
 
-def gc(store: Store, *, grace_seconds: float = GRACE_SECONDS, dry_run: bool = False) -> GcReport:
+def gc(store: Store, *, grace_seconds: float = GRACE_SECONDS, dry_run: bool = False,
+       force: bool = False) -> GcReport:
     """Delete blobs no artifact references (older than the grace period) and dead writers' temp files.
 
     Blobs are written before the row that references them, so a young unreferenced
     blob may belong to a write in progress; the grace period leaves it alone.
+    A database that references none of the stored blobs is more likely a lost or
+    wrong one than a store whose every artifact went: gc then refuses unless forced.
     """
     report = GcReport()
     with database.reading(store.engine) as conn:
         referenced = set(conn.execute(select(schema.artifacts.c.sha256).distinct()).scalars())
     now = time.time()
-    for sha256 in list(store.blobs.list()):
+    stored = list(store.blobs.list())
+    if stored and not referenced and not (force or dry_run):
+        raise UsageError(
+            f"store {store.location.display} references none of the {len(stored)} blobs it holds, "
+            "so gc would delete them all; if its database was replaced or lost, restore it from a backup "
+            "first, or pass --force if every run that had artifacts is meant to go")
+    for sha256 in stored:
         if sha256 in referenced:
             continue
         try:
@@ -56,6 +71,27 @@ def gc(store: Store, *, grace_seconds: float = GRACE_SECONDS, dry_run: bool = Fa
     else:
         report.removed_temp_files = store.blobs.temp_files()
     return report
+
+
+def mark_lost(store: Store) -> list[str]:
+    """Store `lost` on each running run whose writer missed three of its heartbeats; return their ids.
+
+    One conditional UPDATE in one write transaction: a run whose heartbeat lands first
+    no longer matches it, and a writer that beats after its run was marked gets RunEnded.
+    The run's last heartbeat becomes its end, and its digest is composed as at any end.
+    """
+    runs = schema.runs
+    with database.writing(store.engine) as conn:
+        marked = conn.execute(
+            update(runs)
+            .where(runs.c.status == RunStatus.RUNNING.value,
+                   effective_status(time.time()) == RunStatus.LOST.value)
+            .values(status=RunStatus.LOST.value, ended_at=runs.c.heartbeat_at)
+            .returning(runs.c.pk, runs.c.id)
+        ).all()
+        if marked:
+            digest.write(conn, [pk for pk, _id in marked])
+    return sorted(run_id for _pk, run_id in marked)
 
 
 @dataclass(frozen=True)

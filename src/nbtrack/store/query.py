@@ -313,10 +313,15 @@ def _in_runs(table: Any, test: ColumnElement[bool]) -> ColumnElement[bool]:
 
 
 def effective_status(now: float, window: float | None = None) -> Any:
-    """The stored status, except a running run whose heartbeat stopped reads as lost."""
-    window = window if window is not None else 3 * heartbeat_seconds()
+    """The stored status, except a running run whose heartbeat stopped reads as lost.
+
+    Stopped means three of its writer's heartbeat intervals missed (runs from before
+    that interval was recorded: three of this reader's NBTRACK_HEARTBEAT).
+    """
     runs = schema.runs.c
-    stale = and_(runs.status == RunStatus.RUNNING.value, runs.heartbeat_at < now - window)
+    interval = case((runs.heartbeat_s.is_(None), heartbeat_seconds()), else_=runs.heartbeat_s)
+    stale = and_(runs.status == RunStatus.RUNNING.value,
+                 runs.heartbeat_at < (now - window if window is not None else now - 3 * interval))
     return case((stale, literal(RunStatus.LOST.value)), else_=runs.status)
 
 

@@ -56,6 +56,7 @@ runs = Table(
     Column("error_name", Text),
     Column("error_value", Text),
     Column("digest", Text),  # params and summaries once ended, for listing (step 0004, store/digest.py)
+    Column("heartbeat_s", Float),  # the writer's heartbeat interval (step 0008); NULL: the reader's
     # Listing orders by started_at, then id (step 0006): with id in the index no sort is left.
     Index("ix_runs_started_id", "started_at", "id"),
     Index("ix_runs_experiment_started_id", "experiment_pk", "started_at", "id"),
@@ -289,6 +290,13 @@ def _digest_summaries_apart(conn: Connection) -> None:
     digest.rewrite(conn)
 
 
+def _run_heartbeat_interval(conn: Connection) -> None:
+    # A run is lost after three of its own writer's heartbeats are missed, not the reader's.
+    # Stores made before this step lack the column; a new store's runs table has it already.
+    if "heartbeat_s" not in {column["name"] for column in inspect(conn).get_columns("runs")}:
+        conn.execute(text("ALTER TABLE runs ADD COLUMN heartbeat_s FLOAT"))
+
+
 # Named upgrade steps, applied in order, each once, recorded in nbtrack_migrations.
 # Append new steps; never edit or reorder a released one.
 STEPS: list[tuple[str, Callable[[Connection], None]]] = [
@@ -299,4 +307,5 @@ STEPS: list[tuple[str, Callable[[Connection], None]]] = [
     ("0005_metric_chunks", _metric_chunks),
     ("0006_listing_order_indexes", _listing_order_indexes),
     ("0007_digest_summaries_apart", _digest_summaries_apart),
+    ("0008_run_heartbeat_interval", _run_heartbeat_interval),
 ]

@@ -16,12 +16,14 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, case, delete, or_, select, update
 from sqlalchemy.exc import DatabaseError, OperationalError
 
-from nbtrack.config import DATABASE_FILE, OBJECTS_DIR, StoreLocation, locate_store
+from nbtrack.config import DATABASE_FILE, OBJECTS_DIR, StoreLocation, heartbeat_seconds, locate_store
 from nbtrack.errors import (
     ArtifactNotFound,
     InvalidArtifactName,
+    NbtrackError,
     RunEnded,
     RunNotFound,
+    StoreReadOnly,
     StoreUriError,
     UsageError,
 )
@@ -41,7 +43,7 @@ from nbtrack.store.listing import Listing
 
 _ARTIFACT_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.\-]*(?:/[A-Za-z0-9_][A-Za-z0-9_.\-]*)*")
 _MAX_KEY = 250
-_open_stores: dict[StoreLocation, Store] = {}  # one engine per store per process
+_open_stores: dict[tuple[StoreLocation, bool], Store] = {}  # one engine per store (and mode) per process
 
 # The statements every run writes, built once: building them cost as much as running them
 # (profile of creating 1,000 runs: 0.3 of 2 ms per run went to constructing SQL). They run
@@ -62,8 +64,8 @@ _END_RUN = (
 class Store(Listing):
     """Runs and their artifacts in one database plus one content-addressed folder."""
 
-    def __init__(self, location: StoreLocation) -> None:
-        engine = database.connect(location.database)
+    def __init__(self, location: StoreLocation, *, read_only: str | None = None) -> None:
+        engine = database.connect(location.database, read_only=read_only)
         super().__init__(engine)
         self.location = location
         self.blobs = Blobs(location.artifacts)
@@ -74,6 +76,11 @@ class Store(Listing):
     def uri(self) -> str:
         """The string that names this store to NBTRACK_STORE and --store."""
         return self.location.uri
+
+    @property
+    def read_only(self) -> bool:
+        """Whether this store refuses every write (opened read-only, or its files are not writable)."""
+        return database.read_only_reason(self.engine) is not None
 
     def __repr__(self) -> str:
         return f"Store({self.location.display!r})"
@@ -107,6 +114,7 @@ class Store(Listing):
                 "status": RunStatus.RUNNING.value,
                 "started_at": now,
                 "heartbeat_at": now,
+                "heartbeat_s": _heartbeat_interval(),
                 "notebook_path": notebook.path if notebook else None,
                 "notebook_sha256": notebook.sha256 if notebook else None,
             }).rows
@@ -161,13 +169,19 @@ class Store(Listing):
             self._write_metrics(conn, self._running_pk(conn, run_id), columns)
 
     def heartbeat(self, run_id: str) -> None:
-        """Mark a running run alive now (runs whose heartbeat stops read as lost)."""
+        """Mark a running run alive now (runs whose heartbeat stops read as lost).
+
+        Raises RunEnded when the run is no longer running: ended, or marked lost by
+        nbtrack fsck --mark-lost while this writer was silent (a lost run stays lost).
+        """
         with database.writing(self.engine) as conn:
-            conn.execute(
+            beat = conn.execute(
                 update(schema.runs)
                 .where(schema.runs.c.id == run_id, schema.runs.c.status == RunStatus.RUNNING.value)
                 .values(heartbeat_at=time.time())
             )
+            if beat.rowcount == 0:
+                self._running_pk(conn, run_id)  # raises RunNotFound or RunEnded
 
     def end_run(self, run_id: str, status: RunStatus | str, error: RunError | None = None, *,
                 metrics: Mapping[str, MetricColumns] | None = None) -> None:
@@ -208,6 +222,9 @@ class Store(Listing):
     ) -> Artifact:
         """Keep bytes (or a file's bytes) with a running run under a name."""
         check_artifact_name(name)
+        refusal = database.read_only_reason(self.engine)
+        if refusal is not None:  # before its bytes are copied: no blob without a row
+            raise StoreReadOnly(refusal)
         if (data is None) == (path is None):
             raise UsageError("log an artifact from bytes or from a path, not both or neither")
         if path is not None:
@@ -333,24 +350,30 @@ class Store(Listing):
 
 
 def open_store(uri: str | os.PathLike[str] | None = None, *, create: bool = True,
-               artifacts: str | os.PathLike[str] | None = None) -> Store:
+               artifacts: str | os.PathLike[str] | None = None, read_only: bool = False) -> Store:
     """Open the store named by uri, else NBTRACK_STORE, else ./.nbtrack.
 
     With create=False a missing store is an error instead of a new empty one.
     artifacts names where its bytes live, over NBTRACK_ARTIFACTS.
+    read_only=True never writes to it: no upgrade, no new database, and every
+    write raises StoreReadOnly. A store whose database this process may not
+    write (its file or folder is read-only) opens read-only by itself.
 
     >>> store = open_store("/tmp/demo-store")          # doctest: +SKIP
     >>> store.runs(where="metrics.test.f1 > 0.9")     # doctest: +SKIP
     """
     location = locate_store(uri, artifacts=artifacts)
-    cached = _open_stores.get(location)
-    if cached is not None and (location.folder is None or (location.folder / DATABASE_FILE).exists()):
+    cached = _open_stores.get((location, read_only))
+    if cached is not None and (location.folder is None or _has_database(location.folder)):
         return cached
+    refusal = _read_only_reason(location, read_only)
     if location.folder is not None:
-        _check_folder(location.folder, create)
-    store = Store(location)
+        if location.folder.is_dir() and not _has_database(location.folder):
+            _refuse_orphaned_blobs(location, Blobs(location.artifacts))
+        _check_folder(location.folder, create and refusal is None)
+    store = Store(location, read_only=refusal)
     try:
-        database.migrate(store.engine)
+        _prepare_database(store)
     except (DatabaseError, OperationalError) as exc:
         store.close()
         reason = str(getattr(exc, "orig", exc))
@@ -358,8 +381,81 @@ def open_store(uri: str | os.PathLike[str] | None = None, *, create: bool = True
             f"store {location.display} cannot be opened ({reason}); restore its database "
             "from a backup, run nbtrack fsck, or pass another --store"
         ) from None
-    _open_stores[location] = store
+    except NbtrackError:
+        store.close()
+        raise
+    _open_stores[(location, read_only)] = store
     return store
+
+
+def _has_database(folder: Path) -> bool:
+    try:
+        return (folder / DATABASE_FILE).stat().st_size > 0
+    except OSError:
+        return False
+
+
+def _read_only_reason(location: StoreLocation, requested: bool) -> str | None:
+    """Why a store must be opened read-only, or None when it may be written."""
+    if requested:
+        return (f"store {location.display} was opened read-only and cannot change; "
+                "open it with open_store(..., read_only=False) to write to it")
+    path = _sqlite_file(location)
+    if path is not None and path.exists() and not database.is_writable_file(str(path)):
+        return (f"store {location.display} is read-only for this user ({path} or its folder is not "
+                "writable) and cannot change; write to it as its owner, or restore write permission")
+    return None
+
+
+def _sqlite_file(location: StoreLocation) -> Path | None:
+    if location.folder is not None:
+        return location.folder / DATABASE_FILE
+    if location.database.startswith("sqlite"):
+        from sqlalchemy import make_url
+
+        name = make_url(location.database).database
+        return Path(name).absolute() if name else None
+    return None
+
+
+def _prepare_database(store: Store) -> None:
+    """Upgrade the schema (or, read-only, refuse one that needs it); never build one over kept blobs."""
+    missing = database.missing_steps(store.engine)  # refuses a store a newer nbtrack upgraded
+    if len(missing) == len(schema.STEPS):  # no schema at all: a new, empty or lost database
+        _refuse_orphaned_blobs(store.location, store.blobs)
+        if store.read_only:
+            raise StoreUriError(f"no nbtrack store at {store.location.display} (its database is empty); "
+                                "name an existing store with --store or NBTRACK_STORE")
+    elif missing and store.read_only:
+        raise StoreUriError(
+            f"store {store.location.display} was written by an older nbtrack and needs an upgrade; "
+            "open it once with write access (nbtrack fsck) or import from a copy")
+    if missing and not store.read_only:
+        database.migrate(store.engine)
+
+
+def _refuse_orphaned_blobs(location: StoreLocation, blobs: Blobs) -> None:
+    """A database created beside kept blobs would disown them all, and gc would then delete them."""
+    count = sum(1 for _ in islice(blobs.list(), _ORPHANS_COUNTED))
+    if count:
+        held = f"{count}+" if count == _ORPHANS_COUNTED else str(count)
+        folder = location.folder is not None
+        database_name = DATABASE_FILE if folder else "its database"
+        lost = f"{DATABASE_FILE} is missing or empty" if folder else "it has no nbtrack tables"
+        raise StoreUriError(
+            f"store {location.display} has no runs database ({lost}) but its objects hold {held} blobs; "
+            f"restore {database_name} from a backup, or move the objects aside to start an empty store")
+
+
+_ORPHANS_COUNTED = 10_000
+
+
+def _heartbeat_interval() -> float:
+    """This writer's heartbeat interval, kept on its runs: each is judged lost by its own."""
+    try:
+        return heartbeat_seconds()
+    except NbtrackError:
+        return 10.0  # what the flusher beats at when NBTRACK_HEARTBEAT does not parse
 
 
 def _check_folder(folder: Path, create: bool) -> None:

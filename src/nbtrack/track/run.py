@@ -474,11 +474,13 @@ class _Flusher:
 
     def _loop(self) -> None:
         while True:
-            time.sleep(FLUSH_SECONDS)
             try:
                 beat_every = heartbeat_seconds()  # read each tick: the thread outlives any one run
             except NbtrackError:
-                beat_every = 10.0
+                beat_every = 10.0  # what store.create_run records on the run then
+            # A heartbeat shorter than a tick is kept: the store records it on each run and judges
+            # the run lost after three of them.
+            time.sleep(min(FLUSH_SECONDS, beat_every))
             with self._lock:
                 runs = list(self._runs.items())
             for run, state in runs:
