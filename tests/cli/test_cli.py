@@ -195,3 +195,39 @@ def test_python_m_nbtrack_and_the_help_of_each_command(cli):
     for command in ("run", "runs", "show", "compare"):
         result = cli(command, "--help")
         assert result.returncode == 0 and "--store" in result.stdout
+
+
+@pytest.mark.parametrize("value, fragment", [
+    ("9" * 5000, "more than 4300 digits"), ("[" * 3000, "nests too deeply"), ("[" * 40 + "]" * 40, "deeper than 32"),
+    ("9" * 400, "integer too large"), (".nan", "must be finite"), ("-.inf", "must be finite"),
+    ("x" * 70_000, "log it as an artifact"),
+])
+def test_hostile_parameter_values_are_one_line_errors_and_store_nothing(cli, notebook, store_path, value, fragment):
+    path = notebook(["pass"], parameters="alpha = 0.1\nlabel = 'a'")
+    name = "label" if value.startswith("x") else "alpha"
+    assert_one_line_error(cli("run", path, "-p", name, value), fragment)
+    assert not store_path.exists() or nbtrack.open_store(store_path).count() == 0
+
+
+def test_a_parameters_file_with_a_5000_digit_integer_is_one_line(cli, notebook, tmp_path):
+    path = notebook(["pass"], parameters="alpha = 0.1")
+    (tmp_path / "params.yaml").write_text(f"alpha: {'9' * 5000}\n")
+    assert_one_line_error(cli("run", path, "-f", tmp_path / "params.yaml"), "more than 4300 digits")
+
+
+@pytest.mark.parametrize("path, fragment", [("a/" * 5000 + "nb.ipynb", "10008 characters"),
+                                            ("a" * 300 + "/nb.ipynb", "name of 300 bytes")])
+def test_a_notebook_path_the_filesystem_cannot_name_is_one_line(cli, path, fragment):
+    assert_one_line_error(cli("run", path), fragment, "use shorter")
+
+
+def test_a_tag_over_the_value_limit_is_refused_and_the_limit_follows_the_environment(cli, notebook, store_path):
+    path = notebook(["pass"], parameters="label = 'a'")
+    assert_one_line_error(cli("run", path, "--tag", "note=" + "x" * 70_000), "tag 'note' is 70000 bytes",
+                          "run.log_artifact")
+    small = {"NBTRACK_MAX_VALUE_BYTES": "100"}
+    assert_one_line_error(cli("run", path, "-p", "label", "y" * 200, env=small), "over the 100-byte limit")
+    assert_one_line_error(cli("run", path, env={"NBTRACK_MAX_VALUE_BYTES": "lots"}),
+                          "NBTRACK_MAX_VALUE_BYTES must be a whole number")
+    assert not store_path.exists() or nbtrack.open_store(store_path).count() == 0
+
