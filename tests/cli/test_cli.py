@@ -231,3 +231,29 @@ def test_a_tag_over_the_value_limit_is_refused_and_the_limit_follows_the_environ
                           "NBTRACK_MAX_VALUE_BYTES must be a whole number")
     assert not store_path.exists() or nbtrack.open_store(store_path).count() == 0
 
+
+HOSTILE = {"title": "\x1b]0;pwned\x07", "clear": "\x1b[2J", "red": "\x1b[31m", "hide": "visible\rHIDDEN",
+           "bidi": "abc\u202edef", "bell": "\x07", "newline": "one\ntwo", "nul": "a\x00b"}
+
+
+def test_runs_show_and_compare_escape_control_characters_in_stored_text(cli, store):
+    run_id = store.create_run("exp" + HOSTILE["title"], name="name" + HOSTILE["hide"],
+                              params={f"p{k}": v for k, v in HOSTILE.items() if k != "nul"},
+                              tags={f"t{k}": v for k, v in HOSTILE.items()})
+    store.log_metrics(run_id, [("m" + HOSTILE["clear"], 0, 1.0, 0)])
+    store.end_run(run_id, "failed", nbtrack.records.RunError(2, "Err" + HOSTILE["red"], "boom" + HOSTILE["hide"]))
+    outputs = [cli("runs", "--columns", "params.phide,tags.tnul"), cli("show", run_id), cli("compare", run_id, run_id)]
+    for result in outputs:
+        assert result.returncode == 0, result.stderr
+        shown = result.stdout + result.stderr
+        assert not any(c in shown for c in "\x1b\x07\r\x00\u202e"), repr(shown)
+    assert "exp\\x1b]0;pwned\\x07" in outputs[1].stdout and "name: " not in outputs[1].stdout
+    assert "visible\\rHIDDEN" in outputs[0].stdout and "a\\x00b" in outputs[0].stdout
+    assert "boomvisible\\rHIDDEN" in outputs[1].stdout and "one\\ntwo" in outputs[1].stdout
+    assert "abc\\u202edef" in outputs[2].stdout
+
+
+def test_an_error_naming_user_text_is_escaped_on_the_terminal(cli):
+    result = cli("run", "nb\x1b]0;pwned\x07.ipynb")
+    assert_one_line_error(result, "nb\\x1b]0;pwned\\x07.ipynb does not exist")
+    assert "\x1b" not in result.stderr and "\x07" not in result.stderr

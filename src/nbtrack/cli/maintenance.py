@@ -23,7 +23,7 @@ def gc_command(grace: float, dry_run: bool, store: str | None) -> None:
 
     report = gc(open_store(store, create=False), grace_seconds=grace, dry_run=dry_run)
     verb = "would remove" if dry_run else "removed"
-    click.echo(f"{verb} {len(report.deleted_blobs)} unreferenced blobs ({output.size(report.freed_bytes)}) "
+    output.echo(f"{verb} {len(report.deleted_blobs)} unreferenced blobs ({output.size(report.freed_bytes)}) "
                f"and {len(report.removed_temp_files)} temp files; kept {report.kept_recent} "
                f"unreferenced blobs younger than {grace:g} s")
 
@@ -43,7 +43,7 @@ def fsck_command(store: str | None, fmt: str) -> None:
     except StoreUriError as exc:
         if location.folder is None or not location.folder.exists():
             raise
-        click.echo(f"nbtrack: {exc}", err=True)
+        output.echo(f"nbtrack: {exc}", err=True)
         opened = None
     report = fsck(location, opened)
     if fmt == "json":
@@ -55,8 +55,8 @@ def fsck_command(store: str | None, fmt: str) -> None:
         }))
     else:
         for problem in report.problems:
-            click.echo(str(problem))
+            output.echo(str(problem))
         state = "ok" if report.ok else f"{len(report.problems)} problems"
-        click.echo(f"fsck {location.display}: {state} "
+        output.echo(f"fsck {location.display}: {state} "
                    f"({report.artifacts_checked} artifacts, {report.blobs_checked} blobs re-hashed)")
     sys.exit(0 if report.ok else 1)
