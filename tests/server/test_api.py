@@ -284,6 +284,8 @@ HOSTILE_LAUNCHES = {
                   "the request body is"),
     "10,000-character path": (json.dumps({"notebook": "a/" * 5000 + "nb.ipynb"}).encode(), "characters long"),
     "300-byte name": (json.dumps({"notebook": "a" * 300 + "/nb.ipynb"}).encode(), "name of 300 bytes"),
+    "1001 params": (json.dumps({"notebook": "nb.ipynb", "params": {f"p{i}": i for i in range(1001)}}).encode(),
+                    "1001 parameters given, over the 1000"),
 }
 
 
