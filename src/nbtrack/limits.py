@@ -18,6 +18,7 @@ MAX_BODY_BYTES = 8 * 1024 * 1024  # one JSON request body
 MAX_PATH_CHARS = 4096  # Linux's PATH_MAX
 MAX_NAME_BYTES = 255  # Linux's NAME_MAX: one folder or file name in a path
 MAX_INT_DIGITS = 4300  # Python's int-str conversion limit (sys.get_int_max_str_digits)
+_FLOAT_INT = 2**1024  # the first integer float() refuses: the store keeps every number param as a float too
 
 
 def max_value_bytes() -> int:
@@ -64,9 +65,6 @@ def encode_value(what: str, value: Any) -> tuple[Any, str]:
     return plain, check_value_bytes(what, json.dumps(plain, separators=(",", ":"), sort_keys=True))
 
 
-_FLOAT_INT = 2**1024  # the first integer float() refuses
-
-
 def _items(what: str, value: Any) -> Iterator[Any]:
     """value and everything nested in it, refusing nesting past MAX_DEPTH."""
     pending = [(value, 0)]
@@ -83,8 +81,8 @@ def _items(what: str, value: Any) -> Iterator[Any]:
 def check_path(what: str, path: str) -> str:
     """path if the filesystem can name it (PATH_MAX, NAME_MAX), else a one-line InputTooLarge."""
     if len(path) > MAX_PATH_CHARS:
-        raise InputTooLarge(
-            f"{what} is {len(path)} characters long, over the {MAX_PATH_CHARS} a path may have; use shorter names or fewer folders")
+        raise InputTooLarge(f"{what} is {len(path)} characters long, over the {MAX_PATH_CHARS} a path "
+                            "may have; use shorter names or fewer folders")
     longest = max((len(part.encode("utf-8", "surrogatepass")) for part in path.replace("\\", "/").split("/")),
                   default=0)
     if longest > MAX_NAME_BYTES:

@@ -71,7 +71,8 @@ def list_command(store: str | None, fmt: str) -> None:
         return
     rows = [(m["name"], m["versions"], m["latest"],
              ", ".join(f"{a}={v}" for a, v in m["aliases"].items()) or "-") for m in models]
-    output.echo(output.table(["model", "versions", "latest", "aliases"], rows, right=[False, True, True, False]))
+    output.echo(output.table(["model", "versions", "latest", "aliases"], rows,
+                             right=[False, True, True, False]))
 
 
 @models_group.command("show")
