@@ -319,6 +319,8 @@ def test_a_param_or_tag_over_the_value_limit_is_refused_naming_log_artifact(stor
     run.finish()
     stored = store.run(run.id)
     assert list(stored.params) == ["fits"] and stored.tags == {}
+    with pytest.raises(UsageError, match="the run name is 70000 bytes"):
+        nbtrack.start_run("n" * 70_000, store=store)
 
 
 def test_the_value_limit_follows_nbtrack_max_value_bytes(store, monkeypatch):

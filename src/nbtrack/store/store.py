@@ -96,6 +96,8 @@ class Store(Listing):
     ) -> str:
         """Start a run and return its id."""
         experiment = _check_key("experiment", experiment)
+        if isinstance(name, str):
+            check_value_bytes("the run name", name)  # listings carry it, as they carry params
         run_id = run_id or new_run_id()
         now = time.time()
         param_rows = _param_rows(params or {})
