@@ -8,7 +8,8 @@ NbtrackError
 │   ├── StoreReadOnly       a write to a store opened read-only (by request, or not writable)
 │   ├── NotebookNotFound    a notebook path that does not exist
 │   ├── InvalidNotebook     a file that is not a valid notebook
-│   └── InvalidArtifactName an artifact name that could escape or confuse
+│   ├── InvalidArtifactName an artifact name that could escape or confuse
+│   └── InputTooLarge       a value, body or path past its size or depth bound
 ├── NotFound            (also LookupError) a reference to nothing
 │   ├── RunNotFound         no run, or an ambiguous prefix
 │   ├── ArtifactNotFound    a run has no artifact of that name
@@ -56,6 +57,10 @@ class InvalidNotebook(UsageError):
 
 class InvalidArtifactName(UsageError):
     """An artifact name that could escape the store or confuse a reader."""
+
+
+class InputTooLarge(UsageError):
+    """A param or tag value, request body or path past its size or depth bound."""
 
 
 class NotFound(NbtrackError, LookupError):

@@ -195,3 +195,65 @@ def test_python_m_nbtrack_and_the_help_of_each_command(cli):
     for command in ("run", "runs", "show", "compare"):
         result = cli(command, "--help")
         assert result.returncode == 0 and "--store" in result.stdout
+
+
+@pytest.mark.parametrize("value, fragment", [
+    ("9" * 5000, "more than 4300 digits"), ("[" * 3000, "nests too deeply"), ("[" * 40 + "]" * 40, "deeper than 32"),
+    ("9" * 400, "integer too large"), (".nan", "must be finite"), ("-.inf", "must be finite"),
+    ("x" * 70_000, "log it as an artifact"),
+])
+def test_hostile_parameter_values_are_one_line_errors_and_store_nothing(cli, notebook, store_path, value, fragment):
+    path = notebook(["pass"], parameters="alpha = 0.1\nlabel = 'a'")
+    name = "label" if value.startswith("x") else "alpha"
+    assert_one_line_error(cli("run", path, "-p", name, value), fragment)
+    assert not store_path.exists() or nbtrack.open_store(store_path).count() == 0
+
+
+def test_a_parameters_file_with_a_5000_digit_integer_is_one_line(cli, notebook, tmp_path):
+    path = notebook(["pass"], parameters="alpha = 0.1")
+    (tmp_path / "params.yaml").write_text(f"alpha: {'9' * 5000}\n")
+    assert_one_line_error(cli("run", path, "-f", tmp_path / "params.yaml"), "more than 4300 digits")
+
+
+@pytest.mark.parametrize("path, fragment", [("a/" * 5000 + "nb.ipynb", "10008 characters"),
+                                            ("a" * 300 + "/nb.ipynb", "name of 300 bytes")])
+def test_a_notebook_path_the_filesystem_cannot_name_is_one_line(cli, path, fragment):
+    assert_one_line_error(cli("run", path), fragment, "use shorter")
+
+
+def test_a_tag_over_the_value_limit_is_refused_and_the_limit_follows_the_environment(cli, notebook, store_path):
+    path = notebook(["pass"], parameters="label = 'a'")
+    assert_one_line_error(cli("run", path, "--tag", "note=" + "x" * 70_000), "tag 'note' is 70000 bytes",
+                          "run.log_artifact")
+    small = {"NBTRACK_MAX_VALUE_BYTES": "100"}
+    assert_one_line_error(cli("run", path, "-p", "label", "y" * 200, env=small), "over the 100-byte limit")
+    assert_one_line_error(cli("run", path, env={"NBTRACK_MAX_VALUE_BYTES": "lots"}),
+                          "NBTRACK_MAX_VALUE_BYTES must be a whole number")
+    assert not store_path.exists() or nbtrack.open_store(store_path).count() == 0
+
+
+HOSTILE = {"title": "\x1b]0;pwned\x07", "clear": "\x1b[2J", "red": "\x1b[31m", "hide": "visible\rHIDDEN",
+           "bidi": "abc\u202edef", "bell": "\x07", "newline": "one\ntwo", "nul": "a\x00b"}
+
+
+def test_runs_show_and_compare_escape_control_characters_in_stored_text(cli, store):
+    run_id = store.create_run("exp" + HOSTILE["title"], name="name" + HOSTILE["hide"],
+                              params={f"p{k}": v for k, v in HOSTILE.items() if k != "nul"},
+                              tags={f"t{k}": v for k, v in HOSTILE.items()})
+    store.log_metrics(run_id, [("m" + HOSTILE["clear"], 0, 1.0, 0)])
+    store.end_run(run_id, "failed", nbtrack.records.RunError(2, "Err" + HOSTILE["red"], "boom" + HOSTILE["hide"]))
+    outputs = [cli("runs", "--columns", "params.phide,tags.tnul"), cli("show", run_id), cli("compare", run_id, run_id)]
+    for result in outputs:
+        assert result.returncode == 0, result.stderr
+        shown = result.stdout + result.stderr
+        assert not any(c in shown for c in "\x1b\x07\r\x00\u202e"), repr(shown)
+    assert "exp\\x1b]0;pwned\\x07" in outputs[1].stdout and "name: " not in outputs[1].stdout
+    assert "visible\\rHIDDEN" in outputs[0].stdout and "a\\x00b" in outputs[0].stdout
+    assert "boomvisible\\rHIDDEN" in outputs[1].stdout and "one\\ntwo" in outputs[1].stdout
+    assert "abc\\u202edef" in outputs[2].stdout
+
+
+def test_an_error_naming_user_text_is_escaped_on_the_terminal(cli):
+    result = cli("run", "nb\x1b]0;pwned\x07.ipynb")
+    assert_one_line_error(result, "nb\\x1b]0;pwned\\x07.ipynb does not exist")
+    assert "\x1b" not in result.stderr and "\x07" not in result.stderr

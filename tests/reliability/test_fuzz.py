@@ -1,4 +1,4 @@
-"""Fuzzed filters, orders and parameters: a result or one line of UsageError, never anything else."""
+"""Fuzzed filters, orders, parameters, request bodies and terminal text: a result or one line of UsageError."""
 
 from __future__ import annotations
 
@@ -89,3 +89,71 @@ def test_only_declared_identifiers_pass_as_parameter_names(name, value):
     else:
         assert set(checked) == {name} and name in DECLARED
         assert name.isidentifier() and not keyword.iskeyword(name)
+
+
+def hostile_nesting(depth: int, inner: str) -> str:
+    return "[" * depth + inner + "]" * depth
+
+
+def nested_list(depth: int) -> object:
+    value: object = 0
+    for _ in range(depth):
+        value = [value]
+    return value
+
+
+json_values = st.recursive(
+    st.one_of(st.none(), st.booleans(), st.floats(), st.text(max_size=20),
+              st.integers(min_value=-(10**400), max_value=10**400)),
+    lambda children: st.one_of(st.lists(children, max_size=3), st.dictionaries(st.text(max_size=5), children, max_size=3)),
+    max_leaves=40,
+)
+bodies = st.one_of(
+    st.text(max_size=80).map(str.encode),
+    st.builds(hostile_nesting, st.integers(min_value=0, max_value=50_000), st.sampled_from(["1", "NaN", "", "{}"]))
+    .map(str.encode),
+    st.integers(min_value=1, max_value=6000).map(lambda n: b'{"p": ' + b"9" * n + b"}"),
+    st.sampled_from([b"NaN", b"-Infinity", b"1e999", b'{"a": Infinity}', b"[" * 100_000]),
+)
+
+
+@SETTINGS
+@given(value=st.one_of(json_values, st.integers(min_value=1, max_value=5000).map(nested_list)))
+def test_any_param_value_is_stored_or_a_one_line_usage_error_from_every_writer(fuzz_store, value):
+    from nbtrack.execution.params import check_value
+
+    run_id = fuzz_store.create_run("fuzz-values")
+    outcomes = []
+    for write in (lambda: check_value("p", value), lambda: fuzz_store.log_params(run_id, {"p": value})):
+        try:
+            write()
+        except Exception as exc:  # noqa: BLE001
+            one_line_usage_error(exc)
+            outcomes.append(False)
+        else:
+            outcomes.append(True)
+    assert outcomes[0] <= outcomes[1]  # what an execution accepts, the store stores
+    fuzz_store.end_run(run_id, "finished")
+
+
+@SETTINGS
+@given(body=bodies)
+def test_any_request_body_parses_or_is_a_one_line_usage_error(body):
+    from nbtrack.limits import load_json
+
+    try:
+        load_json(body)
+    except ValueError as exc:  # not JSON, or not UTF-8: json_body answers these with its own 400
+        assert type(exc).__name__ in {"JSONDecodeError", "UnicodeDecodeError"}, exc
+    except Exception as exc:  # noqa: BLE001
+        one_line_usage_error(exc)
+
+
+@SETTINGS
+@given(text=st.text())
+def test_terminal_text_is_always_printable_and_printable_text_is_unchanged(text):
+    from nbtrack.cli.output import printable, table
+
+    shown = printable(text)
+    assert shown.isprintable() and (shown == text) == text.isprintable()
+    assert all(line.isprintable() for line in table([text], [[text]]).split("\n"))

@@ -165,3 +165,58 @@ def test_secret_canaries_in_the_environment_never_reach_the_store(variable, tmp_
     assert found == [], f"{variable}'s value was stored in {found}"
     assert any(p.is_file() for p in (store / "objects").rglob("*"))  # there was something to search
 
+
+
+def store_bytes(store: Path) -> int:
+    return sum(p.stat().st_size for p in store.glob("nbtrack.db*") if p.name != "nbtrack.db-shm")
+
+
+def test_a_20_mb_value_reaches_neither_the_database_nor_the_runs_page(guarded):
+    import nbtrack
+    from nbtrack.errors import UsageError
+
+    client, ids, store = guarded
+    page_before = len(client.request("GET", f"{API}/runs").body)
+    bytes_before = store_bytes(store)
+    big = "x" * 20_000_000
+    for body, fragment in [({"set": {"blob": big}}, "request body is"),
+                           ({"set": {"blob": big[:70_000]}}, "run.log_artifact")]:
+        reply = client.request("PATCH", f"{API}/runs/{ids['rf']}/tags", body)
+        assert reply.status == 400 and fragment in reply.json()["message"]
+    with nbtrack.start_run("big values", experiment="churn", store=nbtrack.open_store(store)) as run:
+        for write in (lambda: run.log_param("blob", big), lambda: run.set_tag("blob", big),
+                      lambda: run.log_params({"blob": [big]})):
+            with pytest.raises(UsageError, match=r"log it as an artifact with run\.log_artifact"):
+                write()
+        run.log_param("fits", big[:1000])  # a value under the 64 KiB default is kept
+    grown, page = store_bytes(store) - bytes_before, len(client.request("GET", f"{API}/runs").body)
+    print(f"database grew {grown} bytes; /runs page {page_before} -> {page} bytes")
+    assert grown < 200_000 and page - page_before < 5_000
+    assert client.request("GET", f"{API}/runs/{run.id}").json()["params"] == {"fits": big[:1000]}
+
+
+@pytest.fixture(scope="module")
+def hidden_allowed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Client]:
+    from conftest import write_notebook
+
+    base = tmp_path_factory.mktemp("allow-hidden")
+    root = base / "root"
+    write_notebook(root / ".hidden" / "nb.ipynb", ["result = C * 2"], parameters="C = 1.0")
+    server = start_lab(root, base / "store", home=base / "home", app="server",
+                       extra_args=["--ContentsManager.allow_hidden=True"])
+    try:
+        yield Client(server)
+    finally:
+        server.stop()
+
+
+def test_a_server_that_allows_hidden_files_launches_hidden_notebooks(hidden_allowed):
+    from server.conftest import wait_for
+
+    client = hidden_allowed
+    assert client.request("GET", f"{API}/notebooks/params?path=.hidden/nb.ipynb").status == 200
+    reply = client.request("POST", f"{API}/executions", {"notebook": ".hidden/nb.ipynb", "params": {"C": 3.0}})
+    assert reply.status == 201, reply.body
+    path = f"{API}/executions/{reply.json()['id']}"
+    done = wait_for(lambda: (b := client.request("GET", path).json())["state"] != "running" and b, timeout=120)
+    assert done["state"] == "finished" and done["run"]["params"]["C"] == 3.0

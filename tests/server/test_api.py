@@ -269,6 +269,69 @@ def test_launch_accepts_only_notebooks_inside_the_root(api: tuple[Client, dict[s
     assert client.request("GET", f"{API}/executions").json()["executions"] == []
 
 
+HOSTILE_LAUNCHES = {
+    "5000-digit integer": (b'{"notebook": "nb.ipynb", "params": {"C": ' + b"9" * 5000 + b"}}", "4300 an integer"),
+    "nested 100,000 deep": (b'{"notebook": "nb.ipynb", "params": {"C": ' + b"[" * 100_000 + b"]" * 100_000 + b"}}",
+                            "nests deeper than 32"),
+    "nested 40 deep": (b'{"notebook": "nb.ipynb", "params": {"C": ' + b"[" * 40 + b"]" * 40 + b"}}",
+                       "nests deeper than 32"),
+    "NaN": (b'{"notebook": "nb.ipynb", "params": {"C": NaN}}', "must be finite"),
+    "-Infinity": (b'{"notebook": "nb.ipynb", "params": {"C": -Infinity}}', "must be finite"),
+    "1e999": (b'{"notebook": "nb.ipynb", "params": {"C": 1e999}}', "must be finite"),
+    "70 kB value": (b'{"notebook": "nb.ipynb", "params": {"label": "' + b"x" * 70_000 + b'"}}',
+                    "log it as an artifact with run.log_artifact"),
+    "9 MB body": (b'{"notebook": "nb.ipynb", "params": {"label": "' + b"x" * 9_000_000 + b'"}}',
+                  "the request body is"),
+    "10,000-character path": (json.dumps({"notebook": "a/" * 5000 + "nb.ipynb"}).encode(), "characters long"),
+    "300-byte name": (json.dumps({"notebook": "a" * 300 + "/nb.ipynb"}).encode(), "name of 300 bytes"),
+    "1001 params": (json.dumps({"notebook": "nb.ipynb", "params": {f"p{i}": i for i in range(1001)}}).encode(),
+                    "1001 parameters given, over the 1000"),
+}
+
+
+@pytest.mark.parametrize("case", list(HOSTILE_LAUNCHES))
+def test_hostile_launch_bodies_are_one_line_400s_and_launch_nothing(api: tuple[Client, dict[str, str]],
+                                                                     case: str) -> None:
+    client, _ = api
+    body, fragment = HOSTILE_LAUNCHES[case]
+    before = _run_count(client)
+    reply = client.request("POST", f"{API}/executions", body)
+    assert reply.status == 400, reply.body[:300]
+    message = reply.json()["message"]
+    assert fragment in message and "\n" not in message and "Traceback" not in message and len(message) < 400
+    assert client.request("GET", f"{API}/executions").json()["executions"] == []
+    assert _run_count(client) == before
+
+
+@pytest.mark.parametrize("notebook", [".hidden/nb.ipynb", ".ipynb_checkpoints/nb-checkpoint.ipynb", ".nb.ipynb",
+                                      "sub/../.hidden/nb.ipynb", "shown/link.ipynb"])
+def test_notebooks_the_contents_api_hides_are_neither_read_nor_launched(api: tuple[Client, dict[str, str]],
+                                                                         notebook: str) -> None:
+    client, _ = api
+    root = client.server.root
+    source = (root / "nb.ipynb").read_bytes()
+    for hidden in (".hidden/nb.ipynb", ".ipynb_checkpoints/nb-checkpoint.ipynb", ".nb.ipynb"):
+        (root / hidden).parent.mkdir(parents=True, exist_ok=True)
+        (root / hidden).write_bytes(source)
+    (root / "shown").mkdir(exist_ok=True)
+    if not (root / "shown" / "link.ipynb").is_symlink():
+        (root / "shown" / "link.ipynb").symlink_to(root / ".hidden" / "nb.ipynb")  # a visible name for a hidden file
+    assert client.request("GET", f"/api/contents/{notebook.replace('sub/../', '')}").status == 404 or \
+        notebook == "shown/link.ipynb"
+    reply = client.request("POST", f"{API}/executions", {"notebook": notebook, "params": {"C": 2.0}})
+    assert reply.status == 404 and "allow_hidden" in reply.json()["message"]
+    assert client.request("GET", f"{API}/notebooks/params?path={notebook}").status == 404
+    assert client.request("GET", f"{API}/executions").json()["executions"] == []
+
+
+def test_a_tag_over_the_value_limit_is_a_400_naming_log_artifact(api: tuple[Client, dict[str, str]]) -> None:
+    client, ids = api
+    path = f"{API}/runs/{ids['svm']}/tags"
+    reply = client.request("PATCH", path, {"set": {"notes": "x" * 70_000}})
+    assert reply.status == 400 and "run.log_artifact" in reply.json()["message"]
+    assert "notes" not in client.request("GET", f"{API}/runs/{ids['svm']}").json()["tags"]
+
+
 def test_notebook_params_lists_declared_parameters(api: tuple[Client, dict[str, str]]) -> None:
     client, _ = api
     body = client.request("GET", f"{API}/notebooks/params?path=nb.ipynb").json()

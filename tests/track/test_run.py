@@ -307,3 +307,49 @@ def test_a_forked_child_gets_its_own_flusher(store, tmp_path):
     assert store.metric_history(out.read_text(), "child")[0][1] == 1.0
     parent.finish()
     assert store.run(parent.id).metrics == {"parent": 1.0}
+
+
+def test_a_param_or_tag_over_the_value_limit_is_refused_naming_log_artifact(store):
+    run = nbtrack.start_run(store=store)
+    for write in (lambda: run.log_param("table", "x" * 70_000), lambda: run.set_tag("notes", "x" * 70_000),
+                  lambda: run.log_params({"rows": list(range(20_000))})):
+        with pytest.raises(UsageError, match=r"over the 65536-byte limit.*run\.log_artifact"):
+            write()
+    run.log_param("fits", "x" * 60_000)
+    run.finish()
+    stored = store.run(run.id)
+    assert list(stored.params) == ["fits"] and stored.tags == {}
+    with pytest.raises(UsageError, match="the run name is 70000 bytes"):
+        nbtrack.start_run("n" * 70_000, store=store)
+
+
+def test_the_value_limit_follows_nbtrack_max_value_bytes(store, monkeypatch):
+    monkeypatch.setenv("NBTRACK_MAX_VALUE_BYTES", "100")
+    run = nbtrack.start_run(store=store)
+    with pytest.raises(UsageError, match="over the 100-byte limit"):
+        run.log_param("name", "y" * 200)
+    monkeypatch.setenv("NBTRACK_MAX_VALUE_BYTES", str(1024 * 1024))
+    run.log_param("name", "y" * 200_000)
+    run.finish()
+    assert len(store.run(run.id).params["name"]) == 200_000
+
+
+def nested(depth: int, *, keyed: bool = False) -> object:
+    value: object = 1
+    for _ in range(depth):
+        value = {"k": value} if keyed else [value]
+    return value
+
+
+@pytest.mark.parametrize("value, fragment", [
+    (10**400, "integer too large"), (-(10**400), "integer too large"), (nested(40), "deeper than 32"),
+    (nested(40, keyed=True), "deeper than 32"), (nested(5000), "deeper than 32"),
+], ids=["huge int", "huge negative int", "40 lists deep", "40 dicts deep", "5000 lists deep"])
+def test_params_too_deep_or_too_large_to_store_are_one_line_usage_errors(store, value, fragment):
+    run = nbtrack.start_run(store=store)
+    with pytest.raises(UsageError, match=fragment) as caught:  # never a RecursionError or OverflowError
+        run.log_param("p", value)
+    assert "\n" not in str(caught.value)
+    run.log_param("ok", nested(30))
+    run.finish()
+    assert list(store.run(run.id).params) == ["ok"]

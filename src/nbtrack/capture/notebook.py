@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from nbtrack.errors import InvalidNotebook, NotebookNotFound
+from nbtrack.limits import check_path
 
 
 @dataclass(frozen=True)
@@ -43,7 +44,7 @@ class DeclaredParam:
 
 def read_notebook(path: str | os.PathLike[str]) -> tuple[Any, bytes]:
     """Load and validate a notebook file; returns the node and the file's bytes."""
-    source = Path(path)
+    source = Path(check_path("the notebook path", os.fspath(path)))
     if not source.is_file():
         raise NotebookNotFound(f"notebook {source} does not exist; check the path")
     raw = source.read_bytes()

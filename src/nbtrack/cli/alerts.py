@@ -42,9 +42,9 @@ def alerts_command(run_ref: str, config_path: Path | None, dry_run: bool, store:
             if entry["missing"]:
                 seen += (", " if seen else "") + "missing " + ", ".join(entry["missing"])
             rows.append(("FIRED" if entry["fired"] else "quiet", entry["rule"], entry["when"], seen or "-"))
-        click.echo(output.table(["state", "rule", "when", "observed"], rows) if rows
+        output.echo(output.table(["state", "rule", "when", "observed"], rows) if rows
                    else f"no rule applies to run {run_ref}")
         for entry in results:
             for action in entry["actions"]:
-                click.echo(f"  {entry['rule']}: {action['summary']}")
+                output.echo(f"  {entry['rule']}: {action['summary']}")
     raise click.exceptions.Exit(1 if failed else 0)

@@ -9,6 +9,7 @@ from typing import Any
 
 import click
 
+from nbtrack.cli import output
 from nbtrack.errors import NbtrackError
 
 USER_ERROR = 2  # bad input; 1 means a run, a gate or a check did not pass
@@ -46,7 +47,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     try:
         cli.main(args=list(argv) if argv is not None else None, prog_name="nbtrack")
     except NbtrackError as exc:
-        click.echo(f"nbtrack: error: {exc}", err=True)
+        output.echo(f"nbtrack: error: {exc}", err=True)
         sys.exit(USER_ERROR)
 
 

@@ -44,11 +44,11 @@ def check_command(run_ref: str, conditions: tuple[str, ...], baseline: str | Non
         click.echo(output.dumps(report.to_dict()))
     else:
         against = f" against {report.baseline} ({report.baseline_run_id})" if report.baseline_run_id else ""
-        click.echo(f"check of run {run.id}{against}")
+        output.echo(f"check of run {run.id}{against}")
         rows = [(r.status.upper(), r.rule, r.detail) for r in report.results]
-        click.echo(output.table(["result", "rule", "observed"], rows))
+        output.echo(output.table(["result", "rule", "observed"], rows))
         failed = sum(not r.passed for r in report.results)
-        click.echo(f"{'PASSED' if report.passed else 'FAILED'}: {len(report.results) - failed} of "
+        output.echo(f"{'PASSED' if report.passed else 'FAILED'}: {len(report.results) - failed} of "
                    f"{len(report.results)} rules passed")
     raise click.exceptions.Exit(0 if report.passed else 1)
 

@@ -25,7 +25,7 @@ def gc_command(grace: float, dry_run: bool, force: bool, store: str | None) -> N
 
     report = gc(open_store(store, create=False), grace_seconds=grace, dry_run=dry_run, force=force)
     verb = "would remove" if dry_run else "removed"
-    click.echo(f"{verb} {len(report.deleted_blobs)} unreferenced blobs ({output.size(report.freed_bytes)}) "
+    output.echo(f"{verb} {len(report.deleted_blobs)} unreferenced blobs ({output.size(report.freed_bytes)}) "
                f"and {len(report.removed_temp_files)} temp files; kept {report.kept_recent} "
                f"unreferenced blobs younger than {grace:g} s")
 
@@ -49,7 +49,7 @@ def fsck_command(mark_lost: bool, store: str | None, fmt: str) -> None:
     except StoreUriError as exc:
         if location.folder is None or not location.folder.exists():
             raise
-        click.echo(f"nbtrack: {exc}", err=True)
+        output.echo(f"nbtrack: {exc}", err=True)
         opened = None
     lost = mark_lost_runs(opened) if mark_lost and opened is not None else []
     report = fsck(location, opened)
@@ -64,8 +64,8 @@ def fsck_command(mark_lost: bool, store: str | None, fmt: str) -> None:
         if mark_lost:
             click.echo(f"marked {len(lost)} runs lost" + "".join(f"\n  {run_id}" for run_id in lost))
         for problem in report.problems:
-            click.echo(str(problem))
+            output.echo(str(problem))
         state = "ok" if report.ok else f"{len(report.problems)} problems"
-        click.echo(f"fsck {location.display}: {state} "
+        output.echo(f"fsck {location.display}: {state} "
                    f"({report.artifacts_checked} artifacts, {report.blobs_checked} blobs re-hashed)")
     sys.exit(0 if report.ok else 1)

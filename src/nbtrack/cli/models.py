@@ -27,7 +27,7 @@ def register_command(name: str, run_ref: str, artifact: str | None, store: str |
     if fmt == "json":
         click.echo(output.dumps(version.to_dict()))
     else:
-        click.echo(f"registered {version.ref} (run {version.run_id})")
+        output.echo(f"registered {version.ref} (run {version.run_id})")
 
 
 @models_group.command("promote")
@@ -46,13 +46,13 @@ def promote_command(name: str, version: str, alias: str, expect: int | None, sto
     try:
         move = open_store(store, create=False).models.promote(name, version, alias, expect=expect)
     except AliasConflict as exc:
-        click.echo(f"nbtrack: {exc}", err=True)
+        output.echo(f"nbtrack: {exc}", err=True)
         raise click.exceptions.Exit(1) from None
     if fmt == "json":
         click.echo(output.dumps(move.to_dict()))
     else:
         was = f" (was {name}@{move.previous})" if move.previous else ""
-        click.echo(f"{name}@{alias} -> {name}@{move.version}{was}")
+        output.echo(f"{name}@{alias} -> {name}@{move.version}{was}")
 
 
 @models_group.command("list")
@@ -67,11 +67,12 @@ def list_command(store: str | None, fmt: str) -> None:
         click.echo(output.dumps(models))
         return
     if not models:
-        click.echo("no registered models; register one with nbtrack models register NAME --run RUN")
+        output.echo("no registered models; register one with nbtrack models register NAME --run RUN")
         return
     rows = [(m["name"], m["versions"], m["latest"],
              ", ".join(f"{a}={v}" for a, v in m["aliases"].items()) or "-") for m in models]
-    click.echo(output.table(["model", "versions", "latest", "aliases"], rows, right=[False, True, True, False]))
+    output.echo(output.table(["model", "versions", "latest", "aliases"], rows,
+                             right=[False, True, True, False]))
 
 
 @models_group.command("show")
@@ -100,14 +101,14 @@ def show_command(name: str, store: str | None, fmt: str) -> None:
         run = runs.get(v.run_id)
         f1 = run.metrics.get("test.f1") if run else None
         rows.append((v.version, ", ".join(v.aliases) or "-", v.run_id, v.artifact or "-", f1, output.when(v.created_at)))
-    click.echo(f"model {name}")
+    output.echo(f"model {name}")
     for alias, (version, since) in aliases.items():
-        click.echo(f"  {alias} = version {version} since {output.when(since)} UTC")
-    click.echo(output.table(["version", "aliases", "run", "artifact", "test.f1", "registered"], rows,
+        output.echo(f"  {alias} = version {version} since {output.when(since)} UTC")
+    output.echo(output.table(["version", "aliases", "run", "artifact", "test.f1", "registered"], rows,
                             right=[True, False, False, False, True, False]))
     if history:
-        click.echo("")
-        click.echo(output.table(
+        output.echo("")
+        output.echo(output.table(
             ["moved", "alias", "from", "to"],
             [(output.when(m.moved_at), m.alias, m.previous or "-", m.version) for m in history],
             right=[False, False, True, True]))

@@ -1,4 +1,4 @@
-"""Rendering for the command line: aligned tables, JSON and CSV, short run ids."""
+"""Rendering for the command line: aligned tables, JSON and CSV, short run ids, text safe for a terminal."""
 
 from __future__ import annotations
 
@@ -7,6 +7,8 @@ import math
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timezone
 from typing import Any
+
+import click
 
 from nbtrack.records import MIN_PREFIX
 
@@ -19,6 +21,23 @@ def short_ids(ids: Iterable[str]) -> dict[str, str]:
         common = next((i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), len(a))
         width = max(width, common + 1)
     return {i: i[:width] for i in ordered}
+
+
+def printable(value: object) -> str:
+    """Text as a terminal may show it: control and invisible characters escaped (\\x1b, \\r, \\u202e).
+
+    Stored names and values are user input; raw, an escape sequence could retitle the
+    terminal or a carriage return hide what precedes it.
+    """
+    value = str(value)
+    if value.isprintable():
+        return value
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in value)
+
+
+def echo(message: object = "", *, err: bool = False, nl: bool = True) -> None:
+    """Print text meant for people, each line made printable: every CLI message goes through here."""
+    click.echo("\n".join(printable(line) for line in str(message).split("\n")), err=err, nl=nl)
 
 
 def text(value: Any) -> str:
@@ -60,7 +79,8 @@ def size(n: int) -> str:
 
 def table(headers: Sequence[str], rows: Iterable[Sequence[Any]], *, right: Sequence[bool] | None = None) -> str:
     """An aligned plain-text table; numeric columns right-aligned."""
-    cells = [[text(v) if not isinstance(v, str) else v for v in row] for row in rows]
+    cells = [[printable(text(v)) for v in row] for row in rows]
+    headers = [printable(h) for h in headers]
     widths = [len(h) for h in headers]
     for row in cells:
         widths = [max(w, len(c)) for w, c in zip(widths, row, strict=False)]

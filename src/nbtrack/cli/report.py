@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from nbtrack.cli import output
 from nbtrack.cli.app import cli, store_option
 
 
@@ -23,4 +24,4 @@ def report_command(experiment: str | None, out_path: Path, title: str | None, st
 
     html = render_report(open_store(store, create=False), experiment=experiment, title=title)
     write_atomically(out_path, html.encode("utf-8"))
-    click.echo(f"wrote {out_path} ({len(html) / 1000:.0f} kB)")
+    output.echo(f"wrote {out_path} ({len(html) / 1000:.0f} kB)")

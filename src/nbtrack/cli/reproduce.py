@@ -31,15 +31,15 @@ def reproduce_command(run_ref: str, tolerance: float, source: str, timeout: floa
         click.echo(output.dumps(result.to_dict()))
     else:
         verdict = "reproduced" if result.same else "NOT reproduced"
-        click.echo(f"run {result.original.id} {verdict} by run {result.replay.id} "
+        output.echo(f"run {result.original.id} {verdict} by run {result.replay.id} "
                    f"({result.replay.status}, tolerance {tolerance:g})")
         rows = [(m["metric"], m["original"], m["replay"], m["difference"], "" if m["same"] else "differs")
                 for m in result.metrics]
         if rows:
-            click.echo(output.table(["metric", "original", "replay", "difference", ""], rows,
+            output.echo(output.table(["metric", "original", "replay", "difference", ""], rows,
                                     right=[False, True, True, True, False]))
         if result.causes:
-            click.echo("\nwhat differs (likely causes):")
+            output.echo("\nwhat differs (likely causes):")
             for cause in result.causes:
-                click.echo(f"  - {cause}")
+                output.echo(f"  - {cause}")
     raise click.exceptions.Exit(0 if result.same else 1)

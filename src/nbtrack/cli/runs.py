@@ -53,21 +53,21 @@ def run_command(notebook: Path, param_pairs: tuple[tuple[str, str], ...], params
             progress=sys.stderr.isatty(), raise_errors=False, autolog=not no_autolog,
         )
     except KeyboardInterrupt:
-        click.echo("nbtrack: interrupted; the run ended as killed", err=True)
+        output.echo("nbtrack: interrupted; the run ended as killed", err=True)
         raise click.exceptions.Exit(130) from None
     if fmt == "json":
         click.echo(output.dumps(run.to_dict()))
     else:
-        click.echo(f"run {run.id} {run.status} in {output.seconds(run.duration)} "
+        output.echo(f"run {run.id} {run.status} in {output.seconds(run.duration)} "
                    f"(experiment {run.experiment})")
         metrics = _headline_metrics(run.metrics)
         if metrics:
-            click.echo(output.table(["metric", "value"], [(k, run.metrics[k]) for k in metrics],
+            output.echo(output.table(["metric", "value"], [(k, run.metrics[k]) for k in metrics],
                                     right=[False, True]))
     if run.error is not None and str(run.status) != "finished":
         error = run.error
         where = f" in cell {error.cell}" if error.cell is not None else ""
-        click.echo(f"nbtrack: run {run.id} {run.status}{where}: {error.ename}: {error.evalue}", err=True)
+        output.echo(f"nbtrack: run {run.id} {run.status}{where}: {error.ename}: {error.evalue}", err=True)
     raise click.exceptions.Exit(0 if str(run.status) == "finished" else 1)
 
 
@@ -98,10 +98,10 @@ def runs_command(where: str | None, experiment: str | None, order_by: tuple[str,
 
         click.echo(compare(runs).to_csv(), nl=False)
     else:
-        click.echo(_runs_table(runs, columns))
+        output.echo(_runs_table(runs, columns))
         total = opened.count(where, experiment=experiment)
         if total > len(runs):
-            click.echo(f"{len(runs)} of {total} runs shown; use --limit and --offset for more")
+            output.echo(f"{len(runs)} of {total} runs shown; use --limit and --offset for more")
 
 
 @cli.command("show")
@@ -123,7 +123,7 @@ def show_command(run_ref: str, store: str | None, fmt: str) -> None:
     if fmt == "json":
         click.echo(output.dumps(details))
         return
-    click.echo(_show_text(run, opened.artifacts(run.id), records))
+    output.echo(_show_text(run, opened.artifacts(run.id), records))
 
 
 @cli.command("compare")
@@ -160,7 +160,7 @@ def compare_command(run_refs: tuple[str, ...], differences: bool, summary: str, 
             continue
         rows.append([column, *values, "*" if differs else ""])
     headers = ["", *[names[r.id] for r in runs], "differs"]
-    click.echo(output.table(headers, rows))
+    output.echo(output.table(headers, rows))
 
 
 def _pairs(pairs: tuple[str, ...], option: str) -> dict[str, str]:
@@ -215,19 +215,20 @@ def _runs_table(runs: list[Any], columns: str | None) -> str:
 
 
 def _show_text(run: Any, artifacts: list[Any], records: dict[str, dict[str, Any]]) -> str:
+    p = output.printable  # names, paths and error values are user text: one line each, escaped
     lines = [
         f"run         {run.id}",
-        f"experiment  {run.experiment}",
-        f"name        {run.name or '-'}",
+        f"experiment  {p(run.experiment)}",
+        f"name        {p(run.name or '-')}",
         f"status      {run.status}",
         f"started     {output.when(run.started_at)} UTC",
         f"duration    {output.seconds(run.duration)}",
     ]
     if run.notebook:
-        lines.append(f"notebook    {run.notebook.path} (sha256 {run.notebook.sha256[:12]})")
+        lines.append(f"notebook    {p(run.notebook.path)} (sha256 {run.notebook.sha256[:12]})")
     if run.error:
         where = f"cell {run.error.cell}: " if run.error.cell is not None else ""
-        lines.append(f"stopped     {where}{run.error.ename}: {run.error.evalue}")
+        lines.append(f"stopped     {where}{p(run.error.ename)}: {p(run.error.evalue)}")
     if run.params:
         lines += ["", output.table(["param", "value"], sorted(run.params.items()))]
     if run.summaries:

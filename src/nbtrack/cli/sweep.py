@@ -49,7 +49,7 @@ def sweep_command(notebook: Path, axes: tuple[str, ...], draws: int | None, seed
                      store=store, experiment=experiment, timeout=timeout, progress=True)
     except SweepInterrupted as stopped:
         killed = sum(1 for r in stopped.runs if str(r.status) == "killed")
-        click.echo(f"nbtrack: sweep interrupted; {killed} running executions ended as killed, "
+        output.echo(f"nbtrack: sweep interrupted; {killed} running executions ended as killed, "
                    f"{len(stopped.runs)} runs stored", err=True)
         raise click.exceptions.Exit(130) from None
     if fmt == "json":
@@ -58,7 +58,7 @@ def sweep_command(notebook: Path, axes: tuple[str, ...], draws: int | None, seed
         names = list(grid)
         rows = [(r.id, str(r.status), *(r.params.get(n) for n in names), output.seconds(r.duration))
                 for r in runs]
-        click.echo(output.table(["run", "status", *names, "duration"], rows))
+        output.echo(output.table(["run", "status", *names, "duration"], rows))
         sweep_id = runs[0].tags.get("sweep", "") if runs else ""
-        click.echo(f"sweep {sweep_id}: {len(runs)} runs")
+        output.echo(f"sweep {sweep_id}: {len(runs)} runs")
     raise click.exceptions.Exit(0 if all(str(r.status) == "finished" for r in runs) else 1)

@@ -26,10 +26,10 @@ def import_command(source: str, source_artifacts: str | None, store: str | None)
     from nbtrack.store.transfer import import_store
 
     report = import_store(store, source, artifacts=source_artifacts)
-    click.echo(f"imported {len(report.imported)} runs ({report.blobs_copied} artifact blobs) into "
+    output.echo(f"imported {len(report.imported)} runs ({report.blobs_copied} artifact blobs) into "
                f"{open_store(store).location.display}; {len(report.skipped)} already there")
     if report.running:
-        click.echo(f"{len(report.running)} runs still running in {mask_password(source)} were left out; "
+        output.echo(f"{len(report.running)} runs still running in {mask_password(source)} were left out; "
                    "import again once they have ended", err=True)
 
 
@@ -44,5 +44,5 @@ def export_command(folder: Path, fmt: str, store: str | None) -> None:
     from nbtrack.store.transfer import export_parquet
 
     written = export_parquet(open_store(store, create=False), folder)
-    click.echo(output.table(["table", "file", "size"],
+    output.echo(output.table(["table", "file", "size"],
                             [(name, str(path), output.size(path.stat().st_size)) for name, path in written.items()]))

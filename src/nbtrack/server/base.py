@@ -11,6 +11,7 @@ from jupyter_server.base.handlers import APIHandler
 from tornado import web
 
 from nbtrack.errors import IntegrityError, NbtrackError, NotFound, UsageError
+from nbtrack.limits import load_json
 from nbtrack.store import Store
 
 AUTH_RESOURCE = "nbtrack:runs"
@@ -41,7 +42,7 @@ class NbtrackHandler(APIHandler):
         if media != "application/json":
             raise web.HTTPError(415, "send the body as JSON with Content-Type: application/json")
         try:
-            body = json.loads(self.request.body or b"")
+            body = load_json(self.request.body or b"")  # bounded: size, depth, digits; each a 400
         except (UnicodeDecodeError, json.JSONDecodeError):
             raise web.HTTPError(400, "the body is not valid JSON; send a JSON object") from None
         if not isinstance(body, dict):

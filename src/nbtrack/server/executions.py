@@ -13,11 +13,13 @@ from pathlib import Path
 from typing import Any
 
 from jupyter_server.auth.decorator import authorized
+from jupyter_server.utils import ensure_async
 from tornado import web
 
 from nbtrack.capture.notebook import declared_params, parse_notebook
 from nbtrack.errors import NotFound, ParameterError, RunNotFound, UsageError
 from nbtrack.execution.params import check_params
+from nbtrack.limits import check_path
 from nbtrack.records import new_run_id, to_json_value
 from nbtrack.server.base import NbtrackHandler
 
@@ -64,14 +66,22 @@ class Executions:
             raise UsageError('"notebook" must be a path under the server root, such as "train.ipynb"')
         if not relative.endswith(".ipynb"):
             raise UsageError(f"notebook {relative[:80]!r} must be an .ipynb path relative to the server root")
-        path = (self.root / relative).resolve()
-        if Path(relative).is_absolute() or not path.is_relative_to(self.root) or not path.is_file():
+        check_path(f"notebook {relative[:80]!r}", relative)
+        try:
+            path = (self.root / relative).resolve()
+            found = not Path(relative).is_absolute() and path.is_relative_to(self.root) and path.is_file()
+        except OSError:  # a loop of links, a name the filesystem refuses: nothing to run either way
+            found = False
+        if not found:
             raise NotebookNotUnderRoot(f"no notebook {relative[:80]!r} under the server root; check the path")
         return path
 
-    def launch(self, relative: object, params: object, store_uri: str) -> Execution:
-        path = self.notebook_path(relative)
-        label = str(relative)
+    def api_path(self, path: Path) -> str:
+        """A resolved notebook path as the contents manager names it: '/'-separated, relative to the root."""
+        return path.relative_to(self.root).as_posix()
+
+    def launch(self, path: Path, label: str, params: object, store_uri: str) -> Execution:
+        """Start path (from notebook_path) with params checked; label is the path as the client gave it."""
         if not isinstance(params, dict):
             raise ParameterError('"params" must be a JSON object of names to values, such as {"C": 0.5}')
         bad = [name for name in params if not (isinstance(name, str) and name.isidentifier())]
@@ -131,14 +141,35 @@ def execution_json(execution: Execution, store: Any) -> dict[str, Any]:
     return body
 
 
-class ExecutionsHandler(NbtrackHandler):
-    """POST /nbtrack/api/executions {"notebook", "params"} launches; GET lists this server's launches."""
+class HiddenNotebook(NotFound):
+    """A notebook under a hidden file or folder, which the server's contents manager does not serve."""
+
+
+class LaunchHandler(NbtrackHandler):
+    """A handler that reads notebooks under the root, by the contents manager's hidden-file policy."""
 
     auth_resource = "nbtrack:executions"
 
     @property
     def executions(self) -> Executions:
         return self.settings[EXECUTIONS_SETTING]
+
+    async def visible_notebook(self, relative: object) -> Path:
+        """notebook_path, refused (404, as the contents API does) if hidden and hidden files are off."""
+        path = self.executions.notebook_path(relative)
+        contents = self.contents_manager
+        hidden = await ensure_async(contents.is_hidden(self.executions.api_path(path)))
+        if hidden and not contents.allow_hidden:
+            raise HiddenNotebook(
+                f"notebook {str(relative)[:80]!r} is hidden (a name starting with '.'), and this server does "
+                "not serve hidden files; move it out of the hidden folder or start Jupyter with "
+                "--ContentsManager.allow_hidden=True"
+            )
+        return path
+
+
+class ExecutionsHandler(LaunchHandler):
+    """POST /nbtrack/api/executions {"notebook", "params"} launches; GET lists this server's launches."""
 
     @web.authenticated
     @authorized
@@ -148,12 +179,15 @@ class ExecutionsHandler(NbtrackHandler):
 
     @web.authenticated
     @authorized("execute")
-    def post(self) -> None:
+    async def post(self) -> None:
         body = self.json_body()
         unknown = set(body) - {"notebook", "params"}
         if unknown:
-            raise UsageError(f"unknown field {sorted(unknown)[0]!r}; send {{\"notebook\": ..., \"params\": {{...}}}}")
-        execution = self.executions.launch(body.get("notebook"), body.get("params", {}), self.store.uri)
+            raise UsageError(f"unknown field {str(sorted(unknown)[0])[:40]!r}; "
+                             "send {\"notebook\": ..., \"params\": {...}}")
+        notebook = body.get("notebook")
+        path = await self.visible_notebook(notebook)
+        execution = self.executions.launch(path, str(notebook), body.get("params", {}), self.store.uri)
         self.write_json(execution_json(execution, self.store), status=201)
 
 
@@ -169,16 +203,14 @@ class ExecutionHandler(NbtrackHandler):
         self.write_json(execution_json(execution, self.store))
 
 
-class NotebookParamsHandler(NbtrackHandler):
+class NotebookParamsHandler(LaunchHandler):
     """GET /nbtrack/api/notebooks/params?path=: the parameters a notebook declares (the launch dialog)."""
-
-    auth_resource = "nbtrack:executions"
 
     @web.authenticated
     @authorized
-    def get(self) -> None:
+    async def get(self) -> None:
         relative = self.get_query_argument("path", "")
-        path = self.settings[EXECUTIONS_SETTING].notebook_path(relative)
+        path = await self.visible_notebook(relative)
         nb = parse_notebook(path.read_bytes(), relative)
         params = [{"name": p.name, "kind": p.kind, "default": to_json_value(p.default), "default_source": p.default_source,
                    "help": p.help} for p in declared_params(nb).values()]

@@ -37,6 +37,7 @@ from nbtrack.records import (
     new_run_id,
     to_json_value,
 )
+from nbtrack.limits import check_value_bytes, encode_value
 from nbtrack.store import chunks, database, digest, schema
 from nbtrack.store.blobs import Blobs
 from nbtrack.store.listing import Listing
@@ -102,6 +103,8 @@ class Store(Listing):
     ) -> str:
         """Start a run and return its id."""
         experiment = _check_key("experiment", experiment)
+        if isinstance(name, str):
+            check_value_bytes("the run name", name)  # listings carry it, as they carry params
         run_id = run_id or new_run_id()
         now = time.time()
         param_rows = _param_rows(params or {})
@@ -519,7 +522,7 @@ def _check_key(what: str, key: object) -> str:
 def _param_rows(params: Mapping[str, Any]) -> list[dict[str, Any]]:
     rows = []
     for key, raw in params.items():
-        value = to_json_value(raw)
+        value, encoded = encode_value(f"param {str(key)[:80]!r}", raw)  # bounded: listings carry every param
         if isinstance(value, bool):
             num = float(value)
         elif isinstance(value, (int, float)):
@@ -528,7 +531,7 @@ def _param_rows(params: Mapping[str, Any]) -> list[dict[str, Any]]:
             num = None
         rows.append({
             "key": _check_key("param name", key),
-            "value": json.dumps(value, separators=(",", ":"), sort_keys=True),
+            "value": encoded,
             "num": num,
             "text": value if isinstance(value, str) else None,
         })
@@ -545,7 +548,8 @@ def _in_key_order(rows: list[dict[str, Any]], *keys: str) -> list[dict[str, Any]
 
 
 def _tag_rows(tags: Mapping[str, Any]) -> list[dict[str, Any]]:
-    return [{"key": _check_key("tag name", k), "value": str(v)} for k, v in tags.items()]
+    return [{"key": _check_key("tag name", k), "value": check_value_bytes(f"tag {str(k)[:80]!r}", str(v))}
+            for k, v in tags.items()]
 
 
 # steps, values, timestamps (ms): lists, or arrays ("q", "d", "q") as a Run buffers them
