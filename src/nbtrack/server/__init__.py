@@ -34,6 +34,18 @@ def _jupyter_server_extension_points() -> list[dict[str, str]]:
     return [{"module": "nbtrack.server"}]
 
 
+def _same_site_cookies(serverapp: Any) -> None:
+    """SameSite=Lax on the login and _xsrf cookies, unless the user configured SameSite themselves.
+
+    Without it another site's <img src=".../nbtrack/api/runs?..."> reaches the API with the
+    user's login cookie. The dicts are the ones jupyter_server reads at every login.
+    """
+    for options in (serverapp.identity_provider.cookie_options,
+                    serverapp.web_app.settings.setdefault("xsrf_cookie_kwargs", {})):
+        if not any(key.lower() == "samesite" for key in options):  # cookie attributes ignore case
+            options["samesite"] = "Lax"
+
+
 def _load_jupyter_server_extension(serverapp: Any) -> None:
     """Register the handlers; the store is NBTRACK_STORE, else .nbtrack in the server's root."""
     from jupyter_server.utils import url_path_join
@@ -65,6 +77,7 @@ def _load_jupyter_server_extension(serverapp: Any) -> None:
         (r"/.*", NoRouteHandler),  # last: unmatched API paths get JSON, never Jupyter's HTML
     ]
     serverapp.web_app.add_handlers(".*$", [(base + path, handler) for path, handler in routes])
+    _same_site_cookies(serverapp)
     serverapp.log.info("nbtrack: API at /%s over store %s", API, uri)
 
 
