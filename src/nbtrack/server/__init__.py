@@ -59,6 +59,7 @@ def _load_jupyter_server_extension(serverapp: Any) -> None:
     atexit.register(launcher.stop_all)  # no notebook keeps running once its server is gone
     serverapp.web_app.settings[STORE_SETTING] = StoreHolder(uri)
     serverapp.web_app.settings[executions.EXECUTIONS_SETTING] = launcher
+    _same_site_cookies(serverapp)
     base = url_path_join(serverapp.web_app.settings["base_url"], API)
     run = r"/runs/(?P<ref>[0-9A-Za-z]+)"
     routes = [
@@ -77,7 +78,6 @@ def _load_jupyter_server_extension(serverapp: Any) -> None:
         (r"/.*", NoRouteHandler),  # last: unmatched API paths get JSON, never Jupyter's HTML
     ]
     serverapp.web_app.add_handlers(".*$", [(base + path, handler) for path, handler in routes])
-    _same_site_cookies(serverapp)
     serverapp.log.info("nbtrack: API at /%s over store %s", API, uri)
 
 
