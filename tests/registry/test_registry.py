@@ -49,6 +49,17 @@ def test_register_gives_numbered_versions_and_references_resolve_everywhere(stor
     assert store.run("churn@1").id == first
 
 
+
+def test_models_show_lists_more_versions_than_a_filter_may_compare(store, cli):
+    # It once read the versions' runs with one "id = ... or" per version: past 100 that is a QueryError.
+    from nbtrack.store.query import MAX_TERMS
+
+    for n in range(MAX_TERMS + 5):
+        store.models.register("churn", finished_run(store, n / 1000))
+    done = cli("models", "show", "churn")
+    assert done.returncode == 0, done.stderr
+    assert all(f" {n / 1000:g} " in done.stdout for n in (1, 50, MAX_TERMS + 4)), done.stdout  # each run's test.f1
+
 def test_bad_registry_input_prints_one_line_and_exits_2(store, cli):
     failed = finished_run(store, 0.5, status="failed")
     good = finished_run(store, 0.9)

@@ -7,9 +7,11 @@ sending raw requests that no client normalizes first.
 from __future__ import annotations
 
 import hashlib
+import http.client
 import secrets
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 
@@ -220,3 +222,39 @@ def test_a_server_that_allows_hidden_files_launches_hidden_notebooks(hidden_allo
     path = f"{API}/executions/{reply.json()['id']}"
     done = wait_for(lambda: (b := client.request("GET", path).json())["state"] != "running" and b, timeout=120)
     assert done["state"] == "finished" and done["run"]["params"]["C"] == 3.0
+
+
+def set_cookies(client: Client, path: str) -> list[str]:
+    """Every Set-Cookie header a plain GET of path answers with."""
+    conn = http.client.HTTPConnection(client.host, client.port, timeout=30)
+    try:
+        conn.request("GET", path)
+        response = conn.getresponse()
+        response.read()
+        return response.headers.get_all("Set-Cookie") or []
+    finally:
+        conn.close()
+
+
+def test_the_login_and_xsrf_cookies_are_samesite_lax(guarded):
+    # Without SameSite another site's <img src=".../nbtrack/api/runs?..."> carried the login cookie.
+    client, _ids, _store = guarded
+    login = [c for c in set_cookies(client, f"/api/status?token={client.server.token}") if c.startswith("username-")]
+    xsrf = [c for c in set_cookies(client, "/login") if c.startswith("_xsrf=")]
+    assert login and xsrf, "no login or _xsrf cookie was set"
+    for cookie in login + xsrf:
+        name, _, attributes = cookie.partition(";")
+        assert "samesite=lax" in attributes.lower().replace(" ", ""), (name.split("=")[0], attributes)
+
+
+def test_forty_order_terms_are_a_400_and_the_server_keeps_answering(guarded):
+    # 32 repeats of one params order term segfaulted SQLite 3.40.1 and took the whole Jupyter server down.
+    client, _ids, _store = guarded
+    reply = client.request("GET", f"{API}/runs?" + "&".join(["order=params.C"] * 40))
+    assert reply.status == 400 and "more than 8" in reply.json()["message"], reply.body[:300]
+    deep = quote("(" * 2000 + "params.C > 0" + ")" * 2000)
+    reply = client.request("GET", f"{API}/runs?where={deep}")
+    assert reply.status == 400 and "levels deep" in reply.json()["message"], reply.body[:300]
+    reply = client.request("GET", f"{API}/runs?where=" + quote(" or ".join(["params.C > 0"] * 1500)))
+    assert reply.status == 400 and "comparisons" in reply.json()["message"], reply.body[:300]
+    assert client.request("GET", f"{API}/runs").status == 200

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from nbtrack.errors import QueryError
+from nbtrack.store.query import MAX_DEPTH, MAX_FILTER_CHARS, MAX_ORDER_TERMS, MAX_TERMS, MAX_VALUES
 from nbtrack.records import new_run_id
 
 
@@ -114,3 +117,75 @@ def test_quotes_inside_strings_are_doubled_and_never_reach_sql_as_code(store, ru
     store.create_run("exp", params={"model": "it's; DROP TABLE runs; --"})
     assert len(store.runs(where="params.model = 'it''s; DROP TABLE runs; --'")) == 1
     assert store.count() == 5
+
+
+# -- bounds: every query is refused before any SQL once it passes one (issue 15) ----------------------
+
+def nested(depth: int, opener: str = "(", closer: str = ")") -> str:
+    return opener * depth + "params.model = 'rf'" + closer * depth
+
+
+@pytest.mark.parametrize("count", [MAX_ORDER_TERMS + 1, 32, 40])
+def test_more_order_terms_than_the_bound_are_a_query_error(store, runs, count):
+    # 32 repeats of params.C were one LEFT JOIN each and segfaulted Debian 12's SQLite 3.40.1.
+    with pytest.raises(QueryError, match=f"more than {MAX_ORDER_TERMS}; sort by at most"):
+        store.runs(order_by=["params.C"] * count)
+
+
+def test_order_terms_up_to_the_bound_sort_and_repeats_change_nothing(store, runs):
+    distinct = ["-params.depth", "params.C", "-metrics.test.f1", "tags.stage", "status", "name", "-started", "id"]
+    assert len(distinct) == MAX_ORDER_TERMS
+    assert [r.name for r in store.runs(order_by=distinct)] == ["rf-good", "rf-bad", "gb", "logreg"]
+    repeated = ["-metrics.test.f1", "metrics.test.f1"] * (MAX_ORDER_TERMS // 2)
+    assert [r.name for r in store.runs(order_by=repeated)] == ["rf-good", "gb", "rf-bad", "logreg"]
+
+
+@pytest.mark.parametrize("where", [
+    nested(MAX_DEPTH + 1), nested(2000), nested(MAX_DEPTH + 1, "not ", ""), nested(3000, "not ", ""),
+    nested(MAX_DEPTH // 2 + 1, "not (", ")"),
+])
+def test_nesting_deeper_than_the_bound_is_a_query_error(store, runs, where):
+    with pytest.raises(QueryError, match=f"nest more than {MAX_DEPTH} levels deep") as caught:
+        store.runs(where=where)
+    assert "\n" not in str(caught.value) and len(str(caught.value)) < 400
+
+
+@pytest.mark.parametrize("where", [nested(MAX_DEPTH), nested(MAX_DEPTH, "not ", ""), nested(MAX_DEPTH // 2, "not (", ")")])
+def test_nesting_up_to_the_bound_selects_runs(store, runs, where):
+    assert len(store.runs(where=where)) in (2, 3)  # the rf runs, or every run with a model but rf
+
+
+@pytest.mark.parametrize("joiner, count", [(" or ", MAX_TERMS + 1), (" or ", 1500), (" and ", 1500)])
+def test_more_comparisons_than_the_bound_are_a_query_error(store, runs, joiner, count):
+    with pytest.raises(QueryError, match=f"more than {MAX_TERMS} comparisons"):
+        store.runs(where=joiner.join(["params.model = 'rf'"] * count))
+
+
+def test_comparisons_up_to_the_bound_select_runs(store, runs):
+    where = " or ".join(f"params.depth = {n}" for n in range(MAX_TERMS))
+    assert selected(store, runs, where) == ["gb", "rf-bad", "rf-good"]
+
+
+def test_more_values_than_the_bound_are_a_query_error_and_up_to_it_select_runs(store, runs):
+    values = ", ".join(str(n) for n in range(MAX_VALUES))
+    assert selected(store, runs, f"params.depth in ({values})") == ["gb", "rf-bad", "rf-good"]
+    with pytest.raises(QueryError, match=f"more than {MAX_VALUES} values"):
+        store.runs(where=f"params.depth in ({values}, {MAX_VALUES})")
+    with pytest.raises(QueryError, match=f"more than {MAX_VALUES} values"):
+        half = ", ".join(["1"] * (MAX_VALUES // 2 + 1))
+        store.runs(where=f"params.depth in ({half}) or params.C in ({half})")
+
+
+def test_a_filter_longer_than_the_bound_is_a_short_query_error(store, runs):
+    where = "params.model = '" + "x" * MAX_FILTER_CHARS + "'"
+    with pytest.raises(QueryError, match=f"longer than {MAX_FILTER_CHARS} characters") as caught:
+        store.runs(where=where)
+    assert len(str(caught.value)) < 300
+
+
+def test_a_long_run_of_digits_is_refused_in_linear_time(store, runs):
+    # The number pattern backtracked over every split of the digits: 20,000 of them took ~30 s.
+    started = time.perf_counter()
+    with pytest.raises(QueryError, match="unexpected character"):
+        store.runs(where="9" * 20_000 + "x")
+    assert time.perf_counter() - started < 2

@@ -5,6 +5,8 @@ language but is evaluated in Python over one run, so both sides of a
 comparison may be fields (`data.scoring.schema == data.train.schema`). The
 text is parsed by Python's `ast` module and only comparisons, `and`, `or`,
 `not`, field names and literal values are accepted: nothing is ever executed.
+Length and nesting are bounded before and after `ast.parse`, whose parser and
+this module's walkers recurse.
 
 Fields: metrics.<key> (last value), params.<key>, tags.<key>, status,
 experiment, name, duration; data.<name>.<path> (a data profile: rows,
@@ -31,6 +33,10 @@ _COMPARE: dict[type[ast.cmpop], Callable[[Any, Any], bool]] = {
     ast.Eq: operator.eq, ast.NotEq: operator.ne, ast.Lt: operator.lt, ast.LtE: operator.le,
     ast.Gt: operator.gt, ast.GtE: operator.ge, ast.In: lambda a, b: a in b, ast.NotIn: lambda a, b: a not in b,
 }
+MAX_CONDITION_CHARS = 10_000
+MAX_NESTING = 32  # brackets and runs of not, -, + and ~ in the text, before ast.parse
+MAX_TREE_DEPTH = 100  # the parsed tree, fields' a.b.c chains included
+_PREFIX_OPERATORS = {"not", "-", "+", "~"}
 _HINT = "write conditions like metrics.test.f1 >= 0.9 or data.scoring.schema == data.train.schema"
 
 
@@ -79,22 +85,77 @@ def parse_condition(source: str) -> Condition:
     """Parse a condition; a mistake raises ConditionError naming the column."""
     if not isinstance(source, str) or not source.strip():
         raise ConditionError(f"a condition is text such as \"metrics.test.f1 >= 0.9\". Got {source!r} instead.")
-    text = _single_equals_as_double(source.strip())
+    if len(source) > MAX_CONDITION_CHARS:
+        raise ConditionError(f"the condition {_shown(source)} is longer than {MAX_CONDITION_CHARS} characters; "
+                             "split it into several gates or rules")
+    tokens = _tokens(source.strip())
+    nesting = _nesting(tokens) if tokens is not None else 0
+    if nesting > MAX_NESTING:
+        raise _too_deep(source, f"brackets and not, -, + nest {nesting} levels deep, more than {MAX_NESTING}")
+    text = _single_equals_as_double(source.strip(), tokens)
     try:
         tree = ast.parse(text, mode="eval").body
     except SyntaxError as exc:
-        raise ConditionError(f"invalid condition {source!r} at column {exc.offset or 1}: {exc.msg}; {_HINT}") from None
+        raise ConditionError(f"invalid condition {_shown(source)} at column {exc.offset or 1}: {exc.msg}; "
+                             f"{_HINT}") from None
+    except (RecursionError, MemoryError):  # the parser's own depth guards: "too complex"
+        raise _too_deep(source, "it nests too deeply for Python's parser") from None
+    depth = _depth(tree)
+    if depth > MAX_TREE_DEPTH:
+        raise _too_deep(source, f"it parses {depth} levels deep, more than {MAX_TREE_DEPTH}")
     _check(tree, source)
     return Condition(source.strip(), tree)
 
 
-def _single_equals_as_double(text: str) -> str:
-    # `params.model = 'rf'` as in the filter language means ==.
+def _shown(source: str) -> str:
+    """The condition as messages quote it: a long one is cut, so an error stays one readable line."""
+    return repr(source) if len(source) <= 100 else repr(source[:80]) + f"... ({len(source)} characters)"
+
+
+def _too_deep(source: str, problem: str) -> ConditionError:
+    return ConditionError(f"invalid condition {_shown(source)}: {problem}; write it with fewer levels of "
+                          "brackets and not, or split it into several gates or rules")
+
+
+def _tokens(text: str) -> list[tokenize.TokenInfo] | None:
     try:
-        tokens = list(tokenize.generate_tokens(io.StringIO(text).readline))
-    except (tokenize.TokenError, IndentationError):
-        return text
-    if not any(t.type == tokenize.OP and t.string == "=" for t in tokens):
+        return list(tokenize.generate_tokens(io.StringIO(text).readline))
+    except (tokenize.TokenError, IndentationError, SyntaxError):
+        return None  # ast.parse reports it with a column
+
+
+def _nesting(tokens: list[tokenize.TokenInfo]) -> int:
+    """How deep brackets and runs of prefix operators (not not - x) nest, read from the text.
+
+    Cheap and clear for the usual shapes; the parse and _depth catch whatever this misses.
+    """
+    depth = deepest = run = 0
+    for token in tokens:
+        if token.string in _PREFIX_OPERATORS and token.type in (tokenize.NAME, tokenize.OP):
+            run += 1
+        else:
+            run = 0
+            if token.type == tokenize.OP and token.string in "([{":
+                depth += 1
+            elif token.type == tokenize.OP and token.string in ")]}":
+                depth -= 1
+        deepest = max(deepest, depth + run)
+    return deepest
+
+
+def _depth(tree: ast.AST) -> int:
+    """How deep a parsed tree is, walked without recursion (the walkers below recurse)."""
+    deepest, stack = 0, [(tree, 1)]
+    while stack:
+        node, depth = stack.pop()
+        deepest = max(deepest, depth)
+        stack.extend((child, depth + 1) for child in ast.iter_child_nodes(node))
+    return deepest
+
+
+def _single_equals_as_double(text: str, tokens: list[tokenize.TokenInfo] | None) -> str:
+    # `params.model = 'rf'` as in the filter language means ==.
+    if tokens is None or not any(t.type == tokenize.OP and t.string == "=" for t in tokens):
         return text
     out = [(t.type, "==" if t.type == tokenize.OP and t.string == "=" else t.string) for t in tokens]
     return tokenize.untokenize(out).strip()
@@ -109,7 +170,8 @@ def _check(node: ast.AST, source: str) -> None:
         _check(node.operand, source)
     elif isinstance(node, ast.Compare):
         if any(type(op) not in _COMPARE for op in node.ops):
-            raise ConditionError(f"invalid condition {source!r} at column {column}: use == != < <= > >= in; {_HINT}")
+            raise ConditionError(f"invalid condition {_shown(source)} at column {column}: use == != < <= > >= in; "
+                                 f"{_HINT}")
         for part in [node.left, *node.comparators]:
             _check(part, source)
     elif _is_field(node):
@@ -117,7 +179,7 @@ def _check(node: ast.AST, source: str) -> None:
         root = name.split(".", 1)[0]
         if root not in _ROOTS:
             known = ", ".join(_ROOTS)
-            raise ConditionError(f"invalid condition {source!r} at column {column}: unknown field {name!r} "
+            raise ConditionError(f"invalid condition {_shown(source)} at column {column}: unknown field {name!r} "
                                  f"(fields start with {known})")
     elif isinstance(node, ast.Constant) and isinstance(node.value, (int, float, str, bool)) or (
             isinstance(node, ast.Constant) and node.value is None):
@@ -126,7 +188,7 @@ def _check(node: ast.AST, source: str) -> None:
         for element in node.elts:
             _check(element, source)
     else:
-        raise ConditionError(f"invalid condition {source!r} at column {column}: only fields, numbers, quoted "
+        raise ConditionError(f"invalid condition {_shown(source)} at column {column}: only fields, numbers, quoted "
                              f"text, comparisons, and, or, not are allowed; {_HINT}")
 
 

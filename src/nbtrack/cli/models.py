@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import click
 
 from nbtrack.cli import output
@@ -95,7 +97,7 @@ def show_command(name: str, store: str | None, fmt: str) -> None:
             "history": [m.to_dict() for m in history],
         }))
         return
-    runs = {r.id: r for r in opened.runs(where=" or ".join(f"id = '{v.run_id}'" for v in versions))} if versions else {}
+    runs = _runs_of(opened, [v.run_id for v in versions])
     rows = []
     for v in versions:
         run = runs.get(v.run_id)
@@ -112,3 +114,14 @@ def show_command(name: str, store: str | None, fmt: str) -> None:
             ["moved", "alias", "from", "to"],
             [(output.when(m.moved_at), m.alias, m.previous or "-", m.version) for m in history],
             right=[False, False, True, True]))
+
+
+def _runs_of(opened: Any, run_ids: list[str]) -> dict[str, Any]:
+    """The runs of a model's versions, read in filters within the query bounds (a model may have many)."""
+    from nbtrack.store.query import MAX_VALUES
+
+    runs: dict[str, Any] = {}
+    for start in range(0, len(run_ids), MAX_VALUES):
+        listed = ", ".join(f"'{run_id}'" for run_id in run_ids[start:start + MAX_VALUES])
+        runs.update((r.id, r) for r in opened.runs(where=f"id in ({listed})"))
+    return runs

@@ -34,6 +34,18 @@ def _jupyter_server_extension_points() -> list[dict[str, str]]:
     return [{"module": "nbtrack.server"}]
 
 
+def _same_site_cookies(serverapp: Any) -> None:
+    """SameSite=Lax on the login and _xsrf cookies, unless the user configured SameSite themselves.
+
+    Without it another site's <img src=".../nbtrack/api/runs?..."> reaches the API with the
+    user's login cookie. The dicts are the ones jupyter_server reads at every login.
+    """
+    for options in (serverapp.identity_provider.cookie_options,
+                    serverapp.web_app.settings.setdefault("xsrf_cookie_kwargs", {})):
+        if not any(key.lower() == "samesite" for key in options):  # cookie attributes ignore case
+            options["samesite"] = "Lax"
+
+
 def _load_jupyter_server_extension(serverapp: Any) -> None:
     """Register the handlers; the store is NBTRACK_STORE, else .nbtrack in the server's root."""
     from jupyter_server.utils import url_path_join
@@ -47,6 +59,7 @@ def _load_jupyter_server_extension(serverapp: Any) -> None:
     atexit.register(launcher.stop_all)  # no notebook keeps running once its server is gone
     serverapp.web_app.settings[STORE_SETTING] = StoreHolder(uri)
     serverapp.web_app.settings[executions.EXECUTIONS_SETTING] = launcher
+    _same_site_cookies(serverapp)
     base = url_path_join(serverapp.web_app.settings["base_url"], API)
     run = r"/runs/(?P<ref>[0-9A-Za-z]+)"
     routes = [

@@ -27,7 +27,7 @@ from nbtrack.records import (
     RunStatus,
 )
 from nbtrack.store import chunks, database, digest, schema
-from nbtrack.store.query import compile_filter, effective_status, parse_order
+from nbtrack.store.query import Field, compile_filter, effective_status, parse_orders
 
 if TYPE_CHECKING:
     from nbtrack.store.registry import Registry
@@ -206,8 +206,8 @@ class Listing:
         if where is not None and where.strip():
             query = query.where(compile_filter(where, now))
         terms = [order_by] if isinstance(order_by, str) else list(order_by or ["-started"])
-        for term in terms:
-            query = _order(query, term)
+        for field, descending in parse_orders(terms):  # bounded: one LEFT JOIN per key
+            query = _order(query, field, descending)
         return query.order_by(runs.c.id.desc())
 
     def _load(self, conn: Connection, query: Select[Any]) -> list[StoredRun]:
@@ -447,8 +447,7 @@ def _prefix_range(column: Any, prefix: str) -> list[Any]:
     return bounds
 
 
-def _order(query: Select[Any], term: str) -> Select[Any]:
-    field, descending = parse_order(term)
+def _order(query: Select[Any], field: Field, descending: bool) -> Select[Any]:
     runs = schema.runs.c
     if field.kind in ("params", "metrics", "tags"):
         if field.kind == "params":

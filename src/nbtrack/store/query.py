@@ -7,6 +7,10 @@ Fields: params.<key>, metrics.<key> (the last value), tags.<key>, status,
 experiment, name, id, started, ended, duration. Keys with unusual characters
 go in backticks: params.`learning-rate`. Operators: = != < <= > >= like in,
 combined with and, or, not and parentheses.
+
+A query is bounded before any SQL is built (see the MAX_ names): Debian 12's SQLite
+3.40.1 segfaults on an ORDER BY of 64 or more terms over a LEFT JOINed table, and
+refuses expression trees deeper than 1000 and more than 64 tables in a join.
 """
 
 from __future__ import annotations
@@ -33,9 +37,15 @@ from nbtrack.errors import QueryError
 from nbtrack.records import RunStatus
 from nbtrack.store import schema
 
+MAX_FILTER_CHARS = 50_000
+MAX_DEPTH = 32  # parentheses and nots nested in one another
+MAX_TERMS = 100  # comparisons in one filter
+MAX_VALUES = 1000  # values in one filter, each value of an in (...) list counted
+MAX_ORDER_TERMS = 8  # each params/metrics/tags term is a LEFT JOIN and up to 2 ORDER BY keys
+
 _TOKEN = re.compile(
     r"""\s*(?:
-        (?P<number>[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?(?![\w.`]))
+        (?P<number>[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?(?![\w.`]))
       | (?P<string>'(?:[^']|'')*'|"(?:[^"]|"")*")
       | (?P<op><=|>=|!=|<>|==|=|<|>)
       | (?P<punct>[(),])
@@ -43,10 +53,12 @@ _TOKEN = re.compile(
     )""",
     re.VERBOSE,
 )
+_REST_IS_SPACE = re.compile(r"\s*\Z")
 _KEYWORDS = {"and", "or", "not", "in", "like", "true", "false"}
 _SCALAR_FIELDS = {"status", "experiment", "name", "id", "started", "ended", "duration"}
 _PREFIXES = ("params", "metrics", "tags")
 _OPS = {"=": "=", "==": "=", "!=": "!=", "<>": "!=", "<": "<", "<=": "<=", ">": ">", ">=": ">="}
+_TOO_DEEP = "parentheses and not nest more than {} levels deep"
 _HINT = "write comparisons like metrics.test.f1 > 0.9 or params.model = 'rf'"
 
 
@@ -61,7 +73,7 @@ def _tokenize(source: str) -> list[_Token]:
     tokens: list[_Token] = []
     pos = 0
     while pos < len(source):
-        if source[pos:].strip() == "":
+        if _REST_IS_SPACE.match(source, pos):
             break
         match = _TOKEN.match(source, pos)
         if match is None or match.end() == pos:
@@ -78,8 +90,13 @@ def _tokenize(source: str) -> list[_Token]:
     return tokens
 
 
-def _error(source: str, column: int, problem: str) -> QueryError:
-    return QueryError(f"invalid filter at column {column} of {source!r}: {problem}; {_HINT}")
+def _error(source: str, column: int, problem: str, fix: str = _HINT) -> QueryError:
+    return QueryError(f"invalid filter at column {column} of {_shown(source)}: {problem}; {fix}")
+
+
+def _shown(source: str) -> str:
+    """The filter as messages quote it: a long one is cut, so an error stays one readable line."""
+    return repr(source) if len(source) <= 100 else repr(source[:80]) + f"... ({len(source)} characters)"
 
 
 @dataclass(frozen=True)
@@ -94,7 +111,7 @@ def parse_field(text: str, source: str = "", column: int = 1) -> Field:
     """A field name as written in a filter or an --order-by."""
     parts = _split_name(text)
     if not parts or not all(parts):
-        raise _error(source or text, column, f"{text!r} is not a field name; write one as in params.model")
+        raise _error(source or text, column, f"{_shown(text)} is not a field name; write one as in params.model")
     head = parts[0].lower()
     if head in _PREFIXES:
         if len(parts) < 2:
@@ -103,7 +120,7 @@ def parse_field(text: str, source: str = "", column: int = 1) -> Field:
     if head in _SCALAR_FIELDS and len(parts) == 1:
         return Field(head)
     known = ", ".join(sorted(_SCALAR_FIELDS) + [f"{p}.<key>" for p in _PREFIXES])
-    raise _error(source or text, column, f"unknown field {text!r} (known: {known})")
+    raise _error(source or text, column, f"unknown field {_shown(text)} (known: {known})")
 
 
 def _split_name(text: str) -> list[str]:
@@ -116,6 +133,7 @@ class _Parser:
         self.tokens = _tokenize(source)
         self.pos = 0
         self.now = now
+        self.depth = self.terms = self.values = 0
 
     def peek(self) -> _Token:
         return self.tokens[self.pos]
@@ -127,6 +145,11 @@ class _Parser:
 
     def fail(self, token: _Token, problem: str) -> QueryError:
         return _error(self.source, token.column, problem)
+
+    def bound(self, token: _Token, count: int, bound: int, problem: str, fix: str) -> None:
+        """Refuse the filter, before any SQL is built, once a count passes its bound."""
+        if count > bound:
+            raise _error(self.source, token.column, problem.format(bound), fix)
 
     def expect(self, kind: str, text: str | None = None) -> _Token:
         token = self.take()
@@ -160,13 +183,21 @@ class _Parser:
         return terms[0] if len(terms) == 1 else and_(*terms)
 
     def parse_not(self) -> ColumnElement[bool]:
-        if self.peek().kind == "keyword" and self.peek().text == "not":
+        token = self.peek()
+        if token.kind == "keyword" and token.text == "not":
             self.take()
-            return not_(self.parse_not())
-        if self.peek().kind == "punct" and self.peek().text == "(":
+            self.depth += 1
+            self.bound(token, self.depth, MAX_DEPTH, _TOO_DEEP, "write it with fewer levels, e.g. not not a as a")
+            clause = not_(self.parse_not())
+            self.depth -= 1
+            return clause
+        if token.kind == "punct" and token.text == "(":
             self.take()
+            self.depth += 1
+            self.bound(token, self.depth, MAX_DEPTH, _TOO_DEEP, "write it with fewer parentheses")
             clause = self.parse_or()
             self.expect("punct", ")")
+            self.depth -= 1
             return clause
         return self.parse_comparison()
 
@@ -175,6 +206,9 @@ class _Parser:
         if token.kind != "name":
             found = repr(token.text) if token.text else "the end"
             raise self.fail(token, f"expected a field name, found {found}")
+        self.terms += 1
+        self.bound(token, self.terms, MAX_TERMS, "more than {} comparisons",
+                   "split it into several queries, or list values with in (...)")
         field = parse_field(token.text, self.source, token.column)
         op_token = self.take()
         negate = False
@@ -205,6 +239,8 @@ class _Parser:
 
     def parse_value(self) -> Any:
         token = self.take()
+        self.values += 1
+        self.bound(token, self.values, MAX_VALUES, "more than {} values", "split it into several queries")
         if token.kind == "number":
             number = float(token.text)
             if not math.isfinite(number):
@@ -329,6 +365,9 @@ def compile_filter(source: str, now: float) -> ColumnElement[bool]:
     """A filter expression as a WHERE clause over runs joined to experiments."""
     if not isinstance(source, str):
         raise QueryError(f"a filter is text such as \"metrics.test.f1 > 0.9\". Got {source!r} instead.")
+    if len(source) > MAX_FILTER_CHARS:
+        raise QueryError(f"the filter {_shown(source)} is longer than {MAX_FILTER_CHARS} characters; "
+                         "split it into several queries")
     return _Parser(source, now).parse()
 
 
@@ -338,5 +377,20 @@ def parse_order(spec: str) -> tuple[Field, bool]:
     descending = text.startswith("-")
     text = text.lstrip("-+").strip()
     if not text:
-        raise QueryError(f"invalid order {spec!r}: name a field, as in -metrics.test.f1 or started")
+        raise QueryError(f"invalid order {_shown(spec)}: name a field, as in -metrics.test.f1 or started")
     return parse_field(text, spec), descending
+
+
+def parse_orders(specs: list[str]) -> list[tuple[Field, bool]]:
+    """At most MAX_ORDER_TERMS --order-by terms, each field once (a repeat can never break a tie)."""
+    if len(specs) > MAX_ORDER_TERMS:
+        shown = ", ".join(_shown(str(s)) for s in specs[:3])
+        raise QueryError(f"{len(specs)} order terms ({shown}, ...) are more than {MAX_ORDER_TERMS}; "
+                         f"sort by at most {MAX_ORDER_TERMS} fields")
+    orders: dict[Field, bool] = {}
+    for spec in specs:
+        if not isinstance(spec, str):
+            raise QueryError(f"an order is text such as \"-metrics.test.f1\". Got {spec!r} instead.")
+        field, descending = parse_order(spec)
+        orders.setdefault(field, descending)
+    return list(orders.items())
