@@ -9,9 +9,7 @@ in one transaction: an interrupted import leaves whole runs or none.
 from __future__ import annotations
 
 import os
-import tarfile
 import tempfile
-import zipfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -24,16 +22,13 @@ from nbtrack.config import DATABASE_FILE, OBJECTS_DIR
 from nbtrack.errors import StoreUriError, UsageError
 from nbtrack.records import RunStatus
 from nbtrack.store import chunks, database, schema
+from nbtrack.store.archives import extract_archive
 from nbtrack.store.store import Store, open_store
 
 # Rows that belong to one run, keyed by run_pk; metrics tables also by key_pk.
 _RUN_TABLES = (schema.params, schema.tags, schema.artifacts, schema.records, schema.cells)
 _KEYED_TABLES = (schema.metric_summaries, schema.metric_chunks)
 _ARCHIVES = (".tar", ".tar.gz", ".tgz", ".tar.bz2", ".tar.xz", ".zip")
-
-
-class UnsafeArchive(UsageError):
-    """An archive member would land outside the folder it is extracted to."""
 
 
 @dataclass
@@ -146,41 +141,6 @@ def _store_folder(root: Path) -> Path:
             f"(the folder with {DATABASE_FILE} and {OBJECTS_DIR}/)"
         )
     return found[0]
-
-
-def extract_archive(archive: Path, folder: Path) -> Path:
-    """Extract a .tar or .zip into folder, refusing any member that would land outside it."""
-    folder = folder.resolve()
-    if archive.name.lower().endswith(".zip"):
-        with zipfile.ZipFile(archive) as zf:
-            for info in zf.infolist():
-                _check_inside(folder, info.filename, archive)
-                mode = info.external_attr >> 16
-                if (mode & 0o170000) == 0o120000:
-                    raise UnsafeArchive(f"archive {archive} holds a symbolic link {info.filename!r}; "
-                                        "archive the store's files only")
-            zf.extractall(folder)
-        return folder
-    try:
-        with tarfile.open(archive) as tf:
-            for member in tf.getmembers():
-                _check_inside(folder, member.name, archive)
-            # The "data" filter also refuses links that point outside, devices, and odd modes.
-            tf.extractall(folder, filter="data")
-    except tarfile.FilterError as exc:
-        raise UnsafeArchive(f"archive {archive} refused: {exc}; archive the store's files only") from None
-    except tarfile.TarError as exc:
-        raise StoreUriError(f"archive {archive} cannot be read ({exc}); pass a .tar or .zip of a store") from None
-    return folder
-
-
-def _check_inside(folder: Path, name: str, archive: Path) -> None:
-    target = (folder / name).resolve()
-    if os.path.isabs(name) or (target != folder and folder not in target.parents):
-        raise UnsafeArchive(
-            f"archive {archive} has a member {name!r} that would land outside the folder it is "
-            "extracted to; nothing was imported"
-        )
 
 
 # -- export -------------------------------------------------------------------------
