@@ -20,6 +20,8 @@ def import_command(source: str, source_artifacts: str | None, store: str | None)
 
     OTHER_STORE is a store folder (say, rsynced from a cluster), a database URL,
     or a .tar/.zip archive of a store folder. Importing twice changes nothing.
+    A run whose rows or bytes break the store's rules is refused (one line on
+    stderr each, exit 1) and the others are imported.
     """
     from nbtrack.store import open_store
     from nbtrack.store.transfer import import_store
@@ -30,6 +32,16 @@ def import_command(source: str, source_artifacts: str | None, store: str | None)
     if report.running:
         click.echo(f"{len(report.running)} runs still running in {source} were left out; "
                    "import again once they have ended", err=True)
+    for run_id, reason in report.refused.items():
+        click.echo(f"nbtrack: refused run {_printable(run_id)}: {_printable(reason)}; "
+                   "nothing of it was imported", err=True)
+    if report.refused:
+        raise SystemExit(1)  # the other runs are in; a script must still notice the ones left out
+
+
+def _printable(text: str) -> str:
+    # Ids and reasons come from a store that may be hostile: no control character reaches the terminal.
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
 
 
 @cli.command("export")

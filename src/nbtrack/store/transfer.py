@@ -19,9 +19,9 @@ from typing import Any
 from sqlalchemy import Connection, select
 
 from nbtrack.config import DATABASE_FILE, OBJECTS_DIR
-from nbtrack.errors import StoreUriError, UsageError
+from nbtrack.errors import IntegrityError, StoreUriError, UsageError
 from nbtrack.records import RunStatus
-from nbtrack.store import chunks, database, schema
+from nbtrack.store import chunks, database, schema, validation
 from nbtrack.store.archives import extract_archive
 from nbtrack.store.store import Store, open_store
 
@@ -38,6 +38,7 @@ class ImportReport:
     imported: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)  # already in the target
     running: list[str] = field(default_factory=list)  # not ended yet: imported by a later import
+    refused: dict[str, str] = field(default_factory=dict)  # run id -> why: a row or blob breaks a rule
     blobs_copied: int = 0
 
 
@@ -47,6 +48,9 @@ def import_store(target: Store | str | os.PathLike[str] | None, source: str | os
 
     artifacts names the source's bytes when source is a database URL. The source is
     checked (and an archive extracted) before a target named by location is opened.
+    Each run's rows are checked against the writer's rules and its blobs against their
+    rows before anything of it is written; a run that fails is left out and named in
+    the report's refused, with the reason.
     """
     with _opened_source(source, artifacts) as other:
         if not isinstance(target, Store):
@@ -64,28 +68,43 @@ def _copy_runs(target: Store, source: Store) -> ImportReport:
             .join(schema.experiments, schema.experiments.c.pk == schema.runs.c.experiment_pk)
             .order_by(schema.runs.c.started_at, schema.runs.c.id)
         ).mappings().all()
+        key_names = dict(conn.execute(select(schema.metric_keys.c.pk, schema.metric_keys.c.name)).all())
     with database.reading(target.engine) as conn:
         present = set(conn.execute(select(schema.runs.c.id)).scalars())
     for row in rows:
+        run_id = row["id"] if isinstance(row["id"], str) else repr(row["id"])
         if row["id"] in present:
-            report.skipped.append(row["id"])
+            report.skipped.append(run_id)
         elif row["status"] == RunStatus.RUNNING.value:
-            report.running.append(row["id"])
+            report.running.append(run_id)
         else:
-            report.blobs_copied += _copy_run(target, source, row)
-            report.imported.append(row["id"])
+            try:
+                report.blobs_copied += _copy_run(target, source, row, key_names)
+            except _RunRefused as exc:
+                report.refused[run_id] = str(exc)
+            else:
+                report.imported.append(run_id)
     return report
 
 
-def _copy_run(target: Store, source: Store, run: Any) -> int:
-    """One run: its blobs first, then all its rows in one transaction. Returns blobs copied."""
+class _RunRefused(Exception):
+    """A run of the source breaks a rule; nothing of it was written."""
+
+
+def _copy_run(target: Store, source: Store, run: Any, key_names: dict[Any, Any]) -> int:
+    """One run: checked, then its blobs, then all its rows in one transaction. Returns blobs copied."""
     with database.reading(source.engine) as conn:
         children = {table.name: _rows(conn, table, run["pk"]) for table in (*_RUN_TABLES, *_KEYED_TABLES)}
-        key_names = dict(conn.execute(select(schema.metric_keys.c.pk, schema.metric_keys.c.name)).all())
+    reason = validation.refusal(run, children, key_names)
+    if reason is not None:
+        raise _RunRefused(reason)
     copied = 0
-    for sha256 in sorted({a["sha256"] for a in children["artifacts"]}):
+    for sha256, size in sorted({(a["sha256"], a["size"]) for a in children["artifacts"]}):
         if not target.blobs.exists(sha256):
-            target.blobs.put_bytes(source.blobs.read(sha256))  # read() verifies the sha256
+            try:
+                target.blobs.put_stream(source.blobs.stream(sha256, size), sha256)
+            except IntegrityError as exc:
+                raise _RunRefused(str(exc)) from None
             copied += 1
     with database.writing(target.engine) as conn:
         if conn.execute(select(schema.runs.c.pk).where(schema.runs.c.id == run["id"])).first():
