@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import json
 import os
 import sqlite3
 import tarfile
@@ -178,3 +179,154 @@ def test_the_byte_and_member_bounds_come_from_the_environment(cli, tmp_path, sto
     bad = one_error_line(cli("import", archive, env={"NBTRACK_IMPORT_MAX_BYTES": "lots"}))
     assert "NBTRACK_IMPORT_MAX_BYTES must be a whole number" in bad
     assert cli("import", archive).returncode == 0
+
+
+# -- 4. rows that break the writer's rules -------------------------------------------
+
+
+def corrupt(folder: Path, sql: str, *args: object) -> None:
+    """Write a bad row the way an attacker would: straight into the store's database file."""
+    with sqlite3.connect(folder / "nbtrack.db") as db:
+        assert db.execute(sql, args).rowcount >= 1, sql
+    db.close()
+
+
+def pk_of(folder: Path, run_id: str) -> int:
+    with sqlite3.connect(folder / "nbtrack.db") as db:
+        return db.execute("SELECT pk FROM runs WHERE id = ?", (run_id,)).fetchone()[0]
+
+
+BAD_ROWS = {
+    "unknown status": ("UPDATE runs SET status = 'exploded' WHERE pk = ?", "runs.status 'exploded'"),
+    "lost stored": ("UPDATE runs SET status = 'lost' WHERE pk = ?", "runs.status 'lost'"),
+    "malformed digest": ("UPDATE runs SET digest = '{\"params\": {' WHERE pk = ?", "runs.digest does not parse"),
+    "digest of another shape": ("UPDATE runs SET digest = '[1, 2]' || char(10) || '[]' WHERE pk = ?", "runs.digest"),
+    "started_at as text": ("UPDATE runs SET started_at = 'yesterday' WHERE pk = ?", "runs.started_at 'yesterday'"),
+    "run id not a ulid": ("UPDATE runs SET id = '../../etc' WHERE pk = ?", "runs.id '../../etc'"),
+    "broken params json": ("UPDATE params SET value = '{broken' WHERE run_pk = ?", "value is not JSON"),
+    "params value as blob": ("UPDATE params SET value = x'00ff' WHERE run_pk = ?", "value is bytes"),
+    "tag value as bytes": ("UPDATE tags SET value = x'00' WHERE run_pk = ?", "tags 'k' value b'\\x00'"),
+    "escaping artifact name": ("UPDATE artifacts SET name = '../../escape.txt' WHERE run_pk = ?",
+                               "not an allowed artifact name"),
+    "sha256 of another shape": ("UPDATE artifacts SET sha256 = '../../../../etc/passwd' WHERE run_pk = ?",
+                                "is no sha256"),
+    "uppercase sha256": ("UPDATE artifacts SET sha256 = upper(sha256) WHERE run_pk = ?", "is no sha256"),
+    "negative size": ("UPDATE artifacts SET size = -1 WHERE run_pk = ?", "size -1 is negative"),
+    "record body not json": ("UPDATE records SET body = 'nope' WHERE run_pk = ?", "body is not JSON"),
+    "metric chunk cut short": ("UPDATE metric_chunks SET \"values\" = x'00' WHERE run_pk = ?", "wrong length"),
+    "summary of no key": ("UPDATE metric_summaries SET key_pk = 999 WHERE run_pk = ?", "names no metric key"),
+}
+
+
+@pytest.mark.parametrize("case", list(BAD_ROWS))
+def test_a_run_with_a_row_that_breaks_a_rule_is_refused_by_id_and_the_rest_import(cli, tmp_path, store_path, case):
+    source = tmp_path / "source"
+    _store, (bad, good) = make_store(source)
+    sql, reason = BAD_ROWS[case]
+    pk = pk_of(source, bad)
+    if case == "record body not json":
+        corrupt(source, "INSERT INTO records VALUES (?, 'evaluation', 'test', '{}', 1.0)", pk)
+    corrupt(source, sql, pk)
+    result = cli("import", source, timeout=120)
+    assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
+    assert result.stdout.startswith("imported 1 runs (1 artifact blobs)")
+    refused = [line for line in result.stderr.splitlines() if line.startswith("nbtrack: refused run ")]
+    assert len(refused) == 1 and reason in refused[0], result.stderr
+    listed = cli("runs", "--format", "json")
+    assert listed.returncode == 0 and listed.stderr == "", listed.stderr
+    assert [r["id"] for r in json.loads(listed.stdout)] == [good]
+    with sqlite3.connect(store_path / "nbtrack.db") as db:  # nothing of the refused run was written
+        assert db.execute("SELECT count(*) FROM runs").fetchone()[0] == 1
+        assert db.execute("SELECT count(*) FROM params").fetchone()[0] == 2
+        assert db.execute("SELECT count(*) FROM artifacts").fetchone()[0] == 1
+    assert sum(1 for p in (store_path / "objects").rglob("*") if p.is_file()) == 1
+
+
+def test_listing_skips_runs_whose_stored_rows_do_not_parse_and_says_so_once(cli, tmp_path, store_path):
+    _store, ids = make_store(store_path)
+    more = open_store(store_path)
+    for n in range(3):
+        run = more.create_run("hostile", params={"n": n + 2})
+        more.end_run(run, "finished")
+        ids.append(run)
+    corrupt(store_path, "UPDATE runs SET digest = '{\"params\": {' WHERE id = ?", ids[0])
+    corrupt(store_path, "UPDATE runs SET status = 'exploded' WHERE id = ?", ids[1])
+    # Without a digest, a run is listed from its params rows: one of them broken.
+    corrupt(store_path, "UPDATE runs SET digest = NULL WHERE id = ?", ids[2])
+    corrupt(store_path, "UPDATE params SET value = '{broken' WHERE run_pk = ?", pk_of(store_path, ids[2]))
+    listed = cli("runs", "--format", "json")
+    assert listed.returncode == 0, listed.stderr
+    assert sorted(r["id"] for r in json.loads(listed.stdout)) == sorted(ids[3:])
+    warnings = listed.stderr.strip().splitlines()
+    assert len(warnings) == 1 and "skipped 3 runs whose stored rows do not parse" in warnings[0], listed.stderr
+    assert all(i in warnings[0] for i in ids[:3])
+    report = cli("report", "--out", tmp_path / "report.html")
+    assert report.returncode == 0 and "Traceback" not in report.stderr, report.stderr
+    assert "skipped 3 runs whose stored rows do not parse" in report.stderr
+    assert (tmp_path / "report.html").stat().st_size > 0
+
+
+# -- 5. a hostile folder store as the source -----------------------------------------
+
+
+def blob_path(folder: Path, sha256: str) -> Path:
+    return folder / "objects" / sha256[:2] / sha256[2:]
+
+
+def artifact_of(folder: Path, run_id: str) -> tuple[str, int]:
+    with sqlite3.connect(folder / "nbtrack.db") as db:
+        return db.execute("SELECT a.sha256, a.size FROM artifacts a JOIN runs r ON r.pk = a.run_pk "
+                          "WHERE r.id = ?", (run_id,)).fetchone()
+
+
+def plant(folder: Path, run_id: str, kind: str) -> str:
+    """Replace the run's blob with something hostile; returns the sha256 the row now names."""
+    sha, _size = artifact_of(folder, run_id)
+    path = blob_path(folder, sha)
+    path.unlink()
+    if kind == "symlink to /etc/passwd":  # with its true sha256 and size: only the link is wrong
+        data = Path("/etc/passwd").read_bytes()
+        new = hashlib.sha256(data).hexdigest()
+        corrupt(folder, "UPDATE artifacts SET sha256 = ?, size = ? WHERE sha256 = ?", new, len(data), sha)
+        blob_path(folder, new).parent.mkdir(exist_ok=True)
+        blob_path(folder, new).symlink_to("/etc/passwd")
+        return new
+    if kind == "symlink to /dev/zero":
+        corrupt(folder, "UPDATE artifacts SET size = ? WHERE sha256 = ?", 1 << 40, sha)
+        path.symlink_to("/dev/zero")
+    elif kind == "fifo":
+        os.mkfifo(path)
+    elif kind == "folder":
+        path.mkdir()
+    elif kind == "linked ab folder":
+        elsewhere = folder.parent / "elsewhere"
+        elsewhere.mkdir()
+        (elsewhere / path.name).write_bytes(b"bytes of run 0")
+        path.parent.rename(folder.parent / "moved")
+        path.parent.symlink_to(elsewhere, target_is_directory=True)
+    elif kind == "longer than recorded":
+        path.write_bytes(b"bytes of run 0" + b"\0" * 10)
+    elif kind == "other bytes":
+        path.write_bytes(b"bytes of run X")
+    return sha
+
+
+HOSTILE_BLOBS = ["symlink to /etc/passwd", "symlink to /dev/zero", "fifo", "folder", "linked ab folder",
+                 "longer than recorded", "other bytes"]
+
+
+@pytest.mark.parametrize("kind", HOSTILE_BLOBS)
+def test_a_hostile_blob_refuses_its_run_without_reading_outside_or_hanging(cli, tmp_path, store_path, kind):
+    source = tmp_path / "source"
+    _store, (bad, good) = make_store(source)
+    sha = plant(source, bad, kind)
+    started = time.monotonic()
+    result = cli("import", source, timeout=60)
+    assert time.monotonic() - started < 60
+    assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
+    refused = [line for line in result.stderr.splitlines() if line.startswith("nbtrack: refused run ")]
+    assert len(refused) == 1 and bad in refused[0] and sha in refused[0], result.stderr
+    assert not blob_path(store_path, sha).exists()
+    copied = [p for p in (store_path / "objects").rglob("*") if p.is_file()]
+    assert [p.read_bytes() for p in copied] == [b"bytes of run 1"]
+    assert [r["id"] for r in json.loads(cli("runs", "--format", "json").stdout)] == [good]
