@@ -330,3 +330,23 @@ def test_a_hostile_blob_refuses_its_run_without_reading_outside_or_hanging(cli, 
     copied = [p for p in (store_path / "objects").rglob("*") if p.is_file()]
     assert [p.read_bytes() for p in copied] == [b"bytes of run 1"]
     assert [r["id"] for r in json.loads(cli("runs", "--format", "json").stdout)] == [good]
+
+
+@pytest.mark.slow
+def test_the_servers_runs_list_skips_a_run_that_does_not_parse_and_logs_it(tmp_path):
+    from browser.lab import start_lab
+    from server.conftest import Client
+
+    store_path = tmp_path / "store"
+    _store, (bad, good) = make_store(store_path)
+    corrupt(store_path, "UPDATE runs SET digest = '{\"params\": {' WHERE id = ?", bad)
+    root = tmp_path / "root"
+    root.mkdir()
+    server = start_lab(root, store_path, home=tmp_path / "home", app="server")
+    try:
+        reply = Client(server).request("GET", "/nbtrack/api/runs")
+        assert reply.status == 200, reply.body
+        assert [r["id"] for r in reply.json()["runs"]] == [good]
+        assert f"skipped 1 runs whose stored rows do not parse ({bad})" in server.log()
+    finally:
+        server.stop()
