@@ -23,6 +23,7 @@ _ENDED = frozenset(status.value for status in RunStatus if status.is_ended)
 _MAX_KEY = 250
 _MAX_NAME = 200
 _MAX_JSON_DEPTH = 100
+_YEAR_10000 = 253402300800  # seconds since the epoch
 
 
 class Refused(ValueError):
@@ -58,8 +59,8 @@ def _check_run(run: Mapping[str, Any]) -> None:
     _text("experiment", run.get("experiment"), _MAX_NAME, empty=False)
     _text("runs.name", run.get("name"), _MAX_NAME, none=True)
     for column in ("started_at", "heartbeat_at"):
-        _number(f"runs.{column}", run.get(column))
-    _number("runs.ended_at", run.get("ended_at"), none=True)
+        _time(f"runs.{column}", run.get(column))
+    _time("runs.ended_at", run.get("ended_at"), none=True)
     _text("runs.notebook_path", run.get("notebook_path"), 4096, none=True)
     sha = run.get("notebook_sha256")
     if sha not in (None, "") and not is_sha256(sha):
@@ -108,7 +109,7 @@ def _artifact(row: Mapping[str, Any], _keys: Mapping[Any, Any]) -> None:
     if size < 0:
         raise Refused(f"artifact {name!r} size {size} is negative")
     _text(f"artifact {name!r} media_type", row.get("media_type"), 100)
-    _number(f"artifact {name!r} created_at", row.get("created_at"))
+    _time(f"artifact {name!r} created_at", row.get("created_at"))
 
 
 def _check_same_sizes(rows: Sequence[Mapping[str, Any]]) -> None:
@@ -123,7 +124,7 @@ def _record(row: Mapping[str, Any], _keys: Mapping[Any, Any]) -> None:
     name = _text("records.name", row.get("name"), _MAX_KEY, empty=False)
     if not isinstance(_json(f"record {kind}/{name} body", row.get("body")), dict):
         raise Refused(f"record {kind}/{name} body is not a JSON object")
-    _number(f"record {kind}/{name} created_at", row.get("created_at"))
+    _time(f"record {kind}/{name} created_at", row.get("created_at"))
 
 
 def _cell(row: Mapping[str, Any], _keys: Mapping[Any, Any]) -> None:
@@ -184,6 +185,13 @@ def _number(what: str, value: object, *, none: bool = False, finite: bool = True
         return
     if isinstance(value, bool) or not isinstance(value, (int, float)) or (finite and not math.isfinite(value)):
         raise Refused(f"{what} {_shown(value)} is not a {'finite ' if finite else ''}number")
+
+
+def _time(what: str, value: object, *, none: bool = False) -> None:
+    """Seconds since the epoch that a date can show: 1970 to 9999."""
+    _number(what, value, none=none)
+    if value is not None and not 0 <= value < _YEAR_10000:  # type: ignore[operator]
+        raise Refused(f"{what} {_shown(value)} is no time between 1970 and 9999")
 
 
 def _integer(what: str, value: object, *, none: bool = False) -> Any:
