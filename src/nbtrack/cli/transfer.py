@@ -54,6 +54,6 @@ def export_command(folder: Path, fmt: str, store: str | None) -> None:
     from nbtrack.store import open_store
     from nbtrack.store.transfer import export_parquet
 
-    written = export_parquet(open_store(store, create=False), folder)
+    written = export_parquet(open_store(store, create=False, read_only=True), folder)  # reads, never writes
     click.echo(output.table(["table", "file", "size"],
                             [(name, str(path), output.size(path.stat().st_size)) for name, path in written.items()]))

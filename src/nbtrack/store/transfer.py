@@ -132,7 +132,7 @@ def _rows(conn: Connection, table: Any, run_pk: int) -> list[dict[str, Any]]:
 def _opened_source(source: str | os.PathLike[str], artifacts: str | os.PathLike[str] | None) -> Iterator[Store]:
     text = os.fspath(source)
     if "://" in text:
-        yield open_store(text, create=False, artifacts=artifacts)
+        yield open_store(text, create=False, artifacts=artifacts, read_only=True)
         return
     path = Path(text).expanduser().absolute()
     if path.is_file() and text.lower().endswith(_ARCHIVES):
@@ -148,8 +148,9 @@ def _opened_source(source: str | os.PathLike[str], artifacts: str | os.PathLike[
 
 
 def _open_folder(folder: Path, artifacts: str | os.PathLike[str] | None) -> Store:
-    # The folder's own objects, whatever NBTRACK_ARTIFACTS says about the target.
-    return open_store(folder, create=False, artifacts=artifacts or folder / OBJECTS_DIR)
+    # The folder's own objects, whatever NBTRACK_ARTIFACTS says about the target. Read-only:
+    # a source is never written, not even upgraded (an older one is refused in one line).
+    return open_store(folder, create=False, artifacts=artifacts or folder / OBJECTS_DIR, read_only=True)
 
 
 def _store_folder(root: Path) -> Path:
