@@ -428,9 +428,14 @@ def test_generated_hostile_rows_are_refused_or_import_as_readable_runs(hostile_t
 
 
 def folder_state(folder: Path) -> dict[str, tuple[bytes, int]]:
-    """Every file of a folder: its bytes and its mtime."""
+    """Every file of a folder: its bytes and its mtime; SQLite's shared-memory index aside.
+
+    A reader of a WAL database in a folder it may write creates the -shm (and an empty
+    -wal) even with mode=ro: they carry no data, and the database file stays untouched.
+    """
     return {str(p.relative_to(folder)): (p.read_bytes(), p.stat().st_mtime_ns)
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+            for p in sorted(folder.rglob("*"))
+            if p.is_file() and not (p.name.endswith(("-shm", "-wal")) and p.stat().st_size in (0, 32768))}
 
 
 def older_store(folder: Path) -> list[str]:
@@ -438,6 +443,7 @@ def older_store(folder: Path) -> list[str]:
     _store, ids = make_store(folder)
     with sqlite3.connect(folder / "nbtrack.db") as db:
         db.execute("DELETE FROM nbtrack_migrations WHERE name = (SELECT max(name) FROM nbtrack_migrations)")
+    with sqlite3.connect(folder / "nbtrack.db") as db:
         db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     db.close()
     return ids
