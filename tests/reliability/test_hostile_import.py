@@ -18,6 +18,8 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
 
 from nbtrack.errors import UnsafeArchive
 from nbtrack.records import CellTiming
@@ -90,7 +92,8 @@ def chained_symlink_tar(path: Path, store: Path, canary: Path) -> Path:
     return path
 
 
-def test_a_chained_symlink_tar_leaves_a_file_outside_unchanged_and_fails_in_one_line(cli, tmp_path, store_path):
+def test_a_chained_symlink_tar_leaves_a_file_outside_unchanged_and_fails_in_one_line(cli, tmp_path,
+                                                                                    store_path):
     make_store(tmp_path / "src" / "store")
     outside = tmp_path / "outside"
     outside.mkdir()
@@ -155,10 +158,10 @@ def test_a_zip_bomb_stops_at_the_byte_bound_without_writing_the_rest(tmp_path):
     bound = 16 * 1024**2
     archive = tmp_path / "bomb.zip"
     zeros = bytes(1 << 20)
-    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as zf:
-        with zf.open("store/objects/zeros", "w", force_zip64=True) as member:
-            for _ in range(1024):  # 1 GiB of zeros
-                member.write(zeros)
+    with (zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as zf,
+          zf.open("store/objects/zeros", "w", force_zip64=True) as member):
+        for _ in range(1024):  # 1 GiB of zeros
+            member.write(zeros)
     assert archive.stat().st_size < 1.1 * 1024**2  # a ~1 MB archive
     folder = tmp_path / "out"
     folder.mkdir()
@@ -202,9 +205,12 @@ def pk_of(folder: Path, run_id: str) -> int:
 BAD_ROWS = {
     "unknown status": ("UPDATE runs SET status = 'exploded' WHERE pk = ?", "runs.status 'exploded'"),
     "lost stored": ("UPDATE runs SET status = 'lost' WHERE pk = ?", "runs.status 'lost'"),
-    "malformed digest": ("UPDATE runs SET digest = '{\"params\": {' WHERE pk = ?", "runs.digest does not parse"),
-    "digest of another shape": ("UPDATE runs SET digest = '[1, 2]' || char(10) || '[]' WHERE pk = ?", "runs.digest"),
-    "started_at as text": ("UPDATE runs SET started_at = 'yesterday' WHERE pk = ?", "runs.started_at 'yesterday'"),
+    "malformed digest": ("UPDATE runs SET digest = '{\"params\": {' WHERE pk = ?",
+                         "runs.digest does not parse"),
+    "digest of another shape": ("UPDATE runs SET digest = '[1, 2]' || char(10) || '[]' WHERE pk = ?",
+                                "runs.digest"),
+    "started_at as text": ("UPDATE runs SET started_at = 'yesterday' WHERE pk = ?",
+                           "runs.started_at 'yesterday'"),
     "run id not a ulid": ("UPDATE runs SET id = '../../etc' WHERE pk = ?", "runs.id '../../etc'"),
     "broken params json": ("UPDATE params SET value = '{broken' WHERE run_pk = ?", "value is not JSON"),
     "params value as blob": ("UPDATE params SET value = x'00ff' WHERE run_pk = ?", "value is bytes"),
@@ -216,13 +222,15 @@ BAD_ROWS = {
     "uppercase sha256": ("UPDATE artifacts SET sha256 = upper(sha256) WHERE run_pk = ?", "is no sha256"),
     "negative size": ("UPDATE artifacts SET size = -1 WHERE run_pk = ?", "size -1 is negative"),
     "record body not json": ("UPDATE records SET body = 'nope' WHERE run_pk = ?", "body is not JSON"),
-    "metric chunk cut short": ("UPDATE metric_chunks SET \"values\" = x'00' WHERE run_pk = ?", "wrong length"),
+    "metric chunk cut short": ("UPDATE metric_chunks SET \"values\" = x'00' WHERE run_pk = ?",
+                               "wrong length"),
     "summary of no key": ("UPDATE metric_summaries SET key_pk = 999 WHERE run_pk = ?", "names no metric key"),
 }
 
 
 @pytest.mark.parametrize("case", list(BAD_ROWS))
-def test_a_run_with_a_row_that_breaks_a_rule_is_refused_by_id_and_the_rest_import(cli, tmp_path, store_path, case):
+def test_a_run_with_a_row_that_breaks_a_rule_is_refused_by_id_and_the_rest_import(cli, tmp_path, store_path,
+                                                                                  case):
     source = tmp_path / "source"
     _store, (bad, good) = make_store(source)
     sql, reason = BAD_ROWS[case]
@@ -259,7 +267,8 @@ def test_listing_skips_runs_whose_stored_rows_do_not_parse_and_says_so_once(cli,
     assert listed.returncode == 0, listed.stderr
     assert sorted(r["id"] for r in json.loads(listed.stdout)) == sorted(ids[3:])
     warnings = listed.stderr.strip().splitlines()
-    assert len(warnings) == 1 and "skipped 3 runs whose stored rows do not parse" in warnings[0], listed.stderr
+    assert len(warnings) == 1, listed.stderr
+    assert "skipped 3 runs whose stored rows do not parse" in warnings[0]
     assert all(i in warnings[0] for i in ids[:3])
     report = cli("report", "--out", tmp_path / "report.html")
     assert report.returncode == 0 and "Traceback" not in report.stderr, report.stderr
@@ -355,16 +364,14 @@ def test_the_servers_runs_list_skips_a_run_that_does_not_parse_and_logs_it(tmp_p
 
 # -- hypothesis: generated hostile rows ----------------------------------------------
 
-from hypothesis import HealthCheck, assume, given, settings  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
-
 # Every column the import validator reads, as (table, column, which rows).
 COLUMNS = [("runs", c, "pk = :pk") for c in ("id", "status", "name", "started_at", "ended_at", "heartbeat_at",
                                              "notebook_sha256", "error_cell", "error_name", "digest")]
 COLUMNS += [(t, c, "run_pk = :pk") for t, cs in {
     "params": ("key", "value", "num", "text"), "tags": ("key", "value"),
     "artifacts": ("name", "sha256", "size", "media_type", "created_at"),
-    "records": ("kind", "name", "body", "created_at"), "cells": ("idx", "wall_s", "cpu_s", "rss_peak", "status"),
+    "records": ("kind", "name", "body", "created_at"),
+    "cells": ("idx", "wall_s", "cpu_s", "rss_peak", "status"),
     "metric_summaries": ("key_pk", "last", "min", "step", "count"),
     "metric_chunks": ("key_pk", "first_step", "last_step", "count", "steps", '"values"', "stamps"),
 }.items() for c in cs]
@@ -393,7 +400,8 @@ def hostile_templates(tmp_path_factory):
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(column=st.sampled_from(COLUMNS), value=HOSTILE)
-def test_generated_hostile_rows_are_refused_or_import_as_readable_runs(hostile_templates, tmp_path, column, value):
+def test_generated_hostile_rows_are_refused_or_import_as_readable_runs(hostile_templates, tmp_path, column,
+                                                                      value):
     import shutil
     import uuid
 
@@ -449,7 +457,8 @@ def older_store(folder: Path) -> list[str]:
     return ids
 
 
-def test_importing_from_an_older_store_leaves_it_byte_identical_and_fails_in_one_line(cli, tmp_path, store_path):
+def test_importing_from_an_older_store_leaves_it_byte_identical_and_fails_in_one_line(cli, tmp_path,
+                                                                                     store_path):
     source = tmp_path / "old"
     older_store(source)
     before = folder_state(source)

@@ -53,7 +53,8 @@ def extract_archive(archive: Path, folder: Path, *, max_bytes: int | None = None
                 with reader() as source:
                     _write_file(folder, parts, source, budget, archive)
     except (tarfile.TarError, zipfile.BadZipFile, EOFError) as exc:
-        raise StoreUriError(f"archive {archive} cannot be read ({exc}); pass a .tar or .zip of a store") from None
+        raise StoreUriError(f"archive {archive} cannot be read ({exc}); "
+                            "pass a .tar or .zip of a store") from None
     return folder
 
 

@@ -71,7 +71,7 @@ class Blobs:
             return self._put_local(iter(lambda: f.read(_CHUNK), b""), None)
 
     def put_stream(self, chunks: Iterable[bytes], sha256: str) -> None:
-        """Store bytes that must hash to sha256 (a copy from another store); nothing is kept unless they do."""
+        """Store bytes that must hash to sha256 (a copy from another store); kept only if they do."""
         if self._keep_existing(sha256):
             return
         if self.is_local:
@@ -176,10 +176,11 @@ class Blobs:
         if read != size:
             held = f"more than {size}" if read > size else str(read)
             raise IntegrityError(f"blob {sha256} in {self.root} holds {held} bytes where its artifact row "
-                                 f"records {size}; run nbtrack fsck on that store to list the runs it affects")
+                                 f"records {size}; run nbtrack fsck on that store to list the runs it "
+                                 "affects")
         if digest.hexdigest() != sha256:
-            raise IntegrityError(f"blob {sha256} in {self.root} is corrupt (its bytes do not match its sha256); "
-                                 "run nbtrack fsck on that store to list the runs it affects")
+            raise IntegrityError(f"blob {sha256} in {self.root} is corrupt (its bytes do not match its "
+                                 "sha256); run nbtrack fsck on that store to list the runs it affects")
 
     def _open_local(self, sha256: str) -> IO[bytes]:
         """A local blob opened without following links, refused unless it is a regular file."""

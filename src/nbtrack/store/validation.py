@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Mapping, Sequence
+from itertools import pairwise
 from typing import Any
 
 from nbtrack.errors import InvalidArtifactName
@@ -104,7 +105,8 @@ def _artifact(row: Mapping[str, Any], _keys: Mapping[Any, Any]) -> None:
     except InvalidArtifactName:
         raise Refused(f"artifacts.name {_shown(row.get('name'))} is not an allowed artifact name") from None
     if not is_sha256(row.get("sha256")):
-        raise Refused(f"artifact {name!r} sha256 {_shown(row.get('sha256'))} is no sha256 (64 lowercase hex digits)")
+        raise Refused(f"artifact {name!r} sha256 {_shown(row.get('sha256'))} is no sha256 "
+                      "(64 lowercase hex digits)")
     size = _integer(f"artifact {name!r} size", row.get("size"))
     if size < 0:
         raise Refused(f"artifact {name!r} size {size} is negative")
@@ -157,7 +159,7 @@ def _chunk(row: Mapping[str, Any], keys: Mapping[Any, Any]) -> None:
     if len(packed[1]) != 8 * count or len(packed[2]) != 8 * count or len(packed[0]) not in (0, 8 * count):
         raise Refused(f"{where} has arrays of the wrong length for {count} points")
     steps, _values, _stamps = chunks.unpack(first, *packed)
-    if steps[0] != first or steps[-1] != last or any(a >= b for a, b in zip(steps, steps[1:])):
+    if steps[0] != first or steps[-1] != last or any(a >= b for a, b in pairwise(steps)):
         raise Refused(f"{where} has steps that do not rise strictly from first_step to last_step")
 
 
@@ -167,7 +169,8 @@ _CHECKS = {"params": _param, "tags": _tag, "artifacts": _artifact, "records": _r
 
 def _key(row: Mapping[str, Any], keys: Mapping[Any, Any], table: str) -> str:
     name = keys.get(row.get("key_pk"))
-    return _text(f"{table}.key_pk {_shown(row.get('key_pk'))} names no metric key;", name, _MAX_KEY, empty=False)
+    what = f"{table}.key_pk {_shown(row.get('key_pk'))} names no metric key;"
+    return _text(what, name, _MAX_KEY, empty=False)
 
 
 def _text(what: str, value: object, limit: int | None, *, none: bool = False, empty: bool = True) -> Any:
@@ -183,7 +186,8 @@ def _text(what: str, value: object, limit: int | None, *, none: bool = False, em
 def _number(what: str, value: object, *, none: bool = False, finite: bool = True) -> None:
     if value is None and none:
         return
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or (finite and not math.isfinite(value)):
+    if (isinstance(value, bool) or not isinstance(value, (int, float))
+            or (finite and not math.isfinite(value))):
         raise Refused(f"{what} {_shown(value)} is not a {'finite ' if finite else ''}number")
 
 
