@@ -5,6 +5,7 @@ NbtrackError
 │   ├── ParameterError      a notebook parameter that is undeclared or does not parse
 │   ├── QueryError          a filter or order expression that does not parse
 │   ├── StoreUriError       a store location that is not a store or not usable
+│   │   └── UnsafeArchive       an archive to import holds a link, an escaping name, or too much
 │   ├── StoreReadOnly       a write to a store opened read-only (by request, or not writable)
 │   ├── NotebookNotFound    a notebook path that does not exist
 │   ├── InvalidNotebook     a file that is not a valid notebook
@@ -41,6 +42,10 @@ class QueryError(UsageError):
 
 class StoreUriError(UsageError):
     """A store location that is not a store or not usable."""
+
+
+class UnsafeArchive(StoreUriError):
+    """An archive member that is no plain file or folder, would land outside, or exceeds the bounds."""
 
 
 class StoreReadOnly(UsageError):

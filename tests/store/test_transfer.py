@@ -11,10 +11,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from nbtrack.errors import UsageError
+from nbtrack.errors import UnsafeArchive, UsageError
 from nbtrack.records import CellTiming, RunError
 from nbtrack.store import open_store
-from nbtrack.store.transfer import UnsafeArchive, export_parquet, import_store
+from nbtrack.store.transfer import export_parquet, import_store
 
 
 def make_source(folder: Path) -> tuple[object, list[str], str]:

@@ -20,6 +20,8 @@ def import_command(source: str, source_artifacts: str | None, store: str | None)
 
     OTHER_STORE is a store folder (say, rsynced from a cluster), a database URL,
     or a .tar/.zip archive of a store folder. Importing twice changes nothing.
+    A run whose rows or bytes break the store's rules is refused (one line on
+    stderr each, exit 1) and the others are imported.
     """
     from nbtrack.config import mask_password
     from nbtrack.store import open_store
@@ -31,6 +33,11 @@ def import_command(source: str, source_artifacts: str | None, store: str | None)
     if report.running:
         output.echo(f"{len(report.running)} runs still running in {mask_password(source)} were left out; "
                    "import again once they have ended", err=True)
+    for run_id, reason in report.refused.items():
+        output.echo(f"nbtrack: refused run {run_id}: {reason}; nothing of it was imported", err=True)
+    if report.refused:
+        raise SystemExit(1)  # the other runs are in; a script must still notice the ones left out
+
 
 
 @cli.command("export")
@@ -43,6 +50,6 @@ def export_command(folder: Path, fmt: str, store: str | None) -> None:
     from nbtrack.store import open_store
     from nbtrack.store.transfer import export_parquet
 
-    written = export_parquet(open_store(store, create=False), folder)
+    written = export_parquet(open_store(store, create=False, read_only=True), folder)  # reads, never writes
     output.echo(output.table(["table", "file", "size"],
                             [(name, str(path), output.size(path.stat().st_size)) for name, path in written.items()]))

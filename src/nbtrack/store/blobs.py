@@ -7,9 +7,10 @@ import fcntl
 import hashlib
 import os
 import re
+import stat
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
@@ -69,6 +70,20 @@ class Blobs:
         with open(source, "rb") as f:
             return self._put_local(iter(lambda: f.read(_CHUNK), b""), None)
 
+    def put_stream(self, chunks: Iterable[bytes], sha256: str) -> None:
+        """Store bytes that must hash to sha256 (a copy from another store); kept only if they do."""
+        if self._keep_existing(sha256):
+            return
+        if self.is_local:
+            self._put_local(iter(chunks), sha256)
+            return
+        data = b"".join(chunks)
+        if hashlib.sha256(data).hexdigest() != sha256:
+            raise IntegrityError(f"bytes meant for blob {sha256} do not hash to it; "
+                                 "nothing was stored: copy them again from a sound source")
+        with self._storage_errors():
+            self.fs.pipe_file(self.path(sha256), data)
+
     def _put_local(self, chunks: Iterator[bytes], sha256: str | None) -> tuple[str, int]:
         temp_dir = Path(self.root) / TEMP_DIR
         temp = temp_dir / f"{uuid.uuid4().hex}.part"
@@ -87,6 +102,9 @@ class Blobs:
                         size += len(chunk)
                     out.flush()
                     os.fsync(out.fileno())
+                    if sha256 is not None and digest.hexdigest() != sha256:
+                        raise IntegrityError(f"bytes meant for blob {sha256} hash to {digest.hexdigest()}; "
+                                             "nothing was stored: copy them again from a sound source")
                     sha256 = sha256 or digest.hexdigest()
                     final = Path(self.path(sha256))
                     final.parent.mkdir(parents=True, exist_ok=True)
@@ -134,6 +152,58 @@ class Blobs:
                 "run nbtrack fsck to list the runs it affects"
             )
         return data
+
+    def stream(self, sha256: str, size: int) -> Iterator[bytes]:
+        """The blob's bytes in chunks, for copying out of a store that may be hostile.
+
+        A local blob is opened without following a link (neither the file nor its
+        ab/ folder) and must be a regular file; every blob must hold exactly size bytes
+        (one more is read at most) and hash to sha256, checked while streaming;
+        IntegrityError after the last chunk otherwise: a writer keeps nothing it got.
+        """
+        opened = self._open_local(sha256) if self.is_local else self.fs.open(self.path(sha256), "rb")
+        digest, read = hashlib.sha256(), 0
+        with opened as f:
+            while read <= size:
+                chunk = f.read(min(_CHUNK, size + 1 - read))  # one byte past size tells a longer blob
+                if not chunk:
+                    break
+                read += len(chunk)
+                digest.update(chunk)
+                if read > size:
+                    break
+                yield chunk
+        if read != size:
+            held = f"more than {size}" if read > size else str(read)
+            raise IntegrityError(f"blob {sha256} in {self.root} holds {held} bytes where its artifact row "
+                                 f"records {size}; run nbtrack fsck on that store to list the runs it "
+                                 "affects")
+        if digest.hexdigest() != sha256:
+            raise IntegrityError(f"blob {sha256} in {self.root} is corrupt (its bytes do not match its "
+                                 "sha256); run nbtrack fsck on that store to list the runs it affects")
+
+    def _open_local(self, sha256: str) -> IO[bytes]:
+        """A local blob opened without following links, refused unless it is a regular file."""
+        head, tail = self.path(sha256).rsplit("/", 2)[-2:]
+        flags = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0)
+        try:
+            folder = os.open(f"{self.root}/{head}", flags | os.O_DIRECTORY)
+            try:
+                fd = os.open(tail, flags, dir_fd=folder)  # O_NONBLOCK: a FIFO opens at once, and is refused
+            finally:
+                os.close(folder)
+        except FileNotFoundError:
+            raise IntegrityError(f"blob {sha256} is missing from {self.root}; "
+                                 "run nbtrack fsck on that store to list the runs it affects") from None
+        except OSError as exc:  # ELOOP: a link where a folder or file should be
+            raise IntegrityError(f"blob {sha256} in {self.root} cannot be opened as a file "
+                                 f"({exc.strerror}); a blob must be a regular file, never a link") from None
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            os.close(fd)
+            raise IntegrityError(f"blob {sha256} in {self.root} is not a regular file; "
+                                 "a blob must be a regular file, never a link, device, FIFO or folder")
+        os.set_blocking(fd, True)
+        return os.fdopen(fd, "rb")
 
     def open(self, sha256: str) -> IO[bytes]:
         """An unverified reader; call verify() first where bad bytes must not escape."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import json
+import logging
 import time
 from dataclasses import fields
 from collections.abc import Callable, Iterator, Sequence
@@ -38,6 +39,7 @@ _IN_LIST_LIMIT = 900  # run pks per IN list: below SQLite's bound-parameter limi
 _MISSING = object()
 _STATUS = {status.value: status for status in RunStatus}
 _FIELDS = frozenset(f.name for f in fields(RunRecord))
+_log = logging.getLogger("nbtrack")
 
 
 class Listing:
@@ -234,11 +236,19 @@ class Listing:
         for pk, name, sha in _per_run(conn, _ARTIFACTS, pks, whole):
             artifacts.setdefault(pk, {})[name] = sha
 
-        restore, read, built = StoredRun._restore, digest.read, []
+        restore, read, built, unreadable = StoredRun._restore, digest.read, [], []
         for row in rows:
             pk, text = row[0], row[-1]
-            params, last, rest = from_tables[pk] if text is None else read(text)
+            try:
+                params, last, rest = from_tables[pk] if text is None else read(text)
+                if row[4] not in _STATUS or type(params) is not dict or type(last) is not dict:
+                    raise TypeError(row[4])
+            except (ValueError, KeyError, TypeError):
+                unreadable.append(row[1])  # one bad row must not hide every other run
+                continue
             built.append(restore(self, (row, params, last, rest, tags.get(pk), artifacts.get(pk))))
+        if unreadable:
+            _skipped(unreadable)
         return built
 
     def _load_tables(self, conn: Connection,
@@ -256,13 +266,18 @@ class Listing:
                 continue
             known = parsed.get(value, _MISSING)
             if known is _MISSING:
-                known = loads(value)
+                try:
+                    known = loads(value)
+                except (ValueError, TypeError, RecursionError):
+                    found[pk] = None  # type: ignore[assignment]  # _load skips the run and says so
+                    params = None
+                    continue
                 if not isinstance(known, (list, dict)):  # containers: each run gets its own
                     parsed[value] = known
             params[key] = known
 
         for pk, key, last, *rest in _per_run(conn, _SUMMARIES, pks, whole):
-            if pk in found:
+            if found.get(pk) is not None:
                 found[pk][1][key] = last
                 found[pk][2].extend(rest)
         return found
@@ -306,10 +321,15 @@ class StoredRun(RunRecord):
     def _summaries(self) -> None:
         _row, _params, last, rest, *_ = self._source
         nan = float("nan")
+        try:
+            flat = digest.summaries(rest)
+        except ValueError:
+            _skipped([self._source[0][1]], what="the metric summaries of")
+            flat = []
         self.__dict__["summaries"] = {
             key: MetricSummary(nan if value is None else value, nan if lo is None else lo,
                                nan if hi is None else hi, step, count)
-            for (key, value), (lo, hi, step, count) in zip(last.items(), _by_four(digest.summaries(rest)))
+            for (key, value), (lo, hi, step, count) in zip(last.items(), _by_four(flat))
         }
 
     def compare_row(self) -> tuple[Any, ...]:
@@ -370,6 +390,15 @@ for _name in _FIELDS:
     _field = _FromSource(StoredRun._summaries if _name == "summaries" else StoredRun._fill)
     _field.__set_name__(StoredRun, _name)
     setattr(StoredRun, _name, _field)
+
+
+def _skipped(run_ids: list[Any], *, what: str = "") -> None:
+    """Say once per listing that some runs' stored rows do not parse and were left out."""
+    shown = ", ".join(repr(i) if not isinstance(i, str) or not i.isprintable() else i for i in run_ids[:5])
+    more = f" and {len(run_ids) - 5} more" if len(run_ids) > 5 else ""
+    _log.warning("nbtrack: warning: skipped %s%d runs whose stored rows do not parse (%s%s); "
+                 "restore the store's database from a backup or import those runs again from a sound copy",
+                 what + " " if what else "", len(run_ids), shown, more)
 
 
 def _by_four(flat: list[Any]) -> Iterator[tuple[Any, ...]]:

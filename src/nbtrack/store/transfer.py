@@ -9,9 +9,7 @@ in one transaction: an interrupted import leaves whole runs or none.
 from __future__ import annotations
 
 import os
-import tarfile
 import tempfile
-import zipfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -21,19 +19,16 @@ from typing import Any
 from sqlalchemy import Connection, select
 
 from nbtrack.config import DATABASE_FILE, OBJECTS_DIR
-from nbtrack.errors import StoreUriError, UsageError
+from nbtrack.errors import IntegrityError, StoreUriError, UsageError
 from nbtrack.records import RunStatus
-from nbtrack.store import chunks, database, schema
+from nbtrack.store import chunks, database, schema, validation
+from nbtrack.store.archives import extract_archive
 from nbtrack.store.store import Store, open_store
 
 # Rows that belong to one run, keyed by run_pk; metrics tables also by key_pk.
 _RUN_TABLES = (schema.params, schema.tags, schema.artifacts, schema.records, schema.cells)
 _KEYED_TABLES = (schema.metric_summaries, schema.metric_chunks)
 _ARCHIVES = (".tar", ".tar.gz", ".tgz", ".tar.bz2", ".tar.xz", ".zip")
-
-
-class UnsafeArchive(UsageError):
-    """An archive member would land outside the folder it is extracted to."""
 
 
 @dataclass
@@ -43,6 +38,7 @@ class ImportReport:
     imported: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)  # already in the target
     running: list[str] = field(default_factory=list)  # not ended yet: imported by a later import
+    refused: dict[str, str] = field(default_factory=dict)  # run id -> why: a row or blob breaks a rule
     blobs_copied: int = 0
 
 
@@ -52,6 +48,9 @@ def import_store(target: Store | str | os.PathLike[str] | None, source: str | os
 
     artifacts names the source's bytes when source is a database URL. The source is
     checked (and an archive extracted) before a target named by location is opened.
+    Each run's rows are checked against the writer's rules and its blobs against their
+    rows before anything of it is written; a run that fails is left out and named in
+    the report's refused, with the reason.
     """
     with _opened_source(source, artifacts) as other:
         if not isinstance(target, Store):
@@ -69,28 +68,43 @@ def _copy_runs(target: Store, source: Store) -> ImportReport:
             .join(schema.experiments, schema.experiments.c.pk == schema.runs.c.experiment_pk)
             .order_by(schema.runs.c.started_at, schema.runs.c.id)
         ).mappings().all()
+        key_names = dict(conn.execute(select(schema.metric_keys.c.pk, schema.metric_keys.c.name)).all())
     with database.reading(target.engine) as conn:
         present = set(conn.execute(select(schema.runs.c.id)).scalars())
     for row in rows:
+        run_id = row["id"] if isinstance(row["id"], str) else repr(row["id"])
         if row["id"] in present:
-            report.skipped.append(row["id"])
+            report.skipped.append(run_id)
         elif row["status"] == RunStatus.RUNNING.value:
-            report.running.append(row["id"])
+            report.running.append(run_id)
         else:
-            report.blobs_copied += _copy_run(target, source, row)
-            report.imported.append(row["id"])
+            try:
+                report.blobs_copied += _copy_run(target, source, row, key_names)
+            except _RunRefused as exc:
+                report.refused[run_id] = str(exc)
+            else:
+                report.imported.append(run_id)
     return report
 
 
-def _copy_run(target: Store, source: Store, run: Any) -> int:
-    """One run: its blobs first, then all its rows in one transaction. Returns blobs copied."""
+class _RunRefused(Exception):
+    """A run of the source breaks a rule; nothing of it was written."""
+
+
+def _copy_run(target: Store, source: Store, run: Any, key_names: dict[Any, Any]) -> int:
+    """One run: checked, then its blobs, then all its rows in one transaction. Returns blobs copied."""
     with database.reading(source.engine) as conn:
         children = {table.name: _rows(conn, table, run["pk"]) for table in (*_RUN_TABLES, *_KEYED_TABLES)}
-        key_names = dict(conn.execute(select(schema.metric_keys.c.pk, schema.metric_keys.c.name)).all())
+    reason = validation.refusal(run, children, key_names)
+    if reason is not None:
+        raise _RunRefused(reason)
     copied = 0
-    for sha256 in sorted({a["sha256"] for a in children["artifacts"]}):
+    for sha256, size in sorted({(a["sha256"], a["size"]) for a in children["artifacts"]}):
         if not target.blobs.exists(sha256):
-            target.blobs.put_bytes(source.blobs.read(sha256))  # read() verifies the sha256
+            try:
+                target.blobs.put_stream(source.blobs.stream(sha256, size), sha256)
+            except IntegrityError as exc:
+                raise _RunRefused(str(exc)) from None
             copied += 1
     with database.writing(target.engine) as conn:
         if conn.execute(select(schema.runs.c.pk).where(schema.runs.c.id == run["id"])).first():
@@ -118,7 +132,7 @@ def _rows(conn: Connection, table: Any, run_pk: int) -> list[dict[str, Any]]:
 def _opened_source(source: str | os.PathLike[str], artifacts: str | os.PathLike[str] | None) -> Iterator[Store]:
     text = os.fspath(source)
     if "://" in text:
-        yield open_store(text, create=False, artifacts=artifacts)
+        yield open_store(text, create=False, artifacts=artifacts, read_only=True)
         return
     path = Path(text).expanduser().absolute()
     if path.is_file() and text.lower().endswith(_ARCHIVES):
@@ -134,8 +148,9 @@ def _opened_source(source: str | os.PathLike[str], artifacts: str | os.PathLike[
 
 
 def _open_folder(folder: Path, artifacts: str | os.PathLike[str] | None) -> Store:
-    # The folder's own objects, whatever NBTRACK_ARTIFACTS says about the target.
-    return open_store(folder, create=False, artifacts=artifacts or folder / OBJECTS_DIR)
+    # The folder's own objects, whatever NBTRACK_ARTIFACTS says about the target. Read-only:
+    # a source is never written, not even upgraded (an older one is refused in one line).
+    return open_store(folder, create=False, artifacts=artifacts or folder / OBJECTS_DIR, read_only=True)
 
 
 def _store_folder(root: Path) -> Path:
@@ -146,41 +161,6 @@ def _store_folder(root: Path) -> Path:
             f"(the folder with {DATABASE_FILE} and {OBJECTS_DIR}/)"
         )
     return found[0]
-
-
-def extract_archive(archive: Path, folder: Path) -> Path:
-    """Extract a .tar or .zip into folder, refusing any member that would land outside it."""
-    folder = folder.resolve()
-    if archive.name.lower().endswith(".zip"):
-        with zipfile.ZipFile(archive) as zf:
-            for info in zf.infolist():
-                _check_inside(folder, info.filename, archive)
-                mode = info.external_attr >> 16
-                if (mode & 0o170000) == 0o120000:
-                    raise UnsafeArchive(f"archive {archive} holds a symbolic link {info.filename!r}; "
-                                        "archive the store's files only")
-            zf.extractall(folder)
-        return folder
-    try:
-        with tarfile.open(archive) as tf:
-            for member in tf.getmembers():
-                _check_inside(folder, member.name, archive)
-            # The "data" filter also refuses links that point outside, devices, and odd modes.
-            tf.extractall(folder, filter="data")
-    except tarfile.FilterError as exc:
-        raise UnsafeArchive(f"archive {archive} refused: {exc}; archive the store's files only") from None
-    except tarfile.TarError as exc:
-        raise StoreUriError(f"archive {archive} cannot be read ({exc}); pass a .tar or .zip of a store") from None
-    return folder
-
-
-def _check_inside(folder: Path, name: str, archive: Path) -> None:
-    target = (folder / name).resolve()
-    if os.path.isabs(name) or (target != folder and folder not in target.parents):
-        raise UnsafeArchive(
-            f"archive {archive} has a member {name!r} that would land outside the folder it is "
-            "extracted to; nothing was imported"
-        )
 
 
 # -- export -------------------------------------------------------------------------
