@@ -171,3 +171,17 @@ def test_the_cli_exports_parquet(cli, tmp_path, store_path):
     assert len(pd.read_parquet(tmp_path / "out" / "runs.parquet")) == 3
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [
         "artifacts.parquet", "metrics.parquet", "params.parquet", "runs.parquet", "tags.parquet"]
+
+
+def test_importing_into_a_read_only_store_is_one_line_and_copies_no_bytes(tmp_path):
+    from nbtrack.errors import StoreReadOnly
+
+    make_source(tmp_path / "laptop")
+    target_folder = tmp_path / "target"
+    open_store(target_folder).create_run("churn")  # the target exists, with its schema
+    target = open_store(target_folder, create=False, read_only=True)
+    objects_before = sorted(p.name for p in (target_folder / "objects").rglob("*"))
+    with pytest.raises(StoreReadOnly) as refused:
+        import_store(target, tmp_path / "laptop")
+    assert "\n" not in str(refused.value)
+    assert sorted(p.name for p in (target_folder / "objects").rglob("*")) == objects_before

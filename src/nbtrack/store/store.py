@@ -83,6 +83,12 @@ class Store(Listing):
         """Whether this store refuses every write (opened read-only, or its files are not writable)."""
         return database.read_only_reason(self.engine) is not None
 
+    def check_writable(self) -> None:
+        """Raise StoreReadOnly, naming why and the fix, when this store may not be written."""
+        refusal = database.read_only_reason(self.engine)
+        if refusal is not None:
+            raise StoreReadOnly(refusal)
+
     def __repr__(self) -> str:
         return f"Store({self.location.display!r})"
 
@@ -225,9 +231,7 @@ class Store(Listing):
     ) -> Artifact:
         """Keep bytes (or a file's bytes) with a running run under a name."""
         check_artifact_name(name)
-        refusal = database.read_only_reason(self.engine)
-        if refusal is not None:  # before its bytes are copied: no blob without a row
-            raise StoreReadOnly(refusal)
+        self.check_writable()  # before its bytes are copied: no blob without a row
         if (data is None) == (path is None):
             raise UsageError("log an artifact from bytes or from a path, not both or neither")
         if path is not None:

@@ -57,6 +57,7 @@ def import_store(target: Store | str | os.PathLike[str] | None, source: str | os
             target = open_store(target)
         if other.location == target.location:
             raise UsageError(f"store {target.location.display} cannot import itself; name another store")
+        target.check_writable()  # before any bytes are copied into it
         return _copy_runs(target, other)
 
 
