@@ -87,7 +87,7 @@ class Executions:
         env = {**os.environ, "NBTRACK_STORE": store_uri}
         env.pop("NBTRACK_RUN_ID", None)
         process = subprocess.Popen(
-            [sys.executable, "-m", "nbtrack.server.launch"], stdin=subprocess.PIPE,
+            [sys.executable, "-m", "nbtrack.execution.launch"], stdin=subprocess.PIPE,
             stdout=subprocess.DEVNULL, stderr=None, env=env, cwd=str(path.parent),  # errors go to the server log
         )
         assert process.stdin is not None
