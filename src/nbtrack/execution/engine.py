@@ -225,8 +225,13 @@ def _kernel_probe(km: Any) -> ProcessProbe | None:
 
 
 def _begin_run(store: Store, nb: Any, input_path: Any, options: dict[str, Any]) -> Run:
-    source_raw = _source_bytes(nb, input_path)
-    declared = declared_params(nb)
+    # launch() hands over the notebook its caller read and checked: no second read or parse.
+    source_raw = options.get("nbtrack_source")
+    if source_raw is None:
+        source_raw = _source_bytes(nb, input_path)
+    declared = options.get("nbtrack_declared")
+    if declared is None:
+        declared = declared_params(nb)
     injected = dict(nb.metadata.get("papermill", {}).get("parameters", {}) or {})
     path = _notebook_path(input_path)
     run_id = store.create_run(
