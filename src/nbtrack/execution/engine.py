@@ -258,11 +258,10 @@ def _end_run(execution: Execution, nb: Any, status: RunStatus, error: RunError |
         executed = nbformat.writes(nb).encode("utf-8")
         run.log_artifact(executed, EXECUTED_ARTIFACT, media_type="application/x-ipynb+json")
     finally:
-        run.finish(status, error, evaluate_alerts=False)  # evaluated below, in this process
-    from nbtrack.analyze.alerts import evaluate_on_end
-
-    # Alert rules see the ended run (never failing it); their config is found from the caller's folder.
-    evaluate_on_end(run.store, run.id, start=execution.options.get("nbtrack_caller_dir"))
+        # Ending the run fires its alert rules, in this process; they see the ended run and never
+        # fail it. Their config is found from the caller's folder.
+        run.finish(status, error, rules_from=execution.options.get("nbtrack_caller_dir"),
+                   wait_for_alerts=True)
 
 
 def _record_environment(run: Run, input_path: Any) -> threading.Thread:
