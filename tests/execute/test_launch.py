@@ -13,7 +13,7 @@ from nbtrack.server.executions import Executions
 @pytest.mark.parametrize(("params", "problem"), [
     ({"gamma": 1}, "declares no parameter 'gamma'"),
     ({"alpha": "a lot"}, "is a number"),
-    ({"x = 0\nimport os\ny": 1}, "is not a Python identifier"),
+    ({"x = 0\nimport os\ny": 1}, "declares no parameter 'x = 0\\nimport os\\ny'"),
 ])
 def test_a_bad_parameter_is_refused_alike_by_execute_sweep_and_the_server(notebook, store, params, problem):
     path = notebook(["x = 1"], parameters="alpha = 0.1\nbeta = 2")

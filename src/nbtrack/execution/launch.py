@@ -59,15 +59,11 @@ class Notebook:
     def check(self, params: object) -> dict[str, Any]:
         """The one check every execution's params pass, wherever they come from.
 
-        A mapping of identifiers this notebook declares, each of the declared kind:
-        papermill pastes names and values into code.
+        A mapping of names this notebook declares (so identifiers: papermill pastes them
+        into code), each value of the declared kind.
         """
         if not isinstance(params, Mapping):
             raise ParameterError('params must be a mapping of names to values, such as {"C": 0.5}')
-        bad = [name for name in params if not (isinstance(name, str) and name.isidentifier())]
-        if bad:
-            raise ParameterError(f"parameter name {str(bad[0])[:40]!r} is not a Python identifier; "
-                                 "use the names the notebook's parameters cell declares")
         return check_params(params, self.declared, self.label)
 
 
