@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys
@@ -17,10 +16,10 @@ from jupyter_server.utils import ensure_async
 from tornado import web
 
 from nbtrack.capture.notebook import declared_params, parse_notebook
-from nbtrack.errors import NotFound, ParameterError, RunNotFound, UsageError
-from nbtrack.execution.params import check_params
+from nbtrack.errors import NotFound, RunNotFound, UsageError
+from nbtrack.execution.launch import ExecutionRequest, Notebook
 from nbtrack.limits import check_path
-from nbtrack.records import new_run_id, to_json_value
+from nbtrack.records import to_json_value
 from nbtrack.server.base import NbtrackHandler
 
 MAX_RUNNING = 4
@@ -82,30 +81,23 @@ class Executions:
 
     def launch(self, path: Path, label: str, params: object, store_uri: str) -> Execution:
         """Start path (from notebook_path) with params checked; label is the path as the client gave it."""
-        if not isinstance(params, dict):
-            raise ParameterError('"params" must be a JSON object of names to values, such as {"C": 0.5}')
-        bad = [name for name in params if not (isinstance(name, str) and name.isidentifier())]
-        if bad:
-            raise ParameterError(f"parameter name {bad[0][:40]!r} is not a Python identifier; "
-                                 "use the names the notebook's parameters cell declares")
-        nb = parse_notebook(path.read_bytes(), label)  # errors name the given path, not the server's
-        declared = declared_params(nb)
-        given = check_params(params, declared, label)  # only declared names: papermill pastes them into code
+        notebook = Notebook.read(path, label)  # errors name the given path, not the server's
+        given = notebook.check(params)  # as execute() and sweep() check them
         if sum(e.state == "running" for e in self.items.values()) >= MAX_RUNNING:
             raise UsageError(f"{MAX_RUNNING} executions are already running; wait for one to finish")
-        run_id = new_run_id()
+        request = ExecutionRequest(notebook=str(path), params=given, store=store_uri,
+                                   tags={"launched_from": "jupyterlab"})
         env = {**os.environ, "NBTRACK_STORE": store_uri}
         env.pop("NBTRACK_RUN_ID", None)
         process = subprocess.Popen(
-            [sys.executable, "-m", "nbtrack.server.launch"], stdin=subprocess.PIPE,
+            [sys.executable, "-m", "nbtrack.execution.launch"], stdin=subprocess.PIPE,
             stdout=subprocess.DEVNULL, stderr=None, env=env, cwd=str(path.parent),  # errors go to the server log
         )
         assert process.stdin is not None
-        process.stdin.write(json.dumps({"notebook": str(path), "params": given, "run_id": run_id,
-                                        "store": store_uri}).encode())
+        process.stdin.write(request.to_json().encode())
         process.stdin.close()
-        code_cells = sum(1 for c in nb.cells if c.cell_type == "code") + (1 if given else 0)
-        execution = Execution(uuid.uuid4().hex, label, run_id, given, code_cells, process)
+        code_cells = sum(1 for c in notebook.node.cells if c.cell_type == "code") + (1 if given else 0)
+        execution = Execution(uuid.uuid4().hex, notebook.label, request.run_id, given, code_cells, process)
         self.items[execution.id] = execution
         return execution
 

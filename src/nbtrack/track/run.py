@@ -322,12 +322,13 @@ class Run:
                 raise
 
     def finish(self, status: RunStatus | str = RunStatus.FINISHED, error: RunError | None = None, *,
-               evaluate_alerts: bool = True) -> None:
+               rules_from: str | os.PathLike[str] | None = None, wait_for_alerts: bool = False) -> None:
         """End the run (its buffered points written in the same transaction). An engine's run is
         only flushed: the engine ends it.
 
-        The alert rules are then evaluated in a process of their own (evaluate_alerts=False:
-        the caller evaluates them, as the engine does).
+        Then the "run_ended" hook fires the alert rules, found from rules_from (else the
+        working directory): in a process of their own, unless wait_for_alerts (the engine's
+        caller waits for the execution anyway).
         """
         if self._ended is not None:
             return
@@ -342,8 +343,8 @@ class Run:
             finally:
                 self._ended = RunStatus(status)
                 self._attention = True
-        if evaluate_alerts:
-            self.alerts = hooks.call("evaluate_alerts_in_background", self.store, self.id)
+        self.alerts = hooks.call("run_ended", self.store, self.id, rules_from=rules_from,
+                                 wait=wait_for_alerts)
 
     def __enter__(self) -> Run:
         return self
