@@ -35,7 +35,7 @@ from nbtrack.records import (
     new_run_id,
     to_json_value,
 )
-from nbtrack.store import chunks, database, digest, schema
+from nbtrack.store import chunks, database, digest, schema, upgrades
 from nbtrack.store.blobs import Blobs
 from nbtrack.store.listing import Listing
 
@@ -350,7 +350,7 @@ def open_store(uri: str | os.PathLike[str] | None = None, *, create: bool = True
         _check_folder(location.folder, create)
     store = Store(location)
     try:
-        database.migrate(store.engine)
+        upgrades.migrate(store.engine)
     except (DatabaseError, OperationalError) as exc:
         store.close()
         reason = str(getattr(exc, "orig", exc))
