@@ -8,7 +8,7 @@ import time
 from dataclasses import fields
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import (
     Connection, Engine, Select, and_, bindparam, func, select,
@@ -28,9 +28,7 @@ from nbtrack.records import (
 )
 from nbtrack.store import chunks, database, digest, schema
 from nbtrack.store.query import compile_filter, effective_status, parse_order
-
-if TYPE_CHECKING:
-    from nbtrack.store.registry import Registry
+from nbtrack.store.registry import Registry
 
 _ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford base 32, in sort order
 _CROCKFORD = set(_ALPHABET)
@@ -123,9 +121,7 @@ class Listing:
     @property
     def models(self) -> Registry:
         """The model registry: named models, their versions and aliases (churn@champion)."""
-        from nbtrack.store.registry import Registry
-
-        return Registry(self)
+        return Registry(self.engine, self.run)
 
     # -- one run's details ----------------------------------------------------
 
