@@ -275,18 +275,7 @@ def _finished(store: Store, sha256: str, declared: Any, wanted: list[dict[str, A
     keys = {_params_key(effective_params(declared, c)) for c in wanted}
     found: dict[str, str] = {}
     sweep_ids: Counter[str] = Counter()
-    from sqlalchemy import select
-
-    from nbtrack.store import database, schema
-
-    runs = schema.runs
-    with database.reading(store.engine) as conn:
-        ids = conn.execute(
-            select(runs.c.id)
-            .where(runs.c.notebook_sha256 == sha256, runs.c.status == RunStatus.FINISHED.value)
-            .order_by(runs.c.started_at)
-        ).scalars().all()
-    for run in map(store.run, ids):
+    for run in store.runs_of_notebook(sha256, status=RunStatus.FINISHED):
         key = _params_key(run.params)
         if key in keys and key not in found:
             found[key] = run.id

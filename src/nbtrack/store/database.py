@@ -19,13 +19,12 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, NamedTuple
 
-from sqlalchemy import Connection, Engine, Table, create_engine, event, make_url, select, text
+from sqlalchemy import Connection, Engine, Table, create_engine, event, make_url
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from nbtrack.config import mask_password
 from nbtrack.errors import StorageError, StoreReadOnly, UsageError
-from nbtrack.store import schema
 
 BUSY_TIMEOUT_MS = 60_000
 WAL_CHECKPOINT_PAGES = 10_000  # pages of 4 KiB
@@ -298,50 +297,3 @@ def dialect_insert(conn: Connection, table: Table) -> Any:
 
 def _insert(dialect: str, table: Table) -> Any:
     return (postgresql if dialect == "postgresql" else sqlite).insert(table)
-
-
-def current_schema(engine: Engine) -> set[str]:
-    """The names of the upgrade steps this database has applied (empty when new)."""
-    try:
-        with reading(engine) as conn:
-            return set(conn.execute(select(schema.migrations.c.name)).scalars())
-    except (OperationalError, DBAPIError) as exc:
-        if _is_missing_table(exc):
-            return set()
-        raise
-
-
-def missing_steps(engine: Engine) -> list[str]:
-    """The upgrade steps this database lacks, in order; refuses one a newer nbtrack upgraded."""
-    wanted = [name for name, _ in schema.STEPS]
-    applied = current_schema(engine)
-    newer = sorted(applied - set(wanted))
-    if newer:  # its formats may have changed (a digest's form in 0007): reading or writing could break it
-        raise UsageError(f"this store was upgraded by a newer nbtrack (step {newer[-1]}); "
-                         "install that version or later to open it: pip install -U nbtrack")
-    return [name for name in wanted if name not in applied]
-
-
-def migrate(engine: Engine) -> list[str]:
-    """Apply the upgrade steps this database lacks, once, under an exclusive lock."""
-    if not missing_steps(engine):
-        return []
-    applied_now = []
-    with writing(engine) as conn:
-        if conn.dialect.name == "postgresql":
-            # Concurrent CREATE TABLE races in PostgreSQL's catalog; serialize first.
-            conn.execute(text("SELECT pg_advisory_xact_lock(7212843901)"))
-        schema.migrations.create(conn, checkfirst=True)
-        done = set(conn.execute(select(schema.migrations.c.name)).scalars())
-        for name, step in schema.STEPS:
-            if name in done:
-                continue
-            step(conn)
-            conn.execute(schema.migrations.insert().values(name=name, applied_at=time.time()))
-            applied_now.append(name)
-    return applied_now
-
-
-def _is_missing_table(exc: Exception) -> bool:
-    message = str(exc).lower()
-    return "no such table" in message or "does not exist" in message

@@ -16,11 +16,9 @@ import time
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import select
-
 from nbtrack.analyze.differences import is_lower_better
 from nbtrack.records import iso_time
-from nbtrack.store import database, schema
+from nbtrack.store.reads import records_by_kind
 
 MAX_RUNS = 500
 MAX_TRENDS = 4
@@ -35,7 +33,7 @@ def render_report(store: Any, *, experiment: str | None = None, title: str | Non
     runs = store.runs(experiment=experiment, limit=max_runs)
     total = store.count(experiment=experiment)
     ids = {r.id for r in runs}
-    records = _records(store, ["gate", "drift", "alert"], ids)
+    records = records_by_kind(store, ["gate", "drift", "alert"], ids)
     environment = Environment(loader=PackageLoader("nbtrack.views", "templates"),
                               autoescape=select_autoescape(default=True, default_for_string=True))
     environment.filters["num"] = _number
@@ -155,20 +153,6 @@ def _registry(store: Any) -> list[dict[str, Any]]:
             "history": list(reversed(registry.history(name)))[:20],
         })
     return models
-
-
-def _records(store: Any, kinds: list[str], run_ids: set[str]) -> dict[str, list[dict[str, Any]]]:
-    """The records of some kinds across the listed runs, in one query."""
-    r, runs = schema.records.c, schema.runs.c
-    query = (select(runs.id, r.kind, r.name, r.body, r.created_at)
-             .join_from(schema.records, schema.runs, r.run_pk == runs.pk)
-             .where(r.kind.in_(kinds)))
-    found: dict[str, list[dict[str, Any]]] = {kind: [] for kind in kinds}
-    with database.reading(store.engine) as conn:
-        for run_id, kind, name, body, created in conn.execute(query):
-            if run_id in run_ids:
-                found[kind].append({"run_id": run_id, "name": name, "body": json.loads(body), "at": created})
-    return found
 
 
 def _by_time(entries: list[dict[str, Any]], limit: int = 100) -> list[dict[str, Any]]:
