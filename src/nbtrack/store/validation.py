@@ -20,7 +20,8 @@ from nbtrack.store.blobs import is_sha256
 from nbtrack.store.store import check_artifact_name
 
 _CROCKFORD = frozenset("0123456789ABCDEFGHJKMNPQRSTVWXYZ")
-_ENDED = frozenset(status.value for status in RunStatus if status.is_ended)
+# An import takes runs that have ended, and runs `nbtrack fsck --mark-lost` stored as lost.
+_ENDED = frozenset(status.value for status in RunStatus if status is not RunStatus.RUNNING)
 _MAX_KEY = 250
 _MAX_NAME = 200
 _MAX_JSON_DEPTH = 100
