@@ -1,7 +1,8 @@
-"""The flush promise: a point logged is visible to another process within 1 s, with no flush() called."""
+"""The flusher's promises: a point logged is visible to another process within 1 s, and a failed write is never silent."""
 
 from __future__ import annotations
 
+import sqlite3
 import statistics
 import subprocess
 import sys
@@ -67,3 +68,62 @@ def test_a_logged_point_is_visible_to_another_process_within_a_second_while_the_
     print(f"\nflush window over {POINTS} points: median {median:.3f} s, max {worst:.3f} s",
           [round(latency, 3) for latency in latencies])
     assert worst < LIMIT_SECONDS, [round(latency, 3) for latency in latencies]
+
+
+# Logs a point, then sleeps while the test holds the database's write lock: the flusher's own
+# write of the point fails (the busy timeout is cut to 0.3 s so it fails fast). The next log call
+# must raise that failure; once the lock is released the kept point is written.
+LOCKED_WRITER = textwrap.dedent("""
+    import os, sys, threading, time
+    from nbtrack.store import database
+    database.BUSY_TIMEOUT_MS = 300
+    import nbtrack
+    from nbtrack.errors import StorageError
+
+    folder = sys.argv[2]
+    run = nbtrack.start_run(experiment="locked", store=sys.argv[1])
+    print(run.id, flush=True)
+    while not os.path.exists(os.path.join(folder, "locked")):
+        time.sleep(0.01)
+    run.log_metric("loss", 1.0)
+    time.sleep(2.5)  # the flusher tries to write the point while the lock is held
+    try:
+        run.log_metric("loss", 2.0)
+        print("no error", flush=True)
+    except StorageError as exc:
+        print("raised", type(exc).__name__, exc, flush=True)
+    print("flusher alive", any(t.name == "nbtrack-flusher" for t in threading.enumerate()), flush=True)
+    while not os.path.exists(os.path.join(folder, "released")):
+        time.sleep(0.01)
+    time.sleep(1.5)  # the flusher tries again, now with the lock free
+    print("stored", [v for _s, v, _t in run.store.metric_history(run.id, "loss")], flush=True)
+    run.log_metric("loss", 3.0)
+    run.finish()
+""")
+
+
+def test_a_background_write_that_fails_raises_on_the_next_call_and_the_flusher_keeps_going(tmp_path):
+    store_path = tmp_path / "locked-store"
+    store = open_store(store_path)
+    writer = subprocess.Popen([sys.executable, "-c", LOCKED_WRITER, str(store_path), str(tmp_path)],
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        run_id = writer.stdout.readline().strip()  # type: ignore[union-attr]
+        holder = sqlite3.connect(store_path / "nbtrack.db", isolation_level=None)
+        holder.execute("BEGIN IMMEDIATE")  # another process holds the write lock longer than the busy timeout
+        (tmp_path / "locked").touch()
+        raised = writer.stdout.readline().strip()  # type: ignore[union-attr]
+        alive = writer.stdout.readline().strip()  # type: ignore[union-attr]
+        holder.rollback()
+        holder.close()
+        (tmp_path / "released").touch()
+        stored = writer.stdout.readline().strip()  # type: ignore[union-attr]
+        assert writer.wait(60) == 0
+    finally:
+        writer.kill()
+        writer.wait()
+    assert raised.startswith(f"raised StorageError writing the metric points of run {run_id} ")
+    assert "database is locked" in raised and "call run.flush()" in raised
+    assert alive == "flusher alive True"
+    assert stored == "stored [1.0]"  # kept through the failure, written by the flusher afterwards
+    assert [v for _s, v, _t in store.metric_history(run_id, "loss")] == [1.0, 3.0]
