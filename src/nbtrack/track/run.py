@@ -550,11 +550,10 @@ class _Watch:
 
 def _background_failure(run: Run, doing: str, exc: Exception) -> StorageError:
     reason = " ".join(str(getattr(exc, "orig", exc)).split())[:300] or "no message"
-    return StorageError(
-        f"writing the {doing} of run {run.id} to the store at {run.store.location.display} failed in the "
-        f"background ({type(exc).__name__}: {reason}); the points are kept in memory and tried again: "
-        "fix the cause, then call run.flush() to write them"
-    )
+    kept = ("the points are kept in memory and tried again: fix the cause, then call run.flush() to write them"
+            if doing == "metric points" else "it is tried again: fix the cause")
+    return StorageError(f"writing the {doing} of run {run.id} to the store at {run.store.location.display} "
+                        f"failed in the background ({type(exc).__name__}: {reason}); {kept}")
 
 
 _the_flusher: _Flusher | None = None
