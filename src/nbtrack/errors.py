@@ -7,6 +7,7 @@ NbtrackError
 │   ├── StoreUriError       a store location that is not a store or not usable
 │   │   └── UnsafeArchive       an archive to import holds a link, an escaping name, or too much
 │   ├── StoreReadOnly       a write to a store opened read-only (by request, or not writable)
+│   ├── ConfigError         a setting in nbtrack.toml, [tool.nbtrack] or NBTRACK_* that is not valid
 │   ├── NotebookNotFound    a notebook path that does not exist
 │   ├── InvalidNotebook     a file that is not a valid notebook
 │   ├── InvalidArtifactName an artifact name that could escape or confuse
@@ -50,6 +51,10 @@ class UnsafeArchive(StoreUriError):
 
 class StoreReadOnly(UsageError):
     """A write to a store opened read-only, by request or because its files are not writable."""
+
+
+class ConfigError(UsageError):
+    """A setting in nbtrack.toml, [tool.nbtrack] of pyproject.toml, or an NBTRACK_* variable that is not valid."""
 
 
 class NotebookNotFound(UsageError):

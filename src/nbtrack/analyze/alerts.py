@@ -22,9 +22,6 @@ Webhooks go only to the hosts in `allow`, over https (automation/actions.py).
 
 from __future__ import annotations
 
-import functools
-import os
-import stat
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -32,12 +29,11 @@ from pathlib import Path
 from typing import Any
 
 from nbtrack.analyze.conditions import Condition, RunValues, parse_condition
-from nbtrack.errors import UsageError
+from nbtrack.config import find_config
+from nbtrack.errors import ConfigError
 
-CONFIG_ENV = "NBTRACK_CONFIG"
 
-
-class AlertConfigError(UsageError):
+class AlertConfigError(ConfigError):
     """An alert rule or the alert configuration is not valid."""
 
 
@@ -62,50 +58,6 @@ class AlertConfig:
     rules: list[Rule]
     allow: frozenset[str]
     source: Path | None
-
-
-def find_config(start: Path | None = None) -> Path | None:
-    """NBTRACK_CONFIG, else the nearest nbtrack.toml or pyproject.toml with [tool.nbtrack]."""
-    named = os.environ.get(CONFIG_ENV)
-    if named:
-        path = Path(named)
-        if not path.is_absolute() and start is not None:
-            path = start / path  # relative to the folder the command was started from
-        if not path.is_file():
-            raise AlertConfigError(f"{CONFIG_ENV}={named} is not a file; point it at an nbtrack.toml")
-        return path
-    # os.path, not pathlib: every run's end walks up here, and pathlib's objects made the
-    # walk 0.5 ms of a short run's ~2 ms (profile of the 1,000-runs benchmark).
-    folder = os.path.abspath(start or os.getcwd())
-    while True:
-        own = os.path.join(folder, "nbtrack.toml")
-        if os.path.isfile(own):
-            return Path(own)
-        pyproject = os.path.join(folder, "pyproject.toml")
-        try:
-            info = os.stat(pyproject)
-        except OSError:
-            pass
-        else:
-            if stat.S_ISREG(info.st_mode) and _declares_nbtrack(pyproject, info.st_mtime_ns, info.st_size):
-                return Path(pyproject)
-        parent = os.path.dirname(folder)
-        if parent == folder:
-            return None
-        folder = parent
-
-
-@functools.lru_cache(maxsize=64)
-def _declares_nbtrack(path: str, _mtime_ns: int, _size: int) -> bool:
-    """Whether a pyproject.toml has a [tool.nbtrack] table; read again only when it changes.
-
-    Every run's end looks for alert rules: rereading the project's pyproject.toml each
-    time was about 13% of creating a short run (profile of the 1,000-runs benchmark).
-    """
-    try:
-        return b"[tool.nbtrack" in Path(path).read_bytes()
-    except OSError:
-        return False
 
 
 def load_config(path: Path | None = None) -> AlertConfig:

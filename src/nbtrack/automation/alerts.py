@@ -14,9 +14,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-from nbtrack.analyze.alerts import AlertConfig, evaluate_rules, find_config, load_config
+from nbtrack.analyze.alerts import AlertConfig, evaluate_rules, load_config
 from nbtrack.automation.actions import run_actions
-from nbtrack.config import child_environment
+from nbtrack.config import child_environment, find_config
 from nbtrack.errors import NbtrackError
 
 RECORD_KIND = "alert"
