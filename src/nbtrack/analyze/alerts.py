@@ -32,13 +32,9 @@ from pathlib import Path
 from typing import Any
 
 from nbtrack.analyze.conditions import Condition, RunValues, parse_condition
-from nbtrack.errors import UsageError
+from nbtrack.errors import AlertConfigError
 
 CONFIG_ENV = "NBTRACK_CONFIG"
-
-
-class AlertConfigError(UsageError):
-    """An alert rule or the alert configuration is not valid."""
 
 
 @dataclass(frozen=True)

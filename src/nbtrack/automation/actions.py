@@ -18,9 +18,9 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
-from nbtrack.analyze.alerts import AlertConfig, AlertConfigError, Rule
+from nbtrack.analyze.alerts import AlertConfig, Rule
 from nbtrack.config import mask_password
-from nbtrack.errors import NbtrackError
+from nbtrack.errors import AlertConfigError, NbtrackError
 
 LOOPBACK = {"127.0.0.1", "::1", "localhost"}
 COMMAND_TIMEOUT = 600.0

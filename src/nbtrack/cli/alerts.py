@@ -22,8 +22,9 @@ def alerts_command(run_ref: str, config_path: Path | None, dry_run: bool, store:
 
     Exit 0 when every action that ran succeeded, 1 when one failed or was refused.
     """
-    from nbtrack.analyze.alerts import AlertConfigError, load_config
+    from nbtrack.analyze.alerts import load_config
     from nbtrack.automation.alerts import evaluate_alerts
+    from nbtrack.errors import AlertConfigError
     from nbtrack.store import open_store
 
     if config_path is not None and not config_path.is_file():

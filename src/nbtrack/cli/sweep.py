@@ -36,8 +36,8 @@ def sweep_command(notebook: Path, axes: tuple[str, ...], draws: int | None, seed
 
     Every run is tagged sweep=<id>: nbtrack runs --where "tags.sweep = '<id>'".
     """
-    from nbtrack.errors import UsageError
-    from nbtrack.execution.sweep import SweepInterrupted, parse_axis, sweep
+    from nbtrack.errors import SweepInterrupted, UsageError
+    from nbtrack.execution.sweep import parse_axis, sweep
 
     if not axes:
         raise UsageError("a sweep needs at least one --grid NAME=VALUES, such as --grid model=rf,gb")

@@ -16,7 +16,7 @@ from jupyter_server.utils import ensure_async
 from tornado import web
 
 from nbtrack.capture.notebook import declared_params, parse_notebook
-from nbtrack.errors import NotFound, RunNotFound, UsageError
+from nbtrack.errors import ExecutionNotFound, HiddenNotebook, NotebookNotUnderRoot, RunNotFound, UsageError
 from nbtrack.execution.launch import ExecutionRequest, Notebook
 from nbtrack.limits import check_path
 from nbtrack.records import to_json_value
@@ -24,14 +24,6 @@ from nbtrack.server.base import NbtrackHandler
 
 MAX_RUNNING = 4
 EXECUTIONS_SETTING = "nbtrack_executions"
-
-
-class ExecutionNotFound(NotFound):
-    """No execution of that id in this server."""
-
-
-class NotebookNotUnderRoot(NotFound):
-    """No notebook at that path inside the server root (missing, or a path that leaves the root)."""
 
 
 @dataclass
@@ -131,10 +123,6 @@ def execution_json(execution: Execution, store: Any) -> dict[str, Any]:
     # The engine may add cells of its own (injected parameters, autolog): never show done > total.
     body["cells_total"] = done if run.is_ended and run.status == "finished" else max(execution.code_cells, done)
     return body
-
-
-class HiddenNotebook(NotFound):
-    """A notebook under a hidden file or folder, which the server's contents manager does not serve."""
 
 
 class LaunchHandler(NbtrackHandler):

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, func, select, update
 
-from nbtrack.errors import ModelNotFound, UsageError
+from nbtrack.errors import AliasConflict, ModelNotFound, UsageError
 from nbtrack.records import RunStatus
 from nbtrack.store import database, schema
 
@@ -26,10 +26,6 @@ if TYPE_CHECKING:
 LATEST = "latest"
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.\-]{0,199}")
 _ALIAS = re.compile(r"[A-Za-z][A-Za-z0-9_\-]{0,99}")
-
-
-class AliasConflict(UsageError):
-    """An alias moved by someone else between reading it and moving it."""
 
 
 @dataclass(frozen=True)
