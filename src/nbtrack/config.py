@@ -12,6 +12,7 @@ from nbtrack.errors import StoreUriError
 STORE_ENV = "NBTRACK_STORE"
 ARTIFACTS_ENV = "NBTRACK_ARTIFACTS"
 HEARTBEAT_ENV = "NBTRACK_HEARTBEAT"
+RUN_ID_ENV = "NBTRACK_RUN_ID"  # the run a kernel attaches to: set by engine and sweep, read by track
 DEFAULT_STORE = ".nbtrack"
 DATABASE_FILE = "nbtrack.db"
 OBJECTS_DIR = "objects"

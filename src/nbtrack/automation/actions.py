@@ -26,6 +26,8 @@ LOOPBACK = {"127.0.0.1", "::1", "localhost"}
 COMMAND_TIMEOUT = 600.0
 WEBHOOK_TIMEOUT = 10.0
 MAX_DEPTH = 1  # a run an alert started is checked too, but its firings start nothing more (no loops)
+ALERT_RULE_ENV = "NBTRACK_ALERT_RULE"  # a command action reads which rule fired from here
+ALERT_RUN_ID_ENV = "NBTRACK_ALERT_RUN_ID"  # and on which run
 _depth: contextvars.ContextVar[int] = contextvars.ContextVar("nbtrack_alert_depth", default=0)
 
 
@@ -54,7 +56,7 @@ def run_actions(store: Any, run: Any, rule: Rule, entry: dict[str, Any], config:
 
 
 def _run_command(argv: tuple[str, ...], payload: dict[str, Any]) -> dict[str, Any]:
-    env = {**os.environ, "NBTRACK_ALERT_RULE": payload["rule"], "NBTRACK_ALERT_RUN_ID": payload["run_id"]}
+    env = {**os.environ, ALERT_RULE_ENV: payload["rule"], ALERT_RUN_ID_ENV: payload["run_id"]}
     try:
         done = subprocess.run(list(argv), input=json.dumps(payload, default=str), capture_output=True, text=True,
                               env=env, timeout=COMMAND_TIMEOUT, check=False)

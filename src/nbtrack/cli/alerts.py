@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from nbtrack.analyze.alerts import CONFIG_ENV
 from nbtrack.cli import output
 from nbtrack.cli.app import cli, format_option, store_option
 
@@ -13,7 +14,7 @@ from nbtrack.cli.app import cli, format_option, store_option
 @cli.command("alerts")
 @click.argument("run_ref", metavar="RUN")
 @click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path),
-              help="The rules file [default: NBTRACK_CONFIG, else the nearest nbtrack.toml or pyproject.toml].")
+              help=f"The rules file [default: {CONFIG_ENV}, else the nearest nbtrack.toml or pyproject.toml].")
 @click.option("--dry-run", is_flag=True, help="Only say which rules hold; run no action, record nothing.")
 @store_option
 @format_option("table", "json")

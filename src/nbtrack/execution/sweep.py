@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from nbtrack.capture.notebook import effective_params, sha256_hex
-from nbtrack.config import child_environment, locate_store
+from nbtrack.config import RUN_ID_ENV, child_environment, locate_store
 from nbtrack.errors import ParameterError, SweepIncomplete, SweepInterrupted, UsageError
 from nbtrack.execution.launch import ExecutionRequest, Notebook, launch
 from nbtrack.execution.params import parse_value
@@ -158,8 +158,6 @@ class Plan:
 
     def kernel_env(self, job: Job) -> dict[str, str]:
         """What the engine gives its kernels: this store (as config says) and the run's id."""
-        from nbtrack.track import RUN_ID_ENV
-
         location = locate_store(self.store, artifacts=self.artifacts)
         return {**child_environment(location, dict(os.environ)), RUN_ID_ENV: job.run_id}
 

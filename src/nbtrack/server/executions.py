@@ -16,6 +16,7 @@ from jupyter_server.utils import ensure_async
 from tornado import web
 
 from nbtrack.capture.notebook import declared_params, parse_notebook
+from nbtrack.config import RUN_ID_ENV, STORE_ENV
 from nbtrack.errors import ExecutionNotFound, HiddenNotebook, NotebookNotUnderRoot, RunNotFound, UsageError
 from nbtrack.execution.launch import ExecutionRequest, Notebook
 from nbtrack.limits import check_path
@@ -79,8 +80,8 @@ class Executions:
             raise UsageError(f"{MAX_RUNNING} executions are already running; wait for one to finish")
         request = ExecutionRequest(notebook=str(path), params=given, store=store_uri,
                                    tags={"launched_from": "jupyterlab"})
-        env = {**os.environ, "NBTRACK_STORE": store_uri}
-        env.pop("NBTRACK_RUN_ID", None)
+        env = {**os.environ, STORE_ENV: store_uri}
+        env.pop(RUN_ID_ENV, None)
         process = subprocess.Popen(
             [sys.executable, "-m", "nbtrack.execution.launch"], stdin=subprocess.PIPE,
             stdout=subprocess.DEVNULL, stderr=None, env=env, cwd=str(path.parent),  # errors go to the server log
