@@ -21,6 +21,7 @@ from urllib.parse import urlsplit
 from nbtrack.analyze.alerts import AlertConfig, Rule
 from nbtrack.config import mask_password
 from nbtrack.errors import AlertConfigError, NbtrackError
+from nbtrack.records import RunStatus
 
 LOOPBACK = {"127.0.0.1", "::1", "localhost"}
 COMMAND_TIMEOUT = 600.0
@@ -122,5 +123,6 @@ def _run_notebook(store: Any, run: Any, rule: Rule) -> dict[str, Any]:
         return {"kind": "notebook", "notebook": str(rule.notebook), "ok": False,
                 "summary": f"notebook {rule.notebook.name} did not start: {exc}"}
     return {"kind": "notebook", "notebook": str(rule.notebook), "params": dict(rule.params),
-            "run_id": triggered.id, "status": str(triggered.status), "ok": str(triggered.status) == "finished",
+            "run_id": triggered.id, "status": str(triggered.status),
+            "ok": triggered.status == RunStatus.FINISHED,
             "summary": f"notebook {rule.notebook.name} ran as {triggered.id} ({triggered.status})"}
