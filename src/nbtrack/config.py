@@ -18,6 +18,7 @@ ARTIFACTS_ENV = "NBTRACK_ARTIFACTS"
 HEARTBEAT_ENV = "NBTRACK_HEARTBEAT"
 DURABILITY_ENV = "NBTRACK_DURABILITY"
 CONFIG_ENV = "NBTRACK_CONFIG"
+RUN_ID_ENV = "NBTRACK_RUN_ID"  # the run a kernel attaches to: set by engine and sweep, read by track
 DEFAULT_STORE = ".nbtrack"
 DATABASE_FILE = "nbtrack.db"
 OBJECTS_DIR = "objects"

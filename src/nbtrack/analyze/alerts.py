@@ -30,11 +30,7 @@ from typing import Any
 
 from nbtrack.analyze.conditions import Condition, RunValues, parse_condition
 from nbtrack.config import find_config
-from nbtrack.errors import ConfigError
-
-
-class AlertConfigError(ConfigError):
-    """An alert rule or the alert configuration is not valid."""
+from nbtrack.errors import AlertConfigError
 
 
 @dataclass(frozen=True)

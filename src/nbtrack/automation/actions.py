@@ -18,14 +18,17 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
-from nbtrack.analyze.alerts import AlertConfig, AlertConfigError, Rule
+from nbtrack.analyze.alerts import AlertConfig, Rule
 from nbtrack.config import mask_password
-from nbtrack.errors import NbtrackError
+from nbtrack.errors import AlertConfigError, NbtrackError
+from nbtrack.records import RunStatus
 
 LOOPBACK = {"127.0.0.1", "::1", "localhost"}
 COMMAND_TIMEOUT = 600.0
 WEBHOOK_TIMEOUT = 10.0
 MAX_DEPTH = 1  # a run an alert started is checked too, but its firings start nothing more (no loops)
+ALERT_RULE_ENV = "NBTRACK_ALERT_RULE"  # a command action reads which rule fired from here
+ALERT_RUN_ID_ENV = "NBTRACK_ALERT_RUN_ID"  # and on which run
 _depth: contextvars.ContextVar[int] = contextvars.ContextVar("nbtrack_alert_depth", default=0)
 
 
@@ -54,7 +57,7 @@ def run_actions(store: Any, run: Any, rule: Rule, entry: dict[str, Any], config:
 
 
 def _run_command(argv: tuple[str, ...], payload: dict[str, Any]) -> dict[str, Any]:
-    env = {**os.environ, "NBTRACK_ALERT_RULE": payload["rule"], "NBTRACK_ALERT_RUN_ID": payload["run_id"]}
+    env = {**os.environ, ALERT_RULE_ENV: payload["rule"], ALERT_RUN_ID_ENV: payload["run_id"]}
     try:
         done = subprocess.run(list(argv), input=json.dumps(payload, default=str), capture_output=True, text=True,
                               env=env, timeout=COMMAND_TIMEOUT, check=False)
@@ -120,5 +123,6 @@ def _run_notebook(store: Any, run: Any, rule: Rule) -> dict[str, Any]:
         return {"kind": "notebook", "notebook": str(rule.notebook), "ok": False,
                 "summary": f"notebook {rule.notebook.name} did not start: {exc}"}
     return {"kind": "notebook", "notebook": str(rule.notebook), "params": dict(rule.params),
-            "run_id": triggered.id, "status": str(triggered.status), "ok": str(triggered.status) == "finished",
+            "run_id": triggered.id, "status": str(triggered.status),
+            "ok": triggered.status == RunStatus.FINISHED,
             "summary": f"notebook {rule.notebook.name} ran as {triggered.id} ({triggered.status})"}

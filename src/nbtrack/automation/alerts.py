@@ -16,7 +16,7 @@ from typing import Any
 
 from nbtrack.analyze.alerts import AlertConfig, evaluate_rules, load_config
 from nbtrack.automation.actions import run_actions
-from nbtrack.config import child_environment, find_config
+from nbtrack.config import RUN_ID_ENV, child_environment, find_config
 from nbtrack.errors import NbtrackError
 
 RECORD_KIND = "alert"
@@ -70,7 +70,7 @@ def act_on_run_end(store: Any, run_id: str, *, rules_from: str | os.PathLike[str
 
 def _in_background(store: Any, run_id: str, path: Path) -> subprocess.Popen[bytes]:
     env = child_environment(store.location, dict(os.environ))
-    env.pop("NBTRACK_RUN_ID", None)
+    env.pop(RUN_ID_ENV, None)
     return subprocess.Popen(
         [sys.executable, "-m", "nbtrack", "alerts", run_id, "--config", str(path), "--format", "json"],
         env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,

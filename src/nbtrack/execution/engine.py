@@ -30,11 +30,11 @@ from papermill.utils import merge_kwargs, remove_args
 
 from nbtrack.capture.notebook import declared_params, effective_params, sha256_hex
 from nbtrack.capture.telemetry import ProcessProbe, summarize_cells
-from nbtrack.config import child_environment
+from nbtrack.config import RUN_ID_ENV, child_environment
 from nbtrack.execution.kernels import START_ATTEMPTS, use_private_sockets
 from nbtrack.records import CellTiming, NotebookRef, RunError, RunStatus
 from nbtrack.store import Store, open_store
-from nbtrack.track import RUN_ID_ENV, Run
+from nbtrack.track import Run
 
 SOURCE_ARTIFACT = "source.ipynb"
 EXECUTED_ARTIFACT = "notebook.ipynb"

@@ -25,8 +25,8 @@ from pathlib import Path
 from typing import Any
 
 from nbtrack.capture.notebook import effective_params, sha256_hex
-from nbtrack.config import child_environment, locate_store
-from nbtrack.errors import NbtrackError, ParameterError, UsageError
+from nbtrack.config import RUN_ID_ENV, child_environment, locate_store
+from nbtrack.errors import ParameterError, SweepIncomplete, SweepInterrupted, UsageError
 from nbtrack.execution.launch import ExecutionRequest, Notebook, launch
 from nbtrack.execution.params import parse_value
 from nbtrack.records import RunError, RunStatus, new_run_id
@@ -35,18 +35,6 @@ from nbtrack.store import Store, StoredRun, open_store
 SWEEP_TAG = "sweep"
 KERNELS_AHEAD_PER_WORKER = 2
 _RANGE = re.compile(r"^(?:(?P<scale>log|int):)?(?P<low>[^.][^ ]*?)\.\.(?P<high>[^ ]+)$")
-
-
-class SweepInterrupted(Exception):
-    """Ctrl-C or SIGTERM stopped a sweep; `runs` holds what was stored (running ones ended killed)."""
-
-    def __init__(self, runs: list[StoredRun]) -> None:
-        super().__init__(f"sweep interrupted after {len(runs)} runs")
-        self.runs = runs
-
-
-class SweepIncomplete(NbtrackError):
-    """Executions ended without a run in the store, and none could be recorded for them."""
 
 
 @dataclass(frozen=True)
@@ -170,8 +158,6 @@ class Plan:
 
     def kernel_env(self, job: Job) -> dict[str, str]:
         """What the engine gives its kernels: this store (as config says) and the run's id."""
-        from nbtrack.track import RUN_ID_ENV
-
         location = locate_store(self.store, artifacts=self.artifacts)
         return {**child_environment(location, dict(os.environ)), RUN_ID_ENV: job.run_id}
 

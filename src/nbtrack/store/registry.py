@@ -17,17 +17,13 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, func, select, update
 
-from nbtrack.errors import ModelNotFound, UsageError
+from nbtrack.errors import AliasConflict, ModelNotFound, UsageError
 from nbtrack.records import RunRecord, RunStatus
 from nbtrack.store import database, schema
 
 LATEST = "latest"
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.\-]{0,199}")
 _ALIAS = re.compile(r"[A-Za-z][A-Za-z0-9_\-]{0,99}")
-
-
-class AliasConflict(UsageError):
-    """An alias moved by someone else between reading it and moving it."""
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ import time
 from collections.abc import Iterable
 from typing import Any
 
+from nbtrack import formatting
 from nbtrack.analyze.differences import is_lower_better
 from nbtrack.records import iso_time
 from nbtrack.store.reads import records_by_kind
@@ -36,7 +37,7 @@ def render_report(store: Any, *, experiment: str | None = None, title: str | Non
     records = records_by_kind(store, ["gate", "drift", "alert"], ids)
     environment = Environment(loader=PackageLoader("nbtrack.views", "templates"),
                               autoescape=select_autoescape(default=True, default_for_string=True))
-    environment.filters["num"] = _number
+    environment.filters["num"] = formatting.value
     environment.filters["when"] = lambda t: "-" if t is None else time.strftime("%Y-%m-%d %H:%M", time.gmtime(t))
     template = environment.get_template("report.html.j2")
     param_keys = _common_keys([r.params for r in runs], limit=6)
@@ -68,18 +69,6 @@ def _short_ids(runs: list[Any], records: dict[str, list[dict[str, Any]]]) -> Any
         common = next((i for i, (x, y) in enumerate(zip(a, b)) if x != y), len(a))
         width = max(width, common + 1)
     return lambda run_id: run_id[:width]
-
-
-def _number(value: Any) -> str:
-    if value is None:
-        return "-"
-    if isinstance(value, bool):
-        return str(value).lower()
-    if isinstance(value, float):
-        return "nan" if math.isnan(value) else f"{value:.4g}"
-    if isinstance(value, (dict, list)):
-        return json.dumps(value)
-    return str(value)
 
 
 def _common_keys(mappings: Iterable[dict[str, Any]], *, limit: int) -> list[str]:
