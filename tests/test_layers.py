@@ -27,6 +27,17 @@ def test_every_import_points_down_a_layer():
         assert f"{contract} KEPT" in done.stdout
 
 
+def test_every_module_of_the_package_sits_in_a_layer():
+    import tomllib
+
+    contracts = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["importlinter"]["contracts"]
+    layers = next(c for c in contracts if c["id"] == "layers")["layers"]
+    placed = {name.strip() for line in layers for name in line.split("|")}
+    modules = {f"nbtrack.{p.stem}" for p in SRC.iterdir()
+               if (p.suffix == ".py" or (p / "__init__.py").exists()) and p.stem not in {"__init__", "__main__"}}
+    assert modules - placed == set(), "add these to the layers in pyproject.toml and docs/architecture.md"
+
+
 def test_a_wrong_way_import_inside_a_function_breaks_the_contract(tmp_path):
     shutil.copytree(ROOT / "src", tmp_path / "src", ignore=shutil.ignore_patterns("labextension", "__pycache__"))
     shutil.copy(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
