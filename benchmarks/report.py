@@ -108,11 +108,12 @@ def render(rows: list[Row], notes: list[str], header: list[str], profiles: dict[
             + ". Ratios compare with peers measured in the same run, at the same size (a row that is not says so).", "",
             "| measure | nbtrack | target | met | peers (nbtrack's advantage) |", "|---|---|---|---|---|"]
     for measure, group in by_measure.items():
-        for ours in (r for r in group if r.who == "nbtrack" and r.target is not None):
+        for ours in (r for r in group if r.is_nbtrack and r.target is not None):
             others = "; ".join(f"{r.who}: {fmt(r.value)} {r.unit} ({_advantage(ours, r)})"
                                for r in group if not r.is_nbtrack) or "-"
             met = "yes" if ours.target.met(ours.value) else "**no**"  # type: ignore[union-attr]
-            out.append(f"| {measure} | {fmt(ours.value)} {ours.unit} | {ours.target} {ours.unit} | {met} | {others} |")
+            name = measure if ours.who == "nbtrack" else f"{measure} [{ours.who}]"
+            out.append(f"| {name} | {fmt(ours.value)} {ours.unit} | {ours.target} {ours.unit} | {met} | {others} |")
     out += ["", "## Every figure", "",
             "| measure | who | median | CPU s (median) | repetitions | "
             + ("each run | " if runs > 1 else "") + "note |",
