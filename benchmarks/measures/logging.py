@@ -98,8 +98,8 @@ def visibility_lag(store_dir: Path | str, seconds: float, every: float = 0.005) 
         while i < step and i <= last:
             lag = max(lag, at - logged[i])
             i += 1
-    if i < step:  # never seen within 5 s of the last call
-        lag = max(lag, seen[-1][0] - logged[i])
+    if i < step:  # never seen within 5 s of the last call: at least that long
+        lag = max(lag, (seen[-1][0] if seen else time.perf_counter()) - logged[i])
     return lag, step
 
 
