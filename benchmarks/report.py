@@ -208,9 +208,9 @@ def readme_table(rows: list[Row], runs: list[RunInfo]) -> list[str]:
     by_measure: OrderedDict[str, list[Row]] = OrderedDict()
     for row in rows:
         by_measure.setdefault(row.measure, []).append(row)
-    lines = [f"Figures from {_runs_line(runs)} (2 shared cores; every figure the median of its repetitions; "
-             "benchmarks/RESULTS.md has them all, with W&B and Aim). Each ratio compares the same size on both sides; "
-             "`durability` is the store setting each figure ran at.", "",
+    lines = [(f"Figures from {_runs_line(runs)} ({os.cpu_count()} cores; every figure the median of its "
+              "repetitions; benchmarks/RESULTS.md has them all, with W&B and Aim). Each ratio compares the same "
+              "size on both sides; `durability` is the store setting each figure ran at."), "",
              "| measure | nbtrack | MLflow (sqlite), same run and size | target | met |", "|---|---|---|---|---|"]
     for measure, group in by_measure.items():
         for ours in (r for r in group if r.is_nbtrack and r.target is not None):

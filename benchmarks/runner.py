@@ -68,8 +68,8 @@ def main(argv: list[str] | None = None) -> int:
     rows = report.merge(per_run)
     minutes = (time.time() - started) / 60
     header = ["## Machine", "", *report.machine(),
-              "- The machine is shared, so wall times are noisy; CPU seconds and ratios of back-to-back pairs are "
-              "steadier.",
+              ("- The machine is shared, so wall times are noisy; CPU seconds and ratios of back-to-back pairs "
+               "are steadier."),
               f"- {len(runs)} whole run(s) of the suite, {args.reps} repetitions per figure"
               + (", tiny sizes" if args.tiny else "") + f", {minutes:.1f} minutes in all:",
               *[f"  - run {r.index}: {r.stamp} at commit {r.commit}, {r.minutes:.1f} min, load average "
