@@ -129,5 +129,6 @@ def _measure_in_child(name: str, ctx: Context, args: argparse.Namespace) -> None
             return
         rows, notes, profiles = pickle.loads(into.read_bytes())
     ctx.rows.extend(rows)
-    ctx.notes.extend(notes)
+    for note in notes:  # two measures may say the same thing (e.g. a durability setting not in effect)
+        ctx.note(note)
     ctx.profiles.update(profiles)
