@@ -24,6 +24,7 @@ def isolated_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Ite
     monkeypatch.setenv("NBTRACK_STORE", str(tmp_path / "store"))
     monkeypatch.delenv("NBTRACK_RUN_ID", raising=False)
     monkeypatch.delenv("NBTRACK_ARTIFACTS", raising=False)
+    monkeypatch.delenv("NBTRACK_DURABILITY", raising=False)
     monkeypatch.setenv("MPLBACKEND", "Agg")
     monkeypatch.chdir(tmp_path)
     yield

@@ -9,7 +9,8 @@ import { Widget } from '@lumino/widgets';
 
 import { chart, confusion, lines } from './charts';
 import { section } from './detail';
-import { h, show } from './dom';
+import { h } from './dom';
+import { formatValue } from './format';
 import { query, requestAPI, requestBlob } from './request';
 import { ICellChange, IComparison, IDataDifference, IDifferences, IRunDetail, ISeries } from './types';
 
@@ -47,7 +48,7 @@ export class ComparePanel extends Widget {
     const paramHost = h('div');
     const drawParams = (): void => {
       const keys = Object.keys(c.columns).filter(k => k.startsWith('params.') && (!onlyDiff.checked || c.differs[k]));
-      paramHost.replaceChildren(this.grid(names, keys.map(k => [k.slice(7), c.columns[k].map(v => show(v)), c.differs[k]])));
+      paramHost.replaceChildren(this.grid(names, keys.map(k => [k.slice(7), c.columns[k].map(v => formatValue(v)), c.differs[k]])));
     };
     onlyDiff.addEventListener('change', drawParams);
     drawParams();
@@ -57,7 +58,7 @@ export class ComparePanel extends Widget {
       h('tbody', {}, ...metricKeys.map(k => h('tr', {}, h('td', {}, k.slice(8)),
         ...c.columns[k].map((v, i) => {
           const best = c.best[k] === c.ids[i];
-          return h('td', { class: best ? 'nbtrack-best' : '', title: best ? 'best' : '' }, show(v), best ? ' ★' : '');
+          return h('td', { class: best ? 'nbtrack-best' : '', title: best ? 'best' : '' }, formatValue(v), best ? ' ★' : '');
         })))));
     const facts = [
       ['status', c.runs.map(r => r.status)],
@@ -102,7 +103,7 @@ export class ComparePanel extends Widget {
     if (!found.length) {
       return section('Data', 'no data profiles');
     }
-    const shown = (values: unknown[]): string[] => values.map(v => show(v));
+    const shown = (values: unknown[]): string[] => values.map(v => formatValue(v));
     const one = (d: IDataDifference): HTMLElement[] => [
       h('h4', {}, d.name),
       this.grid(names, [
@@ -116,7 +117,7 @@ export class ComparePanel extends Widget {
           h('tbody', {}, ...d.columns.map(col => h('tr', { attrs: { 'data-column': col.column } },
             h('td', {}, col.column),
             ...col.shift.map((v, i) => h('td', { class: col.changed[i] ? 'nbtrack-shifted' : '', title: col.changed[i] ? 'shifted' : '' },
-              v === null ? '—' : v.toFixed(3))))))
+              formatValue(v))))))
         )
         : h('div', { class: 'nbtrack-note' }, 'no columns')
     ];
@@ -140,7 +141,7 @@ export class ComparePanel extends Widget {
           h('td', {}, p.before ?? '—'), h('td', {}, p.after ?? '—')))))
       : h('div', { class: 'nbtrack-note' }, 'the same packages in every run');
     return section('Environment',
-      this.grid(names, env.facts.map(f => [f.name, f.values.map(v => show(v)), f.differs])), packages);
+      this.grid(names, env.facts.map(f => [f.name, f.values.map(v => formatValue(v)), f.differs])), packages);
   }
 
   /** Each run's source notebook against the first run's: cells added, removed and changed, with their text. */

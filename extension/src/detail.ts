@@ -4,7 +4,8 @@ import { IRenderMimeRegistry } from '@jupyterlab/rendermime';
 import { Widget } from '@lumino/widgets';
 
 import { cellCosts, chart, confusion, curve, lines } from './charts';
-import { duration, h, show, table } from './dom';
+import { duration, h, table } from './dom';
+import { MISSING, formatValue } from './format';
 import { requestAPI, requestBlob } from './request';
 import { IRecord, IRunDetail, ISeries } from './types';
 
@@ -67,11 +68,11 @@ export class RunDetail extends Widget {
       open);
     const sections: HTMLElement[] = [head, this.tags(run)];
     sections.push(section('Params', Object.keys(run.params).length
-      ? table(['name', 'value'], Object.entries(run.params).map(([k, v]) => [k, show(v)]))
+      ? table(['name', 'value'], Object.entries(run.params).map(([k, v]) => [k, formatValue(v)]))
       : 'no params'));
     sections.push(section('Metrics', Object.keys(run.summaries).length
       ? table(['key', 'last', 'min', 'max', 'points'], Object.entries(run.summaries).map(([k, s]) =>
-        [k, show(s.last), show(s.min), show(s.max), s.count]))
+        [k, formatValue(s.last), formatValue(s.min), formatValue(s.max), s.count]))
       : 'no metrics', this.seriesHost));
     const evaluations = run.records.filter(r => r.kind === 'evaluation');
     if (evaluations.length) {
@@ -80,25 +81,25 @@ export class RunDetail extends Widget {
     const data = run.records.filter(r => r.kind === 'data');
     if (data.length) {
       sections.push(section('Data', table(['name', 'rows', 'columns', 'missing', 'fingerprint'],
-        data.map(r => [r.name, show(r.body.rows), show(r.body.columns), show(r.body.missing_share),
+        data.map(r => [r.name, formatValue(r.body.rows), formatValue(r.body.columns), formatValue(r.body.missing_share),
           String(r.body.fingerprint ?? '').slice(0, 12)]))));
     }
     const models = run.records.filter(r => r.kind === 'model');
     if (models.length) {
       sections.push(section('Models', table(['name', 'class', 'details'],
-        models.map(r => [r.name, show(r.body.estimator ?? r.body.class), show(r.body.params ?? '')]))));
+        models.map(r => [r.name, formatValue(r.body.estimator ?? r.body.class), formatValue(r.body.params ?? '')]))));
     }
     sections.push(section('Figures', this.figuresHost));
     if (run.cells.length) {
       sections.push(section('Cells', chart(this.rendermime, cellCosts(run.cells)),
         table(['cell', 'wall (s)', 'cpu (s)', 'peak memory (MB)', 'status'], run.cells.map(c =>
-          [c.index, c.wall_s.toFixed(3), c.cpu_s === null ? '—' : c.cpu_s.toFixed(3),
-            c.rss_peak === null ? '—' : (c.rss_peak / 1e6).toFixed(1), c.status]))));
+          [c.index, formatValue(c.wall_s), formatValue(c.cpu_s),
+            c.rss_peak === null ? MISSING : (c.rss_peak / 1e6).toFixed(1), c.status]))));
     }
     const environment = run.records.find(r => r.kind === 'environment');
     if (environment) {
       sections.push(section('Environment', table(['what', 'value'],
-        Object.entries(environment.body).filter(([k]) => k !== 'packages').map(([k, v]) => [k, show(v)]))));
+        Object.entries(environment.body).filter(([k]) => k !== 'packages').map(([k, v]) => [k, formatValue(v)]))));
     }
     sections.push(section('Artifacts', table(['name', 'type', 'size'],
       run.artifact_list.map(a => [a.name, a.media_type, `${a.size} B`]))));
@@ -110,7 +111,7 @@ export class RunDetail extends Widget {
     const parts: HTMLElement[] = [];
     const metrics = body.metrics ?? {};
     if (Object.keys(metrics).length) {
-      parts.push(table(Object.keys(metrics), [Object.values(metrics).map(v => show(v))]));
+      parts.push(table(Object.keys(metrics), [Object.values(metrics).map(v => formatValue(v))]));
     }
     const charts = h('div', { class: 'nbtrack-chart-row' });
     const cm = body.confusion_matrix;

@@ -26,20 +26,6 @@ export function h<K extends keyof HTMLElementTagNameMap>(
   return node;
 }
 
-/** A value as short text: numbers to 4 significant digits, objects as JSON. */
-export function show(value: unknown): string {
-  if (value === null || value === undefined) {
-    return '—';
-  }
-  if (typeof value === 'number') {
-    return Number.isInteger(value) ? String(value) : value.toPrecision(4);
-  }
-  if (typeof value === 'string') {
-    return value;
-  }
-  return JSON.stringify(value);
-}
-
 /** "3 s ago", "5 min ago", "2 h ago", "4 d ago". */
 export function age(iso: string, now: number = Date.now()): string {
   const seconds = Math.max(0, (now - Date.parse(iso)) / 1000);

@@ -3,7 +3,8 @@
 import { Message } from '@lumino/messaging';
 import { Widget } from '@lumino/widgets';
 
-import { age, h, show } from './dom';
+import { age, h } from './dom';
+import { formatValue } from './format';
 import { query, requestAPI } from './request';
 import { IExperiment, IRun, IRunPage } from './types';
 
@@ -310,7 +311,7 @@ export class RunsSidebar extends Widget {
     const own = Object.keys(run.metrics).sort();
     const metrics = [...this.metricKeys.filter(k => k in run.metrics), ...own.filter(k => !this.metricKeys.includes(k))]
       .slice(0, 3)
-      .map(k => h('span', { class: 'nbtrack-metric' }, h('span', { class: 'nbtrack-metric-key' }, k), ' ', show(run.metrics[k])));
+      .map(k => h('span', { class: 'nbtrack-metric' }, h('span', { class: 'nbtrack-metric-key' }, k), ' ', formatValue(run.metrics[k])));
     const row = h('div', { class: 'nbtrack-row', attrs: { role: 'listitem', 'data-run-id': run.id } },
       box,
       h('div', { class: 'nbtrack-row-main' },

@@ -46,10 +46,10 @@ def _drift_against(*args: Any) -> Any:
     return drift_against(*args)
 
 
-def _evaluate_alerts_in_background(*args: Any) -> Any:
-    from nbtrack.analyze.alerts import evaluate_in_background
+def _run_ended(*args: Any, **kwargs: Any) -> Any:
+    from nbtrack.automation.alerts import act_on_run_end
 
-    return evaluate_in_background(*args)
+    return act_on_run_end(*args, **kwargs)
 
 
 def _display_capture(*args: Any) -> Any:
@@ -65,7 +65,7 @@ def _show_run_card(*args: Any) -> Any:
 
 
 hooks.provide("drift_against", _drift_against)
-hooks.provide("evaluate_alerts_in_background", _evaluate_alerts_in_background)
+hooks.provide("run_ended", _run_ended)
 hooks.provide("display_capture", _display_capture)
 hooks.provide("show_run_card", _show_run_card)
 

@@ -1,8 +1,9 @@
 """Where the core calls up: track/ asks for presentation and evaluation by name.
 
-Imports point down only (ARCHITECTURE.md), yet a Run must show its views in a kernel
-and have its alert rules evaluated when it ends. The core calls these hooks; the
-package root (nbtrack/__init__.py), which sits above every layer, fills them in.
+Imports point down only (docs/architecture.md), yet a Run must show its views in a kernel
+and, when it ends, have its alert rules fired ("run_ended", by automation/). The core
+calls these hooks; the package root (nbtrack/__init__.py), which sits above every
+layer, fills them in.
 Standard library only, like the rest of the base layer.
 """
 

@@ -68,7 +68,7 @@ def test_run_detail_shows_params_charts_confusion_matrix_figures_and_cells(
     page.wait_for_selector(f"{panel} img.nbtrack-figure")
     assert page.eval_on_selector(f"{panel} img.nbtrack-figure", "img => img.complete && img.naturalWidth") == 240
     cells = page.inner_text(f"{panel} .nbtrack-section:has(h3:text('Cells'))")
-    assert "0.500" in cells
+    assert "0.5" in cells  # wall seconds, by the one value formatter (was "0.500")
     page.wait_for_timeout(500)  # let vega finish drawing before the picture
     screenshot(page, "run-detail")
     page.evaluate("() => window.jupyterapp.commands.execute('apputils:change-theme', {theme: 'JupyterLab Dark'})")
@@ -116,8 +116,8 @@ def test_two_selected_runs_open_the_compare_panel(lab: tuple[LabServer, dict[str
 
     # What RunComparison shows beyond the table: lr's data moved, it ran a newer numpy, it changed a cell.
     age = page.inner_text(f"{panel} .nbtrack-data-shift tr[data-column='age']")
-    assert age.split() == ["age", "0.000", "1.600"]
-    assert page.inner_text(f"{panel} .nbtrack-data-shift tr[data-column='age'] .nbtrack-shifted") == "1.600"
+    assert age.split() == ["age", "0", "1.6"]  # by the one value formatter (was 0.000 and 1.600)
+    assert page.inner_text(f"{panel} .nbtrack-data-shift tr[data-column='age'] .nbtrack-shifted") == "1.6"
     assert page.query_selector(f"{panel} .nbtrack-data-shift tr[data-column='city'] .nbtrack-shifted") is None
     assert "different" in page.inner_text(f"{panel} .nbtrack-section:has(h3:text('Data'))")
     numpy = page.inner_text(f"{panel} .nbtrack-packages tr.nbtrack-package-changed")

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from nbtrack.store import open_store, schema
+from nbtrack.store import open_store, upgrades
 from reliability import writers
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("reliability")]
@@ -67,7 +67,7 @@ def test_eight_processes_opening_a_fresh_store_at_once_apply_each_schema_step_on
     with sqlite3.connect(path / "nbtrack.db") as conn:
         names = [row[0] for row in conn.execute("SELECT name FROM nbtrack_migrations ORDER BY name")]
         runs = conn.execute("SELECT count(*) FROM runs").fetchone()[0]
-    assert names == [name for name, _ in schema.STEPS]
+    assert names == [name for name, _ in upgrades.STEPS]
     assert runs == PROCESSES
 
 

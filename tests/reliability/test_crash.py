@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import multiprocessing
 import os
 import random
@@ -15,7 +16,7 @@ import pytest
 
 from nbtrack.records import RunStatus
 from nbtrack.store import open_store
-from reliability.writers import artifact_writer, metric_writer
+from reliability.writers import artifact_writer, buffered_value, buffered_writer, metric_writer
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("reliability")]
 
@@ -146,3 +147,52 @@ def test_an_interrupt_at_any_statement_of_a_run_leaves_no_lock_and_no_half_trans
     assert [run.metrics for run in store.runs(experiment="after")] == [{"m": 1.0}] * 11
     with sqlite3.connect(tmp_path / "s" / "nbtrack.db") as conn:
         assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+
+
+BUFFERED_ROUNDS = 10
+# A point is written within 1 s of being logged; a loaded machine may add to that, but a
+# flusher that took 2 s (asking on one tick, writing on the next) fails.
+WINDOW_LIMIT_SECONDS = 2.0
+SMALL_BUFFER = 20_000  # the tight rounds fill it many times a second: the log call then writes
+
+
+def test_kill_9_on_the_default_buffered_path_loses_only_the_last_second_and_never_tears_the_series(tmp_path):
+    store_path = tmp_path / "buffered-store"
+    open_store(store_path).close()
+    rng = random.Random(20261207)
+    windows, losses = [], []
+    for round_ in range(BUFFERED_ROUNDS):
+        pace = ("tight", "steady", "bursts")[round_ % 3]
+        max_buffered = SMALL_BUFFER if pace == "tight" else 200_000
+        acks = tmp_path / f"buffered-acks-{round_}"
+        writer = _context.Process(target=functools.partial(buffered_writer, pace=pace, max_buffered=max_buffered),
+                                  args=(str(store_path), str(acks)), daemon=True)
+        writer.start()
+        deadline = time.monotonic() + 60
+        while not (acks.exists() and acks.read_text().startswith("run ")):
+            assert writer.is_alive() and time.monotonic() < deadline, "writer did not start within 60 s"
+            time.sleep(0.01)
+        time.sleep(rng.uniform(0.5, 3.0))
+        killed_at = time.time()
+        os.kill(writer.pid, signal.SIGKILL)
+        writer.join(30)
+        assert writer.exitcode == -signal.SIGKILL, f"writer ended by itself (exit {writer.exitcode})"
+        head, *lines = acks.read_text().split("\n")
+        logged = [float(line.split()[1]) for line in lines[:-1]]  # the last line may be cut short
+        assert [int(line.split()[0]) for line in lines[:-1]] == list(range(len(logged)))
+
+        history = open_store(store_path).metric_history(head.split()[1], "loss")
+        stored = len(history)
+        # A contiguous prefix of what was logged (the step being acknowledged may be in it), each value whole.
+        assert [(s, v) for s, v, _t in history] == [(s, buffered_value(s)) for s in range(stored)]
+        assert stored <= len(logged) + 1
+        lost = logged[stored:]
+        window = killed_at - lost[0] if lost else 0.0
+        assert window < WINDOW_LIMIT_SECONDS, f"{pace}: a point logged {window:.2f} s before kill -9 was lost"
+        assert len(lost) <= max_buffered, f"{pace}: {len(lost)} points lost, over the buffer of {max_buffered}"
+        windows.append(window)
+        losses.append((pace, len(logged), len(lost)))
+        assert integrity(store_path) == ["ok"]
+    assert sum(logged for _pace, logged, _lost in losses) > 1000  # the writers really logged before they died
+    print(f"\nkill -9 on the buffered path, {BUFFERED_ROUNDS} rounds: max loss window {max(windows):.3f} s; "
+          f"(pace, logged, lost): {losses}")

@@ -204,7 +204,7 @@ def pk_of(folder: Path, run_id: str) -> int:
 
 BAD_ROWS = {
     "unknown status": ("UPDATE runs SET status = 'exploded' WHERE pk = ?", "runs.status 'exploded'"),
-    "lost stored": ("UPDATE runs SET status = 'lost' WHERE pk = ?", "runs.status 'lost'"),
+    "running stored as something else": ("UPDATE runs SET status = 'RUNNING' WHERE pk = ?", "runs.status 'RUNNING'"),
     "malformed digest": ("UPDATE runs SET digest = '{\"params\": {' WHERE pk = ?",
                          "runs.digest does not parse"),
     "digest of another shape": ("UPDATE runs SET digest = '[1, 2]' || char(10) || '[]' WHERE pk = ?",

@@ -22,6 +22,41 @@ def metric_writer(store: str, acks: str) -> None:
         step += 1
 
 
+def buffered_writer(store: str, acks: str, pace: str, max_buffered: int) -> None:
+    """Logs a step at a time and never calls flush(); appends "step wall-time" to `acks` after each log call.
+
+    pace: "tight" logs as fast as it can, "steady" sleeps 1 ms a step, "bursts" computes in
+    pure Python for 0.2-1.5 s every 300 steps (points wait while it does).
+    """
+    import random
+    import time
+
+    import nbtrack
+    from nbtrack.track import run as run_module
+
+    run_module.MAX_BUFFERED = max_buffered
+    out = os.open(acks, os.O_WRONLY | os.O_CREAT | os.O_APPEND)
+    run = nbtrack.start_run(experiment="crash-buffered", store=store)
+    os.write(out, f"run {run.id}\n".encode())
+    rng = random.Random(os.getpid())
+    step = 0
+    while True:
+        run.log_metric("loss", buffered_value(step))  # no step given: the key's next one
+        os.write(out, f"{step} {time.time()!r}\n".encode())
+        step += 1
+        if pace == "steady":
+            time.sleep(0.001)
+        elif pace == "bursts" and step % 300 == 0:
+            until = time.monotonic() + rng.uniform(0.2, 1.5)
+            while time.monotonic() < until:
+                sum(i * i for i in range(20_000))
+
+
+def buffered_value(step: int) -> float:
+    """The value buffered_writer logs at a step: exact in binary, so a stored value is either it or torn."""
+    return step * 0.25 + 1.0
+
+
 def artifact_writer(store: str, acks: str) -> None:
     """Logs 50 MB artifacts; writes each one's name and sha256 once log_artifact returned."""
     import nbtrack

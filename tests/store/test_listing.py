@@ -12,7 +12,7 @@ from sqlalchemy import select, text, update
 
 import nbtrack
 from nbtrack.records import MetricSummary, RunError, RunRecord, RunStatus, new_run_id
-from nbtrack.store import database, digest, listing, schema
+from nbtrack.store import digest, listing, schema, upgrades
 
 NAN = float("nan")
 
@@ -153,7 +153,7 @@ def test_compare_builds_one_typed_column_per_param_and_metric(store, seven):
 def test_a_store_from_before_0003_gets_covering_filter_indexes_and_keeps_its_runs(tmp_path):
     from sqlalchemy import text
 
-    from nbtrack.store import database, open_store
+    from nbtrack.store import open_store, upgrades
 
     old = open_store(tmp_path / "s")
     run_id = old.create_run("e", params={"model": "rf"}, tags={"stage": "dev"})
@@ -167,7 +167,7 @@ def test_a_store_from_before_0003_gets_covering_filter_indexes_and_keeps_its_run
             conn.execute(text(f"CREATE INDEX {name} ON {columns}"))
         conn.execute(text("DELETE FROM nbtrack_migrations WHERE name = '0003_covering_filter_indexes'"))
 
-    assert database.migrate(old.engine) == ["0003_covering_filter_indexes"]  # what opening it runs
+    assert upgrades.migrate(old.engine) == ["0003_covering_filter_indexes"]  # what opening it runs
     store = old
     where = "params.model = 'rf' and metrics.f1 > 0.9 and tags.stage = 'dev'"
     assert [r.id for r in store.runs(where=where)] == [run_id]
@@ -206,7 +206,7 @@ def test_a_store_from_before_0004_gets_the_digests_of_its_ended_runs(store):
         conn.execute(text("ALTER TABLE runs DROP COLUMN digest"))
         conn.execute(text("DELETE FROM nbtrack_migrations WHERE name = '0004_run_digests'"))
 
-    assert database.migrate(old.engine) == ["0004_run_digests"]  # what opening it runs
+    assert upgrades.migrate(old.engine) == ["0004_run_digests"]  # what opening it runs
     with old.engine.begin() as conn:
         texts = dict(conn.execute(select(schema.runs.c.id, schema.runs.c.digest)).all())
     assert texts[running] is None
@@ -244,7 +244,7 @@ def test_a_store_from_before_0005_moves_its_points_into_chunks(store):
         schema.metric_chunks.drop(conn)
         conn.execute(text("DELETE FROM nbtrack_migrations WHERE name = '0005_metric_chunks'"))
 
-    assert database.migrate(old.engine) == ["0005_metric_chunks"]  # what opening it runs
+    assert upgrades.migrate(old.engine) == ["0005_metric_chunks"]  # what opening it runs
     for (run_id, key), series in points.items():
         read = old.metric_history(run_id, key)
         assert [(s, t) for s, _v, t in read] == [(s, t) for s, _v, t in series]
@@ -273,7 +273,7 @@ def test_a_store_from_before_0006_gets_listing_indexes_and_digests_with_summarie
                              .values(digest=head[:-1] + ',"summaries":' + rest + "}"))
         conn.execute(text("DELETE FROM nbtrack_migrations WHERE name >= '0006'"))
 
-    assert database.migrate(store.engine) == ["0006_listing_order_indexes", "0007_digest_summaries_apart",
+    assert upgrades.migrate(store.engine) == ["0006_listing_order_indexes", "0007_digest_summaries_apart",
                                               "0008_run_heartbeat_interval"]
     with store.engine.begin() as conn:
         indexes = {index["name"] for index in inspect(conn).get_indexes("runs")}

@@ -58,7 +58,7 @@ def test_unsupported_urls_name_what_is_supported(uri):
 def test_reopening_a_store_sees_its_runs_and_schema_is_applied_once(tmp_path):
     from sqlalchemy import text
 
-    from nbtrack.store import schema
+    from nbtrack.store import upgrades
 
     first = open_store(tmp_path / "s")
     run_id = first.create_run("e")
@@ -67,7 +67,7 @@ def test_reopening_a_store_sees_its_runs_and_schema_is_applied_once(tmp_path):
     assert again.run(run_id).id == run_id
     with again.engine.connect() as conn:
         names = conn.execute(text("SELECT name FROM nbtrack_migrations ORDER BY name")).scalars().all()
-    assert names == [name for name, _step in schema.STEPS]
+    assert names == [name for name, _step in upgrades.STEPS]
 
 
 def test_a_child_of_a_folder_store_is_not_told_where_artifacts_go(tmp_path):

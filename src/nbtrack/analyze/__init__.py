@@ -1,4 +1,4 @@
-"""Analysis over stored runs: comparison tables, quality gates, drift and alerts."""
+"""Analysis over stored runs: comparison tables, quality gates, drift and alert rules."""
 
 from nbtrack.analyze.compare import compare
 

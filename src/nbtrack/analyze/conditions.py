@@ -26,7 +26,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from nbtrack.errors import UsageError
+from nbtrack.errors import ConditionError
 
 _ROOTS = ("metrics", "params", "tags", "data", "drift", "baseline", "status", "experiment", "name", "duration")
 _COMPARE: dict[type[ast.cmpop], Callable[[Any, Any], bool]] = {
@@ -38,10 +38,6 @@ MAX_NESTING = 32  # brackets and runs of not, -, + and ~ in the text, before ast
 MAX_TREE_DEPTH = 100  # the parsed tree, fields' a.b.c chains included
 _PREFIX_OPERATORS = {"not", "-", "+", "~"}
 _HINT = "write conditions like metrics.test.f1 >= 0.9 or data.scoring.schema == data.train.schema"
-
-
-class ConditionError(UsageError):
-    """A condition that does not parse or names an unknown field."""
 
 
 class _Missing:

@@ -16,6 +16,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from nbtrack import formatting
 from nbtrack.analyze.conditions import MISSING, RunValues, parse_condition
 from nbtrack.errors import UsageError
 
@@ -144,7 +145,7 @@ def _limit_result(key: str, amount: float, sign: int, values: RunValues) -> Gate
 
 def _text(value: Any) -> str:
     if isinstance(value, float):
-        return f"{value:.4g}"
+        return formatting.number(value)
     if isinstance(value, dict):
         shown = ", ".join(f"{k}: {v}" for k, v in list(value.items())[:2])
         return "{" + shown + (f", ... {len(value)} in all" if len(value) > 2 else "") + "}"

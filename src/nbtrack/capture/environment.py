@@ -29,13 +29,13 @@ from pathlib import Path
 from typing import Any
 
 from nbtrack.capture.redaction import REDACTED, SECRET_NAME, remove_userinfo, scrub_text
-from nbtrack.config import mask_password
+from nbtrack.config import STORE_ENV, mask_password
 
 MAX_DIFF_BYTES = 1_000_000
 GIT_TIMEOUT = 10.0
 ENV_ALLOWLIST = (
     "CONDA_DEFAULT_ENV", "CUDA_VISIBLE_DEVICES", "LANG", "LC_ALL", "MKL_NUM_THREADS", "MPLBACKEND",
-    "NBTRACK_STORE", "NUMEXPR_MAX_THREADS", "OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "PYTHONHASHSEED",
+    STORE_ENV, "NUMEXPR_MAX_THREADS", "OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "PYTHONHASHSEED",
     "TZ", "VIRTUAL_ENV",
 )
 

@@ -24,16 +24,12 @@ from __future__ import annotations
 import io
 from typing import Any
 
-from nbtrack.errors import IntegrityError, UsageError
+from nbtrack.errors import IntegrityError, UntrustedModel, UsageError
 from nbtrack.records import to_json_value
 
 TOP_FEATURES = 20
 MAX_FEATURE_NAMES = 1000
 DEPTH_LIMIT = 6
-
-
-class UntrustedModel(UsageError):
-    """A model file whose loading could run arbitrary code."""
 
 
 def class_path(obj: Any) -> str:

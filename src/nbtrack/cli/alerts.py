@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from nbtrack.analyze.alerts import CONFIG_ENV
 from nbtrack.cli import output
 from nbtrack.cli.app import cli, format_option, store_option
 
@@ -13,7 +14,7 @@ from nbtrack.cli.app import cli, format_option, store_option
 @cli.command("alerts")
 @click.argument("run_ref", metavar="RUN")
 @click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path),
-              help="The rules file [default: NBTRACK_CONFIG, else the nearest nbtrack.toml or pyproject.toml].")
+              help=f"The rules file [default: {CONFIG_ENV}, else the nearest nbtrack.toml or pyproject.toml].")
 @click.option("--dry-run", is_flag=True, help="Only say which rules hold; run no action, record nothing.")
 @store_option
 @format_option("table", "json")
@@ -22,7 +23,9 @@ def alerts_command(run_ref: str, config_path: Path | None, dry_run: bool, store:
 
     Exit 0 when every action that ran succeeded, 1 when one failed or was refused.
     """
-    from nbtrack.analyze.alerts import AlertConfigError, evaluate_alerts, load_config
+    from nbtrack.analyze.alerts import load_config
+    from nbtrack.automation.alerts import evaluate_alerts
+    from nbtrack.errors import AlertConfigError
     from nbtrack.store import open_store
 
     if config_path is not None and not config_path.is_file():

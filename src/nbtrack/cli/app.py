@@ -10,6 +10,7 @@ from typing import Any
 import click
 
 from nbtrack.cli import output
+from nbtrack.config import DEFAULT_STORE, STORE_ENV
 from nbtrack.errors import NbtrackError
 
 USER_ERROR = 2  # bad input; 1 means a run, a gate or a check did not pass
@@ -27,7 +28,7 @@ def cli() -> None:
 def store_option(func: Callable[..., Any]) -> Callable[..., Any]:
     return click.option(
         "--store", metavar="PATH|URL", default=None,
-        help="Store folder or database URL [default: NBTRACK_STORE, else ./.nbtrack].",
+        help=f"Store folder or database URL [default: {STORE_ENV}, else ./{DEFAULT_STORE}].",
     )(func)
 
 

@@ -28,7 +28,7 @@ def check_command(run_ref: str, conditions: tuple[str, ...], baseline: str | Non
                   rises: tuple[str, ...], junit_path: Path | None, store: str | None, fmt: str) -> None:
     """Check RUN against rules and a baseline; exit 0 if all pass, 1 if any fails."""
     from nbtrack.analyze.gates import RECORD_KIND, check_gates
-    from nbtrack.execution.headless import write_atomically
+    from nbtrack.execution.launch import write_atomically
     from nbtrack.records import iso_time
     from nbtrack.store import open_store
 

@@ -42,8 +42,8 @@ def register_command(name: str, run_ref: str, artifact: str | None, store: str |
 @format_option("table", "json")
 def promote_command(name: str, version: str, alias: str, expect: int | None, store: str | None, fmt: str) -> None:
     """Point NAME@ALIAS at VERSION, atomically; the move is kept in the history."""
+    from nbtrack.errors import AliasConflict
     from nbtrack.store import open_store
-    from nbtrack.store.registry import AliasConflict
 
     try:
         move = open_store(store, create=False).models.promote(name, version, alias, expect=expect)

@@ -10,6 +10,7 @@ from typing import Any
 
 import click
 
+from nbtrack import formatting
 from nbtrack.records import MIN_PREFIX
 
 
@@ -41,18 +42,8 @@ def echo(message: object = "", *, err: bool = False, nl: bool = True) -> None:
 
 
 def text(value: Any) -> str:
-    """A value as a table cell: numbers to 4 significant digits, missing as '-'."""
-    if value is None:
-        return "-"
-    if isinstance(value, bool):
-        return str(value).lower()
-    if isinstance(value, float):
-        if math.isnan(value):
-            return "nan"
-        return f"{value:.4g}"
-    if isinstance(value, (list, dict)):
-        return json.dumps(value)
-    return str(value)
+    """A value as a table cell, by the one set of rules (nbtrack.formatting): 0.25, 1.235e+04, missing '-'."""
+    return formatting.value(value)
 
 
 def when(epoch: float | None) -> str:

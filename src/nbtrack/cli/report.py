@@ -18,7 +18,7 @@ from nbtrack.cli.app import cli, store_option
 @store_option
 def report_command(experiment: str | None, out_path: Path, title: str | None, store: str | None) -> None:
     """Write a self-contained HTML report: runs, best runs, trends, registry, gates, drift, alerts."""
-    from nbtrack.execution.headless import write_atomically
+    from nbtrack.execution.launch import write_atomically
     from nbtrack.store import open_store
     from nbtrack.views.report import render_report
 

@@ -11,6 +11,7 @@ import click
 from nbtrack.cli import output
 from nbtrack.cli.app import cli, format_option, store_option
 from nbtrack.errors import UsageError
+from nbtrack.records import RunStatus
 
 DEFAULT_TABLE_LIMIT = 50
 MAX_METRIC_COLUMNS = 8
@@ -64,11 +65,11 @@ def run_command(notebook: Path, param_pairs: tuple[tuple[str, str], ...], params
         if metrics:
             output.echo(output.table(["metric", "value"], [(k, run.metrics[k]) for k in metrics],
                                     right=[False, True]))
-    if run.error is not None and str(run.status) != "finished":
+    if run.error is not None and run.status != RunStatus.FINISHED:
         error = run.error
         where = f" in cell {error.cell}" if error.cell is not None else ""
         output.echo(f"nbtrack: run {run.id} {run.status}{where}: {error.ename}: {error.evalue}", err=True)
-    raise click.exceptions.Exit(0 if str(run.status) == "finished" else 1)
+    raise click.exceptions.Exit(0 if run.status == RunStatus.FINISHED else 1)
 
 
 @cli.command("runs")

@@ -8,6 +8,7 @@ import click
 
 from nbtrack.cli import output
 from nbtrack.cli.app import cli, format_option, store_option
+from nbtrack.records import RunStatus
 
 
 @cli.command("sweep")
@@ -36,8 +37,8 @@ def sweep_command(notebook: Path, axes: tuple[str, ...], draws: int | None, seed
 
     Every run is tagged sweep=<id>: nbtrack runs --where "tags.sweep = '<id>'".
     """
-    from nbtrack.errors import UsageError
-    from nbtrack.execution.sweep import SweepInterrupted, parse_axis, sweep
+    from nbtrack.errors import SweepInterrupted, UsageError
+    from nbtrack.execution.sweep import parse_axis, sweep
 
     if not axes:
         raise UsageError("a sweep needs at least one --grid NAME=VALUES, such as --grid model=rf,gb")
@@ -48,7 +49,7 @@ def sweep_command(notebook: Path, axes: tuple[str, ...], draws: int | None, seed
         runs = sweep(notebook, grid, random=draws, seed=seed, workers=workers, cluster=cluster, resume=resume,
                      store=store, experiment=experiment, timeout=timeout, progress=True)
     except SweepInterrupted as stopped:
-        killed = sum(1 for r in stopped.runs if str(r.status) == "killed")
+        killed = sum(1 for r in stopped.runs if r.status == RunStatus.KILLED)
         output.echo(f"nbtrack: sweep interrupted; {killed} running executions ended as killed, "
                    f"{len(stopped.runs)} runs stored", err=True)
         raise click.exceptions.Exit(130) from None
@@ -61,4 +62,4 @@ def sweep_command(notebook: Path, axes: tuple[str, ...], draws: int | None, seed
         output.echo(output.table(["run", "status", *names, "duration"], rows))
         sweep_id = runs[0].tags.get("sweep", "") if runs else ""
         output.echo(f"sweep {sweep_id}: {len(runs)} runs")
-    raise click.exceptions.Exit(0 if all(str(r.status) == "finished" for r in runs) else 1)
+    raise click.exceptions.Exit(0 if all(r.status == RunStatus.FINISHED for r in runs) else 1)

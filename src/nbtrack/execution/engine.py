@@ -30,11 +30,11 @@ from papermill.utils import merge_kwargs, remove_args
 
 from nbtrack.capture.notebook import declared_params, effective_params, sha256_hex
 from nbtrack.capture.telemetry import ProcessProbe, summarize_cells
-from nbtrack.config import child_environment
+from nbtrack.config import RUN_ID_ENV, child_environment
 from nbtrack.execution.kernels import START_ATTEMPTS, use_private_sockets
 from nbtrack.records import CellTiming, NotebookRef, RunError, RunStatus
 from nbtrack.store import Store, open_store
-from nbtrack.track import RUN_ID_ENV, Run
+from nbtrack.track import Run
 
 SOURCE_ARTIFACT = "source.ipynb"
 EXECUTED_ARTIFACT = "notebook.ipynb"
@@ -225,8 +225,13 @@ def _kernel_probe(km: Any) -> ProcessProbe | None:
 
 
 def _begin_run(store: Store, nb: Any, input_path: Any, options: dict[str, Any]) -> Run:
-    source_raw = _source_bytes(nb, input_path)
-    declared = declared_params(nb)
+    # launch() hands over the notebook its caller read and checked: no second read or parse.
+    source_raw = options.get("nbtrack_source")
+    if source_raw is None:
+        source_raw = _source_bytes(nb, input_path)
+    declared = options.get("nbtrack_declared")
+    if declared is None:
+        declared = declared_params(nb)
     injected = dict(nb.metadata.get("papermill", {}).get("parameters", {}) or {})
     path = _notebook_path(input_path)
     run_id = store.create_run(
@@ -253,11 +258,10 @@ def _end_run(execution: Execution, nb: Any, status: RunStatus, error: RunError |
         executed = nbformat.writes(nb).encode("utf-8")
         run.log_artifact(executed, EXECUTED_ARTIFACT, media_type="application/x-ipynb+json")
     finally:
-        run.finish(status, error, evaluate_alerts=False)  # evaluated below, in this process
-    from nbtrack.analyze.alerts import evaluate_on_end
-
-    # Alert rules see the ended run (never failing it); their config is found from the caller's folder.
-    evaluate_on_end(run.store, run.id, start=execution.options.get("nbtrack_caller_dir"))
+        # Ending the run fires its alert rules, in this process; they see the ended run and never
+        # fail it. Their config is found from the caller's folder.
+        run.finish(status, error, rules_from=execution.options.get("nbtrack_caller_dir"),
+                   wait_for_alerts=True)
 
 
 def _record_environment(run: Run, input_path: Any) -> threading.Thread:

@@ -20,14 +20,11 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from jupyter_client.manager import AsyncKernelManager
 from jupyter_core.utils import run_sync
 
+from nbtrack.errors import KernelStartFailed
 from nbtrack.execution.forking import ForkingKernelManager, KernelForker
 
 START_ATTEMPTS = 5
 READY_TIMEOUT = 120.0
-
-
-class KernelStartFailed(RuntimeError):
-    """A kernel did not become ready after every attempt."""
 
 
 def start_kernel(kernel_name: str, *, env: Mapping[str, str], cwd: str,

@@ -90,7 +90,7 @@ def check_params(given: Mapping[str, Any], declared: Mapping[str, DeclaredParam]
     if unknown:
         known = ", ".join(declared) or "none"
         raise ParameterError(
-            f"{notebook} declares no parameter {unknown[0]!r}; declared parameters: {known}"
+            f"{notebook} declares no parameter {str(unknown[0])[:40]!r}; declared parameters: {known}"
         )
     for name, value in given.items():
         check_value(name, value)

@@ -24,29 +24,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from nbtrack.capture.notebook import declared_params, effective_params, read_notebook, sha256_hex
-from nbtrack.config import child_environment, locate_store
-from nbtrack.errors import NbtrackError, ParameterError, UsageError
-from nbtrack.execution.params import check_params, parse_value
+from nbtrack.capture.notebook import effective_params, sha256_hex
+from nbtrack.config import RUN_ID_ENV, child_environment, locate_store
+from nbtrack.errors import ParameterError, SweepIncomplete, SweepInterrupted, UsageError
+from nbtrack.execution.launch import ExecutionRequest, Notebook, launch
+from nbtrack.execution.params import parse_value
 from nbtrack.records import RunError, RunStatus, new_run_id
 from nbtrack.store import Store, StoredRun, open_store
 
 SWEEP_TAG = "sweep"
 KERNELS_AHEAD_PER_WORKER = 2
-ENGINE_NAME = "nbtrack"
 _RANGE = re.compile(r"^(?:(?P<scale>log|int):)?(?P<low>[^.][^ ]*?)\.\.(?P<high>[^ ]+)$")
-
-
-class SweepInterrupted(Exception):
-    """Ctrl-C or SIGTERM stopped a sweep; `runs` holds what was stored (running ones ended killed)."""
-
-    def __init__(self, runs: list[StoredRun]) -> None:
-        super().__init__(f"sweep interrupted after {len(runs)} runs")
-        self.runs = runs
-
-
-class SweepIncomplete(NbtrackError):
-    """Executions ended without a run in the store, and none could be recorded for them."""
 
 
 @dataclass(frozen=True)
@@ -161,51 +149,34 @@ class Plan:
         """Where kernels start: the notebook's folder, as in JupyterLab."""
         return str(Path(self.notebook).parent)
 
-    def engine_options(self, job: Job) -> dict[str, Any]:
-        return {
-            "nbtrack_run_id": job.run_id,
-            "nbtrack_store": self.store,
-            "nbtrack_artifacts": self.artifacts,
-            "nbtrack_experiment": self.experiment,
-            "nbtrack_tags": {SWEEP_TAG: self.sweep_id},
-        }
+    def request(self, job: Job) -> ExecutionRequest:
+        return ExecutionRequest(
+            notebook=self.notebook, params=job.params, store=self.store, artifacts=self.artifacts,
+            run_id=job.run_id, experiment=self.experiment, tags={SWEEP_TAG: self.sweep_id},
+            timeout=self.timeout, kernel=self.kernel,
+        )
 
     def kernel_env(self, job: Job) -> dict[str, str]:
         """What the engine gives its kernels: this store (as config says) and the run's id."""
-        from nbtrack.track import RUN_ID_ENV
-
         location = locate_store(self.store, artifacts=self.artifacts)
         return {**child_environment(location, dict(os.environ)), RUN_ID_ENV: job.run_id}
 
 
-def execute_job(plan: Plan, job: Job, km: Any = None) -> str:
-    """Execute one combination through papermill and the nbtrack engine; returns its run id.
+def execute_job(plan: Plan, job: Job, km: Any = None, notebook: Notebook | None = None) -> str:
+    """Execute one combination through launch(); returns its run id.
 
     km: a kernel already started for this job (KernelPool), else one is started here,
-    with the same retries. A failing notebook is a stored run like any other, not an
-    exception here.
+    with the same retries. notebook: the sweep's notebook as read once for every job
+    (local workers; a Dask worker reads its own). A failing notebook is a stored run
+    like any other, not an exception here.
     """
-    import papermill
-    from nbclient.exceptions import CellTimeoutError, DeadKernelError
-    from papermill.engines import papermill_engines
-    from papermill.exceptions import PapermillExecutionError
-
-    from nbtrack.execution.engine import NbtrackEngine
     from nbtrack.execution.kernels import shutdown_kernel, start_kernel
 
-    # As its entry point does; said here too, so a Dask worker needs no installed metadata.
-    papermill_engines.register(ENGINE_NAME, NbtrackEngine)
     own = km is None
     if own:
         km = start_kernel(plan.kernel, env=plan.kernel_env(job), cwd=plan.folder)
     try:
-        papermill.execute_notebook(
-            plan.notebook, None, parameters=job.params, engine_name=ENGINE_NAME,
-            kernel_name=plan.kernel, progress_bar=False, execution_timeout=plan.timeout,
-            km=km, **plan.engine_options(job),
-        )
-    except (PapermillExecutionError, CellTimeoutError, DeadKernelError):
-        pass  # the engine has recorded how the run ended
+        launch(plan.request(job), notebook=notebook, km=km)
     finally:
         if own:
             shutdown_kernel(km, now=True)  # its run has ended: nothing left to wait for
@@ -238,29 +209,28 @@ def sweep(
     """
     if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
         raise UsageError(f"The 'workers' parameter of sweep must be an int >= 1. Got {workers!r} instead.")
-    path = Path(notebook).absolute()
-    nb, raw = read_notebook(path)
-    declared = declared_params(nb)
+    source = Notebook.read(notebook)
     wanted = combinations(grid, random=random, seed=seed)
     for combination in wanted:
-        check_params(combination, declared, str(notebook))
+        source.check(combination)
     store = store if isinstance(store, Store) else open_store(store)
-    done, previous_sweep = _finished(store, sha256_hex(raw), declared, wanted) if resume else ({}, None)
+    done, previous_sweep = (_finished(store, sha256_hex(source.raw), source.declared, wanted) if resume
+                            else ({}, None))
     plan = Plan(
-        notebook=str(path), store=store.uri, artifacts=store.location.artifacts,
+        notebook=str(source.path), store=store.uri, artifacts=store.location.artifacts,
         sweep_id=previous_sweep or new_run_id(), experiment=experiment, timeout=timeout,
-        kernel=_kernel_name(nb),
+        kernel=_kernel_name(source.node),
     )
     slots: list[str | Job] = []
     for combination in wanted:
-        key = _params_key(effective_params(declared, combination))
+        key = _params_key(effective_params(source.declared, combination))
         slots.append(done[key] if key in done else Job(combination))
     jobs = [slot for slot in slots if isinstance(slot, Job)]
     with _status_bar(progress, len(slots), len(slots) - len(jobs), plan.sweep_id) as report:
         try:
             with _stopping_on_signals():
                 if cluster is None:
-                    _run_local(plan, jobs, workers, report)
+                    _run_local(plan, jobs, workers, report, source)
                 else:
                     _run_dask(plan, jobs, workers, cluster, report)
         except KeyboardInterrupt:
@@ -291,18 +261,7 @@ def _finished(store: Store, sha256: str, declared: Any, wanted: list[dict[str, A
     keys = {_params_key(effective_params(declared, c)) for c in wanted}
     found: dict[str, str] = {}
     sweep_ids: Counter[str] = Counter()
-    from sqlalchemy import select
-
-    from nbtrack.store import database, schema
-
-    runs = schema.runs
-    with database.reading(store.engine) as conn:
-        ids = conn.execute(
-            select(runs.c.id)
-            .where(runs.c.notebook_sha256 == sha256, runs.c.status == RunStatus.FINISHED.value)
-            .order_by(runs.c.started_at)
-        ).scalars().all()
-    for run in map(store.run, ids):
+    for run in store.runs_of_notebook(sha256, status=RunStatus.FINISHED):
         key = _params_key(run.params)
         if key in keys and key not in found:
             found[key] = run.id
@@ -326,7 +285,8 @@ def _kernel_name(nb: Any) -> str:
 # -- local workers ------------------------------------------------------------
 
 
-def _run_local(plan: Plan, jobs: list[Job], workers: int, report: Callable[[str], None]) -> None:
+def _run_local(plan: Plan, jobs: list[Job], workers: int, report: Callable[[str], None],
+               notebook: Notebook) -> None:
     """workers executions at once, the kernels of the next ones starting meanwhile."""
     from nbtrack.execution.kernels import KernelPool
 
@@ -344,7 +304,7 @@ def _run_local(plan: Plan, jobs: list[Job], workers: int, report: Callable[[str]
         if job is None:
             return
         kernel = pool.start(plan.kernel, env=plan.kernel_env(job), cwd=plan.folder)
-        running[executor.submit(_execute_when_started, plan, job, kernel, pool, stop)] = job
+        running[executor.submit(_execute_when_started, plan, job, kernel, pool, stop, notebook)] = job
 
     try:
         for _ in range(workers + ahead):  # running, plus starting
@@ -367,7 +327,8 @@ def _run_local(plan: Plan, jobs: list[Job], workers: int, report: Callable[[str]
         pool.close()
 
 
-def _execute_when_started(plan: Plan, job: Job, kernel: Future[Any], pool: Any, stop: threading.Event) -> str:
+def _execute_when_started(plan: Plan, job: Job, kernel: Future[Any], pool: Any, stop: threading.Event,
+                          notebook: Notebook) -> str:
     try:
         km = kernel.result()
     except Exception:  # noqa: BLE001  (every pooled start failed: two more, started the plain way)
@@ -377,14 +338,14 @@ def _execute_when_started(plan: Plan, job: Job, kernel: Future[Any], pool: Any, 
 
         km = start_kernel(plan.kernel, env=plan.kernel_env(job), cwd=plan.folder, attempts=2)
         try:
-            return execute_job(plan, job, km)
+            return execute_job(plan, job, km, notebook)
         finally:
             shutdown_kernel(km, now=True)
     if stop.is_set():
         pool.release(km)
         return job.run_id
     try:
-        return execute_job(plan, job, km)
+        return execute_job(plan, job, km, notebook)
     finally:
         pool.release(km)
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys
@@ -17,22 +16,15 @@ from jupyter_server.utils import ensure_async
 from tornado import web
 
 from nbtrack.capture.notebook import declared_params, parse_notebook
-from nbtrack.errors import NotFound, ParameterError, RunNotFound, UsageError
-from nbtrack.execution.params import check_params
+from nbtrack.config import RUN_ID_ENV, STORE_ENV
+from nbtrack.errors import ExecutionNotFound, HiddenNotebook, NotebookNotUnderRoot, RunNotFound, UsageError
+from nbtrack.execution.launch import ExecutionRequest, Notebook
 from nbtrack.limits import check_path
-from nbtrack.records import new_run_id, to_json_value
+from nbtrack.records import RunStatus, to_json_value
 from nbtrack.server.base import NbtrackHandler
 
 MAX_RUNNING = 4
 EXECUTIONS_SETTING = "nbtrack_executions"
-
-
-class ExecutionNotFound(NotFound):
-    """No execution of that id in this server."""
-
-
-class NotebookNotUnderRoot(NotFound):
-    """No notebook at that path inside the server root (missing, or a path that leaves the root)."""
 
 
 @dataclass
@@ -48,9 +40,10 @@ class Execution:
     started: float = field(default_factory=time.time)
 
     @property
-    def state(self) -> str:
+    def state(self) -> RunStatus:
+        """The process as a run status: running, finished (exit 0) or failed; sent as its text."""
         code = self.process.poll()
-        return "running" if code is None else ("finished" if code == 0 else "failed")
+        return RunStatus.RUNNING if code is None else (RunStatus.FINISHED if code == 0 else RunStatus.FAILED)
 
 
 class Executions:
@@ -82,30 +75,23 @@ class Executions:
 
     def launch(self, path: Path, label: str, params: object, store_uri: str) -> Execution:
         """Start path (from notebook_path) with params checked; label is the path as the client gave it."""
-        if not isinstance(params, dict):
-            raise ParameterError('"params" must be a JSON object of names to values, such as {"C": 0.5}')
-        bad = [name for name in params if not (isinstance(name, str) and name.isidentifier())]
-        if bad:
-            raise ParameterError(f"parameter name {bad[0][:40]!r} is not a Python identifier; "
-                                 "use the names the notebook's parameters cell declares")
-        nb = parse_notebook(path.read_bytes(), label)  # errors name the given path, not the server's
-        declared = declared_params(nb)
-        given = check_params(params, declared, label)  # only declared names: papermill pastes them into code
-        if sum(e.state == "running" for e in self.items.values()) >= MAX_RUNNING:
+        notebook = Notebook.read(path, label)  # errors name the given path, not the server's
+        given = notebook.check(params)  # as execute() and sweep() check them
+        if sum(e.state == RunStatus.RUNNING for e in self.items.values()) >= MAX_RUNNING:
             raise UsageError(f"{MAX_RUNNING} executions are already running; wait for one to finish")
-        run_id = new_run_id()
-        env = {**os.environ, "NBTRACK_STORE": store_uri}
-        env.pop("NBTRACK_RUN_ID", None)
+        request = ExecutionRequest(notebook=str(path), params=given, store=store_uri,
+                                   tags={"launched_from": "jupyterlab"})
+        env = {**os.environ, STORE_ENV: store_uri}
+        env.pop(RUN_ID_ENV, None)
         process = subprocess.Popen(
-            [sys.executable, "-m", "nbtrack.server.launch"], stdin=subprocess.PIPE,
+            [sys.executable, "-m", "nbtrack.execution.launch"], stdin=subprocess.PIPE,
             stdout=subprocess.DEVNULL, stderr=None, env=env, cwd=str(path.parent),  # errors go to the server log
         )
         assert process.stdin is not None
-        process.stdin.write(json.dumps({"notebook": str(path), "params": given, "run_id": run_id,
-                                        "store": store_uri}).encode())
+        process.stdin.write(request.to_json().encode())
         process.stdin.close()
-        code_cells = sum(1 for c in nb.cells if c.cell_type == "code") + (1 if given else 0)
-        execution = Execution(uuid.uuid4().hex, label, run_id, given, code_cells, process)
+        code_cells = sum(1 for c in notebook.node.cells if c.cell_type == "code") + (1 if given else 0)
+        execution = Execution(uuid.uuid4().hex, notebook.label, request.run_id, given, code_cells, process)
         self.items[execution.id] = execution
         return execution
 
@@ -131,18 +117,15 @@ def execution_json(execution: Execution, store: Any) -> dict[str, Any]:
     try:
         run = store.run(execution.run_id)
     except RunNotFound:
-        if execution.state == "failed":
+        if execution.state == RunStatus.FAILED:
             body["message"] = "the execution ended before its run started; the server log says why"
         return body  # the process has not created its run yet
     body["run"] = run.to_dict()
     body["cells_done"] = done = len(store.cells(run.id))
     # The engine may add cells of its own (injected parameters, autolog): never show done > total.
-    body["cells_total"] = done if run.is_ended and run.status == "finished" else max(execution.code_cells, done)
+    finished = run.is_ended and run.status == RunStatus.FINISHED
+    body["cells_total"] = done if finished else max(execution.code_cells, done)
     return body
-
-
-class HiddenNotebook(NotFound):
-    """A notebook under a hidden file or folder, which the server's contents manager does not serve."""
 
 
 class LaunchHandler(NbtrackHandler):

@@ -3,6 +3,12 @@
 SQLite runs in WAL mode with a busy timeout; every write transaction opens
 with BEGIN IMMEDIATE, because a deferred transaction that reads and then
 writes fails with "database is locked" instead of waiting its turn.
+The store's durability (config.Durability) sets how a commit reaches the disk:
+normal is synchronous=NORMAL on SQLite (a commit survives a killed process;
+an OS crash or power cut may lose the last ones, never corrupts) and the
+server's own synchronous_commit on PostgreSQL (on unless its admin changed it);
+full is synchronous=FULL on SQLite (every commit fsynced) and
+synchronous_commit=on for each PostgreSQL session.
 A read-only engine never writes: SQLite opened with mode=ro, PostgreSQL in
 read-only transactions, and writing() refuses before it begins.
 """
@@ -19,13 +25,12 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, NamedTuple
 
-from sqlalchemy import Connection, Engine, Table, create_engine, event, make_url, select, text
+from sqlalchemy import Connection, Engine, Table, create_engine, event, make_url
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError, OperationalError
 
-from nbtrack.config import mask_password
+from nbtrack.config import Durability, mask_password, store_durability
 from nbtrack.errors import StorageError, StoreReadOnly, UsageError
-from nbtrack.store import schema
 
 BUSY_TIMEOUT_MS = 60_000
 WAL_CHECKPOINT_PAGES = 10_000  # pages of 4 KiB
@@ -48,7 +53,9 @@ def connect(url: str, *, read_only: str | None = None) -> Engine:
 
     read_only, when given, says why the engine must never write: every write
     transaction is then refused with a StoreReadOnly naming it.
+    A ?durability= in the URL is the store's durability setting, not the driver's.
     """
+    url, durability = store_durability(url)
     if url.startswith("sqlite"):
         options: dict[str, Any] = {}
         if read_only is not None:
@@ -61,13 +68,17 @@ def connect(url: str, *, read_only: str | None = None) -> Engine:
             max_overflow=6,
             **options,
         )
-        on_connect = _sqlite_on_connect if read_only is None else _sqlite_on_connect_read_only
-        event.listen(engine, "connect", on_connect)
+        if read_only is None:
+            event.listen(engine, "connect", functools.partial(_sqlite_on_connect, durability=durability))
+        else:
+            event.listen(engine, "connect", _sqlite_on_connect_read_only)
         event.listen(engine, "begin", _sqlite_on_begin)
     else:
         engine = create_engine(url, pool_pre_ping=True)
         if read_only is not None:
             event.listen(engine, "connect", _postgres_on_connect_read_only)
+        elif durability is Durability.FULL:
+            event.listen(engine, "connect", _postgres_on_connect_full)
     _engines.add(engine)
     if read_only is not None:
         _read_only[engine] = read_only
@@ -96,14 +107,15 @@ def _connect_sqlite_read_only(path: str) -> sqlite3.Connection:
     return sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
 
 
-def _sqlite_on_connect(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
+def _sqlite_on_connect(dbapi_conn: sqlite3.Connection, _record: Any, *, durability: Durability) -> None:
     # Let SQLAlchemy's begin event issue BEGIN itself (pysqlite would defer it).
     dbapi_conn.isolation_level = None
     dbapi_conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     _retry_busy(lambda: dbapi_conn.execute("PRAGMA journal_mode = WAL"))
-    # NORMAL in WAL mode: a commit survives a killed process; a power cut may
-    # lose the last commits but never corrupts the file.
-    dbapi_conn.execute("PRAGMA synchronous = NORMAL")
+    # NORMAL in WAL mode: a commit survives a killed process; a power cut may lose the last
+    # commits but never corrupts the file (the log is fsynced only at checkpoints).
+    # FULL: the log is fsynced at every commit, which then survives a power cut too.
+    dbapi_conn.execute("PRAGMA synchronous = FULL" if durability is Durability.FULL else "PRAGMA synchronous = NORMAL")
     # Checkpoint the log into the database every 40 MB written, not every 4 MB (the default):
     # a checkpoint fsyncs, and a million points then paid eight of them (measured: 1M-point
     # insert 3.4 s -> 2.0 s wall). The log file, reused between checkpoints, then stays up to ~40 MB.
@@ -128,6 +140,16 @@ def _postgres_on_connect_read_only(dbapi_conn: Any, _record: Any) -> None:
     cursor = dbapi_conn.cursor()
     try:
         cursor.execute("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY")
+    finally:
+        cursor.close()
+    dbapi_conn.commit()
+
+
+def _postgres_on_connect_full(dbapi_conn: Any, _record: Any) -> None:
+    # Per session: a server configured with synchronous_commit=off still flushes this store's commits.
+    cursor = dbapi_conn.cursor()
+    try:
+        cursor.execute("SET SESSION synchronous_commit = on")
     finally:
         cursor.close()
     dbapi_conn.commit()
@@ -298,50 +320,3 @@ def dialect_insert(conn: Connection, table: Table) -> Any:
 
 def _insert(dialect: str, table: Table) -> Any:
     return (postgresql if dialect == "postgresql" else sqlite).insert(table)
-
-
-def current_schema(engine: Engine) -> set[str]:
-    """The names of the upgrade steps this database has applied (empty when new)."""
-    try:
-        with reading(engine) as conn:
-            return set(conn.execute(select(schema.migrations.c.name)).scalars())
-    except (OperationalError, DBAPIError) as exc:
-        if _is_missing_table(exc):
-            return set()
-        raise
-
-
-def missing_steps(engine: Engine) -> list[str]:
-    """The upgrade steps this database lacks, in order; refuses one a newer nbtrack upgraded."""
-    wanted = [name for name, _ in schema.STEPS]
-    applied = current_schema(engine)
-    newer = sorted(applied - set(wanted))
-    if newer:  # its formats may have changed (a digest's form in 0007): reading or writing could break it
-        raise UsageError(f"this store was upgraded by a newer nbtrack (step {newer[-1]}); "
-                         "install that version or later to open it: pip install -U nbtrack")
-    return [name for name in wanted if name not in applied]
-
-
-def migrate(engine: Engine) -> list[str]:
-    """Apply the upgrade steps this database lacks, once, under an exclusive lock."""
-    if not missing_steps(engine):
-        return []
-    applied_now = []
-    with writing(engine) as conn:
-        if conn.dialect.name == "postgresql":
-            # Concurrent CREATE TABLE races in PostgreSQL's catalog; serialize first.
-            conn.execute(text("SELECT pg_advisory_xact_lock(7212843901)"))
-        schema.migrations.create(conn, checkfirst=True)
-        done = set(conn.execute(select(schema.migrations.c.name)).scalars())
-        for name, step in schema.STEPS:
-            if name in done:
-                continue
-            step(conn)
-            conn.execute(schema.migrations.insert().values(name=name, applied_at=time.time()))
-            applied_now.append(name)
-    return applied_now
-
-
-def _is_missing_table(exc: Exception) -> bool:
-    message = str(exc).lower()
-    return "no such table" in message or "does not exist" in message

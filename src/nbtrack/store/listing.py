@@ -9,7 +9,7 @@ import time
 from dataclasses import fields
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import (
     Connection, Engine, Select, and_, bindparam, func, select,
@@ -29,9 +29,7 @@ from nbtrack.records import (
 )
 from nbtrack.store import chunks, database, digest, schema
 from nbtrack.store.query import Field, compile_filter, effective_status, parse_orders
-
-if TYPE_CHECKING:
-    from nbtrack.store.registry import Registry
+from nbtrack.store.registry import Registry
 
 _ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford base 32, in sort order
 _CROCKFORD = set(_ALPHABET)
@@ -122,12 +120,29 @@ class Listing:
         with database.reading(self.engine) as conn:
             return [dict(row._mapping) for row in conn.execute(query)]
 
+    def field_keys(self) -> dict[str, list[str]]:
+        """Every param, metric and tag key in the store, sorted, under "params", "metrics" and "tags"."""
+        p, k, t = schema.params.c, schema.metric_keys.c, schema.tags.c
+        with database.reading(self.engine) as conn:
+            return {
+                "params": list(conn.execute(select(p.key).distinct().order_by(p.key)).scalars()),
+                "metrics": list(conn.execute(select(k.name).order_by(k.name)).scalars()),
+                "tags": list(conn.execute(select(t.key).distinct().order_by(t.key)).scalars()),
+            }
+
+    def runs_of_notebook(self, sha256: str, *, status: RunStatus | str | None = None) -> list[StoredRun]:
+        """Runs of the notebook whose content has this sha256, oldest first, optionally of one status."""
+        query = (self._select_runs(None, None, order_by="started")
+                 .where(schema.runs.c.notebook_sha256 == sha256))
+        if status is not None:
+            query = query.where(effective_status(time.time()) == RunStatus(status).value)
+        with database.reading(self.engine) as conn, bulk_objects():
+            return self._load(conn, query)
+
     @property
     def models(self) -> Registry:
         """The model registry: named models, their versions and aliases (churn@champion)."""
-        from nbtrack.store.registry import Registry
-
-        return Registry(self)
+        return Registry(self.engine, self.run)
 
     # -- one run's details ----------------------------------------------------
 

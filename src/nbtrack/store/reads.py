@@ -1,5 +1,5 @@
 """Bulk reads for comparing many runs: their series and their records, in few queries (the widget's
-views and the server's compare endpoint both use them)."""
+views, the server's compare endpoint and the HTML report use them)."""
 
 from __future__ import annotations
 
@@ -71,4 +71,21 @@ def records_of(store: Store, run_ids: Sequence[str], kinds: Sequence[str]) -> di
     with database.reading(store.engine) as conn:
         for run_id, kind, name, body in conn.execute(query):
             found[kind][run_id][name] = json.loads(body)
+    return found
+
+
+def records_by_kind(store: Store, kinds: Sequence[str], run_ids: set[str]) -> dict[str, list[dict[str, Any]]]:
+    """kind -> the records of that kind kept with the runs run_ids names, in one query.
+
+    Each is {"run_id", "name", "body", "at"}, at being when it was kept (the HTML report's form).
+    """
+    r, runs = schema.records.c, schema.runs.c
+    query = (select(runs.id, r.kind, r.name, r.body, r.created_at)
+             .join_from(schema.records, schema.runs, r.run_pk == runs.pk)
+             .where(r.kind.in_(list(kinds))))
+    found: dict[str, list[dict[str, Any]]] = {kind: [] for kind in kinds}
+    with database.reading(store.engine) as conn:
+        for run_id, kind, name, body, created in conn.execute(query):
+            if run_id in run_ids:
+                found[kind].append({"run_id": run_id, "name": name, "body": json.loads(body), "at": created})
     return found

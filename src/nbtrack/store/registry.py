@@ -11,25 +11,19 @@ from __future__ import annotations
 
 import re
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from sqlalchemy import Connection, func, select, update
+from sqlalchemy import Connection, Engine, func, select, update
 
-from nbtrack.errors import ModelNotFound, UsageError
-from nbtrack.records import RunStatus
+from nbtrack.errors import AliasConflict, ModelNotFound, UsageError
+from nbtrack.records import RunRecord, RunStatus
 from nbtrack.store import database, schema
-
-if TYPE_CHECKING:
-    from nbtrack.store.listing import Listing, StoredRun
 
 LATEST = "latest"
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.\-]{0,199}")
 _ALIAS = re.compile(r"[A-Za-z][A-Za-z0-9_\-]{0,99}")
-
-
-class AliasConflict(UsageError):
-    """An alias moved by someone else between reading it and moving it."""
 
 
 @dataclass(frozen=True)
@@ -105,17 +99,18 @@ class Registry:
     >>> store.models.get("churn@champion").run_id                   # doctest: +SKIP
     """
 
-    def __init__(self, listing: Listing) -> None:
-        self.listing = listing
-        self.engine = listing.engine
+    def __init__(self, engine: Engine, run: Callable[[str], RunRecord]) -> None:
+        """engine: the store's database; run: the store's run lookup (a run id, prefix or NAME@alias)."""
+        self.engine = engine
+        self._run = run
 
     # -- writes ---------------------------------------------------------------
 
     def register(self, name: str, run: str, *, artifact: str | None = None) -> ModelVersion:
         """Register a finished run (and optionally one of its artifacts) as the next version."""
         check_name(name)
-        run_id = self.listing.resolve(run)
-        stored = self.listing.run(run_id)
+        stored = self._run(run)
+        run_id = stored.id
         if stored.status is not RunStatus.FINISHED:
             raise UsageError(f"run {run_id} is {stored.status}; register a finished run")
         if artifact is not None and artifact not in stored.artifacts:
@@ -192,9 +187,9 @@ class Registry:
             raise ModelNotFound(f"model {name} has no version {number}; see nbtrack models show {name}")
         return found[0]
 
-    def run(self, ref: str) -> StoredRun:
-        """The run a model reference points at."""
-        return self.listing.run(self.get(ref).run_id)
+    def run(self, ref: str) -> RunRecord:
+        """The run a model reference points at (a StoredRun)."""
+        return self._run(self.get(ref).run_id)
 
     def versions(self, name: str) -> list[ModelVersion]:
         """Every version of a model, newest first."""

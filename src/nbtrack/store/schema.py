@@ -1,13 +1,10 @@
-"""The store's tables (SQLAlchemy Core) and its named upgrade steps."""
+"""The store's tables (SQLAlchemy Core); store/upgrades.py creates and changes them."""
 
 from __future__ import annotations
-
-from collections.abc import Callable
 
 from sqlalchemy import (
     BigInteger,
     Column,
-    Connection,
     Float,
     ForeignKey,
     Index,
@@ -17,9 +14,6 @@ from sqlalchemy import (
     String,
     Table,
     Text,
-    inspect,
-    select,
-    text,
 )
 
 metadata = MetaData()
@@ -152,13 +146,6 @@ cells = Table(
 )
 
 
-def _initial(conn: Connection) -> None:
-    # The tables of this step by name: a table added later gets its own step.
-    first = [migrations, experiments, runs, params, metric_keys, metrics,
-             metric_summaries, tags, artifacts, records, cells]
-    metadata.create_all(conn, tables=first, checkfirst=True)
-
-
 # The model registry (step 0002_registry): named models, numbered versions that point
 # at runs, movable aliases (champion), and every alias move kept.
 models = Table(
@@ -217,95 +204,3 @@ metric_chunks = Table(
     Index("ix_metric_chunks_spans", "run_pk", "key_pk", "last_step", "first_step"),
     sqlite_with_rowid=False,
 )
-
-
-def _registry(conn: Connection) -> None:
-    metadata.create_all(conn, tables=[models, model_versions, model_aliases, alias_moves], checkfirst=True)
-
-
-def _covering_filter_indexes(conn: Connection) -> None:
-    # A filter such as params.model = 'rf' found index entries, then read each table row
-    # for its run_pk: 3 us a row, 0.2 s of a 100k-run query. With run_pk in the index
-    # the row read goes (filter at 100k runs: 198 -> 64 ms in SQLite).
-    _replace_indexes(conn, ["ix_params_key_num", "ix_params_key_text", "ix_summaries_key_last", "ix_tags_key_value"],
-                     [params, metric_summaries, tags])
-
-
-def _replace_indexes(conn: Connection, old: list[str], tables: list[Table]) -> None:
-    """Drop indexes by their old names, then create the tables' indexes as declared now."""
-    for name in old:
-        conn.execute(text(f"DROP INDEX IF EXISTS {name}"))
-    for table in tables:
-        for index in table.indexes:
-            index.create(conn, checkfirst=True)
-
-
-def _run_digests(conn: Connection) -> None:
-    # Stores made before this step lack the column; a new store's runs table has it already.
-    from nbtrack.store import digest
-
-    if "digest" not in {column["name"] for column in inspect(conn).get_columns("runs")}:
-        conn.execute(text("ALTER TABLE runs ADD COLUMN digest TEXT"))
-    digest.backfill(conn)
-
-
-def _metric_chunks(conn: Connection) -> None:
-    # Every stored point moves into chunks, one series at a time, then the old table goes.
-    from nbtrack.store import chunks
-
-    metric_chunks.create(conn, checkfirst=True)
-    m = metrics.c
-    rows = conn.execute(select(m.run_pk, m.key_pk, m.step, m.value, m.ts)
-                        .order_by(m.run_pk, m.key_pk, m.step).execution_options(yield_per=50_000))
-    series: tuple[int, int] | None = None
-    steps: list[int] = []
-    values: list[float | None] = []
-    stamps: list[int] = []
-
-    def move() -> None:
-        if series is not None:
-            conn.execute(metric_chunks.insert(), chunks.chunk_rows(*series, steps, values, stamps))
-
-    for run_pk, key_pk, step, value, stamp in rows:
-        if (run_pk, key_pk) != series:
-            move()
-            series, steps, values, stamps = (run_pk, key_pk), [], [], []
-        steps.append(step)
-        values.append(value)
-        stamps.append(stamp)
-    move()
-    metrics.drop(conn)
-
-
-def _listing_order_indexes(conn: Connection) -> None:
-    # Listing 10,000 runs sorted each started_at's ties by id in a temporary b-tree:
-    # 65 -> 54 ms of the runs query with id in the index (SQLite).
-    _replace_indexes(conn, ["ix_runs_started", "ix_runs_experiment_started"], [runs])
-
-
-def _digest_summaries_apart(conn: Connection) -> None:
-    # A digest keeps its summaries after a newline, parsed only when read (store/digest.py).
-    from nbtrack.store import digest
-
-    digest.rewrite(conn)
-
-
-def _run_heartbeat_interval(conn: Connection) -> None:
-    # A run is lost after three of its own writer's heartbeats are missed, not the reader's.
-    # Stores made before this step lack the column; a new store's runs table has it already.
-    if "heartbeat_s" not in {column["name"] for column in inspect(conn).get_columns("runs")}:
-        conn.execute(text("ALTER TABLE runs ADD COLUMN heartbeat_s FLOAT"))
-
-
-# Named upgrade steps, applied in order, each once, recorded in nbtrack_migrations.
-# Append new steps; never edit or reorder a released one.
-STEPS: list[tuple[str, Callable[[Connection], None]]] = [
-    ("0001_initial", _initial),
-    ("0002_registry", _registry),
-    ("0003_covering_filter_indexes", _covering_filter_indexes),
-    ("0004_run_digests", _run_digests),
-    ("0005_metric_chunks", _metric_chunks),
-    ("0006_listing_order_indexes", _listing_order_indexes),
-    ("0007_digest_summaries_apart", _digest_summaries_apart),
-    ("0008_run_heartbeat_interval", _run_heartbeat_interval),
-]

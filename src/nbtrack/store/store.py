@@ -38,7 +38,7 @@ from nbtrack.records import (
     to_json_value,
 )
 from nbtrack.limits import check_value_bytes, encode_value
-from nbtrack.store import chunks, database, digest, schema
+from nbtrack.store import chunks, database, digest, schema, upgrades
 from nbtrack.store.blobs import Blobs
 from nbtrack.store.listing import Listing
 
@@ -427,8 +427,8 @@ def _sqlite_file(location: StoreLocation) -> Path | None:
 
 def _prepare_database(store: Store) -> None:
     """Upgrade the schema (or, read-only, refuse one that needs it); never build one over kept blobs."""
-    missing = database.missing_steps(store.engine)  # refuses a store a newer nbtrack upgraded
-    if len(missing) == len(schema.STEPS):  # no schema at all: a new, empty or lost database
+    missing = upgrades.missing_steps(store.engine)  # refuses a store a newer nbtrack upgraded
+    if len(missing) == len(upgrades.STEPS):  # no schema at all: a new, empty or lost database
         _refuse_orphaned_blobs(store.location, store.blobs)
         if store.read_only:
             raise StoreUriError(f"no nbtrack store at {store.location.display} (its database is empty); "
@@ -438,7 +438,7 @@ def _prepare_database(store: Store) -> None:
             f"store {store.location.display} was written by an older nbtrack and needs an upgrade; "
             "open it once with write access (nbtrack fsck) or import from a copy")
     if missing and not store.read_only:
-        database.migrate(store.engine)
+        upgrades.migrate(store.engine)
 
 
 def _refuse_orphaned_blobs(location: StoreLocation, blobs: Blobs) -> None:

@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy import Connection, select
 
 from nbtrack.config import DATABASE_FILE, OBJECTS_DIR
-from nbtrack.errors import IntegrityError, StoreUriError, UsageError
+from nbtrack.errors import IntegrityError, RunRefused, StoreUriError, UsageError
 from nbtrack.records import RunStatus
 from nbtrack.store import chunks, database, schema, validation
 from nbtrack.store.archives import extract_archive
@@ -81,15 +81,11 @@ def _copy_runs(target: Store, source: Store) -> ImportReport:
         else:
             try:
                 report.blobs_copied += _copy_run(target, source, row, key_names)
-            except _RunRefused as exc:
+            except RunRefused as exc:
                 report.refused[run_id] = str(exc)
             else:
                 report.imported.append(run_id)
     return report
-
-
-class _RunRefused(Exception):
-    """A run of the source breaks a rule; nothing of it was written."""
 
 
 def _copy_run(target: Store, source: Store, run: Any, key_names: dict[Any, Any]) -> int:
@@ -98,14 +94,14 @@ def _copy_run(target: Store, source: Store, run: Any, key_names: dict[Any, Any])
         children = {table.name: _rows(conn, table, run["pk"]) for table in (*_RUN_TABLES, *_KEYED_TABLES)}
     reason = validation.refusal(run, children, key_names)
     if reason is not None:
-        raise _RunRefused(reason)
+        raise RunRefused(reason)
     copied = 0
     for sha256, size in sorted({(a["sha256"], a["size"]) for a in children["artifacts"]}):
         if not target.blobs.exists(sha256):
             try:
                 target.blobs.put_stream(source.blobs.stream(sha256, size), sha256)
             except IntegrityError as exc:
-                raise _RunRefused(str(exc)) from None
+                raise RunRefused(str(exc)) from None
             copied += 1
     with database.writing(target.engine) as conn:
         if conn.execute(select(schema.runs.c.pk).where(schema.runs.c.id == run["id"])).first():

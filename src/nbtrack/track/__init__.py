@@ -6,7 +6,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 _HOMES = {
-    "RUN_ID_ENV": "nbtrack.track.session",
+    "RUN_ID_ENV": "nbtrack.config",
     "Run": "nbtrack.track.run",
     "current_run": "nbtrack.track.session",
     "start_run": "nbtrack.track.session",
@@ -27,5 +27,6 @@ def __getattr__(name: str) -> Any:
 
 
 if TYPE_CHECKING:
+    from nbtrack.config import RUN_ID_ENV
     from nbtrack.track.run import Run
-    from nbtrack.track.session import RUN_ID_ENV, current_run, start_run
+    from nbtrack.track.session import current_run, start_run

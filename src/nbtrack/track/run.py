@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import mimetypes
 import os
+import sys
 import threading
 import time
 from array import array
@@ -17,12 +18,16 @@ from nbtrack.capture.figures import figure_png, mark_logged
 from nbtrack.capture.shell import current_shell
 from nbtrack.config import heartbeat_seconds
 from nbtrack import hooks
-from nbtrack.errors import NbtrackError, RunEnded, UsageError
+from nbtrack.errors import NbtrackError, RunEnded, StorageError, UsageError
 from nbtrack.records import Artifact, RunError, RunStatus
 from nbtrack.store import Store, StoredRun
 from nbtrack.store.store import MetricColumns
 
-FLUSH_SECONDS = 1.0
+FLUSH_SECONDS = 1.0  # the promise: a point logged is written within this, with no flush() called
+_TICK_SECONDS = 0.1  # how often the flusher looks at the open runs
+_ASK_SECONDS = 0.3  # a point waiting this long: the next log call writes the buffer
+_WRITE_SECONDS = 0.5  # and this long, with no log call since: the flusher writes it itself
+_SWITCH_SECONDS = 0.0005  # the GIL's switch interval while it does
 MAX_BUFFERED = 200_000  # points; past this a log call flushes itself
 _MAX_STEP = 2**62
 _FLOAT = frozenset([float])
@@ -33,9 +38,9 @@ class Run:
 
     Points wait in memory per key as columns (steps, values, timestamps), the form the
     store writes and summarizes fastest. They are written when the buffer fills, at
-    flush(), at the end of each notebook cell, and about once a second: the process's
-    flusher asks the next log call to write them, and writes them itself only when no
-    log call came for a tick (see _Flusher for why it does not simply write them).
+    flush(), at the end of each notebook cell, and within a second of being logged: the
+    process's flusher asks the next log call to write them, and writes them itself only
+    when no log call came soon enough (see _Flusher for why it does not simply write them).
 
     >>> run = nbtrack.start_run()                         # doctest: +SKIP
     >>> for step in range(100):                           # doctest: +SKIP
@@ -322,12 +327,13 @@ class Run:
                 raise
 
     def finish(self, status: RunStatus | str = RunStatus.FINISHED, error: RunError | None = None, *,
-               evaluate_alerts: bool = True) -> None:
+               rules_from: str | os.PathLike[str] | None = None, wait_for_alerts: bool = False) -> None:
         """End the run (its buffered points written in the same transaction). An engine's run is
         only flushed: the engine ends it.
 
-        The alert rules are then evaluated in a process of their own (evaluate_alerts=False:
-        the caller evaluates them, as the engine does).
+        Then the "run_ended" hook fires the alert rules, found from rules_from (else the
+        working directory): in a process of their own, unless wait_for_alerts (the engine's
+        caller waits for the execution anyway).
         """
         if self._ended is not None:
             return
@@ -342,8 +348,8 @@ class Run:
             finally:
                 self._ended = RunStatus(status)
                 self._attention = True
-        if evaluate_alerts:
-            self.alerts = hooks.call("evaluate_alerts_in_background", self.store, self.id)
+        self.alerts = hooks.call("run_ended", self.store, self.id, rules_from=rules_from,
+                                 wait=wait_for_alerts)
 
     def __enter__(self) -> Run:
         return self
@@ -446,24 +452,27 @@ class Run:
 
 
 class _Flusher:
-    """One thread per process: every tick it writes the open runs' points and heartbeats them.
+    """One thread per process: it looks at the open runs every tick, sees their points written, and heartbeats them.
 
-    A run still logging is asked to write its points in its own thread at its next log
-    call; only a run that did not log for a whole tick is written from here. Writing from
-    this thread while the notebook's thread logs makes both trade the GIL at every row
+    A point is written within FLUSH_SECONDS of being logged. Once a run's oldest waiting
+    point is _ASK_SECONDS old, its next log call writes the buffer in the notebook's own
+    thread; only if no log call came by _WRITE_SECONDS does this thread write it. Writing
+    from here while the notebook's thread logs makes both trade the GIL at every row
     SQLite inserts: measured, a 50,000-row insert took 3x longer and the logging thread
     ran at a small fraction of its speed meanwhile. One thread for all runs: a short run
     starts no thread of its own (creating 1,000 runs started and joined 1,000 threads).
+    A failed background write never ends the thread: the points stay buffered, are tried
+    again later, and the error is raised by the notebook's next call.
     """
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._runs: dict[Run, list[Any]] = {}  # run -> [flush count when asked, last heartbeat]
+        self._runs: dict[Run, _Watch] = {}
         self._thread: threading.Thread | None = None
 
     def watch(self, run: Run) -> None:
         with self._lock:
-            self._runs[run] = [None, time.monotonic()]
+            self._runs[run] = _Watch(time.monotonic())
             if self._thread is None:
                 self._thread = threading.Thread(target=self._loop, name="nbtrack-flusher", daemon=True)
                 self._thread.start()
@@ -480,28 +489,72 @@ class _Flusher:
                 beat_every = 10.0  # what store.create_run records on the run then
             # A heartbeat shorter than a tick is kept: the store records it on each run and judges
             # the run lost after three of them.
-            time.sleep(min(FLUSH_SECONDS, beat_every))
+            time.sleep(min(_TICK_SECONDS, beat_every))
             with self._lock:
                 runs = list(self._runs.items())
-            for run, state in runs:
-                self._tick(run, state, beat_every)
+            for run, watch in runs:
+                self._tick(run, watch, beat_every)
 
-    def _tick(self, run: Run, state: list[Any], beat_every: float) -> None:
+    def _tick(self, run: Run, watch: _Watch, beat_every: float) -> None:
+        doing = "metric points"
         try:
+            now = time.monotonic()
             if run._buffered:
-                if run._flush_asked and state[0] == run._flushes:
-                    run.flush()  # asked a tick ago and no log call came: the notebook is busy elsewhere
-                else:
-                    state[0] = run._ask_flush()
-            if not run.attached and time.monotonic() - state[1] >= beat_every:
+                if watch.waiting_since is None or watch.flushes != run._flushes:
+                    # Points logged since the last write (or put back by a failed one): the
+                    # oldest was logged at most a tick ago.
+                    watch.flushes, watch.waiting_since = run._flushes, now
+                waited = now - watch.waiting_since
+                if waited >= _WRITE_SECONDS:
+                    _write_beside(run)  # no log call came since it was asked: the notebook is busy elsewhere
+                elif waited >= _ASK_SECONDS and not run._flush_asked:
+                    run._ask_flush()
+            else:
+                watch.waiting_since = None
+            if not run.attached and now - watch.beat >= beat_every:
+                doing = "heartbeat"
                 run.store.heartbeat(run.id)
-                state[1] = time.monotonic()
+                watch.beat = time.monotonic()
         except NbtrackError as exc:
             run._fail_in_background(exc)
             if isinstance(exc, RunEnded):
                 self.forget(run)
-        except Exception:  # a busy or unreachable database: retry on the next tick
-            pass
+        except Exception as exc:  # noqa: BLE001 -- not the store's own error (a driver's, the OS's, a bug): never silent
+            run._fail_in_background(_background_failure(run, doing, exc))
+
+
+def _write_beside(run: Run) -> None:
+    """Write a run's points from the flusher's thread while the notebook's thread computes.
+
+    The write gives up the GIL at each SQLite call and waits a switch interval (5 ms) to take
+    it back from a thread computing in Python: measured, a one-point write took up to 0.47 s
+    that way. For the write's few milliseconds the interval is 0.5 ms.
+    """
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(min(interval, _SWITCH_SECONDS))
+    try:
+        run.flush()
+    finally:
+        sys.setswitchinterval(interval)
+
+
+class _Watch:
+    """What the flusher knows of one run."""
+
+    __slots__ = ("beat", "flushes", "waiting_since")
+
+    def __init__(self, beat: float) -> None:
+        self.beat = beat  # when it was last heartbeaten
+        self.flushes = 0  # the run's write count when waiting_since was seen
+        self.waiting_since: float | None = None  # when points were first seen waiting since that write
+
+
+def _background_failure(run: Run, doing: str, exc: Exception) -> StorageError:
+    reason = " ".join(str(getattr(exc, "orig", exc)).split())[:300] or "no message"
+    kept = ("the points are kept in memory and tried again: fix the cause, then call run.flush() to write them"
+            if doing == "metric points" else "it is tried again: fix the cause")
+    return StorageError(f"writing the {doing} of run {run.id} to the store at {run.store.location.display} "
+                        f"failed in the background ({type(exc).__name__}: {reason}); {kept}")
 
 
 _the_flusher: _Flusher | None = None

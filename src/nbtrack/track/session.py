@@ -12,12 +12,12 @@ from typing import Any
 from nbtrack import hooks
 from nbtrack.capture.notebook import declared_params, parse_notebook, sha256_hex
 from nbtrack.capture.shell import current_shell
+from nbtrack.config import RUN_ID_ENV
 from nbtrack.errors import NbtrackError
 from nbtrack.records import NotebookRef
 from nbtrack.store import Store, open_store
 from nbtrack.track.run import Run
 
-RUN_ID_ENV = "NBTRACK_RUN_ID"  # set by the engine in the kernel's environment
 DEFAULT_EXPERIMENT = "default"
 
 _lock = threading.Lock()

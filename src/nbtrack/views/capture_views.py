@@ -136,7 +136,7 @@ class ModelView(CaptureView):
 def _short(value: Any) -> str:
     if isinstance(value, Mapping) and "class" in value:  # a nested estimator: its class, then its params
         value = f"{str(value['class']).rsplit('.', 1)[-1]}({', '.join(f'{k}={v}' for k, v in (value.get('params') or {}).items())})"
-    text = format_value(value) if not isinstance(value, (dict, list)) else str(value)
+    text = format_value(value)
     return text if len(text) <= 120 else text[:117] + "..."
 
 

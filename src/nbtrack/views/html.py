@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import base64
 import html
-import math
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from nbtrack import formatting
 from nbtrack.records import RunStatus
 
 STATUS_COLOURS = {
@@ -33,20 +33,12 @@ def escape(value: Any) -> Html:
     """Text made safe to place in HTML, attributes included; Html passes through."""
     if isinstance(value, Html):
         return value
-    return Html(html.escape(format_value(value), quote=True))
+    return Html(html.escape("" if value is None else format_value(value), quote=True))
 
 
 def format_value(value: Any) -> str:
-    """A param, metric or tag value as short text (floats to 4 significant digits)."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return str(value)
-    if isinstance(value, float):
-        if math.isnan(value):
-            return "nan"
-        return f"{value:.4g}"
-    return str(value)
+    """A param, metric or tag value as short text, as the CLI and the Lab show it (nbtrack.formatting)."""
+    return formatting.value(value)
 
 
 def join(parts: Iterable[Any]) -> Html:

@@ -16,11 +16,10 @@ import time
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import select
-
+from nbtrack import formatting
 from nbtrack.analyze.differences import is_lower_better
 from nbtrack.records import iso_time
-from nbtrack.store import database, schema
+from nbtrack.store.reads import records_by_kind
 
 MAX_RUNS = 500
 MAX_TRENDS = 4
@@ -35,10 +34,10 @@ def render_report(store: Any, *, experiment: str | None = None, title: str | Non
     runs = store.runs(experiment=experiment, limit=max_runs)
     total = store.count(experiment=experiment)
     ids = {r.id for r in runs}
-    records = _records(store, ["gate", "drift", "alert"], ids)
+    records = records_by_kind(store, ["gate", "drift", "alert"], ids)
     environment = Environment(loader=PackageLoader("nbtrack.views", "templates"),
                               autoescape=select_autoescape(default=True, default_for_string=True))
-    environment.filters["num"] = _number
+    environment.filters["num"] = formatting.value
     environment.filters["when"] = lambda t: "-" if t is None else time.strftime("%Y-%m-%d %H:%M", time.gmtime(t))
     template = environment.get_template("report.html.j2")
     param_keys = _common_keys([r.params for r in runs], limit=6)
@@ -70,18 +69,6 @@ def _short_ids(runs: list[Any], records: dict[str, list[dict[str, Any]]]) -> Any
         common = next((i for i, (x, y) in enumerate(zip(a, b)) if x != y), len(a))
         width = max(width, common + 1)
     return lambda run_id: run_id[:width]
-
-
-def _number(value: Any) -> str:
-    if value is None:
-        return "-"
-    if isinstance(value, bool):
-        return str(value).lower()
-    if isinstance(value, float):
-        return "nan" if math.isnan(value) else f"{value:.4g}"
-    if isinstance(value, (dict, list)):
-        return json.dumps(value)
-    return str(value)
 
 
 def _common_keys(mappings: Iterable[dict[str, Any]], *, limit: int) -> list[str]:
@@ -155,20 +142,6 @@ def _registry(store: Any) -> list[dict[str, Any]]:
             "history": list(reversed(registry.history(name)))[:20],
         })
     return models
-
-
-def _records(store: Any, kinds: list[str], run_ids: set[str]) -> dict[str, list[dict[str, Any]]]:
-    """The records of some kinds across the listed runs, in one query."""
-    r, runs = schema.records.c, schema.runs.c
-    query = (select(runs.id, r.kind, r.name, r.body, r.created_at)
-             .join_from(schema.records, schema.runs, r.run_pk == runs.pk)
-             .where(r.kind.in_(kinds)))
-    found: dict[str, list[dict[str, Any]]] = {kind: [] for kind in kinds}
-    with database.reading(store.engine) as conn:
-        for run_id, kind, name, body, created in conn.execute(query):
-            if run_id in run_ids:
-                found[kind].append({"run_id": run_id, "name": name, "body": json.loads(body), "at": created})
-    return found
 
 
 def _by_time(entries: list[dict[str, Any]], limit: int = 100) -> list[dict[str, Any]]:

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Sequence
 from typing import Any
 
 from nbtrack.analyze import differences
+from nbtrack.formatting import MISSING
 from nbtrack.records import RunRecord
 from nbtrack.views import charts
 from nbtrack.views.html import BEST_STYLE, Html, escape, format_value, join, note, png_image, table, tag
@@ -32,7 +32,7 @@ def params_section(runs: Sequence[RunRecord], *, only_differences: bool = False)
         differs = not differences.same(["\x00missing" if v is _MISSING else v for v in values])
         if only_differences and not differs:
             continue
-        rows.append([key, *("—" if v is _MISSING else param_text(v) for v in values)])
+        rows.append([key, *(MISSING if v is _MISSING else param_text(v) for v in values)])
         styles.append([DIFF_STYLE if differs else None] * (len(runs) + 1))
     if not rows:
         return note("every param is the same in these runs" if keys else "no params")
@@ -40,7 +40,7 @@ def params_section(runs: Sequence[RunRecord], *, only_differences: bool = False)
 
 
 def param_text(value: Any) -> str:
-    return json.dumps(value, sort_keys=True) if isinstance(value, (list, dict)) else format_value(value)
+    return format_value(value)
 
 
 def metrics_section(runs: Sequence[RunRecord], *, summary: str = "last") -> Html:
@@ -58,7 +58,7 @@ def metrics_section(runs: Sequence[RunRecord], *, summary: str = "last") -> Html
         row_styles: list[str | None] = [None]
         for value in values:
             is_best = best is not None and value == best
-            cells.append("—" if value is None else format_value(value) + (" ★" if is_best else ""))
+            cells.append(format_value(value) + (" ★" if is_best else ""))
             row_styles.append(BEST_STYLE if is_best else None)
         rows.append(cells)
         styles.append(row_styles)
@@ -130,10 +130,10 @@ def data_section(runs: Sequence[Any], records: dict[str, dict[str, dict[str, Any
     labels = list(map(run_label, runs))
     parts = []
     for data in found:
-        head = [["fingerprint", *(value or "—" for value in data["fingerprint"])],
+        head = [["fingerprint", *(format_value(value or None) for value in data["fingerprint"])],
                 ["rows", *map(format_value, data["rows"])],
                 ["missing share", *map(format_value, data["missing_share"])]]
-        shifts = [[column["column"], *("—" if v is None else f"{v:.3f}" for v in column["shift"])]
+        shifts = [[column["column"], *map(format_value, column["shift"])]
                   for column in data["columns"]]
         styles = [[None, *(DIFF_STYLE if changed else None for changed in column["changed"])]
                   for column in data["columns"]]
@@ -202,14 +202,14 @@ def groups_section(runs: Sequence[RunRecord], param: str | None, *, summary: str
     if column not in frame:
         return note(f"no run has the param {param}")
     metrics = [c for c in frame.columns if c.startswith("metrics.")]
-    keys = frame[column].map(lambda v: "—" if v is None or v != v else format_value(v))
+    keys = frame[column].map(lambda v: MISSING if v is None or v != v else format_value(v))
     rows = []
     for value, group in frame.groupby(keys, sort=True):
         cells: list[Any] = [value, str(len(group))]
         for metric in metrics:
             series = group[metric].dropna()
             if series.empty:
-                cells.append("—")
+                cells.append(MISSING)
             elif len(series) == 1:
                 cells.append(format_value(float(series.iloc[0])))
             else:

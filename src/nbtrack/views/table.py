@@ -46,11 +46,11 @@ class RunTable(View):
         self.error = ""
         self._quiet = False  # set while checkboxes are changed by code, not by a click
 
-        param_keys, metric_keys, tag_keys = _column_keys(self.store)
+        keys = self.store.field_keys()
         self.columns = list(columns) if columns is not None else (
-            FIXED_COLUMNS + [f"params.{k}" for k in param_keys[:DEFAULT_PARAMS]]
-            + [f"metrics.{k}" for k in metric_keys[:DEFAULT_METRICS]]
-            + [f"tags.{k}" for k in tag_keys[:DEFAULT_TAGS]])
+            FIXED_COLUMNS + [f"params.{k}" for k in keys["params"][:DEFAULT_PARAMS]]
+            + [f"metrics.{k}" for k in keys["metrics"][:DEFAULT_METRICS]]
+            + [f"tags.{k}" for k in keys["tags"][:DEFAULT_TAGS]])
 
         self.filter_box = widgets.Text(
             value=self.where, placeholder="params.model = 'rf' and metrics.test.f1 > 0.9",
@@ -61,8 +61,7 @@ class RunTable(View):
         self.choosers = {
             key: widgets.Checkbox(value=key in self.columns, description=key, indent=False,
                                   layout=widgets.Layout(width="auto"))
-            for key in ([f"params.{k}" for k in param_keys] + [f"metrics.{k}" for k in metric_keys]
-                        + [f"tags.{k}" for k in tag_keys])
+            for key in [f"{kind}.{k}" for kind in ("params", "metrics", "tags") for k in keys[kind]]
         }
         for key, box in self.choosers.items():
             box.observe(lambda change, key=key: self._toggle_column(key, change["new"]), names="value")
@@ -272,15 +271,3 @@ def _cell_html(run: StoredRun, column: str) -> str:
         return str(escape(run.tags.get(key)))
     return ""
 
-
-def _column_keys(store: Store) -> tuple[list[str], list[str], list[str]]:
-    """Every param key, metric key and tag key in the store, for the column chooser."""
-    from sqlalchemy import select
-
-    from nbtrack.store import database, schema
-
-    with database.reading(store.engine) as conn:
-        params = conn.execute(select(schema.params.c.key).distinct().order_by(schema.params.c.key)).scalars()
-        metrics = conn.execute(select(schema.metric_keys.c.name).order_by(schema.metric_keys.c.name)).scalars()
-        tags = conn.execute(select(schema.tags.c.key).distinct().order_by(schema.tags.c.key)).scalars()
-        return list(params), list(metrics), list(tags)

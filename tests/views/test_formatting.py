@@ -1,0 +1,82 @@
+"""One value formatter: nbtrack.formatting and the Lab's format.ts keep the same rules, pinned by one table."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from nbtrack import formatting
+from nbtrack.cli import output
+from nbtrack.views.html import escape, format_value
+
+CASES_FILE = Path(__file__).with_name("formatting_cases.json")
+EXTENSION = Path(__file__).resolve().parents[2] / "extension"
+CASES = json.loads(CASES_FILE.read_text(encoding="utf-8"))["cases"]
+
+
+def _python_value(raw: Any) -> Any:
+    if isinstance(raw, dict) and set(raw) == {"float"}:
+        return float(raw["float"])  # nan, inf, -inf: numbers JSON cannot hold
+    return raw
+
+
+@pytest.mark.parametrize(("raw", "expected"), CASES, ids=[repr(c[0])[:40] for c in CASES])
+def test_each_case_reads_as_the_table_says(raw: Any, expected: str) -> None:
+    assert formatting.value(_python_value(raw)) == expected
+
+
+def test_the_cli_and_the_widgets_share_the_rules() -> None:
+    for raw, expected in CASES:
+        value = _python_value(raw)
+        assert output.text(value) == format_value(value) == expected
+    assert escape(None) == ""  # an empty element, not a missing value
+    assert escape(True) == "true"
+
+
+def test_numpy_numbers_follow_the_python_ones() -> None:
+    np = pytest.importorskip("numpy")
+    assert formatting.value(np.float64(0.123456)) == "0.1235"
+    assert formatting.value(np.float32(0.25)) == "0.25"
+    assert formatting.value(np.int64(12345)) == "12345"
+    assert formatting.value([np.float64(2.0), np.int32(3)]) == "[2, 3]"
+
+
+def _compiled_format_js(tmp_path: Path) -> str | None:
+    """format.ts as JavaScript: compiled with the extension's TypeScript, else as npm run build left it."""
+    source = EXTENSION / "src" / "format.ts"
+    tsc = EXTENSION / "node_modules" / ".bin" / "tsc"
+    if tsc.exists():
+        subprocess.run([str(tsc), "--target", "ES2022", "--module", "esnext", "--strict", "--lib", "ES2022",
+                        "--outDir", str(tmp_path), str(source)], check=True, capture_output=True)
+        return (tmp_path / "format.js").read_text(encoding="utf-8")
+    built = EXTENSION / "lib" / "format.js"
+    if built.exists() and built.stat().st_mtime >= source.stat().st_mtime:
+        return built.read_text(encoding="utf-8")
+    return None
+
+
+def test_the_lab_formats_each_case_the_same(tmp_path: Path) -> None:
+    node = shutil.which("node")
+    if node is None:
+        pytest.skip("no Node.js to run the Lab's format.ts")
+    compiled = _compiled_format_js(tmp_path)
+    if compiled is None:
+        pytest.skip("format.ts is not compiled: cd extension && npm ci && npm run build")
+    harness = """
+const cases = JSON.parse(process.env.NBTRACK_FORMAT_CASES);
+const special = { nan: NaN, inf: Infinity, '-inf': -Infinity };
+const input = raw => raw !== null && typeof raw === 'object' && !Array.isArray(raw)
+  && Object.keys(raw).length === 1 && 'float' in raw ? special[raw.float] : raw;
+process.stdout.write(JSON.stringify(cases.map(([raw]) => formatValue(input(raw)))));
+"""
+    done = subprocess.run([node, "--input-type=module"], input=compiled + harness, text=True,
+                          capture_output=True, check=True, timeout=60,
+                          env={"NBTRACK_FORMAT_CASES": json.dumps(CASES), "PATH": ""})
+    shown = json.loads(done.stdout)
+    mismatches = [(raw, got, expected) for (raw, expected), got in zip(CASES, shown, strict=True) if got != expected]
+    assert mismatches == []
