@@ -42,13 +42,17 @@ class DeclaredParam:
             return self.default_source
 
 
-def read_notebook(path: str | os.PathLike[str]) -> tuple[Any, bytes]:
-    """Load and validate a notebook file; returns the node and the file's bytes."""
+def read_notebook(path: str | os.PathLike[str], label: str | None = None) -> tuple[Any, bytes]:
+    """Load and validate a notebook file; returns the node and the file's bytes.
+
+    Errors name it by label (the path as the caller gave it), else by its path.
+    """
     source = Path(check_path("the notebook path", os.fspath(path)))
+    label = str(source) if label is None else label
     if not source.is_file():
-        raise NotebookNotFound(f"notebook {source} does not exist; check the path")
+        raise NotebookNotFound(f"notebook {label} does not exist; check the path")
     raw = source.read_bytes()
-    return parse_notebook(raw, str(source)), raw
+    return parse_notebook(raw, label), raw
 
 
 def parse_notebook(raw: bytes, label: str = "notebook") -> Any:

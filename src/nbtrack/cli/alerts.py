@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from nbtrack.analyze.alerts import CONFIG_ENV
+from nbtrack.config import CONFIG_ENV
 from nbtrack.cli import output
 from nbtrack.cli.app import cli, format_option, store_option
 

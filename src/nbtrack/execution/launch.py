@@ -25,8 +25,8 @@ from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from papermill.engines import papermill_engines
 from papermill.exceptions import PapermillExecutionError
 
-from nbtrack.capture.notebook import DeclaredParam, declared_params, parse_notebook
-from nbtrack.errors import NotebookNotFound, ParameterError
+from nbtrack.capture.notebook import DeclaredParam, declared_params, read_notebook
+from nbtrack.errors import ParameterError
 from nbtrack.execution.engine import EXECUTED_ARTIFACT, NbtrackEngine
 from nbtrack.execution.params import check_params
 from nbtrack.records import new_run_id
@@ -48,13 +48,9 @@ class Notebook:
     @classmethod
     def read(cls, path: str | os.PathLike[str], label: str | None = None) -> Notebook:
         """Read and validate a notebook file; NotebookNotFound or InvalidNotebook name it by label."""
-        source = Path(path)
-        label = str(source) if label is None else label
-        if not source.is_file():
-            raise NotebookNotFound(f"notebook {label} does not exist; check the path")
-        raw = source.read_bytes()
-        node = parse_notebook(raw, label)
-        return cls(source.absolute(), label, raw, node, declared_params(node))
+        label = os.fspath(path) if label is None else label
+        node, raw = read_notebook(path, label)
+        return cls(Path(path).absolute(), label, raw, node, declared_params(node))
 
     def check(self, params: object) -> dict[str, Any]:
         """The one check every execution's params pass, wherever they come from.
