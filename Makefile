@@ -39,9 +39,12 @@ $(VENV)/.installed-bench: pyproject.toml | $(VENV)/.installed-test
 	SKIP_JUPYTER_BUILDER=1 $(PY) -m pip install --quiet -e ".[bench]"
 	touch $@
 
-# Installs MLflow, W&B and Aim into their own venvs (benchmarks/.venvs/), then writes benchmarks/RESULTS.md.
+# Installs MLflow, W&B and Aim into their own venvs (benchmarks/.venvs/), then writes benchmarks/RESULTS.md,
+# the generated block of benchmarks/NOTES.md and README's block between <!-- bench:start --> and <!-- bench:end -->.
+# BENCH_RUNS=3 runs the whole suite three times and reports each figure's median and every run's figure.
+BENCH_RUNS ?= 1
 bench: install-test system-packages $(VENV)/.installed-bench
-	$(PY) -m benchmarks
+	$(PY) -m benchmarks --runs $(BENCH_RUNS)
 
 clean:
 	rm -rf $(VENV) .nbtrack build dist test-output

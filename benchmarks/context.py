@@ -74,6 +74,49 @@ class Context:
             self.notes.append(text)
 
 
+LEVELS = ("normal", "full")  # NBTRACK_DURABILITY: WAL + synchronous=NORMAL, or every commit fsynced
+
+
+@contextmanager
+def durability(level: str) -> Iterator[None]:
+    """Stores opened inside run at this durability (NBTRACK_DURABILITY), the previous setting restored after."""
+    before = os.environ.get("NBTRACK_DURABILITY")
+    os.environ["NBTRACK_DURABILITY"] = level
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop("NBTRACK_DURABILITY", None)
+        else:
+            os.environ["NBTRACK_DURABILITY"] = before
+
+
+def synchronous(store: Any) -> str:
+    """SQLite's synchronous setting as the store's own connections have it: what a durability row measured."""
+    names = {0: "OFF", 1: "NORMAL", 2: "FULL", 3: "EXTRA"}
+    try:
+        with store.engine.connect() as conn:
+            if conn.dialect.name != "sqlite":
+                return conn.dialect.name
+            return names.get(conn.exec_driver_sql("PRAGMA synchronous").scalar(), "unknown")
+    except Exception as exc:  # a store without an engine: say so rather than fail the measure
+        return f"unknown ({type(exc).__name__})"
+
+
+def who(level: str) -> str:
+    return f"nbtrack (durability={level})"
+
+
+def checked(ctx: Context, level: str, observed: str) -> str:
+    """The row note for a durability figure; a setting that did not take effect is said in the Notes too."""
+    wanted = {"normal": "NORMAL", "full": "FULL"}[level]
+    if observed == wanted:
+        return f"SQLite synchronous={observed}, checked on the store's connection"
+    ctx.note(f"NBTRACK_DURABILITY={level} asked for synchronous={wanted}, but the store's connections had "
+             f"synchronous={observed}: the durability={level} rows of this run measured that setting")
+    return f"**synchronous={observed} observed, not {wanted}**"
+
+
 def nbtrack_env(store: Path | str) -> dict[str, str]:
     """The environment of a child process that writes to `store` and nowhere else."""
     env = {**os.environ, "NBTRACK_STORE": str(store), "MPLBACKEND": "Agg"}

@@ -78,14 +78,40 @@ def ensure(peer: Peer) -> Path:
     return peer.python
 
 
-def run(peer: Peer, measure: str, workdir: Path, timeout: float = 600, **options: Any) -> dict[str, Any]:
-    """Run one measure of the peer's script in its venv; the script prints one JSON object."""
+def ensure_notebooks(peer: Peer) -> Path:
+    """The peer's venv with papermill and ipykernel too (peers/<name>-notebooks.txt, the versions nbtrack's
+    side runs), so its notebooks execute in a kernel of the peer's own python, as a user's would."""
     python = ensure(peer)
-    workdir.mkdir(parents=True, exist_ok=True)
+    extras = SCRIPTS / f"{peer.name}-notebooks.txt"
+    stamp = VENVS / f"{peer.name}-notebooks.installed"
+    wanted = hashlib.sha256(extras.read_bytes() + (VENVS / f"{peer.name}.installed").read_bytes()).hexdigest()
+    if stamp.exists() and stamp.read_text() == wanted:
+        return python
+    step = [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "-r", str(extras)]
+    try:
+        done = subprocess.run(step, capture_output=True, text=True, timeout=INSTALL_TIMEOUT)
+    except subprocess.TimeoutExpired:
+        raise PeerUnavailable(f"installing papermill beside {peer.title} took over {INSTALL_TIMEOUT} s") from None
+    if done.returncode != 0:
+        raise PeerUnavailable(f"papermill does not install beside {peer.title}: {_error_line(done.stderr)}")
+    stamp.write_text(wanted)
+    return python
+
+
+def peer_env(workdir: Path) -> dict[str, str]:
+    """What every peer process runs with: offline, quiet, its store in workdir, none of nbtrack's path."""
     env = {**os.environ, "WANDB_MODE": "offline", "WANDB_SILENT": "true", "WANDB_DIR": str(workdir),
            "WANDB_CONSOLE": "off", "MLFLOW_TRACKING_URI": f"sqlite:///{workdir}/mlflow.db",
            "GIT_PYTHON_REFRESH": "quiet", "PYTHONWARNINGS": "ignore"}
     env.pop("PYTHONPATH", None)
+    return env
+
+
+def run(peer: Peer, measure: str, workdir: Path, timeout: float = 600, **options: Any) -> dict[str, Any]:
+    """Run one measure of the peer's script in its venv; the script prints one JSON object."""
+    python = ensure_notebooks(peer) if measure == "notebooks" else ensure(peer)
+    workdir.mkdir(parents=True, exist_ok=True)
+    env = peer_env(workdir)
     command = [str(python), str(SCRIPTS / f"{peer.name}_bench.py"), measure, json.dumps(options), str(workdir)]
     try:
         done = subprocess.run(command, capture_output=True, text=True, timeout=timeout, cwd=workdir, env=env)

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from benchmarks import report
 from benchmarks.context import Context
+from benchmarks.timing import Row
 
 HERE = Path(__file__).resolve().parent
 # Cheapest first; peers and kernels last, so a slow peer cannot starve nbtrack's own figures.
@@ -26,6 +27,13 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
     parser.add_argument("--tiny", action="store_true", help="every size shrunk: checks that each measure runs")
     parser.add_argument("--reps", type=int, default=3, help="repetitions per figure (median reported)")
+    parser.add_argument("--runs", type=int, default=1,
+                        help="whole runs of the suite, one after another: each figure is their median, every "
+                             "run's figure is listed, and each run's commit, time and load are in the header")
+    parser.add_argument("--readme", type=Path, default=HERE.parent / "README.md",
+                        help="README whose block between <!-- bench:start --> and <!-- bench:end --> is rewritten")
+    parser.add_argument("--notes", type=Path, default=HERE / "NOTES.md",
+                        help="NOTES.md whose generated block is rewritten from this run")
     parser.add_argument("--no-peers", action="store_true", help="measure nbtrack only")
     parser.add_argument("--only", nargs="*", choices=MEASURES, help="run only these measures")
     parser.add_argument("--strict", action="store_true", help="a measure that fails stops the run (tests)")
@@ -36,30 +44,55 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("MPLBACKEND", "Agg")
     os.environ.pop("NBTRACK_RUN_ID", None)
     started = time.time()
-    load_before = os.getloadavg()
+    if args.measure_into is not None:
+        return _child(args)
+    runs: list[report.RunInfo] = []
+    per_run: list[list[Row]] = []
+    notes: list[str] = []
+    profiles: dict[str, str] = {}
+    for index in range(max(1, args.runs)):
+        began, load = time.time(), os.getloadavg()[0]
+        with tempfile.TemporaryDirectory(prefix="nbtrack-bench-") as workdir:
+            os.environ["NBTRACK_STORE"] = str(Path(workdir) / "default-store")
+            ctx = Context(Path(workdir), tiny=args.tiny, reps=args.reps, with_peers=not args.no_peers,
+                          profile=not (args.no_profile or args.tiny))
+            for name in args.only or MEASURES:
+                clock = time.perf_counter()
+                _measure_in_child(name, ctx, args)
+                print(f"bench: run {index + 1}, {name} done in {time.perf_counter() - clock:.0f} s", flush=True)
+        runs.append(report.RunInfo(index + 1, report.commit(), began, (time.time() - began) / 60, load,
+                                   os.getloadavg()[0]))
+        per_run.append(ctx.rows)
+        notes += [note for note in ctx.notes if note not in notes]
+        profiles.update(ctx.profiles)
+    rows = report.merge(per_run)
+    minutes = (time.time() - started) / 60
+    header = ["## Machine", "", *report.machine(),
+              ("- The machine is shared, so wall times are noisy; CPU seconds and ratios of back-to-back pairs "
+               "are steadier."),
+              f"- {len(runs)} whole run(s) of the suite, {args.reps} repetitions per figure"
+              + (", tiny sizes" if args.tiny else "") + f", {minutes:.1f} minutes in all:",
+              *[f"  - run {r.index}: {r.stamp} at commit {r.commit}, {r.minutes:.1f} min, load average "
+                f"(1 min) {r.load_start:.1f} at its start, {r.load_end:.1f} at its end" for r in runs]]
+    args.out.write_text(report.render(rows, notes, header, profiles, len(runs)))
+    print(f"bench: wrote {args.out} ({len(rows)} figures, {minutes:.1f} min)")
+    if not args.tiny and not args.only:  # only a whole run at full size speaks for the project
+        for path, write in ((args.notes, report.write_notes), (args.readme, report.write_readme)):
+            if write(path, rows, runs, args.out):
+                print(f"bench: rewrote the generated block of {path}")
+    return 0
+
+
+def _child(args: argparse.Namespace) -> int:
+    """One measure in this process (the parent runs each in a fresh one), its rows pickled for the parent."""
     with tempfile.TemporaryDirectory(prefix="nbtrack-bench-") as workdir:
         os.environ["NBTRACK_STORE"] = str(Path(workdir) / "default-store")
         ctx = Context(Path(workdir), tiny=args.tiny, reps=args.reps, with_peers=not args.no_peers,
                       profile=not (args.no_profile or args.tiny))
         for name in args.only or MEASURES:
-            began = time.perf_counter()
-            if args.measure_into is not None:
-                _measure(name, ctx, args.strict)
-            else:
-                _measure_in_child(name, ctx, args)
-            print(f"bench: {name} done in {time.perf_counter() - began:.0f} s", flush=True)
-        if args.measure_into is not None:
-            rows = [dataclasses.replace(row, probe=None) for row in ctx.rows]
-            args.measure_into.write_bytes(pickle.dumps((rows, ctx.notes, ctx.profiles)))
-            return 0
-    minutes = (time.time() - started) / 60
-    header = ["## Machine", "", *report.machine(),
-              f"- Load average (1 min) {load_before[0]:.1f} at the start, {os.getloadavg()[0]:.1f} at the end: "
-              "the machine is shared, so wall times are noisy; CPU seconds and ratios are steadier.",
-              f"- Run {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime(started))}, {minutes:.1f} minutes, "
-              f"{args.reps} repetitions" + (", tiny sizes" if args.tiny else "")]
-    args.out.write_text(report.render(ctx.rows, ctx.notes, header, ctx.profiles))
-    print(f"bench: wrote {args.out} ({len(ctx.rows)} figures, {minutes:.1f} min)")
+            _measure(name, ctx, args.strict)
+        rows = [dataclasses.replace(row, probe=None) for row in ctx.rows]
+        args.measure_into.write_bytes(pickle.dumps((rows, ctx.notes, ctx.profiles)))
     return 0
 
 
@@ -96,5 +129,6 @@ def _measure_in_child(name: str, ctx: Context, args: argparse.Namespace) -> None
             return
         rows, notes, profiles = pickle.loads(into.read_bytes())
     ctx.rows.extend(rows)
-    ctx.notes.extend(notes)
+    for note in notes:  # two measures may say the same thing (e.g. a durability setting not in effect)
+        ctx.note(note)
     ctx.profiles.update(profiles)

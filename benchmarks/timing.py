@@ -37,6 +37,7 @@ class Row:
     samples: list[float] = field(default_factory=list)
     cpu: float | None = None  # median CPU seconds of the measured process, where taken
     probe: Callable[[], Any] | None = None  # one repetition, profiled when the target is missed
+    per_run: list[float] = field(default_factory=list)  # this figure in each whole run (--runs N), in order
 
     @property
     def is_nbtrack(self) -> bool:

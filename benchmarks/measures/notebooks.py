@@ -1,4 +1,11 @@
-"""Executing notebooks: full capture vs plain papermill, and 8 short notebooks on 2 workers."""
+"""Executing notebooks: capture overhead on notebooks that never mention a tracker, and sweeps.
+
+Capture: the same papermill command-line process, with and without `--engine nbtrack`, on three
+ordinary notebooks (benchmarks/notebooks/): both sides pay papermill's imports and write the output
+notebook; only the engine differs. MLflow's row is the same pair in MLflow's venv, its copy of each
+notebook starting with `mlflow.autolog()`. Sweeps: 8 executions of short notebooks (what a sweep saves is
+kernel start-up) and of notebooks/train_classifier.ipynb (real work), on 2 workers.
+"""
 
 from __future__ import annotations
 
@@ -8,16 +15,23 @@ import sys
 import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import nbformat
 
+from benchmarks import peers
 from benchmarks.context import Context, nbtrack_env
 from benchmarks.timing import Row, Target
 
 REPO = Path(__file__).resolve().parents[2]
-CAPTURE = "train_classifier: nbtrack run (full capture) / plain papermill"
-TINY_CAPTURE = "short notebook: nbtrack run (full capture) / plain papermill"
-SWEEP = "8 short notebooks on 2 workers: speed-up over sequential papermill"
+NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
+# Each uninstrumented notebook and its parameters at full and tiny size.
+PLAIN = {"gridsearch": ([], ["-p", "n_samples", "300"]),
+         "column_transformer": ([], ["-p", "n_samples", "600"]),
+         "training_loop": ([], ["-p", "n_samples", "600", "-p", "epochs", "3"])}
+CAPTURE = "capture overhead, {name}.ipynb (uninstrumented): time with capture / plain papermill"
+SWEEP = "8 short notebooks on 2 workers (kernel start-up saved): speed-up over sequential papermill"
+REAL_SWEEP = "8 x train_classifier.ipynb on 2 workers: speed-up over sequential papermill"
 SHORT_CELLS = [
     "import nbtrack\nrun = nbtrack.start_run()",
     "total = sum(i * x for i in range(10_000))\nrun.log_metric('total', total)",
@@ -43,68 +57,121 @@ def _cli(args: list[str], env: dict[str, str], cwd: Path) -> float:
 
 
 def capture(ctx: Context) -> None:
+    """Per notebook, back-to-back pairs (order alternating) of the same papermill CLI with and without
+    --engine nbtrack; the median of the pairs' ratios (this machine drifts by up to 1.7x in minutes)."""
     bin_dir = Path(sys.executable).parent
-    tracked, plain = [], []
+    reps = ctx.reps
     with ctx.scratch("capture") as where:
-        # Tiny: a short notebook (the point is that the measure runs, not the figure).
-        notebook = ctx.size(REPO / "notebooks" / "train_classifier.ipynb", short_notebook(where / "short.ipynb"))
-        param = ctx.size(["-p", "n_estimators", "20"], ["-p", "x", "2"])
         env = nbtrack_env(where / "store")
-        for i in range(ctx.reps):
-            # Alternate the order so neither side always runs on a warmer machine.
-            pair = [("nbtrack", [str(bin_dir / "nbtrack"), "run", str(notebook), *param]),
-                    ("papermill", [str(bin_dir / "papermill"), *param, "--log-level", "ERROR",
-                                   str(notebook), str(where / f"out{i}.ipynb")])]
-            for who, args in pair if i % 2 == 0 else pair[::-1]:
-                (tracked if who == "nbtrack" else plain).append(_cli(args, env, where))
-    # The ratio of each pair run back to back, then their median: this machine's speed drifts by
-    # up to 1.7x within minutes, which a ratio of the two sides' medians takes in whole.
-    ratios = [a / b for a, b in zip(tracked, plain)]
-    ctx.add(Row(ctx.size(CAPTURE, TINY_CAPTURE), "nbtrack", statistics.median(ratios), "x", False,
-                Target(1.15, False), samples=[round(r, 3) for r in ratios],
-                note=f"median of {len(ratios)} back-to-back pairs' ratios; medians {statistics.median(tracked):.2f} s "
-                     f"vs {statistics.median(plain):.2f} s, both as command-line processes"))
+        for name, sizes in PLAIN.items():
+            notebook, params = str(NOTEBOOKS / f"{name}.ipynb"), ctx.size(*sizes)
+            out = str(where / f"out-{name}.ipynb")
+            sides = {
+                "plain": [str(bin_dir / "papermill"), "--log-level", "ERROR", *params, notebook, out],
+                "engine": [str(bin_dir / "papermill"), "--engine", "nbtrack", "--log-level", "ERROR", *params,
+                           notebook, out],
+                "run": [str(bin_dir / "nbtrack"), "run", notebook, *params],
+            }
+            times: dict[str, list[float]] = {side: [] for side in sides}
+            for rep in range(reps):
+                order = list(sides) if rep % 2 == 0 else list(sides)[::-1]
+                for side in order:
+                    times[side].append(_cli(sides[side], env, where))
+            engine = [a / b for a, b in zip(times["engine"], times["plain"])]
+            own = [a / b for a, b in zip(times["run"], times["plain"])]
+            measure = CAPTURE.format(name=name)
+            ctx.add(Row(measure, "nbtrack (papermill --engine nbtrack)", statistics.median(engine), "x", False,
+                        Target(1.10, False), samples=[round(r, 3) for r in engine],
+                        note=f"median of {reps} back-to-back pairs' ratios; medians "
+                             f"{statistics.median(times['engine']):.2f} s vs {statistics.median(times['plain']):.2f} s "
+                             "plain; the same papermill CLI, both writing the output notebook"))
+            ctx.add(Row(measure, "nbtrack run (its own CLI)", statistics.median(own), "x", False,
+                        samples=[round(r, 3) for r in own],
+                        note=f"median {statistics.median(times['run']):.2f} s; `nbtrack run` keeps the executed "
+                             "notebook in the store instead of writing it beside the input, and loads no papermill CLI"))
+    if peers.MLFLOW in ctx.peers:
+        _mlflow_capture(ctx)
 
 
-def _papermill_one(args: tuple[str, str, int]) -> None:
+def _mlflow_capture(ctx: Context) -> None:
+    books = [[str(NOTEBOOKS / f"{name}.ipynb"), ctx.size(*sizes)] for name, sizes in PLAIN.items()]
+    found = ctx.peer(peers.MLFLOW, "notebooks", timeout=3600, notebooks=books, reps=ctx.reps)
+    if not found:
+        return
+    for name in PLAIN:
+        pairs = found[name]
+        ratios = [a / b for a, b in zip(pairs["autolog"], pairs["plain"])]
+        ctx.add(Row(CAPTURE.format(name=name), f"{peers.MLFLOW.title} autolog", statistics.median(ratios), "x",
+                    False, samples=[round(r, 3) for r in ratios],
+                    note=f"medians {statistics.median(pairs['autolog']):.2f} s vs {statistics.median(pairs['plain']):.2f} s: "
+                         "MLflow's venv runs its papermill CLI on the notebook and on a copy whose first cell is "
+                         "`import mlflow; mlflow.autolog()`, in pairs as nbtrack's"))
+    ctx.note(f"{peers.MLFLOW.title} autolog: its notebooks run in a kernel of MLflow's venv (papermill "
+             f"{_pin('papermill')}, ipykernel {_pin('ipykernel')}, as nbtrack's side; scikit-learn, pandas and matplotlib "
+             f"as MLflow's own dependencies resolve); {found['runs']} MLflow runs recorded")
+
+
+def _pin(name: str) -> str:
+    for line in (peers.SCRIPTS / "mlflow-notebooks.txt").read_text().splitlines():
+        if line.startswith(f"{name}=="):
+            return line.split("==")[1]
+    return "?"
+
+
+def _papermill_one(args: tuple[str, str, dict[str, Any]]) -> None:
     import papermill
 
-    notebook, output, x = args
-    papermill.execute_notebook(notebook, output, parameters={"x": x}, progress_bar=False, log_output=False)
+    notebook, output, params = args
+    papermill.execute_notebook(notebook, output, parameters=params, progress_bar=False, log_output=False)
 
 
 def sweep(ctx: Context) -> None:
-    import os
-
     count = ctx.size(8, 2)
     with ctx.scratch("sweep") as where:
         notebook = short_notebook(where / "short.ipynb")
-        os.environ.update(nbtrack_env(where / "papermill-store"))
-        jobs = [(str(notebook), str(where / f"out{x}.ipynb"), x) for x in range(count)]
-        sequential, pooled, swept = [], [], []
-        redone = 0
-        for rep in range(ctx.reps):
-            one, two, retries = _plain_papermill_rep(jobs)
-            sequential.append(one)
-            pooled.append(two)
-            redone += retries
-            swept.append(_nbtrack_sweep(ctx, notebook, count, where / f"sweep-store{rep}"))
-        if redone:
-            ctx.note(f"sweep: {redone} rep(s) of plain papermill run again after a kernel died at start")
+        _sweep_rows(ctx, SWEEP, notebook, [{"x": x} for x in range(count)], {"x": list(range(count))}, where,
+                    target=None, what="notebooks that do ~1 ms of work: the speed-up is kernel start-up saved")
+    with ctx.scratch("real-sweep") as where:
+        notebook = REPO / "notebooks" / "train_classifier.ipynb"
+        trees = ctx.size(100, 10)
+        grid = {"seed": list(range(count)), "n_estimators": [trees]}
+        _sweep_rows(ctx, REAL_SWEEP if count == 8 else f"{count} x train_classifier.ipynb on 2 workers: speed-up "
+                    "over sequential papermill", notebook, [{"seed": s, "n_estimators": trees} for s in range(count)],
+                    grid, where, target=Target(2.5, True),
+                    what=f"{count} executions with seeds 0-{count - 1}, {trees} trees: each imports pandas, "
+                         "scikit-learn and matplotlib and fits a forest")
+
+
+def _sweep_rows(ctx: Context, measure: str, notebook: Path, params: list[dict[str, Any]], grid: dict[str, Any],
+                where: Path, target: Target | None, what: str) -> None:
+    import os
+
+    os.environ.update(nbtrack_env(where / "papermill-store"))
+    jobs = [(str(notebook), str(where / f"out{i}.ipynb"), p) for i, p in enumerate(params)]
+    sequential, pooled, swept = [], [], []
+    redone = 0
+    for rep in range(ctx.reps):
+        one, two, retries = _plain_papermill_rep(jobs)
+        sequential.append(one)
+        pooled.append(two)
+        redone += retries
+        swept.append(_nbtrack_sweep(ctx, notebook, grid, len(params), where / f"sweep-store{rep}"))
+    if redone:
+        ctx.note(f"{measure}: {redone} rep(s) of plain papermill run again after a kernel died at start")
     # Each rep's speed-up against that rep's sequential run, then their median (see capture).
     base = statistics.median(sequential)
     pooled_up = [a / b for a, b in zip(sequential, pooled)]
-    ctx.add(Row(SWEEP, "papermill, process pool of 2", statistics.median(pooled_up), "x", True,
+    ctx.add(Row(measure, "papermill, process pool of 2", statistics.median(pooled_up), "x", True,
                 note=f"per rep, against that rep's sequential papermill (median {base:.2f} s); "
                      f"pool median {statistics.median(pooled):.2f} s", samples=[round(r, 3) for r in pooled_up]))
     if swept and None not in swept:
-        swept_up = [a / b for a, b in zip(sequential, swept)]
-        ctx.add(Row(SWEEP, "nbtrack", statistics.median(swept_up), "x", True, Target(2.5, True),
-                    note=f"per rep, as above; nbtrack.sweep(workers=2) median {statistics.median(swept):.2f} s",
-                    samples=[round(r, 3) for r in swept_up]))
+        swept_up = [a / b for a, b in zip(sequential, swept)]  # type: ignore[operator]
+        ctx.add(Row(measure, "nbtrack", statistics.median(swept_up), "x", True, target,
+                    note=f"{what}; per rep, as above; nbtrack.sweep(workers=2) median "
+                         f"{statistics.median(swept):.2f} s", samples=[round(r, 3) for r in swept_up]))  # type: ignore[type-var]
 
 
-def _plain_papermill_rep(jobs: list[tuple[str, str, int]], attempts: int = 3) -> tuple[float, float, int]:
+def _plain_papermill_rep(jobs: list[tuple[str, str, dict[str, Any]]], attempts: int = 3) -> tuple[float, float, int]:
     """Seconds for the jobs run one after another, then on a process pool of 2, and how many tries failed.
 
     Plain papermill's kernels take TCP ports; two started at once in the pool can collide and
@@ -129,14 +196,14 @@ def _plain_papermill_rep(jobs: list[tuple[str, str, int]], attempts: int = 3) ->
     return (*timed(), attempts - 1)
 
 
-def _nbtrack_sweep(ctx: Context, notebook: Path, count: int, store: Path) -> float | None:
+def _nbtrack_sweep(ctx: Context, notebook: Path, grid: dict[str, Any], count: int, store: Path) -> float | None:
     try:
         from nbtrack import sweep as run_sweep  # type: ignore[attr-defined]
     except ImportError as exc:
         ctx.note(f"nbtrack.sweep is not available yet ({exc}); only the peers are measured")
         return None
     start = time.perf_counter()
-    runs = run_sweep(notebook, {"x": list(range(count))}, workers=2, store=store)
+    runs = run_sweep(notebook, grid, workers=2, store=store)
     seconds = time.perf_counter() - start
     if len(runs) != count or any(str(r.status) != "finished" for r in runs):
         raise RuntimeError(f"the sweep did not finish every run: {[str(r.status) for r in runs]}")

@@ -64,6 +64,7 @@ def runs(*, workdir: str, create: int, reps: int, total: int, queries: int) -> d
 
     create_seconds = [timed(lambda: make(create)) for _ in range(reps)]
     make(max(0, total - made))
+    mlflow.search_runs(experiment_names=["runs"], max_results=1)  # untimed, as nbtrack's first listing is
     frame_seconds = [timed(lambda: mlflow.search_runs(experiment_names=["runs"], max_results=50_000))
                      for _ in range(queries)]
     found: list[Any] = []
@@ -74,5 +75,38 @@ def runs(*, workdir: str, create: int, reps: int, total: int, queries: int) -> d
             "filter_seconds": filter_seconds, "filter_rows": len(found[-1])}
 
 
+AUTOLOG = "import mlflow\nmlflow.autolog()  # added by the benchmark: MLflow's capture of the notebook"
+
+
+def notebooks(*, workdir: str, notebooks: list[list[Any]], reps: int) -> dict[str, Any]:
+    """Each notebook through this venv's papermill CLI, plain and as a copy whose first cell turns on
+    mlflow.autolog(), in back-to-back pairs (order alternating); both write the output notebook."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    import nbformat
+
+    papermill = str(Path(sys.executable).parent / "papermill")
+    out: dict[str, Any] = {}
+    for path, params in notebooks:
+        name = Path(path).stem
+        copy = Path(workdir) / f"{name}-autolog.ipynb"
+        nb = nbformat.read(path, as_version=4)
+        nb.cells.insert(0, nbformat.v4.new_code_cell(AUTOLOG))
+        nbformat.write(nb, copy)
+        plain, autolog = [], []
+        for rep in range(reps):
+            pair = [(plain, path), (autolog, str(copy))]
+            for into, source in pair if rep % 2 == 0 else pair[::-1]:
+                command = [papermill, "--log-level", "ERROR", *params, source, str(Path(workdir) / f"out-{name}.ipynb")]
+                start = time.perf_counter()
+                subprocess.run(command, check=True, capture_output=True, cwd=workdir, timeout=900)
+                into.append(time.perf_counter() - start)
+        out[name] = {"plain": plain, "autolog": autolog}
+    out["runs"] = len(mlflow.search_runs(search_all_experiments=True, max_results=50_000))
+    return out
+
+
 if __name__ == "__main__":
-    main({"log_one": log_one, "log_batch": log_batch, "runs": runs})
+    main({"log_one": log_one, "log_batch": log_batch, "runs": runs, "notebooks": notebooks})

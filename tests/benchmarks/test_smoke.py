@@ -25,12 +25,45 @@ def bench(tmp_path: Path, *measures: str) -> str:
 def test_store_benchmarks_run_at_tiny_size_and_report_every_figure(tmp_path):
     text = bench(tmp_path, "imports", "logging", "series", "runs", "listing", "profile")
     assert "## Machine" in text and "## Targets" in text and "## Every figure" in text
-    for measure in ("import in a fresh process", "log_metric, one point per call, 2,000 points",
-                    "batched metric logging", "metric series read, downsampled to 1,000 points, 5,000 points",
-                    "create 1,000 finished runs", "200 runs into a DataFrame", "filtered query",
+    for measure in ("time to the first start_run() returned, in a fresh process", "import in a fresh process",
+                    "log_metric, one point per call, 2,000 points", "20 points (every subject at this size)",
+                    "batched metric logging", "point visible to another reader after log_metric",
+                    "metric series read, downsampled to 1,000 points, 5,000 points",
+                    "create 20 finished runs", "200 runs into a DataFrame", "filtered query",
                     "in a store that holds 200 runs", "data profile of 2,000 rows x 20 columns"):
         assert measure in text, measure
+    for level in ("normal", "full"):  # both durability settings are measured
+        assert f"| nbtrack (durability={level}) |" in text, level
     assert "failed:" not in text  # a measure that raised is reported as "measure X failed: ..."
+    assert "## Reading this run" in text and "targets met" in text
+
+
+def test_runs_are_merged_by_median_and_generated_blocks_rewritten(tmp_path):
+    """--runs N reports the median and every run's figure; NOTES.md and README blocks come from the run."""
+    from benchmarks import report
+    from benchmarks.timing import Row, Target
+
+    def row(value: float, who: str = "nbtrack") -> Row:
+        return Row("create 1,000 finished runs (10 params, 5 metrics)", who, value, "s", False,
+                   Target(2.0, False) if who == "nbtrack" else None)
+
+    merged = report.merge([[row(1.0), row(50.0, "MLflow (sqlite) 3.17.2")], [row(3.0)], [row(2.5)]])
+    ours = next(r for r in merged if r.who == "nbtrack")
+    assert ours.value == 2.5 and ours.per_run == [1.0, 3.0, 2.5]
+    runs = [report.RunInfo(i, "abc1234", 0.0, 1.0, 0.1, 0.2) for i in (1, 2, 3)]
+    text = report.render(merged, [], ["## Machine"], {}, runs=3)
+    assert "| 1.00, 3.00, 2.50 |" in text and "the median of 3 whole runs" in text
+    readme = tmp_path / "README.md"
+    readme.write_text(f"intro\n{report.README_START}\nold figures\n{report.README_END}\nafter\n")
+    assert report.write_readme(readme, merged, runs, tmp_path / "RESULTS.md")
+    written = readme.read_text()
+    assert "old figures" not in written and written.startswith("intro\n") and written.endswith("after\n")
+    assert "| 2.50 s | 50.0 s | <= 2.00 s | **no** |" in written and "abc1234" in written
+    notes = tmp_path / "NOTES.md"
+    notes.write_text(f"prose\n{report.NOTES_START}\nstale\n{report.NOTES_END}\n")
+    assert report.write_notes(notes, merged, runs, tmp_path / "RESULTS.md")
+    assert "stale" not in notes.read_text() and "0 of 1 targets met" in notes.read_text()
+    assert report.hand_written(notes.read_text()).strip() == "prose"
 
 
 @pytest.mark.slow
@@ -43,8 +76,12 @@ def test_postgres_benchmark_runs_on_a_real_server(tmp_path):
 @pytest.mark.slow
 def test_notebook_benchmarks_run_real_kernels(tmp_path):
     text = bench(tmp_path, "notebooks")
-    assert "nbtrack run (full capture) / plain papermill" in text
+    for name in ("gridsearch", "column_transformer", "training_loop"):
+        assert f"capture overhead, {name}.ipynb (uninstrumented)" in text, name
+    assert "| nbtrack (papermill --engine nbtrack) |" in text and "| nbtrack run (its own CLI) |" in text
+    assert "(kernel start-up saved)" in text and "x train_classifier.ipynb on 2 workers" in text
     assert "| papermill, process pool of 2 |" in text and "nbtrack.sweep(workers=2)" in text
+    assert "failed:" not in text
 
 
 @pytest.mark.slow
