@@ -15,14 +15,16 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
 
-import fsspec
-from fsspec.implementations.local import LocalFileSystem
-
 from nbtrack.errors import IntegrityError, StorageError
 
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 _CHUNK = 1 << 20
 TEMP_DIR = "tmp"
+
+
+def _local_root(url: str) -> str:
+    """The root fsspec.core.url_to_fs gives a local folder, without importing fsspec."""
+    return os.path.abspath(os.path.expanduser(url)).replace(os.sep, "/").rstrip("/") or "/"
 
 
 def is_sha256(value: object) -> bool:
@@ -34,13 +36,31 @@ class Blobs:
     """Bytes stored once under their sha256: objects/ab/<the other 62 hex digits>."""
 
     def __init__(self, url: str, *, fs: Any = None) -> None:
+        if fs is None and "://" not in url and "::" not in url:
+            # A local folder: fsspec (~0.08 s to import) loads only if self.fs is used.
+            self._fs = None
+            self.root = _local_root(url)
+            self.is_local = True
+            return
         if fs is None:
+            import fsspec
+
             fs, root = fsspec.core.url_to_fs(url)
         else:
             root = url
-        self.fs = fs
+        from fsspec.implementations.local import LocalFileSystem
+
+        self._fs = fs
         self.root = root.rstrip("/")
         self.is_local = isinstance(fs, LocalFileSystem)
+
+    @property
+    def fs(self) -> Any:
+        if self._fs is None:
+            from fsspec.implementations.local import LocalFileSystem
+
+            self._fs = LocalFileSystem()
+        return self._fs
 
     def path(self, sha256: str) -> str:
         """Where the blob with this sha256 lives; refuses anything but a sha256."""

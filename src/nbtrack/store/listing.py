@@ -9,7 +9,7 @@ import time
 from dataclasses import fields
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import (
     Connection, Engine, Select, and_, bindparam, func, select,
@@ -28,8 +28,10 @@ from nbtrack.records import (
     RunStatus,
 )
 from nbtrack.store import chunks, database, digest, schema
-from nbtrack.store.query import Field, compile_filter, effective_status, parse_orders
-from nbtrack.store.registry import Registry
+
+if TYPE_CHECKING:  # both load on first use: a start_run reads no runs and no models (~0.03 s of imports)
+    from nbtrack.store.query import Field
+    from nbtrack.store.registry import Registry
 
 _ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford base 32, in sort order
 _CROCKFORD = set(_ALPHABET)
@@ -135,6 +137,8 @@ class Listing:
         query = (self._select_runs(None, None, order_by="started")
                  .where(schema.runs.c.notebook_sha256 == sha256))
         if status is not None:
+            from nbtrack.store.query import effective_status
+
             query = query.where(effective_status(time.time()) == RunStatus(status).value)
         with database.reading(self.engine) as conn, bulk_objects():
             return self._load(conn, query)
@@ -142,6 +146,8 @@ class Listing:
     @property
     def models(self) -> Registry:
         """The model registry: named models, their versions and aliases (churn@champion)."""
+        from nbtrack.store.registry import Registry
+
         return Registry(self.engine, self.run)
 
     # -- one run's details ----------------------------------------------------
@@ -210,6 +216,8 @@ class Listing:
 
     def _select_runs(self, where: str | None, experiment: str | None,
                      order_by: str | Sequence[str] | None) -> Select[Any]:
+        from nbtrack.store.query import compile_filter, effective_status, parse_orders
+
         runs, experiments = schema.runs, schema.experiments
         now = time.time()
         query = select(

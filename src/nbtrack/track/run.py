@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import mimetypes
 import os
 import sys
 import threading
@@ -202,11 +201,11 @@ class Run:
         if isinstance(source, (bytes, bytearray, memoryview)):
             if name is None:
                 raise UsageError("log_artifact of bytes needs a name, such as name='model.bin'")
-            media = media_type or mimetypes.guess_type(name)[0] or "application/octet-stream"
+            media = media_type or _guess_type(name)
             return self.store.add_artifact(self.id, name, data=bytes(source), media_type=media)
         path = Path(source)
         name = name or path.name
-        media = media_type or mimetypes.guess_type(name)[0] or "application/octet-stream"
+        media = media_type or _guess_type(name)
         return self.store.add_artifact(self.id, name, path=path, media_type=media)
 
     def log_figure(self, figure: Any, name: str) -> Artifact:
@@ -613,3 +612,9 @@ def _check_step(key: str, step: object) -> int:
     if step < 0 or step >= _MAX_STEP:
         raise UsageError(f"the step of metric {key!r} must be >= 0. Got {step} instead.")
     return step
+
+
+def _guess_type(name: str) -> str:
+    import mimetypes  # loaded on the first artifact, not by every start_run
+
+    return mimetypes.guess_type(name)[0] or "application/octet-stream"
