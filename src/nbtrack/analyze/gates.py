@@ -65,9 +65,9 @@ class GateReport:
         """The verdict, one row per rule and the metric deltas against the baseline, as GitHub Markdown."""
         failed = sum(not r.passed for r in self.results)
         against = f" against {_md(self.baseline)} (`{self.baseline_run_id}`)" if self.baseline_run_id else ""
-        lines = [f"### nbtrack check {'passed' if self.passed else 'failed'}: run `{self.run_id}`{against}", "",
-                 f"**{'PASSED' if self.passed else 'FAILED'}**: {len(self.results) - failed} of "
-                 f"{len(self.results)} rules passed.", "",
+        verdict = "PASSED" if self.passed else "FAILED"
+        lines = [f"### nbtrack check {verdict.lower()}: run `{self.run_id}`{against}", "",
+                 f"**{verdict}**: {len(self.results) - failed} of {len(self.results)} rules passed.", "",
                  "| result | rule | observed | baseline |", "| --- | --- | --- | --- |"]
         for r in self.results:
             mark = {"pass": "✅ pass", "fail": "❌ fail"}.get(r.status, "⚠️ error")
@@ -85,8 +85,8 @@ class GateReport:
                 lines.append(f"| {_md(key)} | {_md(_text(value) if value is not None else '')} | "
                              f"{_md(_text(base) if base is not None else '')} | {_md(change)} |")
             if len(self.deltas) > MAX_DELTA_ROWS:
-                lines += ["", f"... and {len(self.deltas) - MAX_DELTA_ROWS} more metrics "
-                              "(`nbtrack check --format json` lists them all)."]
+                more = len(self.deltas) - MAX_DELTA_ROWS
+                lines += ["", f"... and {more} more metrics (`nbtrack check --format json` lists them all)."]
         return "\n".join(lines) + "\n"
 
     def junit(self) -> bytes:
