@@ -20,6 +20,7 @@ from typing import Any
 
 from nbtrack.config import OBJECTS_DIR
 from nbtrack.errors import UsageError
+from nbtrack.mlflow.values import param_value
 from nbtrack.store import Store, open_store
 from nbtrack.store.transfer import import_store
 
@@ -150,7 +151,8 @@ def _stage_run(client: Any, staging: Store, run: Any, report: MlflowImportReport
     run_id = nbtrack_run_id(mlflow_id, info.start_time or 0)
     staging.create_run(run.experiment_name, run_id=run_id, name=info.run_name or None,
                        started_at=(info.start_time or 0) / 1000)
-    _write_each(staging.log_params, run_id, data.params, "param", mlflow_id, report)
+    params = {k: param_value(v) for k, v in data.params.items()}  # as the plugin logs them
+    _write_each(staging.log_params, run_id, params, "param", mlflow_id, report)
     _write_each(staging.set_tags, run_id, {"mlflow.run_id": mlflow_id, **data.tags}, "tag", mlflow_id, report)
     columns = {}
     for key in data.metrics:
