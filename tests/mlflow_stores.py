@@ -31,6 +31,13 @@ def populate(uri: str, folder: Path) -> dict[str, Any]:
             artifact.write_text(f"notes of {experiment} {i}\n")
             client.log_artifact(run_id, str(artifact))
             client.log_artifact(run_id, str(artifact), artifact_path="model")
+            if i == 0:  # MLflow 3 keeps a logged model's files beside the run's, not among them
+                model = client.create_logged_model(experiment_id, name="clf", source_run_id=run_id)
+                files = folder / f"clf-{experiment}"
+                files.mkdir()
+                (files / "MLmodel").write_text(f"name: clf of {experiment}\n")
+                client.log_model_artifacts(model.model_id, str(files))
+                client.finalize_logged_model(model.model_id, "READY")
             client.set_terminated(run_id, "FINISHED" if i == 0 else "FAILED", end_time=1_700_000_200_000 + i)
             made["runs"].append(run_id)
         child = client.create_run(experiment_id, start_time=1_700_000_300_000, run_name="child",

@@ -51,10 +51,14 @@ def test_every_run_value_and_timestamp_of_an_mlflow_store_arrives_equal(mlflow_s
             for item in children:
                 path = client.download_artifacts(mlflow_id, item.path, str(tmp_path / "dl" / mlflow_id))
                 expected[item.path] = Path(path).read_bytes()
+        models = client.search_logged_models([info.experiment_id], filter_string=f"source_run_id = '{mlflow_id}'")
+        for model in models:
+            expected[f"{model.name}/MLmodel"] = f"name: clf of {run.experiment}\n".encode()
         assert {a.name: store.read_artifact(run.id, a.name) for a in store.artifacts(run.id)} == expected
     # The 1,000-step series and the nested run's parent came along.
     first = runs[made["runs"][0]]
     assert len(store.metric_history(first.id, "loss")) == 1000
+    assert "clf/MLmodel" in first.artifacts  # the logged model's files, beside model/
     child = runs[made["runs"][2]]
     assert child.tags["mlflow.parentRunId"] == made["runs"][1]
     assert first.tags["mlflow.user"] == "ana" and first.tags["mlflow.source.name"] == "train.ipynb"

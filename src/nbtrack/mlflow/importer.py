@@ -75,7 +75,8 @@ def import_mlflow(source: str | os.PathLike[str], store: Store | str | os.PathLi
     >>> report = import_mlflow("mlflow://./mlruns", ".nbtrack")  # doctest: +SKIP
     >>> len(report.imported), report.skipped                     # doctest: +SKIP
     """
-    client = _client(tracking_uri(source))
+    uri = tracking_uri(source)
+    client = _client(uri)
     target = store if isinstance(store, Store) else open_store(store)
     target.check_writable()
     report = MlflowImportReport()
@@ -87,6 +88,7 @@ def import_mlflow(source: str | os.PathLike[str], store: Store | str | os.PathLi
             report.already.append(run.info.run_id)
         else:
             todo.append(run)
+    models = _logged_models(client, sorted({r.info.experiment_id for r in todo}), report)
     with _progress(len(todo), progress) as bar:
         for first in range(0, len(todo), BATCH_RUNS):
             batch = todo[first:first + BATCH_RUNS]
@@ -94,7 +96,11 @@ def import_mlflow(source: str | os.PathLike[str], store: Store | str | os.PathLi
                 staging = open_store(Path(folder) / "store", artifacts=Path(folder) / "store" / OBJECTS_DIR)
                 staged = {}
                 for run in batch:
-                    staged[_stage_run(client, staging, run, report)] = run.info.run_id
+                    run_id = _stage_run(client, staging, run, report)
+                    for model in models.get(run.info.run_id, []):
+                        _stage_model(uri, staging, run_id, run.info.run_id, model, report)
+                    staging.end_run(run_id, _STATUS[run.info.status], ended_at=_ended_at(run.info))
+                    staged[run_id] = run.info.run_id
                     bar.update(1)
                 staging.close()
                 moved = import_store(target, Path(folder) / "store")
@@ -146,7 +152,7 @@ def _runs(client: Any, report: MlflowImportReport) -> Iterator[Any]:
 
 
 def _stage_run(client: Any, staging: Store, run: Any, report: MlflowImportReport) -> str:
-    """Write one MLflow run into the staging store with its own times; return its nbtrack id."""
+    """Write one MLflow run (still running) into the staging store with its own times; return its nbtrack id."""
     info, data, mlflow_id = run.info, run.data, run.info.run_id
     run_id = nbtrack_run_id(mlflow_id, info.start_time or 0)
     staging.create_run(run.experiment_name, run_id=run_id, name=info.run_name or None,
@@ -168,9 +174,12 @@ def _stage_run(client: Any, staging: Store, run: Any, report: MlflowImportReport
         columns[key] = (steps, [float(last[s][1]) for s in steps], [int(last[s][0]) for s in steps])
     staging.log_metric_columns(run_id, columns)
     _stage_artifacts(client, staging, run_id, mlflow_id, report)
-    end = info.end_time if info.end_time is not None else info.start_time
-    staging.end_run(run_id, _STATUS[info.status], ended_at=(end or 0) / 1000)
     return run_id
+
+
+def _ended_at(info: Any) -> float:
+    end = info.end_time if info.end_time is not None else info.start_time
+    return (end or 0) / 1000
 
 
 def _write_each(write: Any, run_id: str, values: dict[str, str], what: str, mlflow_id: str,
@@ -190,16 +199,51 @@ def _stage_artifacts(client: Any, staging: Store, run_id: str, mlflow_id: str, r
         if not client.list_artifacts(mlflow_id):
             return
         with tempfile.TemporaryDirectory(prefix="nbtrack-mlflow-artifacts-") as folder:
-            root = Path(client.download_artifacts(mlflow_id, "", folder))
-            for path in sorted(p for p in root.rglob("*") if p.is_file()):
-                name = path.relative_to(root).as_posix()
-                media = mimetypes.guess_type(name)[0] or "application/octet-stream"
-                try:
-                    staging.add_artifact(run_id, name, path=path, media_type=media)
-                except UsageError as exc:
-                    report.notes.append(f"run {mlflow_id}: artifact {name!r} left out: {exc}")
+            _add_files(staging, run_id, Path(client.download_artifacts(mlflow_id, "", folder)), "", mlflow_id, report)
     except Exception as exc:  # noqa: BLE001 - any artifact store's failure: the run comes without them
         report.notes.append(f"run {mlflow_id}: its artifacts could not be read ({type(exc).__name__}: {exc})")
+
+
+def _logged_models(client: Any, experiment_ids: list[str], report: MlflowImportReport) -> dict[str, list[Any]]:
+    """MLflow 3's logged models per source run: their files live beside the run's, not among them."""
+    found: dict[str, list[Any]] = {}
+    if not experiment_ids:
+        return found
+    try:
+        for model in _pages(client.search_logged_models, experiment_ids, max_results=100):
+            if model.source_run_id:
+                found.setdefault(model.source_run_id, []).append(model)
+    except Exception as exc:  # noqa: BLE001 - a store from before MLflow 3, or one without logged models
+        report.notes.append(f"MLflow's logged models could not be listed ({type(exc).__name__}: {exc})")
+    return found
+
+
+def _stage_model(uri: str, staging: Store, run_id: str, mlflow_id: str, model: Any,
+                 report: MlflowImportReport) -> None:
+    """A logged model's files become the run's artifacts under the model's name, as MLflow 2 kept them."""
+    from mlflow.artifacts import download_artifacts
+
+    taken = {a.name.split("/", 1)[0] for a in staging.artifacts(run_id)}
+    prefix = model.name if model.name not in taken else f"{model.name}-{model.model_id}"
+    try:
+        with tempfile.TemporaryDirectory(prefix="nbtrack-mlflow-model-") as folder:
+            root = Path(download_artifacts(artifact_uri=model.artifact_location, dst_path=folder,
+                                           tracking_uri=uri))
+            _add_files(staging, run_id, root, prefix, mlflow_id, report)
+    except Exception as exc:  # noqa: BLE001 - any artifact store's failure: the run comes without it
+        report.notes.append(f"run {mlflow_id}: logged model {model.model_id} could not be read "
+                            f"({type(exc).__name__}: {exc})")
+
+
+def _add_files(staging: Store, run_id: str, root: Path, prefix: str, mlflow_id: str,
+               report: MlflowImportReport) -> None:
+    for path in sorted(p for p in root.rglob("*") if p.is_file()):
+        name = "/".join(filter(None, (prefix, path.relative_to(root).as_posix())))
+        media = mimetypes.guess_type(name)[0] or "application/octet-stream"
+        try:
+            staging.add_artifact(run_id, name, path=path, media_type=media)
+        except UsageError as exc:
+            report.notes.append(f"run {mlflow_id}: artifact {name!r} left out: {exc}")
 
 
 def _import_models(client: Any, target: Store, report: MlflowImportReport) -> None:
