@@ -194,3 +194,14 @@ def test_a_notebook_run_by_nbtrack_that_calls_mlflow_lands_in_the_engines_run(pl
     assert run.id == json.loads(done.stdout)["id"] and run.status.value == "finished"
     assert run.params["depth"] == 6 and run.metrics == {"acc": 0.75}
     assert run.tags["mlflow.source.type"]
+
+
+def test_a_run_mlflow_keeps_open_stays_running_between_its_writes(tracking, store, monkeypatch):
+    import time
+
+    monkeypatch.setenv("NBTRACK_HEARTBEAT", "0.2")
+    with mlflow.start_run() as run:
+        mlflow.log_metric("loss", 1.0)
+        time.sleep(1.5)  # past three missed heartbeats, were nobody beating
+        assert store.run(run.info.run_id).status.value == "running"
+    assert store.run(run.info.run_id).status.value == "finished"

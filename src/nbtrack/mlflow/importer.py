@@ -269,7 +269,11 @@ def _import_models(client: Any, target: Store, report: MlflowImportReport) -> No
             if index < len(existing):
                 numbers[str(v.version)] = existing[index].version
                 continue
-            made = target.models.register(model.name, ids[v.run_id])
+            try:
+                made = target.models.register(model.name, ids[v.run_id])
+            except UsageError as exc:  # a failed run, say: MLflow registers any run, nbtrack finished ones
+                report.notes.append(f"model {model.name} version {v.version} left out: {exc}")
+                continue
             numbers[str(v.version)] = made.version
             report.models.append(f"{model.name}/{made.version}")
         have = target.models.aliases(model.name) if numbers else {}

@@ -38,6 +38,7 @@ from mlflow.store.entities.paged_list import PagedList
 from mlflow.store.tracking.abstract_store import AbstractStore
 from mlflow.utils.search_utils import SearchExperimentsUtils, SearchUtils
 
+from nbtrack.config import heartbeat_seconds
 from nbtrack.errors import NbtrackError, NotFound
 from nbtrack.mlflow.values import param_value
 from nbtrack.records import RunStatus
@@ -71,6 +72,52 @@ def open_for_uri(uri: str) -> Store:
         if store is None:
             store = _stores[key] = open_store(store_location(uri))
         return store
+
+
+class _Heartbeats:
+    """One daemon thread beats the runs MLflow opened here, so they do not read as lost while it works.
+
+    A process that exits without ending its run stops beating it, and the run then reads as lost.
+    """
+
+    def __init__(self) -> None:
+        self._runs: dict[str, tuple[Store, float]] = {}  # run id -> its store, when it was last beaten
+        self._lock = threading.Lock()
+        self._thread: threading.Thread | None = None
+
+    def add(self, run_id: str, store: Store) -> None:
+        with self._lock:
+            self._runs[run_id] = (store, time.monotonic())
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._beat, name="nbtrack-mlflow-heartbeat", daemon=True)
+                self._thread.start()
+
+    def discard(self, run_id: str) -> None:
+        with self._lock:
+            self._runs.pop(run_id, None)
+
+    def _beat(self) -> None:
+        while True:
+            try:
+                every = heartbeat_seconds()  # read each tick: the thread outlives any one run
+            except NbtrackError:
+                every = 10.0
+            time.sleep(min(every / 2, 1.0))
+            with self._lock:
+                due = [(run_id, store) for run_id, (store, last) in self._runs.items()
+                       if time.monotonic() - last >= every / 2]
+            for run_id, store in due:
+                try:
+                    store.heartbeat(run_id)
+                except NbtrackError:  # ended elsewhere, or its store is gone: stop beating it
+                    self.discard(run_id)
+                    continue
+                with self._lock:
+                    if run_id in self._runs:
+                        self._runs[run_id] = (store, time.monotonic())
+
+
+_heartbeats = _Heartbeats()
 
 
 def experiment_id(name: str) -> str:
@@ -174,6 +221,7 @@ class NbtrackTrackingStore(AbstractStore):
         run_id = self.store.create_run(self._name_of(experiment_id), name=name, tags=tags_,
                                        started_at=start_time / 1000 if start_time else None)
         self._empty.pop(str(experiment_id), None)
+        _heartbeats.add(run_id, self.store)
         return self.get_run(run_id)
 
     def _is_running(self, run_id: str) -> bool:
@@ -191,6 +239,7 @@ class NbtrackTrackingStore(AbstractStore):
         status = MlflowStatus.to_string(run_status)
         if status in _FROM_MLFLOW and run_id != os.environ.get(RUN_ID_ENV):  # the engine ends its own run
             self.store.end_run(run_id, _FROM_MLFLOW[status], ended_at=end_time / 1000 if end_time else None)
+            _heartbeats.discard(run_id)
         info = self.get_run(run_id).info
         if run_id == os.environ.get(RUN_ID_ENV):
             info._status = status  # as MLflow expects; the engine records how the run really ends

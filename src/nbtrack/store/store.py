@@ -113,7 +113,7 @@ class Store(Listing):
         if isinstance(name, str):
             check_value_bytes("the run name", name)  # listings carry it, as they carry params
         run_id = run_id or new_run_id()
-        now = time.time() if started_at is None else started_at
+        now = time.time()
         param_rows = _param_rows(params or {})
         tag_rows = _tag_rows(tags or {})
         with database.writing(self.engine) as conn:
@@ -122,8 +122,8 @@ class Store(Listing):
                 "experiment_pk": self._experiment_pk(conn, experiment),
                 "name": name,
                 "status": RunStatus.RUNNING.value,
-                "started_at": now,
-                "heartbeat_at": now,
+                "started_at": now if started_at is None else started_at,
+                "heartbeat_at": now,  # alive from now on, whenever it started
                 "heartbeat_s": _heartbeat_interval(),
                 "notebook_path": notebook.path if notebook else None,
                 "notebook_sha256": notebook.sha256 if notebook else None,
