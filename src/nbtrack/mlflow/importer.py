@@ -96,7 +96,7 @@ def import_mlflow(source: str | os.PathLike[str], store: Store | str | os.PathLi
                 staging = open_store(Path(folder) / "store", artifacts=Path(folder) / "store" / OBJECTS_DIR)
                 staged = {}
                 for run in batch:
-                    run_id = _stage_run(client, staging, run, report)
+                    run_id = _stage_run(client, uri, staging, run, report)
                     for model in models.get(run.info.run_id, []):
                         _stage_model(uri, staging, run_id, run.info.run_id, model, report)
                     staging.end_run(run_id, _STATUS[run.info.status], ended_at=_ended_at(run.info))
@@ -151,7 +151,7 @@ def _runs(client: Any, report: MlflowImportReport) -> Iterator[Any]:
                 yield run
 
 
-def _stage_run(client: Any, staging: Store, run: Any, report: MlflowImportReport) -> str:
+def _stage_run(client: Any, uri: str, staging: Store, run: Any, report: MlflowImportReport) -> str:
     """Write one MLflow run (still running) into the staging store with its own times; return its nbtrack id."""
     info, data, mlflow_id = run.info, run.data, run.info.run_id
     run_id = nbtrack_run_id(mlflow_id, info.start_time or 0)
@@ -173,7 +173,7 @@ def _stage_run(client: Any, staging: Store, run: Any, report: MlflowImportReport
         steps = sorted(last)
         columns[key] = (steps, [float(last[s][1]) for s in steps], [int(last[s][0]) for s in steps])
     staging.log_metric_columns(run_id, columns)
-    _stage_artifacts(client, staging, run_id, mlflow_id, report)
+    _stage_artifacts(uri, staging, run_id, run, report)
     return run_id
 
 
@@ -194,12 +194,16 @@ def _write_each(write: Any, run_id: str, values: dict[str, str], what: str, mlfl
                 report.notes.append(f"run {mlflow_id}: {what} {key!r} left out: {exc}")
 
 
-def _stage_artifacts(client: Any, staging: Store, run_id: str, mlflow_id: str, report: MlflowImportReport) -> None:
-    try:
-        if not client.list_artifacts(mlflow_id):
+def _stage_artifacts(uri: str, staging: Store, run_id: str, run: Any, report: MlflowImportReport) -> None:
+    from mlflow.artifacts import download_artifacts, list_artifacts
+
+    mlflow_id = run.info.run_id
+    try:  # by the run's artifact URI: by run id, MLflow would fetch the run again for each call
+        if not list_artifacts(artifact_uri=run.info.artifact_uri, tracking_uri=uri):
             return
         with tempfile.TemporaryDirectory(prefix="nbtrack-mlflow-artifacts-") as folder:
-            _add_files(staging, run_id, Path(client.download_artifacts(mlflow_id, "", folder)), "", mlflow_id, report)
+            root = download_artifacts(artifact_uri=run.info.artifact_uri, dst_path=folder, tracking_uri=uri)
+            _add_files(staging, run_id, Path(root), "", mlflow_id, report)
     except Exception as exc:  # noqa: BLE001 - any artifact store's failure: the run comes without them
         report.notes.append(f"run {mlflow_id}: its artifacts could not be read ({type(exc).__name__}: {exc})")
 
