@@ -123,3 +123,9 @@ def test_an_unreachable_mlflow_store_is_one_line(cli, store_path, tmp_path):
     done = cli("import", f"mlflow://{tmp_path / 'nothing'}", "--store", store_path)
     assert done.returncode == 2 and "no MLflow store at" in done.stderr
     assert len(done.stderr.strip().splitlines()) == 1
+
+
+def test_import_mlflow_is_a_top_level_name():
+    import nbtrack
+
+    assert "import_mlflow" in nbtrack.__all__ and nbtrack.import_mlflow is import_mlflow
