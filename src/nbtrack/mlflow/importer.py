@@ -23,6 +23,7 @@ from nbtrack.errors import UsageError
 from nbtrack.mlflow.values import param_value
 from nbtrack.store import Store, open_store
 from nbtrack.store.transfer import import_store
+from nbtrack.track.session import DEFAULT_EXPERIMENT
 
 SCHEME = "mlflow://"
 BATCH_RUNS = 100  # runs per staging store: one import_store call each
@@ -139,7 +140,9 @@ def _runs(client: Any, report: MlflowImportReport) -> Iterator[Any]:
     for experiment in _pages(client.search_experiments, view_type=ViewType.ALL, max_results=1000):
         for run in _pages(client.search_runs, [experiment.experiment_id], run_view_type=ViewType.ALL,
                           max_results=1000, order_by=["attributes.start_time ASC"]):
-            run.experiment_name = experiment.name
+            # MLflow's own default experiment is nbtrack's, as the plugin serves it.
+            is_default = experiment.experiment_id == "0" and experiment.name == "Default"
+            run.experiment_name = DEFAULT_EXPERIMENT if is_default else experiment.name
             if experiment.lifecycle_stage == "deleted":
                 report.skipped[run.info.run_id] = f"its experiment {experiment.name!r} is deleted in MLflow"
             elif run.info.lifecycle_stage == "deleted":

@@ -43,11 +43,10 @@ from nbtrack.errors import NbtrackError, NotFound
 from nbtrack.mlflow.values import param_value
 from nbtrack.records import RunStatus
 from nbtrack.store import Store, open_store
+from nbtrack.track.session import DEFAULT_EXPERIMENT, RUN_ID_ENV  # MLflow's experiment "0"; the engine's
 
 SCHEME = "nbtrack"
 ARTIFACT_SCHEME = "nbtrack-artifacts"
-RUN_ID_ENV = "NBTRACK_RUN_ID"  # the engine's run, in the environment of the kernel it executes
-DEFAULT_EXPERIMENT = "default"  # nbtrack's; MLflow's experiment "0"
 _TO_MLFLOW = {RunStatus.RUNNING: "RUNNING", RunStatus.FINISHED: "FINISHED", RunStatus.FAILED: "FAILED",
               RunStatus.TIMEOUT: "FAILED", RunStatus.KILLED: "KILLED", RunStatus.LOST: "KILLED"}
 _FROM_MLFLOW = {"FINISHED": "finished", "FAILED": "failed", "KILLED": "killed"}
