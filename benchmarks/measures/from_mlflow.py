@@ -23,6 +23,7 @@ from benchmarks.timing import Row
 IMPORT = "import MLflow runs"
 LOG = "log_metric through MLflow's API, one point per call"
 TESTS = Path(__file__).resolve().parents[2] / "tests"
+IMPORT_REPS = 1  # at full size one read is minutes (MLflow's ~1M ORM rows) and an import a few more
 
 
 def populate(uri: str, runs: int, points: int) -> None:
@@ -120,11 +121,11 @@ def _import(ctx: Context) -> None:
     with ctx.scratch("mlflow-import") as where:
         uri = f"sqlite:///{where / 'mlflow.db'}"
         populate(uri, runs, points)
-        for rep in range(ctx.reps):
+        for rep in range(IMPORT_REPS):
             theirs.append(mlflow_read(uri))
             ours.append(nbtrack_import(uri, where / f"store-{rep}"))
     ctx.add(Row(label, "nbtrack import mlflow://", statistics.median(ours), "s", False, samples=ours,
-                note="into an empty store: MLflow's client reads, a staging store, then nbtrack import"))
+                note="into an empty store: MLflow's client reads, a staging store, then nbtrack import; one repetition"))
     ctx.add(Row(label, "MLflow search_runs + get_metric_history", statistics.median(theirs), "s", False,
                 samples=theirs, note="MLflow's own read of the same runs and points: no write"))
     ctx.add(Row(f"{label}: import / MLflow's read", "nbtrack", statistics.median(ours) / statistics.median(theirs),
