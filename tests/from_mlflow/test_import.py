@@ -42,7 +42,7 @@ def test_every_run_value_and_timestamp_of_an_mlflow_store_arrives_equal(mlflow_s
         assert set(run.metrics) == set(data.metrics)
         for key in data.metrics:
             history = client.get_metric_history(mlflow_id, key)
-            steps, values, stamps = store.metric_history(run.id, key) and zip(*store.metric_history(run.id, key))
+            steps, values, stamps = zip(*store.metric_history(run.id, key))
             assert list(steps) == [p.step for p in history]
             assert all(math.isclose(a, p.value) for a, p in zip(values, history))
             assert list(stamps) == [p.timestamp for p in history]
