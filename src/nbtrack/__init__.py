@@ -24,6 +24,7 @@ _HOMES = {
     "compare": "nbtrack.analyze",
     "RunStatus": "nbtrack.records",
     "autolog": "nbtrack.track.autolog",
+    "import_mlflow": "nbtrack.mlflow",
 }
 
 __all__ = sorted([*_HOMES, "__version__"])
@@ -79,6 +80,7 @@ if TYPE_CHECKING:
     from nbtrack.track.autolog import autolog
     from nbtrack.execution import execute
     from nbtrack.execution.sweep import sweep
+    from nbtrack.mlflow import import_mlflow
     from nbtrack.records import RunStatus
     from nbtrack.store import Store, open_store
     from nbtrack.track import Run, current_run, start_run

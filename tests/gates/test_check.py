@@ -96,3 +96,40 @@ def test_bad_gate_input_prints_one_line_and_exits_2(store, champion, cli):
         done = cli(*args)
         assert done.returncode == 2, (args, done.stdout)
         assert words in done.stderr and len(done.stderr.strip().splitlines()) == 1, done.stderr
+
+
+def test_markdown_verdict_lists_each_rule_with_baseline_values_and_metric_deltas(store, champion, cli, tmp_path):
+    candidate = make_run(store, {"test.f1": 0.905, "test.expected_cost": 0.18, "test.auc": 0.8})
+    store.set_tags(candidate, {"note": "x | <b>y</b>"})
+    summary = tmp_path / "summary.md"
+    summary.write_text("## earlier step\n")
+    done = cli("check", candidate, "--require", "metrics.test.f1 >= 0.9",
+               "--require", "metrics.test.f1 > baseline.metrics.test.f1", "--require", "tags.note == 'z'",
+               "--baseline", "churn@champion", "--max-drop", "test.f1=0.01", "--format", "markdown",
+               "--summary", summary)
+    assert done.returncode == 1, done.stderr
+    md = done.stdout
+    assert md.startswith(f"### nbtrack check failed: run `{candidate}` against churn@champion (`{champion}`)")
+    assert "**FAILED**: 1 of 4 rules passed." in md
+    rows = [line for line in md.splitlines() if line.startswith("| ") and "---" not in line]
+    assert rows[0] == "| result | rule | observed | baseline |"
+    assert rows[1] == "| ✅ pass | metrics.test.f1 \\>= 0.9 | metrics.test.f1 = 0.905 |  |"
+    assert rows[2] == ("| ❌ fail | metrics.test.f1 \\> baseline.metrics.test.f1 | metrics.test.f1 = 0.905 "
+                       "| metrics.test.f1 = 0.93 |")
+    # A tag value cannot break the table or add HTML to a pull-request comment.
+    assert rows[3] == "| ❌ fail | tags.note == 'z' | tags.note = 'x \\| \\<b\\>y\\</b\\>' |  |"
+    assert rows[4].startswith("| ❌ fail | metrics.test.f1 max drop 0.01 vs baseline | metrics.test.f1 = 0.905 "
+                              "| metrics.test.f1 = 0.93 |")
+    deltas = rows[rows.index("| metric | run | baseline | change |") + 1:]
+    # The gated metric first, then every metric of either run by name.
+    assert deltas == ["| test.f1 | 0.905 | 0.93 | -0.025 |", "| test.auc | 0.8 |  |  |",
+                      "| test.expected\\_cost | 0.18 | 0.15 | +0.03 |"]
+    # The summary file is appended to, as $GITHUB_STEP_SUMMARY is.
+    assert summary.read_text() == "## earlier step\n" + md + "\n"
+
+
+def test_markdown_without_a_baseline_has_no_delta_table(store, champion, cli):
+    done = cli("check", champion, "--require", "metrics.test.f1 >= 0.9", "--format", "markdown")
+    assert done.returncode == 0, done.stderr
+    assert "### nbtrack check passed: run" in done.stdout and "| metric |" not in done.stdout
+    assert "**PASSED**: 1 of 1 rules passed." in done.stdout

@@ -4,7 +4,7 @@ A gate is either a condition (`metrics.test.f1 >= 0.9`, `data.train.rows >= 1000
 `data.scoring.schema == data.train.schema`) or a regression limit against a
 baseline such as the champion (`max_drop={"test.f1": 0.01}`). The report says
 for every rule what was observed, so a CI log explains a failure by itself,
-and renders as JUnit XML, one test case per rule.
+and renders as JUnit XML, one test case per rule, or as Markdown for a pull request.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from nbtrack.analyze.conditions import MISSING, RunValues, parse_condition
 from nbtrack.errors import UsageError
 
 RECORD_KIND = "gate"
+MAX_DELTA_ROWS = 50  # a pull-request comment stays readable; the rest is counted
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,7 @@ class GateReport:
     baseline_run_id: str | None
     results: list[GateResult]
     checked_at: float = field(default_factory=time.time)
+    deltas: list[tuple[str, float | None, float | None]] = field(default_factory=list)  # metric, run, baseline
 
     @property
     def passed(self) -> bool:
@@ -57,7 +59,36 @@ class GateReport:
     def to_dict(self) -> dict[str, Any]:
         return {"run_id": self.run_id, "baseline": self.baseline, "baseline_run_id": self.baseline_run_id,
                 "passed": self.passed, "checked_at": self.checked_at,
-                "results": [r.to_dict() for r in self.results]}
+                "results": [r.to_dict() for r in self.results],
+                "deltas": [{"metric": k, "run": v, "baseline": b} for k, v, b in self.deltas]}
+
+    def markdown(self) -> str:
+        """The verdict, one row per rule and the metric deltas against the baseline, as GitHub Markdown."""
+        failed = sum(not r.passed for r in self.results)
+        against = f" against {_md(self.baseline)} (`{self.baseline_run_id}`)" if self.baseline_run_id else ""
+        verdict = "PASSED" if self.passed else "FAILED"
+        lines = [f"### nbtrack check {verdict.lower()}: run `{self.run_id}`{against}", "",
+                 f"**{verdict}**: {len(self.results) - failed} of {len(self.results)} rules passed.", "",
+                 "| result | rule | observed | baseline |", "| --- | --- | --- | --- |"]
+        for r in self.results:
+            mark = {"pass": "✅ pass", "fail": "❌ fail"}.get(r.status, "⚠️ error")
+            own = {k: v for k, v in r.observed.items() if not k.startswith("baseline.")}
+            base = {k.removeprefix("baseline."): v for k, v in r.observed.items() if k.startswith("baseline.")}
+            seen = _fields(own) if r.status != "error" else r.detail
+            if r.status != "pass" and r.detail.startswith("missing"):
+                seen = r.detail
+            lines.append(f"| {mark} | {_md(r.rule)} | {_md(seen)} | {_md(_fields(base))} |")
+        if self.deltas:
+            lines += ["", f"#### Metrics against {_md(self.baseline or self.baseline_run_id or '')}", "",
+                      "| metric | run | baseline | change |", "| --- | ---: | ---: | ---: |"]
+            for key, value, base in self.deltas[:MAX_DELTA_ROWS]:
+                change = f"{value - base:+.4g}" if value is not None and base is not None else ""
+                lines.append(f"| {_md(key)} | {_md(_text(value) if value is not None else '')} | "
+                             f"{_md(_text(base) if base is not None else '')} | {_md(change)} |")
+            if len(self.deltas) > MAX_DELTA_ROWS:
+                more = len(self.deltas) - MAX_DELTA_ROWS
+                lines += ["", f"... and {more} more metrics (`nbtrack check --format json` lists them all)."]
+        return "\n".join(lines) + "\n"
 
     def junit(self) -> bytes:
         """JUnit XML: one test suite for the run, one test case per rule."""
@@ -115,7 +146,15 @@ def check_gates(run: Any, gates: Iterable[str] = (), *, champion: Any = None,
     results += [_limit_result(key, amount, sign, values) for key, amount, sign in limits]
     if baseline is not None and baseline_ref is None:
         baseline_ref = baseline.id
-    return GateReport(run.id, baseline_ref, baseline.id if baseline is not None else None, results)
+    return GateReport(run.id, baseline_ref, baseline.id if baseline is not None else None, results,
+                      deltas=_deltas(run, baseline, [key for key, _, _ in limits]) if baseline is not None else [])
+
+
+def _deltas(run: Any, baseline: Any, first: list[str]) -> list[tuple[str, float | None, float | None]]:
+    """Every metric of either run, the gated ones first, then by name."""
+    mine, theirs = run.metrics, baseline.metrics
+    keys = sorted(set(mine) | set(theirs), key=lambda k: (k not in first, k))
+    return [(k, mine.get(k), theirs.get(k)) for k in keys]
 
 
 def _condition_result(rule: str, outcome: Any) -> GateResult:
@@ -141,6 +180,19 @@ def _limit_result(key: str, amount: float, sign: int, values: RunValues) -> Gate
     detail = f"{key} {_text(current)} vs baseline {_text(base)}: {verb} {_text(max(change, 0.0))} (allowed {amount:g})"
     ok = not (math.isnan(current) or math.isnan(base)) and change <= amount + 1e-12
     return GateResult(rule, "pass" if ok else "fail", detail, observed)
+
+
+def _fields(observed: Mapping[str, Any]) -> str:
+    return ", ".join(f"{k} = {_text(v)}" for k, v in observed.items())
+
+
+def _md(text: str) -> str:
+    """Text safe in a Markdown table cell: punctuation escaped, so a tag value cannot add markup."""
+    text = " ".join(str(text).split())
+    return "".join("\\" + c if c in _MD_SPECIAL else c for c in text)
+
+
+_MD_SPECIAL = set("\\`*_[]<>|~&")  # enough mid-cell: a cell never starts a line
 
 
 def _text(value: Any) -> str:

@@ -22,10 +22,13 @@ from nbtrack.errors import UsageError
               help="Fail if METRIC is more than AMOUNT above the baseline's (losses, costs).")
 @click.option("--junit", "junit_path", type=click.Path(dir_okay=False, path_type=Path),
               help="Also write JUnit XML here: one test case per rule.")
+@click.option("--summary", "summary_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Also append the Markdown verdict to this file, e.g. \"$GITHUB_STEP_SUMMARY\".")
 @store_option
-@format_option("table", "json")
+@format_option("table", "json", "markdown")
 def check_command(run_ref: str, conditions: tuple[str, ...], baseline: str | None, drops: tuple[str, ...],
-                  rises: tuple[str, ...], junit_path: Path | None, store: str | None, fmt: str) -> None:
+                  rises: tuple[str, ...], junit_path: Path | None, summary_path: Path | None, store: str | None,
+                  fmt: str) -> None:
     """Check RUN against rules and a baseline; exit 0 if all pass, 1 if any fails."""
     from nbtrack.analyze.gates import RECORD_KIND, check_gates
     from nbtrack.execution.launch import write_atomically
@@ -40,8 +43,18 @@ def check_command(run_ref: str, conditions: tuple[str, ...], baseline: str | Non
     opened.add_record(run.id, RECORD_KIND, iso_time(report.checked_at) or "check", report.to_dict(), after_end=True)
     if junit_path is not None:
         write_atomically(junit_path, report.junit())
+    if summary_path is not None:
+        # Appended, as CI step summaries are: earlier steps keep their sections.
+        try:
+            with summary_path.open("a", encoding="utf-8") as summary:
+                summary.write(report.markdown() + "\n")
+        except OSError as exc:
+            raise UsageError(f"cannot append the summary to {summary_path}: {exc.strerror}; "
+                             "give --summary a writable file") from exc
     if fmt == "json":
         click.echo(output.dumps(report.to_dict()))
+    elif fmt == "markdown":
+        click.echo(report.markdown(), nl=False)
     else:
         against = f" against {report.baseline} ({report.baseline_run_id})" if report.baseline_run_id else ""
         output.echo(f"check of run {run.id}{against}")

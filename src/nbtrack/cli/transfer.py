@@ -21,8 +21,13 @@ def import_command(source: str, source_artifacts: str | None, store: str | None)
     OTHER_STORE is a store folder (say, rsynced from a cluster), a database URL,
     or a .tar/.zip archive of a store folder. Importing twice changes nothing.
     A run whose rows or bytes break the store's rules is refused (one line on
-    stderr each, exit 1) and the others are imported.
+    stderr each, exit 1) and the others are imported. mlflow://PATH-OR-URI reads
+    an MLflow store (mlruns/ folder, sqlite:///mlflow.db, a database or a server)
+    through MLflow's client: pip install 'nbtrack[mlflow]'.
     """
+    if source.startswith("mlflow://"):
+        _import_mlflow(source, store)
+        return
     from nbtrack.config import mask_password
     from nbtrack.store import open_store
     from nbtrack.store.transfer import import_store
@@ -38,6 +43,17 @@ def import_command(source: str, source_artifacts: str | None, store: str | None)
     if report.refused:
         raise SystemExit(1)  # the other runs are in; a script must still notice the ones left out
 
+
+def _import_mlflow(source: str, store: str | None) -> None:
+    from nbtrack.mlflow import import_mlflow
+
+    report = import_mlflow(source, store)
+    output.echo(f"imported {len(report.imported)} MLflow runs and {len(report.models)} model versions; "
+               f"{len(report.already)} already there, {len(report.skipped)} skipped")
+    for mlflow_id, reason in report.skipped.items():
+        output.echo(f"skipped MLflow run {mlflow_id}: {reason}", err=True)
+    for note in report.notes:
+        output.echo(f"left out: {note}", err=True)
 
 
 @cli.command("export")

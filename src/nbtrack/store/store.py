@@ -106,8 +106,9 @@ class Store(Listing):
         params: Mapping[str, Any] | None = None,
         tags: Mapping[str, Any] | None = None,
         notebook: NotebookRef | None = None,
+        started_at: float | None = None,
     ) -> str:
-        """Start a run and return its id."""
+        """Start a run and return its id; started_at (epoch seconds) keeps an imported run's own time."""
         experiment = _check_key("experiment", experiment)
         if isinstance(name, str):
             check_value_bytes("the run name", name)  # listings carry it, as they carry params
@@ -121,8 +122,8 @@ class Store(Listing):
                 "experiment_pk": self._experiment_pk(conn, experiment),
                 "name": name,
                 "status": RunStatus.RUNNING.value,
-                "started_at": now,
-                "heartbeat_at": now,
+                "started_at": now if started_at is None else started_at,
+                "heartbeat_at": now,  # alive from now on, whenever it started
                 "heartbeat_s": _heartbeat_interval(),
                 "notebook_path": notebook.path if notebook else None,
                 "notebook_sha256": notebook.sha256 if notebook else None,
@@ -193,7 +194,7 @@ class Store(Listing):
                 self._running_pk(conn, run_id)  # raises RunNotFound or RunEnded
 
     def end_run(self, run_id: str, status: RunStatus | str, error: RunError | None = None, *,
-                metrics: Mapping[str, MetricColumns] | None = None) -> None:
+                metrics: Mapping[str, MetricColumns] | None = None, ended_at: float | None = None) -> None:
         """End a running run, once: a second end raises RunEnded (compare-and-set).
 
         metrics (per key columns, as log_metric_columns takes) are written in the
@@ -208,7 +209,7 @@ class Store(Listing):
                 self._write_metrics(conn, pk, metrics)
             result = database.execute_compiled(conn, "run end", lambda: _END_RUN, {
                 "run_id": run_id, "running": RunStatus.RUNNING.value, "status": status.value,
-                "ended_at": time.time(),
+                "ended_at": time.time() if ended_at is None else ended_at,
                 "digest": digest.compose(conn, [pk])[pk],  # its params and summaries are final now
                 "error_cell": error.cell if error else None,
                 "error_name": error.ename if error else None,
