@@ -7,7 +7,8 @@ Record shapes (README, "Capture", says the same to users):
   MAX_MODEL_RECORDS per family (the label without params); past that the family's latest fit
   is kept as `<family>-latest`, and the run says so once (tag `nbtrack.autolog.models_dropped`,
   a line on stderr). A search's record holds its outcome under "search"; its cv_results_ is the
-  CSV artifact `searches/<name>.csv`, its best score the metric `[<model>.]search.best_score`,
+  CSV artifact `searches/<name>.csv`, its best score the metric `[<model>.]search.best_score`
+  (`search.best_score.<scorer>` for each of several scorers),
   each candidate's mean test score a point (step = candidate index) of `search.mean_test_<scorer>`,
   its best params the params `search.best.<param>`.
 - each fit's X (with y as its target) is a "data" record, as run.log_data profiles it but from a
@@ -176,8 +177,7 @@ class RunRecorder(Recorder):
             print(f"nbtrack: more than {MAX_MODEL_RECORDS} fits of one kind of model; autolog keeps "
                   "the first ones and the latest (<model>-latest), and counts the rest in the tag "
                   f"{BOUND_TAG}", file=sys.stderr)
-        if self._dropped == 1 or self._dropped % 100 == 0:
-            run.set_tag(BOUND_TAG, self._dropped)
+        run.set_tag(BOUND_TAG, self._dropped)
 
     def _fit_data(self, run: Any, X: Any, y: Any) -> str | None:
         """Profile the training data once per distinct X; the data record's name."""
@@ -221,6 +221,10 @@ class RunRecorder(Recorder):
         body["cv_results"] = artifact.name
         if body["best_score"] is not None:
             self._log_point(run, name, "search.best_score", body["best_score"])
+        if len(body["best_scores"]) > 1:
+            for scorer, value in body["best_scores"].items():
+                if value is not None:
+                    self._log_point(run, name, f"search.best_score.{scorer}", value)
         for scorer in body["best_scores"]:
             for step, value in enumerate(table[f"mean_test_{scorer}"]):
                 if value == value:  # NaN: a candidate that failed
@@ -283,9 +287,7 @@ class RunRecorder(Recorder):
             if classes is not None and len(classes) > 2 and column < len(classes):
                 name = f"{name}.{_label(classes[column])}"
         self._log_value(run, model.name, f"{split}.{name}", function, value, kwargs)
-        if column is None:
-            X = entry.X() if entry.X is not None else None
-            self._evaluate(run, model, split, X, truth)
+        self._evaluate(run, model, split, entry.X() if entry.X is not None else None, truth)
 
     def _log_value(self, run: Any, model: str | None, key: str, function: str, value: Any,
                    kwargs: dict[str, Any]) -> None:
