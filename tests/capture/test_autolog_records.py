@@ -14,6 +14,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import nbformat
 import pandas as pd
 import pytest
 
@@ -141,12 +142,16 @@ def test_a_search_with_a_callable_refit_keeps_its_outcome_and_every_candidate(tm
     assert "test.accuracy" in run["metrics"] and "test" in run["records"]["evaluation"]
 
 
-def test_start_run_under_plain_papermill_keeps_its_parameters_and_notebook(tmp_path):
+@pytest.mark.parametrize("options", [[], ["--inject-paths"]], ids=["found-in-working-folder", "inject-paths"])
+def test_start_run_under_plain_papermill_keeps_its_parameters_and_notebook(tmp_path, options):
     store = tmp_path / "store"
     notebook = tmp_path / "papermill_start_run.ipynb"
     notebook.write_bytes((NOTEBOOKS / "papermill_start_run.ipynb").read_bytes())
+    earlier = nbformat.read(notebook, as_version=4)  # an output papermill wrote before: not the input
+    earlier.cells.insert(1, nbformat.v4.new_code_cell("# Parameters\nn_max = 3\n", metadata={"tags": ["injected-parameters"]}))
+    nbformat.write(earlier, tmp_path / "earlier-output.ipynb")
     done = subprocess.run([sys.executable, "-m", "papermill", str(notebook), str(tmp_path / "out.ipynb"),
-                           "-p", "n_max", "20", "--inject-paths"],
+                           "-p", "n_max", "20", *options],
                           capture_output=True, text=True, env=environment(store), cwd=tmp_path, timeout=600)
     assert done.returncode == 0, done.stderr
     listed = nbtrack(store, "runs", "--format", "json")
@@ -156,6 +161,6 @@ def test_start_run_under_plain_papermill_keeps_its_parameters_and_notebook(tmp_p
     assert run["params"] == {"n_max": 20, "label": "small"}  # injected value, declared default
     assert run["metrics"]["total"] == 190
     assert run["experiment"] == "papermill_start_run"
-    assert run["notebook"]["path"].endswith("papermill_start_run.ipynb")
+    assert run["notebook"]["path"] == str(notebook) and run["status"] == "finished"
     assert "source.ipynb" in run["artifacts"]
     assert "environment" in run["records"]
