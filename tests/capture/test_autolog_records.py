@@ -164,3 +164,16 @@ def test_start_run_under_plain_papermill_keeps_its_parameters_and_notebook(tmp_p
     assert run["notebook"]["path"] == str(notebook) and run["status"] == "finished"
     assert "source.ipynb" in run["artifacts"]
     assert "environment" in run["records"]
+
+
+def test_show_lists_repeated_model_names_in_number_order(tmp_path):
+    from nbtrack.store import open_store
+
+    store_path = tmp_path / "store"
+    store = open_store(store_path)
+    run_id = store.create_run("names")
+    for name in ("SVC-10", "SVC", "SVC-2"):
+        store.add_record(run_id, "model", name, {"class": "sklearn.svm.SVC"})
+    shown = nbtrack(store_path, "show", run_id)
+    assert shown.returncode == 0, shown.stderr
+    assert "SVC, SVC-2, SVC-10" in shown.stdout  # was SVC, SVC-10, SVC-2
