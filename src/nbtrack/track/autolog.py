@@ -21,8 +21,9 @@ Record shapes (README, "Capture", says the same to users):
   `test`). `<metric>` is the function without `_score` (`accuracy`, `r2`, `mean_squared_error`),
   `_<average>` appended for average= other than binary, `.<class>` for one column of a multiclass
   score array. `<model>.` is added once a second model is scored (the first model's earlier
-  points are then written again under its name). A number no recorded model produced is
-  `sklearn.<function>`. Anything else (a confusion matrix, a report) is a "metric" record named
+  points are then written again under its name). A model autolog did not see fitted (fitted
+  before autolog, or loaded) is named by its label. A number scored on an array no model
+  returned (a copy, a list) is `sklearn.<function>`. Anything else (a confusion matrix, a report) is a "metric" record named
   the same way, body {"function", "kwargs", "value"}, a value past MAX_VALUE_CHARS of JSON
   replaced by {"truncated", "type", "shapes", "json_chars"}.
 - the first metric on a (model, split) also makes the "evaluation" record `[<model>.]<split>`,
@@ -114,7 +115,8 @@ class RunRecorder(Recorder):
         self._figures: weakref.WeakKeyDictionary[Any, str] = weakref.WeakKeyDictionary()
         self._models: weakref.WeakKeyDictionary[Any, _Model] = weakref.WeakKeyDictionary()
         self._predictions: OrderedDict[int, _Prediction] = OrderedDict()
-        self._data: dict[str, str] = {}  # fingerprint of training X -> data record name
+        self._data: dict[str, str] = {}  # fingerprints of training X and y -> data record name
+        self._last_data: tuple[weakref.ref[Any], str | None, str] | None = None
         self._scored = _Scored()
         self._evaluated: set[tuple[str, str]] = set()
 
@@ -152,11 +154,11 @@ class RunRecorder(Recorder):
         search = self._search(run, name, estimator)
         if search is not None:
             body["search"] = search
-        data = self._fit_data(run, X, y)
+        target = values_fingerprint(y) if y is not None and _is_array_like(y) else None
+        data = self._fit_data(run, X, y, target)
         if data is not None:
             body["data"] = data
         run.store.add_record(run.id, "model", name, body)
-        target = values_fingerprint(y) if y is not None and _is_array_like(y) else None
         try:
             self._models[estimator] = _Model(name, weakref.ref(estimator), target)
         except TypeError:
@@ -179,34 +181,37 @@ class RunRecorder(Recorder):
                   f"{BOUND_TAG}", file=sys.stderr)
         run.set_tag(BOUND_TAG, self._dropped)
 
-    def _fit_data(self, run: Any, X: Any, y: Any) -> str | None:
-        """Profile the training data once per distinct X; the data record's name."""
-        from nbtrack.capture.data import profile_data, sample_rows, values_fingerprint
+    def _fit_data(self, run: Any, X: Any, y: Any, target: str | None) -> str | None:
+        """Profile the training data once per distinct (X, y); the data record's name."""
+        from nbtrack.capture.data import as_frame, fingerprints, profile_data, sample_rows
         from nbtrack.errors import UsageError
 
         if X is None or not _is_array_like(X) or getattr(X, "ndim", 2) not in (1, 2) or hasattr(X, "nnz"):
             return None
+        same = self._last_data  # a loop fitting one X again and again hashes it once
+        if same is not None and same[0]() is X and same[1] == target:
+            return same[2]
         try:
-            fingerprint = values_fingerprint(X) + (values_fingerprint(y) if _is_array_like(y) else "")
-            known = self._data.get(fingerprint)
-            if known is not None:
-                return known
-            name = "train" if not self._data else (_variable_name(X) or f"train-{len(self._data) + 1}")
-            sample = sample_rows(X, PROFILE_ROWS)
-            target = y if y is None or sample is X else sample_rows(y, PROFILE_ROWS)
-            profile = profile_data(sample, target=target if _is_array_like(target) else None)
-            if sample is not X:
-                from nbtrack.capture.data import as_frame, fingerprints
-
-                frame = as_frame(X)
-                profile.update(rows=int(len(frame)), sample_rows=PROFILE_ROWS, **fingerprints(frame),
-                               memory_bytes=int(frame.memory_usage(index=False, deep=True).sum()))
+            frame = as_frame(X)
+            full = fingerprints(frame)
+            key = full["fingerprint"] + (target or "")
+            name = self._data.get(key)
+            if name is None:
+                name = "train" if not self._data else (_variable_name(X) or f"train-{len(self._data) + 1}")
+                sample = sample_rows(frame, PROFILE_ROWS)
+                labels = y if y is None or sample is frame else sample_rows(y, PROFILE_ROWS)
+                profile = profile_data(sample, target=labels if _is_array_like(labels) else None)
+                if sample is not frame:
+                    profile.update(rows=int(len(frame)), sample_rows=PROFILE_ROWS, **full,
+                                   memory_bytes=int(frame.memory_usage(index=False, deep=True).sum()))
                 if "target" in profile:
-                    profile["target"]["fingerprint"] = values_fingerprint(y)
+                    profile["target"]["fingerprint"] = target
+                run.store.add_record(run.id, "data", name, profile)
+                self._data[key] = name
         except (UsageError, TypeError, ValueError):
             return None  # data it cannot profile (ragged lists, 3-d arrays): the model is still recorded
-        run.store.add_record(run.id, "data", name, profile)
-        self._data[fingerprint] = name
+        if _weakable(X):
+            self._last_data = (weakref.ref(X), target, name)
         return name
 
     def _search(self, run: Any, name: str, estimator: Any) -> dict[str, Any] | None:
@@ -240,7 +245,7 @@ class RunRecorder(Recorder):
     # -- predictions and metrics -------------------------------------------------------
 
     def prediction(self, estimator: Any, method: str, X: Any, output: Any) -> None:
-        model = self._models.get(estimator) if _weakable(estimator) else None
+        model = self._model_of(estimator)
         if model is None or not _weakable(output):
             return
         entry = _Prediction(model, weakref.ref(output), weakref.ref(X) if _weakable(X) else None)
@@ -256,7 +261,7 @@ class RunRecorder(Recorder):
         from sklearn.base import is_classifier, is_regressor
 
         number = _scalar(value)
-        model = self._models.get(estimator) if _weakable(estimator) else None
+        model = self._model_of(estimator)
         if number is None or model is None:
             return
         metric = "accuracy" if is_classifier(estimator) else "r2" if is_regressor(estimator) else "score"
@@ -264,6 +269,17 @@ class RunRecorder(Recorder):
         split = self._split(run, model, y)
         self._log_point(run, model.name, f"{split}.{metric}", number)
         self._evaluate(run, model, split, X, y)
+
+    def _model_of(self, estimator: Any) -> _Model | None:
+        """The recorded model; one fitted before autolog (or loaded) is named by its label."""
+        if not _weakable(estimator):
+            return None
+        model = self._models.get(estimator)
+        if model is None:
+            from nbtrack.capture.sklearn import model_label
+
+            model = self._models[estimator] = _Model(model_label(estimator), weakref.ref(estimator), None)
+        return model
 
     def metric(self, function: str, value: Any, args: tuple[Any, ...] = (), kwargs: dict[str, Any] | None = None) -> None:
         kwargs = kwargs or {}
