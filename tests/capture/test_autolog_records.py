@@ -74,7 +74,7 @@ def test_a_path_of_many_fits_is_bounded_out_loud_and_keeps_the_last_fit(tmp_path
     assert not [name for name in models if "LabelBinarizer" in name]  # l1_min_c's own fit
     path = [name for name in models if name.startswith("LogisticRegression(")]
     assert len(path) == 100 and len(set(path)) == 100  # one name per C: what varies
-    assert run["tags"]["nbtrack.autolog.models_dropped"] == "11"
+    assert run["tags"]["nbtrack.autolog.models_dropped"] == "10"  # 111 fits: 100, the latest, 10 replaced
     last = models["LogisticRegression-latest"]  # the user's final fit, after the bound
     assert last["params"]["C"] == 0.5 and last["fitted"]["classes"] == [0, 1]  # classes as JSON values
     assert "StandardScaler" in models  # fit_transform is the user's fit

@@ -37,25 +37,32 @@ Record shapes (README, "Capture", says the same to users):
 from __future__ import annotations
 
 import json
+import math
 import re
 import sys
 import weakref
-from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from nbtrack.capture.autolog import CROSS_VALIDATION_SCORES, Recorder, enable, paused, restore
+from nbtrack.errors import NbtrackError
 from nbtrack.records import to_json_value
+from nbtrack.track.attribution import (
+    Attribution,
+    Model,
+    is_array_like,
+    label,
+    metric_name,
+    scored_arrays,
+    weakable,
+)
 
 MAX_MODEL_FILES = 5
 MAX_MODEL_RECORDS = 100  # per family: a loop of a thousand fits keeps its last one, and says so
 MAX_VALUE_CHARS = 100_000
-MAX_PREDICTIONS = 64  # prediction arrays remembered to tie metrics to models
 PROFILE_ROWS = 20_000  # data at fit: rows profiled (fingerprints always cover every row)
 BOUND_TAG = "nbtrack.autolog.models_dropped"
-PREDICTED_ARGS = ("y_pred", "y_score", "y_prob", "y_proba", "probas_pred", "labels_pred")
-TRUTH_ARGS = ("y_true", "labels_true")
 
 
 def autolog(disable: bool = False, *, model_files: bool = False, metrics: bool = True,
@@ -79,20 +86,6 @@ def autolog(disable: bool = False, *, model_files: bool = False, metrics: bool =
 
 
 @dataclass
-class _Model:
-    name: str
-    estimator: weakref.ref[Any]
-    target: str | None  # fingerprint of the y it was fitted on
-
-
-@dataclass
-class _Prediction:
-    model: _Model
-    output: Any  # a weak reference to the returned array
-    X: Any  # a weak reference to the input, for the evaluation record
-
-
-@dataclass
 class _Scored:
     """Which models metrics were tied to; names gain `<model>.` once there are two."""
     models: list[str] = field(default_factory=list)
@@ -110,11 +103,11 @@ class RunRecorder(Recorder):
         self.model_files = model_files
         self._names: dict[str, int] = {}
         self._families: dict[str, int] = {}
-        self._dropped = 0
+        self._bound_reached = False
+        self._replaced = 0  # fits past the bound whose record a later fit replaced
         self._fits = 0
         self._figures: weakref.WeakKeyDictionary[Any, str] = weakref.WeakKeyDictionary()
-        self._models: weakref.WeakKeyDictionary[Any, _Model] = weakref.WeakKeyDictionary()
-        self._predictions: OrderedDict[int, _Prediction] = OrderedDict()
+        self._attribution = Attribution()
         self._data: dict[str, str] = {}  # fingerprints of training X and y -> data record name
         self._last_data: tuple[weakref.ref[Any], str | None, str] | None = None
         self._scored = _Scored()
@@ -145,7 +138,7 @@ class RunRecorder(Recorder):
         self._families[family] = count = self._families.get(family, 0) + 1
         if count > MAX_MODEL_RECORDS:
             name = f"{family}-latest"
-            self._say_dropped(run)
+            self._say_dropped(run, replacing=count > MAX_MODEL_RECORDS + 1)
         else:
             name = self._unique("model", model_label(estimator))
         body = describe_model(estimator, fit_seconds=seconds)
@@ -154,15 +147,12 @@ class RunRecorder(Recorder):
         search = self._search(run, name, estimator)
         if search is not None:
             body["search"] = search
-        target = values_fingerprint(y) if y is not None and _is_array_like(y) else None
+        target = values_fingerprint(y) if y is not None and is_array_like(y) else None
         data = self._fit_data(run, X, y, target)
         if data is not None:
             body["data"] = data
         run.store.add_record(run.id, "model", name, body)
-        try:
-            self._models[estimator] = _Model(name, weakref.ref(estimator), target)
-        except TypeError:
-            pass  # not weak-referenceable: its metrics stay unattributed
+        self._attribution.fitted(estimator, name, target)
 
     def _model_file(self, run: Any, estimator: Any, name: str) -> dict[str, Any]:
         """The model file, as run.log_model keeps it, under an artifact-safe form of the name."""
@@ -173,20 +163,22 @@ class RunRecorder(Recorder):
         return {"artifact": artifact.name, "format": kind, "sha256": artifact.sha256,
                 "size_bytes": artifact.size, "trusted": not untrusted, "untrusted_types": untrusted}
 
-    def _say_dropped(self, run: Any) -> None:
-        self._dropped += 1
-        if self._dropped == 1:
+    def _say_dropped(self, run: Any, replacing: bool) -> None:
+        """Past the bound, each fit of a kind replaces its previous `-latest`: count those replaced."""
+        if not self._bound_reached:
+            self._bound_reached = True
             print(f"nbtrack: more than {MAX_MODEL_RECORDS} fits of one kind of model; autolog keeps "
-                  "the first ones and the latest (<model>-latest), and counts the rest in the tag "
+                  "the first ones and the latest (<model>-latest), and counts the others in the tag "
                   f"{BOUND_TAG}", file=sys.stderr)
-        run.set_tag(BOUND_TAG, self._dropped)
+        self._replaced += replacing
+        run.set_tag(BOUND_TAG, self._replaced)
 
     def _fit_data(self, run: Any, X: Any, y: Any, target: str | None) -> str | None:
         """Profile the training data once per distinct (X, y); the data record's name."""
         from nbtrack.capture.data import as_frame, fingerprints, profile_data, sample_rows
         from nbtrack.errors import UsageError
 
-        if X is None or not _is_array_like(X) or getattr(X, "ndim", 2) not in (1, 2) or hasattr(X, "nnz"):
+        if X is None or not is_array_like(X) or getattr(X, "ndim", 2) not in (1, 2) or hasattr(X, "nnz"):
             return None
         same = self._last_data  # a loop fitting one X again and again hashes it once
         if same is not None and same[0]() is X and same[1] == target:
@@ -200,7 +192,7 @@ class RunRecorder(Recorder):
                 name = "train" if not self._data else (_variable_name(X) or f"train-{len(self._data) + 1}")
                 sample = sample_rows(frame, PROFILE_ROWS)
                 labels = y if y is None or sample is frame else sample_rows(y, PROFILE_ROWS)
-                profile = profile_data(sample, target=labels if _is_array_like(labels) else None)
+                profile = profile_data(sample, target=labels if is_array_like(labels) else None)
                 if sample is not frame:
                     profile.update(rows=int(len(frame)), sample_rows=PROFILE_ROWS, **full,
                                    memory_bytes=int(frame.memory_usage(index=False, deep=True).sum()))
@@ -210,7 +202,7 @@ class RunRecorder(Recorder):
                 self._data[key] = name
         except (UsageError, TypeError, ValueError):
             return None  # data it cannot profile (ragged lists, 3-d arrays): the model is still recorded
-        if _weakable(X):
+        if weakable(X):
             self._last_data = (weakref.ref(X), target, name)
         return name
 
@@ -232,54 +224,33 @@ class RunRecorder(Recorder):
                     self._log_point(run, name, f"search.best_score.{scorer}", value)
         for scorer in body["best_scores"]:
             for step, value in enumerate(table[f"mean_test_{scorer}"]):
-                if value == value:  # NaN: a candidate that failed
+                if not math.isnan(value):  # NaN: a candidate that failed
                     self._log_point(run, name, f"search.mean_test_{scorer}", float(value), step=step)
         if isinstance(body["best_params"], dict):
             params = {f"search.best.{k}": v for k, v in body["best_params"].items()}
             try:
                 run.log_params(params)
-            except Exception as exc:  # a param the run already holds with another value
+            except NbtrackError as exc:  # a param the run already holds with another value
                 print(f"nbtrack: the search's best params were not kept as params ({exc})", file=sys.stderr)
         return body
 
     # -- predictions and metrics -------------------------------------------------------
 
     def prediction(self, estimator: Any, method: str, X: Any, output: Any) -> None:
-        model = self._model_of(estimator)
-        if model is None or not _weakable(output):
-            return
-        entry = _Prediction(model, weakref.ref(output), weakref.ref(X) if _weakable(X) else None)
-        predictions = self._predictions
-        for array in (output, getattr(output, "base", None)):
-            if array is not None:
-                predictions[id(array)] = entry
-                predictions.move_to_end(id(array))
-        while len(predictions) > MAX_PREDICTIONS:
-            predictions.popitem(last=False)
+        self._attribution.predicted(estimator, X, output)
 
     def score(self, estimator: Any, value: Any, X: Any, y: Any) -> None:
         from sklearn.base import is_classifier, is_regressor
 
         number = _scalar(value)
-        model = self._model_of(estimator)
+        model = self._attribution.model_of(estimator)
         if number is None or model is None:
             return
         metric = "accuracy" if is_classifier(estimator) else "r2" if is_regressor(estimator) else "score"
         run = self._run()
-        split = self._split(run, model, y)
+        split = self._attribution.split(run, model, y)
         self._log_point(run, model.name, f"{split}.{metric}", number)
         self._evaluate(run, model, split, X, y)
-
-    def _model_of(self, estimator: Any) -> _Model | None:
-        """The recorded model; one fitted before autolog (or loaded) is named by its label."""
-        if not _weakable(estimator):
-            return None
-        model = self._models.get(estimator)
-        if model is None:
-            from nbtrack.capture.sklearn import model_label
-
-            model = self._models[estimator] = _Model(model_label(estimator), weakref.ref(estimator), None)
-        return model
 
     def metric(self, function: str, value: Any, args: tuple[Any, ...] = (), kwargs: dict[str, Any] | None = None) -> None:
         kwargs = kwargs or {}
@@ -287,21 +258,20 @@ class RunRecorder(Recorder):
         if function in CROSS_VALIDATION_SCORES:
             self._cross_validation(run, function, value, args, kwargs)
             return
-        predicted = next((kwargs[k] for k in PREDICTED_ARGS if k in kwargs), args[1] if len(args) > 1 else None)
-        truth = next((kwargs[k] for k in TRUTH_ARGS if k in kwargs), args[0] if args else None)
-        found = self._find_prediction(predicted)
-        name = _metric_name(function, kwargs)
+        truth, predicted = scored_arrays(args, kwargs)
+        found = self._attribution.find(predicted)
+        name = metric_name(function, kwargs)
         if found is None:
             self._log_value(run, None, f"sklearn.{function}", function, value, kwargs)
             return
         entry, column = found
         model = entry.model
-        split = self._split(run, model, truth)
+        split = self._attribution.split(run, model, truth)
         if column is not None:
             estimator = model.estimator()
             classes = getattr(estimator, "classes_", None)
             if classes is not None and len(classes) > 2 and column < len(classes):
-                name = f"{name}.{_label(classes[column])}"
+                name = f"{name}.{label(classes[column])}"
         self._log_value(run, model.name, f"{split}.{name}", function, value, kwargs)
         self._evaluate(run, model, split, entry.X() if entry.X is not None else None, truth)
 
@@ -346,39 +316,7 @@ class RunRecorder(Recorder):
         if not self._scored.prefixed:
             self._scored.early.append((kind, key, value))
 
-    def _find_prediction(self, array: Any) -> tuple[_Prediction, int | None] | None:
-        """The recorded prediction this array is (or is one column of)."""
-        if array is None or not self._predictions:
-            return None
-        for candidate in (array, getattr(array, "base", None)):
-            entry = self._predictions.get(id(candidate)) if candidate is not None else None
-            output = entry.output() if entry is not None else None
-            if output is None or (candidate is not output and getattr(output, "base", None) is not candidate):
-                continue
-            if array is output:
-                return entry, None
-            return entry, _column_of(array, output)
-        return None
-
-    def _split(self, run: Any, model: _Model | None, truth: Any) -> str:
-        """`train` for the model's own training target, a logged data set whose target matches, else `test`."""
-        from nbtrack.capture.data import values_fingerprint
-
-        if truth is None or not _is_array_like(truth):
-            return "test"
-        try:
-            fingerprint = values_fingerprint(truth)
-        except (TypeError, ValueError):
-            return "test"
-        if model is not None and fingerprint == model.target:
-            return "train"
-        for record in run.store.records(run.id, "data"):
-            target = record.body.get("target") or {}
-            if target.get("fingerprint") == fingerprint and not record.name.startswith("train"):
-                return record.name
-        return "test"
-
-    def _evaluate(self, run: Any, model: _Model, split: str, X: Any, y: Any) -> None:
+    def _evaluate(self, run: Any, model: Model, split: str, X: Any, y: Any) -> None:
         """The evaluation record of (model, split), made once, when X and y are at hand."""
         from nbtrack.capture.evaluation import evaluate
 
@@ -391,7 +329,7 @@ class RunRecorder(Recorder):
                 return
             with paused():
                 body = evaluate(estimator, X, y, split=split)
-        except Exception:  # inputs the evaluation cannot use (multi-output, sparse labels): no record
+        except (NbtrackError, ValueError, TypeError, IndexError):  # inputs it cannot use (multi-output): no record
             return
         self._remember(model.name, "evaluation", split, body)
         run.store.add_record(run.id, "evaluation", self._key(model.name, split), body)
@@ -439,28 +377,6 @@ def _slug(name: str) -> str:
     return re.sub(r"[^A-Za-z0-9_.\-]+", "_", name).strip("_.") or "model"
 
 
-def _metric_name(function: str, kwargs: dict[str, Any]) -> str:
-    name = function[: -len("_score")] if function.endswith("_score") else function
-    average = kwargs.get("average")
-    if isinstance(average, str) and average != "binary":
-        name = f"{name}_{average}"
-    return name
-
-
-def _column_of(view: Any, output: Any) -> int | None:
-    """Which column of a 2-d output a 1-d view is (`proba[:, 1]`), else None."""
-    try:
-        if view.ndim != 1 or output.ndim != 2 or view.shape[0] != output.shape[0]:
-            return None
-        offset = view.__array_interface__["data"][0] - output.__array_interface__["data"][0]
-        step = output.strides[1]
-        if step and offset % step == 0 and 0 <= offset // step < output.shape[1] and view.strides[0] == output.strides[0]:
-            return offset // step
-    except (AttributeError, TypeError, KeyError):
-        return None
-    return None
-
-
 def _variable_name(value: Any) -> str | None:
     """The name the user's code binds `value` to, in the first frame outside nbtrack and scikit-learn."""
     frame = sys._getframe(1)
@@ -490,22 +406,6 @@ def _figure_name(figure: Any) -> str:
     shell = current_shell()
     count = getattr(shell, "execution_count", None)
     return f"cell{count}" if count else "figure"
-
-
-def _is_array_like(value: Any) -> bool:
-    return hasattr(value, "__len__") and hasattr(value, "shape") or isinstance(value, (list, tuple))
-
-
-def _weakable(value: Any) -> bool:
-    try:
-        weakref.ref(value)
-    except TypeError:
-        return False
-    return True
-
-
-def _label(value: Any) -> str:
-    return str(value.item() if hasattr(value, "item") else value)
 
 
 def _options(kwargs: dict[str, Any]) -> dict[str, Any]:
