@@ -5,8 +5,8 @@ Record shapes (README, "Capture", says the same to users):
 - each fit of the user's is a "model" record (capture.sklearn's body) named by `model_label`:
   `SVC`, `SVC(C=0.025, kernel=linear)`, `Pipeline(SVC, C=0.025)`, `-2`, `-3` for repeats. At most
   MAX_MODEL_RECORDS per family (the label without params); past that the family's latest fit
-  is kept as `<family>-latest`, and the run says so once (tag `nbtrack.autolog.models_dropped`,
-  a line on stderr). A search's record holds its outcome under "search"; its cv_results_ is the
+  is kept as `<family>-latest`; the tag `nbtrack.autolog.models_dropped` counts the fits a later
+  one replaced, and a line on stderr says so once. A search's record holds its outcome under "search"; its cv_results_ is the
   CSV artifact `searches/<name>.csv`, its best score the metric `[<model>.]search.best_score`
   (`search.best_score.<scorer>` for each of several scorers),
   each candidate's mean test score a point (step = candidate index) of `search.mean_test_<scorer>`,
