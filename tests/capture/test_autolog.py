@@ -26,10 +26,10 @@ class Events(Recorder):
         self.fits: list[str] = []
         self.metrics: list[tuple[str, object]] = []
 
-    def fit(self, estimator, seconds):
+    def fit(self, estimator, seconds, X, y):
         self.fits.append(type(estimator).__name__)
 
-    def metric(self, function, value, kwargs):
+    def metric(self, function, value, args, kwargs):
         self.metrics.append((function, value))
 
 
@@ -130,8 +130,8 @@ import nbtrack
 from nbtrack.capture.autolog import Recorder
 seen = []
 class Sink(Recorder):
-    def fit(self, estimator, seconds): seen.append(type(estimator).__name__)
-    def metric(self, function, value, kwargs): seen.append(function)
+    def fit(self, estimator, seconds, X, y): seen.append(type(estimator).__name__)
+    def metric(self, function, value, args, kwargs): seen.append(function)
 nbtrack.autolog(sink=Sink())
 assert "sklearn" not in sys.modules  # autolog itself does not import scikit-learn
 from sklearn.linear_model import LogisticRegression
@@ -147,7 +147,7 @@ print(seen)
 
 def test_a_failing_recorder_never_breaks_the_notebook(digits, capsys):
     class Broken(Recorder):
-        def fit(self, estimator, seconds):
+        def fit(self, estimator, seconds, X, y):
             raise RuntimeError("store is down")
 
     nbtrack.autolog(sink=Broken())
@@ -174,11 +174,12 @@ def test_the_run_recorder_keeps_fits_metrics_and_files_in_the_current_run(digits
         nbtrack.autolog(disable=True)
     try:
         models = {r.name: r.body for r in run.store.records(run.id, "model")}
-        assert set(models) == {"SVC", "SVC-2"} and models["SVC-2"]["params"]["C"] == 10
-        assert models["SVC-2"]["fit_seconds"] > 0 and models["SVC-2"]["file"]["format"] == "skops"
-        assert (run.load_model("SVC-2").predict(X) == model.predict(X)).all()
-        assert run.record().metrics["sklearn.accuracy_score"] == 1.0
+        assert set(models) == {"SVC", "SVC(C=10)"} and models["SVC(C=10)"]["params"]["C"] == 10
+        assert models["SVC(C=10)"]["fit_seconds"] > 0 and models["SVC(C=10)"]["file"]["format"] == "skops"
+        assert models["SVC(C=10)"]["file"]["artifact"] == "models/SVC_C_10.skops"
+        assert (run.load_model("SVC(C=10)").predict(X) == model.predict(X)).all()
+        assert run.record().metrics["train.accuracy"] == 1.0  # scored on the data it was fitted on
         matrix = run.store.records(run.id, "metric")[0]
-        assert matrix.name == "confusion_matrix" and len(matrix.body["value"]) == 10
+        assert matrix.name == "train.confusion_matrix" and len(matrix.body["value"]) == 10
     finally:
         run.finish()

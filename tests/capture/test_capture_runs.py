@@ -100,13 +100,13 @@ def test_notebook_that_never_mentions_nbtrack_has_its_fit_metrics_and_figure_rec
     assert "nbtrack" not in DIGITS.read_text()
     run, _ = run_and_show(tmp_path / "store", str(DIGITS))
     models = run["records"]["model"]
-    assert list(models) == ["GridSearchCV"]  # the SVC candidates fitted inside are not records
-    search = models["GridSearchCV"]
+    assert list(models) == ["GridSearchCV(SVC)"]  # the SVC candidates fitted inside are not records
+    search = models["GridSearchCV(SVC)"]
     assert search["params"]["estimator"]["class"].endswith("SVC") and search["fit_seconds"] > 0
     assert "file" not in search  # autolog describes fits; model files are log_model's (or model_files=True)
-    assert 0.8 < run["metrics"]["sklearn.accuracy_score"] <= 1
-    assert 0.8 < run["metrics"]["sklearn.f1_score"] <= 1
-    report = run["records"]["metric"]["classification_report"]
+    assert 0.8 < run["metrics"]["test.accuracy"] <= 1  # the search's predictions, on data it was not fitted on
+    assert 0.8 < run["metrics"]["test.f1_macro"] <= 1
+    report = run["records"]["metric"]["test.classification_report"]
     assert "precision" in report["value"] and "macro avg" in report["value"]
     assert "figures/Digits-confusion-matrix.png" in run["artifacts"]
 

@@ -107,7 +107,7 @@ def test_model_record_describes_params_fitted_facts_and_a_verified_skops_file(ru
     assert stored["class"] == "sklearn.pipeline.Pipeline" and stored["fit_seconds"] == 0.25
     steps = stored["params"]["steps"]
     assert steps[1][0] == "logisticregression" and steps[1][1]["params"]["C"] == 0.5
-    assert stored["fitted"]["n_features_in"] == 30 and stored["fitted"]["classes"] == ["0", "1"]
+    assert stored["fitted"]["n_features_in"] == 30 and stored["fitted"]["classes"] == [0, 1]  # JSON values, not text
     importances = stored["fitted"]["importances"]
     assert importances["source"] == "coef_" and importances["top"][0][0] in X_train.columns
     file = stored["file"]

@@ -5,13 +5,21 @@ goes to the Recorder it was given, nothing here stores it (`nbtrack.autolog()`, 
 gives a recorder that keeps it in the current run):
 
 - `fit` of every scikit-learn estimator class that defines one (classes defined later too, through
-  `BaseEstimator.__init_subclass__`): `recorder.fit(estimator, seconds)`. Only the outermost fit
-  is reported: a fit running inside another (a pipeline step, GridSearchCV's candidates) or inside
-  a cross-validation helper of `sklearn.model_selection` is part of the outer call.
+  `BaseEstimator.__init_subclass__`): `recorder.fit(estimator, seconds, X, y)`.
+- `predict`, `predict_proba`, `decision_function` and `score` of the same classes:
+  `recorder.prediction(estimator, method, X, output)` and `recorder.score(estimator, value, X, y)`,
+  so that a metric can be tied to the model whose predictions it scored.
 - the public functions of `sklearn.metrics` and `cross_val_score`/`cross_validate`:
-  `recorder.metric(function, value, kwargs)` with the scalar keyword options of the call. They are
-  patched as module attributes, so a name bound before autolog runs stays unrecorded; the engine
-  runs autolog first for that reason.
+  `recorder.metric(function, value, args, kwargs)`. They are patched as module attributes, so a
+  name bound before autolog runs stays unrecorded; the engine runs autolog first for that reason.
+
+Only what the user's own code calls is reported. A call is internal, and not reported, when it
+runs inside another reported call (a pipeline step, GridSearchCV's candidates, the accuracy that
+`score` computes, a fit inside `predict_proba`), inside a cross-validation helper of
+`sklearn.model_selection`, or when any frame of its call stack is scikit-learn's own code other
+than a method of the same estimator (`fit_transform` calling `fit` is the user's fit;
+`CalibratedClassifierCV.predict_proba` fitting a `LabelEncoder`, `l1_min_c` fitting a
+`LabelBinarizer` and `permutation_importance` calling `r2_score` are not).
 - matplotlib figures when IPython displays them: `recorder.figure(figure, png)` with the PNG that
   was shown (nothing is rendered again). Figures logged with `run.log_figure` are skipped.
 
@@ -53,6 +61,7 @@ _local = threading.local()  # .paused: calls from nbtrack itself
 _depth = 0  # fits running now, in any thread: only the outermost is recorded
 _state: _Autolog | None = None
 _fit_seconds: weakref.WeakKeyDictionary[Any, float] = weakref.WeakKeyDictionary()
+PREDICTIONS = ("predict", "predict_proba", "decision_function")
 
 
 def enable(recorder: Recorder, *, metrics: bool = True, figures: bool = True) -> None:
@@ -102,11 +111,17 @@ def fit_seconds(estimator: Any) -> float | None:
 class Recorder(Protocol):
     """Where autolog's observations go; a subclass writes only the methods it needs."""
 
-    def fit(self, estimator: Any, seconds: float) -> None:
-        """A top-level fit ended after `seconds`."""
+    def fit(self, estimator: Any, seconds: float, X: Any, y: Any) -> None:
+        """The user's fit(X, y) ended after `seconds` (y is None for an unsupervised fit)."""
 
-    def metric(self, function: str, value: Any, kwargs: dict[str, Any]) -> None:
-        """A sklearn.metrics function (or cross_val_score/cross_validate) returned `value`."""
+    def prediction(self, estimator: Any, method: str, X: Any, output: Any) -> None:
+        """The user's predict, predict_proba or decision_function returned `output`."""
+
+    def score(self, estimator: Any, value: Any, X: Any, y: Any) -> None:
+        """The user's estimator.score(X, y) returned `value`."""
+
+    def metric(self, function: str, value: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
+        """The user's call of a sklearn.metrics function (or cross_val_score/cross_validate) returned `value`."""
 
     def figure(self, figure: Any, png: bytes) -> None:
         """IPython displayed a matplotlib figure as this PNG."""
@@ -119,7 +134,7 @@ class _Autolog:
         self.recorder = recorder
         self.metrics = metrics
         self.figures = figures
-        self.fits: list[tuple[type, Any]] = []  # (class, its own original fit)
+        self.fits: list[tuple[Any, str, Any]] = []  # (class or descriptor, attribute, original)
         self.functions: list[tuple[Any, str, Any]] = []  # (module, name, original)
         self.hook: tuple[type, Any] | None = None  # BaseEstimator and its own __init_subclass__, if any
         self.watcher: _ImportWatcher | None = None
@@ -159,8 +174,8 @@ class _Autolog:
             else:
                 base.__init_subclass__ = original
             self.hook = None
-        for cls, original in reversed(self.fits):
-            cls.fit = original
+        for holder, attribute, original in reversed(self.fits):
+            setattr(holder, attribute, original)
         self.fits.clear()
         for module, name, original in reversed(self.functions):
             setattr(module, name, original)
@@ -178,7 +193,9 @@ class _Autolog:
 
     def _patch_estimators(self, base_module: Any) -> None:
         base = base_module.BaseEstimator
-        pending = [base]
+        # score and predict often live on mixins (ClassifierMixin, LinearClassifierMixin) that do
+        # not derive from BaseEstimator: start from them too, and wrap each class's whole MRO
+        pending = [base, *(c for n, c in vars(base_module).items() if n.endswith("Mixin") and isinstance(c, type))]
         seen: set[type] = set()
         while pending:
             cls = pending.pop()
@@ -201,15 +218,28 @@ class _Autolog:
         base.__init_subclass__ = classmethod(__init_subclass__)
 
     def _wrap_fit(self, cls: type) -> None:
-        original = cls.__dict__.get("fit")
-        if not inspect.isfunction(original) or getattr(original, "__nbtrack_autolog__", False):
+        for owner in cls.__mro__:
+            if owner is cls or owner.__module__.startswith("sklearn"):
+                for method in ("fit", *PREDICTIONS, "score"):
+                    self._wrap_method(owner, method)
+
+    def _wrap_method(self, cls: type, method: str) -> None:
+        found = cls.__dict__.get(method)
+        holder: Any = cls
+        attribute = method
+        if not inspect.isfunction(found) and inspect.isfunction(getattr(found, "fn", None)):
+            holder, attribute = found, "fn"  # an available_if descriptor: wrap the function it guards
+            found = found.fn
+        if not inspect.isfunction(found) or getattr(found, "__nbtrack_autolog__", False):
             return
+        original = found
         state = self
+        report = {"fit": state._report_fit, "score": state._report_score}.get(method, state._report_prediction)
 
         @functools.wraps(original)
-        def fit(estimator: Any, *args: Any, **kwargs: Any) -> Any:
+        def wrapper(estimator: Any, *args: Any, **kwargs: Any) -> Any:
             global _depth
-            if _depth or getattr(_local, "paused", False):
+            if _depth or getattr(_local, "paused", False) or _inside_sklearn(sys._getframe(1), estimator):
                 return original(estimator, *args, **kwargs)
             with _lock:
                 _depth += 1
@@ -219,15 +249,31 @@ class _Autolog:
             finally:
                 with _lock:
                     _depth -= 1
-            seconds = time.perf_counter() - started
-            with contextlib.suppress(TypeError):
-                _fit_seconds[estimator] = seconds
-            state._record(state.recorder.fit, estimator, seconds)
+            report(estimator, method, time.perf_counter() - started, args, kwargs, result)
             return result
 
-        fit.__nbtrack_autolog__ = True  # type: ignore[attr-defined]
-        self.fits.append((cls, original))
-        cls.fit = fit  # type: ignore[attr-defined]
+        wrapper.__nbtrack_autolog__ = True  # type: ignore[attr-defined]
+        self.fits.append((holder, attribute, original))
+        setattr(holder, attribute, wrapper)
+
+    def _report_fit(self, estimator: Any, method: str, seconds: float, args: tuple[Any, ...],
+                    kwargs: dict[str, Any], result: Any) -> None:
+        with contextlib.suppress(TypeError):
+            _fit_seconds[estimator] = seconds
+        X = args[0] if args else kwargs.get("X")
+        y = args[1] if len(args) > 1 else kwargs.get("y", kwargs.get("Y"))
+        self._record(self.recorder.fit, estimator, seconds, X, y)
+
+    def _report_prediction(self, estimator: Any, method: str, seconds: float, args: tuple[Any, ...],
+                           kwargs: dict[str, Any], result: Any) -> None:
+        X = args[0] if args else kwargs.get("X")
+        self._record(self.recorder.prediction, estimator, method, X, result)
+
+    def _report_score(self, estimator: Any, method: str, seconds: float, args: tuple[Any, ...],
+                      kwargs: dict[str, Any], result: Any) -> None:
+        X = args[0] if args else kwargs.get("X")
+        y = args[1] if len(args) > 1 else kwargs.get("y")
+        self._record(self.recorder.score, estimator, result, X, y)
 
     # -- metrics --------------------------------------------------------------------
 
@@ -250,7 +296,7 @@ class _Autolog:
         @functools.wraps(original)
         def call(*args: Any, **kwargs: Any) -> Any:
             global _depth
-            if _depth or getattr(_local, "paused", False):
+            if _depth or getattr(_local, "paused", False) or _inside_sklearn(sys._getframe(1), None):
                 return original(*args, **kwargs)
             with _lock:
                 _depth += 1
@@ -260,8 +306,7 @@ class _Autolog:
                 with _lock:
                     _depth -= 1
             if record:
-                options = {k: v for k, v in kwargs.items() if _is_option(v)}
-                state._record(state.recorder.metric, name, value, options)
+                state._record(state.recorder.metric, name, value, args, kwargs)
             return value
 
         setattr(module, name, call)
@@ -342,5 +387,14 @@ def _png_bytes(png: Any) -> bytes:
     return base64.b64decode(png)
 
 
-def _is_option(value: Any) -> bool:
-    return value is None or isinstance(value, (bool, int, float, str))
+def _inside_sklearn(frame: Any, estimator: Any) -> bool:
+    """Whether scikit-learn's own code is on the stack, other than methods of `estimator` itself."""
+    while frame is not None:
+        module = frame.f_globals.get("__name__", "")
+        if module.startswith("sklearn.") or module == "sklearn":
+            code = frame.f_code
+            first = code.co_varnames[0] if code.co_argcount else None
+            if estimator is None or first is None or frame.f_locals.get(first) is not estimator:
+                return True
+        frame = frame.f_back
+    return False

@@ -14,7 +14,8 @@ Record kind "data", name = the split or data set name. Body shape (stable; views
       "categorical": {column: {"count", "missing", "distinct", "top": [[value text, count], ...],
                                "other": count outside top}},
       "datetime": {column: {"count", "missing", "min", "max"}},
-      "target": {"name", "kind": "categorical" | "numeric", ...the column summary of that kind},
+      "target": {"name", "kind": "categorical" | "numeric", "fingerprint": sha256 hex of the values,
+                 ...the column summary of that kind},
     }
 
 Quantiles are exact up to 200,000 values and come from a fixed-seed sample of 200,000 beyond
@@ -229,10 +230,36 @@ def profile_target(target: Any) -> dict[str, Any]:
     column = frame.iloc[:, 0]
     name = str(target.name) if isinstance(target, pd.Series) and target.name is not None else None
     kind = column_kind(column)
+    fingerprint = values_fingerprint(column)
     if kind == "numeric" and (pd.api.types.is_float_dtype(column.dtype)
                               or column.nunique(dropna=True) > TARGET_MAX_CLASSES):
-        return {"name": name, "kind": "numeric", **numeric_summary(column)}
-    return {"name": name, "kind": "categorical", **categorical_summary(column)}
+        return {"name": name, "kind": "numeric", "fingerprint": fingerprint, **numeric_summary(column)}
+    return {"name": name, "kind": "categorical", "fingerprint": fingerprint, **categorical_summary(column)}
+
+
+def values_fingerprint(values: Any) -> str:
+    """The sha256 of an array's or series' values and shape, whatever its name or container.
+
+    Autolog matches the `y_true` a metric is given against the targets it has seen with it.
+    """
+    array = np.asarray(values)
+    digest = hashlib.sha256(repr(array.shape).encode())
+    flat = array.ravel()
+    try:
+        hashes = pd.util.hash_array(flat)
+    except TypeError:  # unhashable cells
+        hashes = pd.util.hash_array(flat.astype(str))
+    digest.update(np.ascontiguousarray(hashes, dtype="<u8").tobytes())
+    return digest.hexdigest()
+
+
+def sample_rows(data: Any, limit: int) -> Any:
+    """At most `limit` rows of a frame or array, at fixed-seed positions kept in order."""
+    rows = len(data)
+    if rows <= limit:
+        return data
+    picks = np.sort(np.random.default_rng(0).choice(rows, limit, replace=False))
+    return data.iloc[picks] if hasattr(data, "iloc") else np.asarray(data)[picks]
 
 
 def _label(value: Any) -> str:

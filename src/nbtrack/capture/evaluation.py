@@ -69,28 +69,22 @@ def evaluate(estimator: Any, X: Any, y: Any, *, split: str = "test",
 
 
 def _classification(estimator: Any, X: Any, y: np.ndarray, predicted: np.ndarray, costs: Any) -> dict[str, Any]:
-    from sklearn import metrics
-
     classes = np.asarray(getattr(estimator, "classes_", None) if hasattr(estimator, "classes_")
                          else np.unique(np.concatenate([y, predicted])))
     labels = [_text(c) for c in classes]
     binary = len(classes) == 2
-    found: dict[str, float] = {"accuracy": float(metrics.accuracy_score(y, predicted))}
+    matrix = _confusion_matrix(y, predicted, classes)
+    p, r, f, support = _per_class(matrix)
+    found: dict[str, float] = {"accuracy": float(np.mean(y == predicted))}
     if binary:
-        positive = classes[1]
-        p, r, f, _ = metrics.precision_recall_fscore_support(
-            y, predicted, average="binary", pos_label=positive, zero_division=0)
-        found.update(precision=float(p), recall=float(r), f1=float(f))
+        found.update(precision=float(p[1]), recall=float(r[1]), f1=float(f[1]))  # of the positive class
     else:
-        for average, suffix in (("macro", ""), ("weighted", "_weighted")):
-            p, r, f, _ = metrics.precision_recall_fscore_support(
-                y, predicted, labels=classes, average=average, zero_division=0)
-            found.update({f"precision{suffix}": float(p), f"recall{suffix}": float(r), f"f1{suffix}": float(f)})
-    p, r, f, support = metrics.precision_recall_fscore_support(
-        y, predicted, labels=classes, average=None, zero_division=0)
+        found.update(precision=float(p.mean()), recall=float(r.mean()), f1=float(f.mean()))
+        weights = support / support.sum() if support.sum() else np.zeros_like(p)
+        found.update(precision_weighted=float(p @ weights), recall_weighted=float(r @ weights),
+                     f1_weighted=float(f @ weights))
     per_class = {label: {"precision": float(p[i]), "recall": float(r[i]), "f1": float(f[i]),
                          "support": int(support[i])} for i, label in enumerate(labels)}
-    matrix = metrics.confusion_matrix(y, predicted, labels=classes)
     body: dict[str, Any] = {
         "task": "classification",
         "classes": labels,
@@ -102,15 +96,17 @@ def _classification(estimator: Any, X: Any, y: np.ndarray, predicted: np.ndarray
     body["scores"] = kind
     body["roc"], body["pr"] = {}, {}
     if scores is not None:
+        from sklearn import metrics
+
+        body["roc"], body["pr"], areas = _curves(metrics, y, classes, labels, scores)
         if kind == "predict_proba" and scores.ndim == 2 and scores.shape[1] == len(classes):
             found["log_loss"] = float(metrics.log_loss(y, scores, labels=classes))
             if binary:
-                found["roc_auc"] = _auc(metrics, y, scores[:, 1], pos_label=classes[1])
-            elif len(np.unique(y)) == len(classes):
-                found["roc_auc"] = float(metrics.roc_auc_score(y, scores, multi_class="ovr", labels=classes))
+                found["roc_auc"] = areas.get(1)
+            elif len(np.unique(y)) == len(classes) and len(areas) == len(classes):
+                found["roc_auc"] = float(np.mean(list(areas.values())))  # one-vs-rest, macro
         elif binary and scores.ndim == 1:
-            found["roc_auc"] = _auc(metrics, y, scores, pos_label=classes[1])
-        body["roc"], body["pr"] = _curves(metrics, y, classes, labels, scores)
+            found["roc_auc"] = areas.get(1)
     if found.get("roc_auc") is None:
         found.pop("roc_auc", None)
     if costs is not None:
@@ -120,6 +116,46 @@ def _classification(estimator: Any, X: Any, y: np.ndarray, predicted: np.ndarray
         found["expected_cost"] = expected
     body["metrics"] = found
     return body
+
+
+def _confusion_matrix(y: np.ndarray, predicted: np.ndarray, classes: np.ndarray) -> np.ndarray:
+    """Counts by (true, predicted) class, rows and columns in classes' order; other labels left out.
+
+    With numpy alone: scikit-learn's input checks made confusion_matrix and three
+    precision_recall_fscore_support calls most of an evaluation's time (autolog makes one
+    per model and split).
+    """
+    size = len(classes)
+    try:
+        order = np.argsort(classes, kind="stable")
+        ordered = classes[order]
+
+        def positions(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+            at = np.searchsorted(ordered, values).clip(max=size - 1)
+            return order[at], ordered[at] == values
+
+        true_at, true_known = positions(y)
+        predicted_at, predicted_known = positions(predicted.reshape(y.shape))
+    except (TypeError, ValueError):  # labels numpy cannot order (mixed types): scikit-learn's way
+        from sklearn import metrics
+
+        return metrics.confusion_matrix(y, predicted, labels=classes)
+    keep = true_known & predicted_known
+    cells = np.bincount(true_at[keep] * size + predicted_at[keep], minlength=size * size)
+    return cells.reshape(size, size)
+
+
+def _per_class(matrix: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Precision, recall, F1 and support of each class (0 where undefined, as zero_division=0)."""
+    tp = np.diag(matrix).astype(float)
+    predicted = matrix.sum(axis=0).astype(float)
+    support = matrix.sum(axis=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        precision = np.where(predicted > 0, tp / predicted, 0.0)
+        recall = np.where(support > 0, tp / support, 0.0)
+        denominator = predicted + support  # 2tp + fp + fn
+        f1 = np.where(denominator > 0, 2 * tp / denominator, 0.0)
+    return precision, recall, f1, support
 
 
 def _scores(estimator: Any, X: Any) -> tuple[np.ndarray | None, str | None]:
@@ -133,16 +169,12 @@ def _scores(estimator: Any, X: Any) -> tuple[np.ndarray | None, str | None]:
     return None, None
 
 
-def _auc(metrics: Any, y: np.ndarray, scores: np.ndarray, pos_label: Any) -> float | None:
-    if len(np.unique(y)) < 2:
-        return None  # ROC AUC is undefined with one class present
-    return float(metrics.roc_auc_score(y == pos_label, scores))
-
-
 def _curves(metrics: Any, y: np.ndarray, classes: np.ndarray, labels: list[str],
-            scores: np.ndarray) -> tuple[dict[str, Any], dict[str, Any]]:
+            scores: np.ndarray) -> tuple[dict[str, Any], dict[str, Any], dict[int, float]]:
+    """ROC and PR curves per class column (binary: the positive one), and the area under each ROC."""
     roc: dict[str, Any] = {}
     pr: dict[str, Any] = {}
+    areas: dict[int, float] = {}
     if scores.ndim == 1:
         columns = {1: scores}
     elif len(classes) == 2 and scores.shape[1] == 2:
@@ -155,9 +187,10 @@ def _curves(metrics: Any, y: np.ndarray, classes: np.ndarray, labels: list[str],
             continue  # a curve needs both outcomes
         fpr, tpr, roc_thresholds = metrics.roc_curve(truth, column)
         precision, recall, pr_thresholds = metrics.precision_recall_curve(truth, column)
+        areas[index] = float(np.trapezoid(tpr, fpr))  # what roc_auc_score computes from this curve
         roc[labels[index]] = _thin(fpr=fpr, tpr=tpr, thresholds=roc_thresholds)
         pr[labels[index]] = _thin(precision=precision[:-1], recall=recall[:-1], thresholds=pr_thresholds)
-    return roc, pr
+    return roc, pr, areas
 
 
 def _thin(**columns: np.ndarray) -> dict[str, list[float | None]]:

@@ -6,7 +6,7 @@ Record kind "model", name = the name given to log_model. Body shape (stable; the
       "class": "sklearn.ensemble._forest.RandomForestClassifier",
       "params": {name: JSON value | {"class": ..., "params": {...}}},   # get_params(deep=False)
       "fitted": {"n_features_in": int | null, "feature_names_in": [...] | null,
-                 "classes": [label text] | null,
+                 "classes": [label as its JSON value] | null,
                  "importances": {"source": "feature_importances_" | "coef_",
                                  "top": [[feature, value], ...]} | null},
       "fit_seconds": float | null,
@@ -71,8 +71,8 @@ def fitted_facts(estimator: Any) -> dict[str, Any]:
     facts: dict[str, Any] = {
         "n_features_in": _int_or_none(getattr(estimator, "n_features_in_", None)),
         "feature_names_in": names[:MAX_FEATURE_NAMES] if names else None,
-        "classes": [str(c.item() if hasattr(c, "item") else c) for c in classes] if classes is not None
-        and getattr(classes, "ndim", 1) == 1 else None,
+        "classes": [to_json_value(c.item() if hasattr(c, "item") else c) for c in classes]
+        if classes is not None and getattr(classes, "ndim", 1) == 1 else None,
         "importances": importances(estimator, names),
     }
     return facts
@@ -102,6 +102,70 @@ def importances(estimator: Any, names: list[str] | None) -> dict[str, Any] | Non
         order = np.argsort(-np.nan_to_num(array, nan=-np.inf), kind="stable")[:TOP_FEATURES]
         return {"source": source, "top": [[labels[i], float(array[i])] for i in order]}
     return None
+
+
+def model_label(estimator: Any, *, max_params: int = 3) -> str:
+    """A short name: the final estimator's class and its params that differ from their defaults.
+
+    `SVC(C=0.025, kernel=linear)`; a pipeline or a meta-estimator is named by what it ends in or
+    wraps: `Pipeline(SVC, C=0.025)`, `GridSearchCV(SVC)`.
+    """
+    inner = _final_estimator(estimator)
+    own = type(estimator).__name__
+    changed = [f"{k}={_short(v)}" for k, v in changed_params(inner).items()][:max_params]
+    if inner is estimator:
+        return f"{own}({', '.join(changed)})" if changed else own
+    return f"{own}({', '.join([type(inner).__name__, *changed])})"
+
+
+def changed_params(estimator: Any) -> dict[str, Any]:
+    """get_params(deep=False) minus the values equal to the class's defaults, in signature order."""
+    import inspect
+
+    try:
+        params = estimator.get_params(deep=False)
+        signature = inspect.signature(type(estimator).__init__)
+    except (TypeError, ValueError, AttributeError):
+        return {}
+    changed = {}
+    for name, parameter in signature.parameters.items():
+        if name not in params or parameter.default is inspect.Parameter.empty:
+            continue
+        value, default = params[name], parameter.default
+        try:
+            same = value is default or (type(value) is type(default) and bool(value == default))
+        except (TypeError, ValueError):  # arrays compare elementwise
+            same = False
+        if not same and not hasattr(value, "get_params"):
+            changed[name] = value
+    return changed
+
+
+def _final_estimator(estimator: Any) -> Any:
+    """A pipeline's last step, or the estimator a meta-estimator wraps (by convention)."""
+    steps = getattr(estimator, "steps", None)
+    if isinstance(steps, list) and steps and isinstance(steps[-1], tuple):
+        last = steps[-1][1]
+        return _final_estimator(last) if hasattr(last, "get_params") else estimator
+    try:
+        params = estimator.get_params(deep=False)
+    except Exception:  # not an estimator by convention
+        return estimator
+    for key in ("estimator", "base_estimator", "regressor", "classifier"):
+        inner = params.get(key)
+        if hasattr(inner, "get_params") and not isinstance(inner, type):
+            return _final_estimator(inner)
+    return estimator
+
+
+def _short(value: Any) -> str:
+    if isinstance(value, float):
+        text = f"{value:.4g}"
+    elif callable(value):
+        text = getattr(value, "__name__", type(value).__name__)
+    else:
+        text = str(value)
+    return text if len(text) <= 24 else text[:23] + "…"
 
 
 def describe_model(estimator: Any, *, fit_seconds: float | None = None) -> dict[str, Any]:
@@ -167,3 +231,59 @@ def _int_or_none(value: Any) -> int | None:
         return int(value) if value is not None else None
     except (TypeError, ValueError):
         return None
+
+
+def describe_search(search: Any) -> tuple[dict[str, Any], Any] | None:
+    """A fitted search's outcome (best candidate and its scores) and its cv_results_ as a DataFrame.
+
+    By convention only: any estimator with `cv_results_` (GridSearchCV, RandomizedSearchCV, the
+    halving searches). `best_score` comes from `best_score_`, or from cv_results_ at `best_index_`
+    when refit is a callable (scikit-learn then sets no best_score_). None for anything else.
+    """
+    import json
+
+    import numpy as np
+    import pandas as pd
+
+    results = getattr(search, "cv_results_", None)
+    if not isinstance(results, dict) or "params" not in results:
+        return None
+    best_index = _int_or_none(getattr(search, "best_index_", None))
+    scorers = [key[len("mean_test_"):] for key in results if key.startswith("mean_test_")]
+    best_scores = {}
+    if best_index is not None:
+        for scorer in scorers:
+            value = float(np.asarray(results[f"mean_test_{scorer}"])[best_index])
+            best_scores[scorer] = value if np.isfinite(value) else None
+    best_score = getattr(search, "best_score_", None) if hasattr(search, "best_score_") else None
+    if best_score is None and len(scorers) == 1:
+        best_score = best_scores.get(scorers[0])
+    params = results["params"]
+    body = {
+        "candidates": len(params),
+        "best_index": best_index,
+        "best_params": describe_value(getattr(search, "best_params_", None) if best_index is not None else None),
+        "best_score": float(best_score) if best_score is not None else None,
+        "best_scores": best_scores,
+        "refit": describe_value(getattr(search, "refit", None)),
+    }
+    table = pd.DataFrame({key: (np.asarray(value, dtype=object) if key.startswith("param_") else value)
+                          for key, value in results.items() if key != "params"})
+    table.insert(0, "params", [json.dumps(to_json_value(describe_value(p)), sort_keys=True) for p in params])
+    return body, table
+
+
+def describe_cross_validation(value: Any) -> dict[str, Any]:
+    """cross_validate's result without its bulk: scores and times kept, estimators by class, folds by size."""
+    import numpy as np
+
+    body: dict[str, Any] = {}
+    for key, column in value.items():
+        if key == "estimator":
+            body["estimator"] = [type(e).__name__ for e in column]
+        elif key == "indices":
+            body["fold_sizes"] = {part: [int(len(i)) for i in column[part]] for part in ("train", "test")
+                                  if part in column}
+        else:
+            body[key] = [float(v) if np.isfinite(v) else None for v in np.asarray(column, dtype=float).ravel()]
+    return body

@@ -242,6 +242,6 @@ def _show_text(run: Any, artifacts: list[Any], records: dict[str, dict[str, Any]
         rows = [(a.name, output.size(a.size), a.media_type, a.sha256[:12]) for a in artifacts]
         lines += ["", output.table(["artifact", "size", "type", "sha256"], rows, right=[False, True, False, False])]
     if records:
-        rows = [(kind, ", ".join(sorted(names))) for kind, names in sorted(records.items())]
+        rows = [(kind, ", ".join(sorted(names, key=output.natural_key))) for kind, names in sorted(records.items())]
         lines += ["", output.table(["captured", "names"], rows)]
     return "\n".join(lines)
