@@ -77,21 +77,31 @@ for line in sys.stdin:
     out.flush()
 """
 
-# Top-level packages never preloaded: they inspect the running kernel when imported (a template
-# has none), start threads or devices that a fork does not carry, or are nbtrack itself.
+# Top-level packages never preloaded as written: they inspect the running kernel when imported (a
+# template has none), start threads or devices that a fork does not carry, or are nbtrack, whose
+# own import is lazy: what a run needs is NBTRACK_PRELOAD instead.
 NOT_PRELOADED = frozenset({
     "nbtrack", "IPython", "ipykernel", "ipywidgets", "tqdm", "plotly", "bokeh", "panel", "holoviews",
     "altair", "torch", "tensorflow", "keras", "jax", "multiprocessing", "threading", "asyncio",
 })
 
 
+# What a notebook importing nbtrack pays at start_run() (the store, sqlalchemy: ~0.5 s of CPU) and
+# at log_model() (skops: ~1.2 s), preloaded when it imports nbtrack (and calls log_model).
+NBTRACK_PRELOAD: list[tuple[str, str | None]] = [("nbtrack.track.session", None)]
+MODEL_PRELOAD: list[tuple[str, str | None]] = [("skops.io", None)]
+
+
 def notebook_imports(sources: Iterable[str]) -> list[tuple[str, str | None]]:
     """The plain top-level imports of code cells, as (module, name from it or None), in order.
 
     `import a.b` -> ("a.b", None); `from a import b` -> ("a", "b"). Relative imports, imports
-    inside blocks, and cells that do not parse (magics aside) are ignored; so are NOT_PRELOADED.
+    inside blocks, and cells that do not parse (magics aside) are ignored; so are NOT_PRELOADED,
+    except that importing nbtrack adds what a run of it imports (NBTRACK_PRELOAD, MODEL_PRELOAD).
     """
     found: list[tuple[str, str | None]] = []
+    sources = list(sources)
+    uses_nbtrack = False
     for source in sources:
         tree = _parse(source)
         for node in tree.body if tree is not None else []:
@@ -103,8 +113,13 @@ def notebook_imports(sources: Iterable[str]) -> list[tuple[str, str | None]]:
             else:
                 continue
             for pair in pairs:
+                uses_nbtrack = uses_nbtrack or pair[0].partition(".")[0] == "nbtrack"
                 if pair[0].partition(".")[0] not in NOT_PRELOADED and pair[0] != "__future__" and pair not in found:
                     found.append(pair)
+    if uses_nbtrack:
+        found += NBTRACK_PRELOAD
+        if any(".log_model(" in source for source in sources):
+            found += MODEL_PRELOAD
     return found
 
 
