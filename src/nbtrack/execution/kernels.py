@@ -14,7 +14,7 @@ import signal
 import tempfile
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 from concurrent.futures import Future, ThreadPoolExecutor
 from jupyter_client.manager import AsyncKernelManager
@@ -71,10 +71,13 @@ def kill_kernel(km: AsyncKernelManager) -> None:
 class KernelPool:
     """Starts kernels in the background and shuts them down in the background."""
 
-    def __init__(self, starters: int) -> None:
+    def __init__(self, starters: int, preload: Sequence[tuple[str, str | None]] = (),
+                 cwd: str | None = None) -> None:
         self._forker: KernelForker | None = None
         try:
-            self._forker = KernelForker()  # fresh kernels forked, not started from scratch
+            # fresh kernels forked, not started from scratch, from a template that has imported
+            # what the notebook imports (preload, from cwd); one template per pool, so per sweep
+            self._forker = KernelForker(preload, cwd=cwd)
         except OSError:
             self._forker = None
         self._starting = ThreadPoolExecutor(max(1, starters), thread_name_prefix="nbtrack-kernel-start")

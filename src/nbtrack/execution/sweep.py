@@ -288,12 +288,16 @@ def _kernel_name(nb: Any) -> str:
 def _run_local(plan: Plan, jobs: list[Job], workers: int, report: Callable[[str], None],
                notebook: Notebook) -> None:
     """workers executions at once, the kernels of the next ones starting meanwhile."""
+    from nbtrack.execution.forking import notebook_imports
     from nbtrack.execution.kernels import KernelPool
 
+    # The template of this sweep's kernels imports what the notebook imports, read now: a
+    # module edited since the last sweep is imported afresh.
+    preload = notebook_imports(cell.source for cell in notebook.node.cells if cell.cell_type == "code")
     # Kernels start ahead, two per worker and in parallel: a start is ~1 s of CPU and some
     # waiting, so short executions would otherwise wait on it.
     ahead = KERNELS_AHEAD_PER_WORKER * workers
-    pool = KernelPool(starters=ahead)
+    pool = KernelPool(starters=ahead, preload=preload, cwd=plan.folder)
     executor = ThreadPoolExecutor(workers, thread_name_prefix="nbtrack-sweep")
     queue = iter(jobs)
     running: dict[Future[str], Job] = {}
