@@ -6,10 +6,10 @@ pandas or papermill until a run, a store or an execution needs them).
 
 from __future__ import annotations
 
-import importlib
 from typing import TYPE_CHECKING, Any
 
 from nbtrack import hooks
+from nbtrack.lazy import lazy_names
 
 __version__ = "0.1.0"
 
@@ -30,13 +30,7 @@ _HOMES = {
 __all__ = sorted([*_HOMES, "__version__"])
 
 
-def __getattr__(name: str) -> Any:
-    home = _HOMES.get(name)
-    if home is None:
-        raise AttributeError(f"module 'nbtrack' has no attribute {name!r}")
-    value = getattr(importlib.import_module(home), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_names(__name__, globals(), _HOMES)
 
 
 # The root sits above every layer, so it is where the core's upward calls are wired

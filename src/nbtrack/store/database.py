@@ -137,19 +137,18 @@ def _sqlite_on_connect_read_only(dbapi_conn: sqlite3.Connection, _record: Any) -
 
 def _postgres_on_connect_read_only(dbapi_conn: Any, _record: Any) -> None:
     # Set per session, not as a connect option: the URL's own options (a search_path) stay.
-    cursor = dbapi_conn.cursor()
-    try:
-        cursor.execute("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY")
-    finally:
-        cursor.close()
-    dbapi_conn.commit()
+    _postgres_session(dbapi_conn, "SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY")
 
 
 def _postgres_on_connect_full(dbapi_conn: Any, _record: Any) -> None:
     # Per session: a server configured with synchronous_commit=off still flushes this store's commits.
+    _postgres_session(dbapi_conn, "SET SESSION synchronous_commit = on")
+
+
+def _postgres_session(dbapi_conn: Any, statement: str) -> None:
     cursor = dbapi_conn.cursor()
     try:
-        cursor.execute("SET SESSION synchronous_commit = on")
+        cursor.execute(statement)
     finally:
         cursor.close()
     dbapi_conn.commit()

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import importlib
 from typing import TYPE_CHECKING, Any
+
+from nbtrack.lazy import lazy_names
 
 _HOMES = {
     "RUN_ID_ENV": "nbtrack.config",
@@ -13,17 +14,7 @@ _HOMES = {
 }
 
 __all__ = sorted(_HOMES)
-
-
-def __getattr__(name: str) -> Any:
-    # Names load on first use, so nbtrack.track.autolog loads without the store and SQLAlchemy:
-    # the engine enables autolog in every notebook it runs, most of which never record a fit.
-    home = _HOMES.get(name)
-    if home is None:
-        raise AttributeError(f"module 'nbtrack.track' has no attribute {name!r}")
-    value = getattr(importlib.import_module(home), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_names(__name__, globals(), _HOMES)
 
 
 if TYPE_CHECKING:

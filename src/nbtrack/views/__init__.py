@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import importlib
 from typing import TYPE_CHECKING, Any
+
+from nbtrack.lazy import lazy_names
 
 _HOMES = {
     "RunTable": "nbtrack.views.table",
@@ -15,16 +16,7 @@ _HOMES = {
 }
 
 __all__ = sorted(_HOMES)
-
-
-def __getattr__(name: str) -> Any:
-    # ipywidgets and matplotlib load only when a view is first used.
-    home = _HOMES.get(name)
-    if home is None:
-        raise AttributeError(f"module 'nbtrack.views' has no attribute {name!r}")
-    value = getattr(importlib.import_module(home), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_names(__name__, globals(), _HOMES)
 
 
 if TYPE_CHECKING:
