@@ -228,5 +228,9 @@ def readme_table(rows: list[Row], runs: list[RunInfo]) -> list[str]:
     return lines
 
 
-def write_readme(path: Path, rows: list[Row], runs: list[RunInfo], results: Path) -> bool:
-    return _block(path, README_START, README_END, readme_table(rows, runs))
+def write_readme(path: Path, rows: list[Row], runs: list[RunInfo], results: Path,
+                 skipped: tuple[str, ...] = ()) -> bool:
+    lines = readme_table(rows, runs)
+    if skipped:
+        lines += ["", f"Not measured in this run (`--skip`): {', '.join(skipped)}."]
+    return _block(path, README_START, README_END, lines)

@@ -36,6 +36,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="NOTES.md whose generated block is rewritten from this run")
     parser.add_argument("--no-peers", action="store_true", help="measure nbtrack only")
     parser.add_argument("--only", nargs="*", choices=MEASURES, help="run only these measures")
+    parser.add_argument("--skip", nargs="*", choices=MEASURES, default=[],
+                        help="leave these measures out of a whole run; RESULTS.md and the README block say so")
     parser.add_argument("--strict", action="store_true", help="a measure that fails stops the run (tests)")
     parser.add_argument("--no-profile", action="store_true", help="do not profile missed targets")
     parser.add_argument("--out", type=Path, default=HERE / "RESULTS.md")
@@ -56,7 +58,7 @@ def main(argv: list[str] | None = None) -> int:
             os.environ["NBTRACK_STORE"] = str(Path(workdir) / "default-store")
             ctx = Context(Path(workdir), tiny=args.tiny, reps=args.reps, with_peers=not args.no_peers,
                           profile=not (args.no_profile or args.tiny))
-            for name in args.only or MEASURES:
+            for name in [m for m in args.only or MEASURES if m not in args.skip]:
                 clock = time.perf_counter()
                 _measure_in_child(name, ctx, args)
                 print(f"bench: run {index + 1}, {name} done in {time.perf_counter() - clock:.0f} s", flush=True)
@@ -64,6 +66,8 @@ def main(argv: list[str] | None = None) -> int:
                                    os.getloadavg()[0]))
         per_run.append(ctx.rows)
         notes += [note for note in ctx.notes if note not in notes]
+        notes += [f"measure {name} was not run (--skip): its rows are missing from this run" for name in args.skip
+                  if f"measure {name} was not run (--skip): its rows are missing from this run" not in notes]
         profiles.update(ctx.profiles)
     rows = report.merge(per_run)
     minutes = (time.time() - started) / 60
@@ -77,9 +81,10 @@ def main(argv: list[str] | None = None) -> int:
     args.out.write_text(report.render(rows, notes, header, profiles, len(runs)))
     print(f"bench: wrote {args.out} ({len(rows)} figures, {minutes:.1f} min)")
     if not args.tiny and not args.only:  # only a whole run at full size speaks for the project
-        for path, write in ((args.notes, report.write_notes), (args.readme, report.write_readme)):
-            if write(path, rows, runs, args.out):
-                print(f"bench: rewrote the generated block of {path}")
+        if report.write_notes(args.notes, rows, runs, args.out):
+            print(f"bench: rewrote the generated block of {args.notes}")
+        if report.write_readme(args.readme, rows, runs, args.out, tuple(args.skip)):
+            print(f"bench: rewrote the generated block of {args.readme}")
     return 0
 
 
