@@ -46,27 +46,32 @@ def test_numpy_numbers_follow_the_python_ones() -> None:
     assert formatting.value([np.float64(2.0), np.int32(3)]) == "[2, 3]"
 
 
-def _compiled_format_js(tmp_path: Path) -> str | None:
-    """format.ts as JavaScript: compiled with the extension's TypeScript, else as npm run build left it."""
-    source = EXTENSION / "src" / "format.ts"
+def _typescript_compiler(tmp_path: Path) -> Path:
+    """The extension's own tsc, else the same TypeScript version installed from npm for this test."""
     tsc = EXTENSION / "node_modules" / ".bin" / "tsc"
     if tsc.exists():
-        subprocess.run([str(tsc), "--target", "ES2022", "--module", "esnext", "--strict", "--lib", "ES2022",
-                        "--outDir", str(tmp_path), str(source)], check=True, capture_output=True)
-        return (tmp_path / "format.js").read_text(encoding="utf-8")
-    built = EXTENSION / "lib" / "format.js"
-    if built.exists() and built.stat().st_mtime >= source.stat().st_mtime:
-        return built.read_text(encoding="utf-8")
-    return None
+        return tsc
+    npm = shutil.which("npm")
+    assert npm is not None, "npm (Node.js) is needed to check the Lab's format.ts"
+    version = json.loads((EXTENSION / "package.json").read_text())["devDependencies"]["typescript"]
+    subprocess.run([npm, "install", "--no-save", "--no-audit", "--no-fund", "--prefix", str(tmp_path),
+                    f"typescript@{version}"], check=True, capture_output=True, timeout=300)
+    return tmp_path / "node_modules" / ".bin" / "tsc"
+
+
+def _compiled_format_js(tmp_path: Path) -> str:
+    """format.ts as JavaScript, compiled by TypeScript as the extension pins it."""
+    tsc = _typescript_compiler(tmp_path / "typescript")
+    out = tmp_path / "out"
+    subprocess.run([str(tsc), "--target", "ES2022", "--module", "esnext", "--strict", "--lib", "ES2022",
+                    "--outDir", str(out), str(EXTENSION / "src" / "format.ts")], check=True, capture_output=True)
+    return (out / "format.js").read_text(encoding="utf-8")
 
 
 def test_the_lab_formats_each_case_the_same(tmp_path: Path) -> None:
     node = shutil.which("node")
-    if node is None:
-        pytest.skip("no Node.js to run the Lab's format.ts")
+    assert node is not None, "Node.js is needed to check the Lab's format.ts"
     compiled = _compiled_format_js(tmp_path)
-    if compiled is None:
-        pytest.skip("format.ts is not compiled: cd extension && npm ci && npm run build")
     harness = """
 const cases = JSON.parse(process.env.NBTRACK_FORMAT_CASES);
 const special = { nan: NaN, inf: Infinity, '-inf': -Infinity };
