@@ -156,6 +156,7 @@ WINDOW_LIMIT_SECONDS = 2.0
 SMALL_BUFFER = 20_000  # the tight rounds fill it many times a second: the log call then writes
 
 
+@pytest.mark.timing
 def test_kill_9_on_the_default_buffered_path_loses_only_the_last_second_and_never_tears_the_series(tmp_path):
     store_path = tmp_path / "buffered-store"
     open_store(store_path).close()
