@@ -148,6 +148,18 @@ def heartbeat_seconds() -> float:
     return value
 
 
+def writer_heartbeat_seconds() -> float:
+    """The interval a writer beats at: NBTRACK_HEARTBEAT, or 10 s when it does not parse.
+
+    A writer never fails over the setting (a reader's filter says what is wrong with it); the
+    flusher, the MLflow plugin's beat and the interval recorded on each run all use this one.
+    """
+    try:
+        return heartbeat_seconds()
+    except StoreUriError:
+        return 10.0
+
+
 class Durability(enum.StrEnum):
     """What a committed write survives."""
 

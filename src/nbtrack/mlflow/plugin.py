@@ -38,7 +38,7 @@ from mlflow.store.entities.paged_list import PagedList
 from mlflow.store.tracking.abstract_store import AbstractStore
 from mlflow.utils.search_utils import SearchExperimentsUtils, SearchUtils
 
-from nbtrack.config import heartbeat_seconds
+from nbtrack.config import writer_heartbeat_seconds
 from nbtrack.errors import NbtrackError, NotFound
 from nbtrack.mlflow.values import param_value
 from nbtrack.records import RunStatus
@@ -97,10 +97,7 @@ class _Heartbeats:
 
     def _beat(self) -> None:
         while True:
-            try:
-                every = heartbeat_seconds()  # read each tick: the thread outlives any one run
-            except NbtrackError:
-                every = 10.0
+            every = writer_heartbeat_seconds()  # read each tick: the thread outlives any one run
             time.sleep(min(every / 2, 1.0))
             with self._lock:
                 due = [(run_id, store) for run_id, (store, last) in self._runs.items()

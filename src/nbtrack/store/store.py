@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, case, delete, or_, select, update
 from sqlalchemy.exc import DatabaseError, OperationalError
 
-from nbtrack.config import DATABASE_FILE, OBJECTS_DIR, StoreLocation, heartbeat_seconds, locate_store
+from nbtrack.config import DATABASE_FILE, OBJECTS_DIR, StoreLocation, locate_store, writer_heartbeat_seconds
 from nbtrack.errors import (
     ArtifactNotFound,
     InvalidArtifactName,
@@ -124,7 +124,7 @@ class Store(Listing):
                 "status": RunStatus.RUNNING.value,
                 "started_at": now if started_at is None else started_at,
                 "heartbeat_at": now,  # alive from now on, whenever it started
-                "heartbeat_s": _heartbeat_interval(),
+                "heartbeat_s": writer_heartbeat_seconds(),
                 "notebook_path": notebook.path if notebook else None,
                 "notebook_sha256": notebook.sha256 if notebook else None,
             }).rows
@@ -457,13 +457,6 @@ def _refuse_orphaned_blobs(location: StoreLocation, blobs: Blobs) -> None:
 
 _ORPHANS_COUNTED = 10_000
 
-
-def _heartbeat_interval() -> float:
-    """This writer's heartbeat interval, kept on its runs: each is judged lost by its own."""
-    try:
-        return heartbeat_seconds()
-    except NbtrackError:
-        return 10.0  # what the flusher beats at when NBTRACK_HEARTBEAT does not parse
 
 
 def _check_folder(folder: Path, create: bool) -> None:

@@ -15,7 +15,7 @@ from typing import Any
 
 from nbtrack.capture.figures import figure_png, mark_logged
 from nbtrack.capture.shell import current_shell
-from nbtrack.config import heartbeat_seconds
+from nbtrack.config import writer_heartbeat_seconds
 from nbtrack import hooks
 from nbtrack.errors import NbtrackError, RunEnded, StorageError, UsageError
 from nbtrack.records import Artifact, RunError, RunStatus
@@ -482,10 +482,7 @@ class _Flusher:
 
     def _loop(self) -> None:
         while True:
-            try:
-                beat_every = heartbeat_seconds()  # read each tick: the thread outlives any one run
-            except NbtrackError:
-                beat_every = 10.0  # what store.create_run records on the run then
+            beat_every = writer_heartbeat_seconds()  # read each tick: the thread outlives any one run
             # A heartbeat shorter than a tick is kept: the store records it on each run and judges
             # the run lost after three of them.
             time.sleep(min(_TICK_SECONDS, beat_every))
