@@ -68,14 +68,19 @@ def ensure(peer: Peer) -> Path:
          "-r", str(peer.requirements)],
     ]
     for step in steps:
-        try:
-            done = subprocess.run(step, capture_output=True, text=True, timeout=INSTALL_TIMEOUT)
-        except subprocess.TimeoutExpired:
-            raise PeerUnavailable(f"installing {peer.title} took over {INSTALL_TIMEOUT} s") from None
-        if done.returncode != 0:
-            raise PeerUnavailable(f"{peer.title} does not install: {_error_line(done.stderr)}")
+        _install(step, f"installing {peer.title}", f"{peer.title} does not install")
     stamp.write_text(wanted)
     return peer.python
+
+
+def _install(step: list[str], doing: str, refused: str) -> None:
+    """Run one install command; PeerUnavailable naming what failed when it times out or fails."""
+    try:
+        done = subprocess.run(step, capture_output=True, text=True, timeout=INSTALL_TIMEOUT)
+    except subprocess.TimeoutExpired:
+        raise PeerUnavailable(f"{doing} took over {INSTALL_TIMEOUT} s") from None
+    if done.returncode != 0:
+        raise PeerUnavailable(f"{refused}: {_error_line(done.stderr)}")
 
 
 def ensure_notebooks(peer: Peer) -> Path:
@@ -88,12 +93,7 @@ def ensure_notebooks(peer: Peer) -> Path:
     if stamp.exists() and stamp.read_text() == wanted:
         return python
     step = [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "-r", str(extras)]
-    try:
-        done = subprocess.run(step, capture_output=True, text=True, timeout=INSTALL_TIMEOUT)
-    except subprocess.TimeoutExpired:
-        raise PeerUnavailable(f"installing papermill beside {peer.title} took over {INSTALL_TIMEOUT} s") from None
-    if done.returncode != 0:
-        raise PeerUnavailable(f"papermill does not install beside {peer.title}: {_error_line(done.stderr)}")
+    _install(step, f"installing papermill beside {peer.title}", f"papermill does not install beside {peer.title}")
     stamp.write_text(wanted)
     return python
 
