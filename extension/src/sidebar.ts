@@ -12,6 +12,10 @@ const ROW_HEIGHT = 46;
 const PAGE = 100;
 const REFRESH_MS = 1500;
 const ROW_METRICS = 3;
+// The row's status as a mark (its word is the title and in the row's label): the name gets the width.
+const STATUS_MARKS: Record<string, string> = {
+  running: '●', finished: '✓', failed: '✗', killed: '■', timeout: '⏱', lost: '?'
+};
 const FIXED_ORDERS = ['started', 'name', 'status', 'duration'];
 const KIND_GROUPS: [IField['kind'], string][] = [['metric', 'metrics'], ['param', 'params'], ['tag', 'tags'],
   ['data', 'data']];
@@ -502,7 +506,8 @@ export class RunsSidebar extends Widget {
     swatch,
     h('div', { class: 'nbtrack-row-main' },
       h('div', { class: 'nbtrack-row-line' },
-        h('span', { class: `nbtrack-status nbtrack-status-${run.status}`, title: run.status }, run.status),
+        h('span', { class: `nbtrack-status nbtrack-status-${run.status}`, title: run.status },
+          STATUS_MARKS[run.status] ?? '?'),
         h('span', { class: 'nbtrack-run-name', title: run.name ? `${run.name}\n${run.id}` : run.id }, name),
         run.name ? h('span', { class: 'nbtrack-short-id', title: run.id }, look.short) : null,
         h('span', { class: 'nbtrack-age' }, age(run.started_at, now))),

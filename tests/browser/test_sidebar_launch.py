@@ -212,7 +212,7 @@ def test_an_invalid_filter_keeps_the_runs_says_why_and_is_not_sent_again(
     page.fill(f"{SIDEBAR} .nbtrack-filter", "params.modle = 'rf'")
     page.press(f"{SIDEBAR} .nbtrack-filter", "Enter")
     page.wait_for_function(f"() => document.querySelector('{SIDEBAR} .nbtrack-filter-error')"
-                           ".textContent.includes('params.model')")
+                           ".textContent.includes('params.modle')")
     error = page.inner_text(f"{SIDEBAR} .nbtrack-filter-error")
     assert "unknown key params.modle" in error and "did you mean params.model" in error
     assert len(rows(page)) == 2

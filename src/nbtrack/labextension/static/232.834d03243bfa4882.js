@@ -68,13 +68,31 @@
   max-width: 10em;
 }
 
-.nbtrack-count,
-.nbtrack-selection {
-  flex: 1;
+.nbtrack-count {
+  flex: none;
   color: var(--jp-ui-font-color2);
   white-space: nowrap;
-  overflow: hidden;
-  text-overflow: ellipsis;
+}
+
+.nbtrack-toolbar label {
+  flex: 1;
+  display: flex;
+  align-items: center;
+  gap: 4px;
+  min-width: 0;
+}
+
+.nbtrack-toolbar label select {
+  flex: 1;
+  min-width: 0;
+  max-width: none;
+}
+
+.nbtrack-selection {
+  flex: 1;
+  min-width: 0;
+  color: var(--jp-ui-font-color2);
+  font-size: var(--jp-ui-font-size0);
 }
 
 .nbtrack-selection-hidden {
@@ -187,6 +205,13 @@
 
 .nbtrack-metric-key {
   color: var(--jp-ui-font-color3);
+}
+
+.nbtrack-row .nbtrack-status {
+  flex: none;
+  width: 1.3em;
+  text-align: center;
+  padding: 0;
 }
 
 .nbtrack-status {
