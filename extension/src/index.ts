@@ -27,6 +27,7 @@ namespace CommandIDs {
   export const openNotebook = 'nbtrack:open-executed-notebook';
   export const runWithParameters = 'nbtrack:run-with-parameters';
   export const showRuns = 'nbtrack:show-runs';
+  export const openTable = 'nbtrack:open-table';
 }
 
 const plugin: JupyterFrontEndPlugin<void> = {
@@ -96,8 +97,11 @@ const plugin: JupyterFrontEndPlugin<void> = {
 
     const sidebar = new RunsSidebar({
       openRun: id => void app.commands.execute(CommandIDs.openRun, { id }),
-      compare: ids => void app.commands.execute(CommandIDs.compare, { ids })
+      compare: ids => void app.commands.execute(CommandIDs.compare, { ids }),
+      openTable: () => void app.commands.execute(CommandIDs.openTable, {}),
+      canOpenTable: () => app.commands.hasCommand(CommandIDs.openTable)
     });
+    app.commands.commandChanged.connect(() => sidebar.updateTableButton()); // the table registers in its own plugin
     sidebar.title.icon = runsIcon;
     app.shell.add(sidebar, 'left', { rank: 650 });
     app.commands.addCommand(CommandIDs.showRuns, {

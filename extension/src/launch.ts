@@ -1,6 +1,6 @@
 /** "Run with parameters": a dialog pre-filled with the notebook's declared params, then live progress. */
 
-import { Dialog, showDialog } from '@jupyterlab/apputils';
+import { Dialog } from '@jupyterlab/apputils';
 import { Widget } from '@lumino/widgets';
 
 import { h } from './dom';
@@ -10,7 +10,7 @@ import { IDeclaredParam, IExecution } from './types';
 const POLL_MS = 1000;
 
 /** The form: one input per declared parameter, text as written for strings, JSON for the rest. */
-class ParamsForm extends Widget {
+class ParamsForm extends Widget implements Dialog.IBodyWidget<IExecution | null> {
   constructor(private readonly params: IDeclaredParam[]) {
     super();
     this.addClass('nbtrack-params-form');
@@ -27,6 +27,7 @@ class ParamsForm extends Widget {
         input,
         p.help ? h('span', { class: 'nbtrack-param-help' }, p.help) : null));
     }
+    this.node.append(this.error);
   }
 
   /** Only the values the user changed, parsed by their declared kind. */
@@ -43,8 +44,71 @@ class ParamsForm extends Widget {
     return changed;
   }
 
+  /** The server's refusal, under the inputs; the inputs it names are marked. Typed values stay. */
+  showError(message: string): void {
+    this.error.textContent = message;
+    for (const [name, input] of this.inputs) {
+      const named = new RegExp(`\\b${name}\\b`).test(message); // declared names are identifiers
+      input.classList.toggle('nbtrack-invalid', named);
+      input.setAttribute('aria-invalid', String(named));
+    }
+    const first = [...this.inputs.values()].find(i => i.classList.contains('nbtrack-invalid'));
+    first?.focus();
+  }
+
+  getValue(): IExecution | null {
+    return this.launched;
+  }
+
+  launched: IExecution | null = null;
   private readonly inputs = new Map<string, HTMLInputElement>();
+  private readonly error = h('div', { class: 'nbtrack-launch-error', attrs: { role: 'alert' } });
 }
+
+/**
+ * Lab's dialog, except that "Run" launches before it closes: a refusal (a bad value, four
+ * executions already running) shows in the dialog, which stays open with every typed value.
+ */
+class LaunchDialog extends Dialog<IExecution | null> {
+  constructor(
+    private readonly form: ParamsForm,
+    private readonly send: (values: Record<string, unknown>) => Promise<IExecution>,
+    title: string
+  ) {
+    super({ title, body: form, buttons: [Dialog.cancelButton(), Dialog.okButton({ label: 'Run' })], defaultButton: 1 });
+  }
+
+  resolve(index?: number): void {
+    if ((index ?? RUN_BUTTON) !== RUN_BUTTON || this.form.launched) {
+      super.resolve(index);
+      return;
+    }
+    if (this.sending) {
+      return;
+    }
+    this.sending = true;
+    const run = this.node.querySelector<HTMLButtonElement>('.jp-Dialog-footer .jp-mod-accept');
+    if (run) {
+      run.disabled = true;
+    }
+    this.send(this.form.values()).then(
+      execution => {
+        this.form.launched = execution;
+        super.resolve(RUN_BUTTON);
+      },
+      error => {
+        this.sending = false;
+        if (run) {
+          run.disabled = false;
+        }
+        this.form.showError((error as Error).message);
+      });
+  }
+
+  private sending = false;
+}
+
+const RUN_BUTTON = 1;
 
 function parse(text: string): unknown {
   const trimmed = text.trim();
@@ -58,7 +122,7 @@ function parse(text: string): unknown {
   }
 }
 
-/** A main-area panel that follows one execution cell by cell until it ends. */
+/** A main-area panel that follows one execution cell by cell until it ends; Stop ends it as killed. */
 export class ExecutionProgress extends Widget {
   constructor(
     private execution: IExecution,
@@ -71,9 +135,10 @@ export class ExecutionProgress extends Widget {
     this.title.label = `running ${execution.notebook}`;
     this.title.closable = true;
     this.open.addEventListener('click', () => this.execution.run && this.openRun(this.execution.run.id));
+    this.stop.addEventListener('click', () => void this.requestStop());
     this.node.append(h('h2', {}, `Run ${execution.notebook}`),
       h('div', { class: 'nbtrack-facts' }, `params ${JSON.stringify(execution.params)}`),
-      this.bar, this.status, this.error, this.open);
+      this.bar, this.status, this.error, h('div', { class: 'nbtrack-progress-actions' }, this.open, this.stop));
     this.draw();
     this.timer = window.setInterval(() => void this.poll(), POLL_MS);
   }
@@ -86,26 +151,48 @@ export class ExecutionProgress extends Widget {
       return;
     }
     this.draw();
-    if (this.execution.state !== 'running') {
-      window.clearInterval(this.timer);
+  }
+
+  /** DELETE the execution: the server stops its process and the run ends as killed. */
+  private async requestStop(): Promise<void> {
+    this.stop.disabled = true;
+    this.stop.textContent = 'Stopping…';
+    try {
+      this.execution = await requestAPI<IExecution>(`executions/${this.execution.id}`, 'DELETE');
+    } catch (error) {
+      this.error.textContent = (error as Error).message;
     }
+    this.stop.textContent = 'Stop';
+    this.draw();
   }
 
   private draw(): void {
     const e = this.execution;
-    const done = Math.min(e.cells_done, e.cells_total);
+    // N is the executed notebook's code cells, known before the kernel starts: the count only grows.
+    const total = Math.max(e.cells_total, e.cells_done, 1);
+    const done = e.failed_cell ?? Math.min(e.cells_done, total);
     this.title.label = `${e.state} ${e.notebook}`;
-    this.bar.max = Math.max(e.cells_total, 1);
+    this.bar.max = total;
     this.bar.value = done;
-    this.status.textContent = `${e.state}: cell ${done} of ${e.cells_total}` +
-      (e.run ? ` · run ${e.run.status}` : ' · starting kernel');
+    // Running: the cell executing now (the one after those done); ended: where it stopped.
+    const where = e.state === 'running' ? `cell ${Math.min(done + 1, total)} of ${total}`
+      : e.failed_cell ? `stopped at cell ${e.failed_cell} of ${total}` : `cell ${done} of ${total}`;
+    this.status.textContent = `${e.state}: ${where}` + (e.run ? ` · run ${e.run.status}` : ' · starting kernel');
     this.status.dataset.state = e.state;
     this.open.disabled = !e.run;
+    this.stop.disabled = e.state !== 'running' || this.stop.textContent !== 'Stop';
+    this.stop.hidden = e.state !== 'running';
     if (e.message) {
       this.error.textContent = e.message;
     }
     if (e.run?.error) {
-      this.error.textContent = `cell ${e.run.error.cell ?? '?'}: ${e.run.error.ename}: ${e.run.error.evalue}`;
+      const cell = e.failed_cell ?? e.run.error.cell;
+      this.error.textContent = e.state === 'killed'
+        ? `cell ${cell ?? '?'}: stopped before it finished (${e.run.error.ename})`
+        : `cell ${cell ?? '?'}: ${e.run.error.ename}: ${e.run.error.evalue}`;
+    }
+    if (e.state !== 'running') {
+      window.clearInterval(this.timer);
     }
   }
 
@@ -115,23 +202,22 @@ export class ExecutionProgress extends Widget {
   }
 
   private readonly bar = h('progress', { class: 'nbtrack-progress-bar' });
-  private readonly status = h('div', { class: 'nbtrack-progress-status' });
+  private readonly status = h('div', { class: 'nbtrack-progress-status', attrs: { 'aria-live': 'polite' } });
   private readonly error = h('div', { class: 'nbtrack-error' });
-  private readonly open = h('button', { class: 'jp-mod-styled jp-mod-accept' }, 'Open run');
+  private readonly open = h('button', { class: 'jp-mod-styled jp-mod-accept nbtrack-open-run' }, 'Open run');
+  private readonly stop = h('button', {
+    class: 'jp-mod-styled jp-mod-warn nbtrack-stop', title: 'stop the notebook: its run ends as killed'
+  }, 'Stop');
   private timer = 0;
 }
 
-/** Ask for parameters and launch; null when the user cancels. */
+/** Ask for parameters and launch; null when the user cancels. The dialog closes only once a launch succeeds. */
 export async function runWithParameters(path: string): Promise<IExecution | null> {
   const { params } = await requestAPI<{ params: IDeclaredParam[] }>('notebooks/params' + query({ path }));
   const form = new ParamsForm(params);
-  const result = await showDialog({
-    title: `Run ${path} with parameters`,
-    body: form,
-    buttons: [Dialog.cancelButton(), Dialog.okButton({ label: 'Run' })]
-  });
-  if (!result.button.accept) {
-    return null;
-  }
-  return requestAPI<IExecution>('executions', 'POST', { notebook: path, params: form.values() });
+  const dialog = new LaunchDialog(form,
+    values => requestAPI<IExecution>('executions', 'POST', { notebook: path, params: values }),
+    `Run ${path} with parameters`);
+  const result = await dialog.launch();
+  return result.button.accept ? result.value : null;
 }

@@ -144,9 +144,24 @@ export interface IExecution {
   notebook: string;
   run_id: string;
   params: Record<string, unknown>;
-  state: 'running' | 'finished' | 'failed';
+  state: 'running' | 'finished' | 'failed' | 'killed';
   cells_total: number;
   cells_done: number;
+  /** 1-based among cells_total: the cell that raised, as the progress count numbers it. */
+  failed_cell: number | null;
   run: IRun | null;
   message?: string;
+}
+
+/** GET /runs/fields: every field the store knows, ready for where/order/columns. */
+export interface IField {
+  field: string;
+  kind: 'param' | 'metric' | 'tag' | 'data' | 'run';
+  label: string;
+  values: unknown[];
+}
+
+export interface IFields {
+  fields: IField[];
+  default_columns: string[];
 }

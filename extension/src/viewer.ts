@@ -6,7 +6,9 @@ import { IRenderMimeRegistry } from '@jupyterlab/rendermime';
 import { Widget } from '@lumino/widgets';
 
 import { h } from './dom';
+import { shortIds } from './format';
 import { requestAPI } from './request';
+import { IRun } from './types';
 
 export class StoredNotebook extends Widget {
   constructor(
@@ -19,7 +21,8 @@ export class StoredNotebook extends Widget {
     this.addClass('nbtrack-panel');
     this.addClass('nbtrack-stored-notebook');
     this.id = `nbtrack-notebook-${runId}`;
-    this.title.label = `executed ${runId.slice(0, 8)} (read-only)`;
+    this.title.label = `executed ${shortIds([runId]).get(runId)} (read-only)`;
+    this.title.caption = `executed notebook of run ${runId}`;
     this.title.closable = true;
     this.notebook = new StaticNotebook({
       rendermime,
@@ -34,9 +37,10 @@ export class StoredNotebook extends Widget {
 
   private async load(artifact: string): Promise<void> {
     try {
+      void this.loadName();
       const content = await requestAPI<any>(`runs/${this.runId}/artifacts/${encodeURIComponent(artifact)}`);
       const model = new NotebookModel();
-      model.fromJSON(content);
+      model.fromJSON(joinMultilineStrings(content));
       model.readOnly = true;
       for (const cell of model.cells) {
         cell.trusted = false; // outputs from a stored file render sanitized
@@ -51,6 +55,17 @@ export class StoredNotebook extends Widget {
     }
   }
 
+  /** The tab reads as the sidebar row does: the run's name and its short id. */
+  private async loadName(): Promise<void> {
+    try {
+      const run = await requestAPI<IRun>(`runs/${this.runId}`);
+      const short = shortIds([run.id]).get(run.id);
+      this.title.label = `executed ${run.name ? `${run.name} · ${short}` : short} (read-only)`;
+    } catch {
+      // the id stays in the title
+    }
+  }
+
   dispose(): void {
     this.notebook.model?.dispose();
     this.notebook.dispose();
@@ -58,4 +73,34 @@ export class StoredNotebook extends Widget {
   }
 
   private readonly notebook: StaticNotebook;
+}
+
+/**
+ * The notebook as Lab's model takes it: nbformat stores multi-line strings (cell sources, stream
+ * text, text/* and other string outputs) as lists of lines, which are joined with "" (each line
+ * keeps its newline), as nbformat.reads does for the contents API. JSON outputs stay as they are.
+ */
+export function joinMultilineStrings(notebook: any): any {
+  const join = (value: unknown): unknown =>
+    Array.isArray(value) && value.every(line => typeof line === 'string') ? value.join('') : value;
+  const joinBundle = (bundle: Record<string, unknown> | undefined): void => {
+    for (const [mime, value] of Object.entries(bundle ?? {})) {
+      if (!/json$/.test(mime)) {
+        bundle![mime] = join(value);
+      }
+    }
+  };
+  for (const cell of notebook?.cells ?? []) {
+    cell.source = join(cell.source);
+    for (const attachment of Object.values(cell.attachments ?? {})) {
+      joinBundle(attachment as Record<string, unknown>);
+    }
+    for (const output of cell.outputs ?? []) {
+      if ('text' in output) {
+        output.text = join(output.text);
+      }
+      joinBundle(output.data);
+    }
+  }
+  return notebook;
 }

@@ -59,10 +59,17 @@ def _show_run_card(*args: Any) -> Any:
     return show_run_card(*args)
 
 
+def _settle_run_cards(*args: Any) -> Any:
+    from nbtrack.views.run_card import settle_run_cards
+
+    return settle_run_cards(*args)
+
+
 hooks.provide("drift_against", _drift_against)
 hooks.provide("run_ended", _run_ended)
 hooks.provide("display_capture", _display_capture)
 hooks.provide("show_run_card", _show_run_card)
+hooks.provide("settle_run_cards", _settle_run_cards)
 
 
 def __dir__() -> list[str]:

@@ -47,6 +47,8 @@ def test_launching_needs_the_execute_action_and_reads_do_not(no_execute: Client)
     assert client.request("GET", f"{API}/notebooks/params?path=nb.ipynb").status == 200
     refused = client.request("POST", f"{API}/executions", {"notebook": "nb.ipynb", "params": {}})
     assert refused.status == 403 and "execute" in refused.json()["message"]
+    stop = client.request("DELETE", f"{API}/executions/abc123")  # Stop needs "execute" too, before any lookup
+    assert stop.status == 403 and "execute" in stop.json()["message"]
     assert client.request("GET", f"{API}/executions").json()["executions"] == []
     assert client.request("GET", f"{API}/runs").json()["total"] == 1
 

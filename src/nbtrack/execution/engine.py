@@ -30,6 +30,7 @@ from papermill.utils import merge_kwargs, remove_args
 
 from nbtrack.capture.notebook import declared_params, effective_params, sha256_hex
 from nbtrack.capture.telemetry import ProcessProbe, summarize_cells
+from nbtrack import hooks
 from nbtrack.config import RUN_ID_ENV, child_environment
 from nbtrack.execution.kernels import START_ATTEMPTS, use_private_sockets
 from nbtrack.records import CellTiming, NotebookRef, RunError, RunStatus
@@ -255,6 +256,8 @@ def _end_run(execution: Execution, nb: Any, status: RunStatus, error: RunError |
             execution.environment.join(ENVIRONMENT_WAIT)
         run.store.add_cells(run.id, execution.cells)
         run.store.add_record(run.id, "telemetry", "run", summarize_cells(execution.cells, execution.sampling_s))
+        if _shows_run_card(nb):
+            hooks.call("settle_run_cards", nb, run.store, run.id, status, error)  # "running" no more
         executed = nbformat.writes(nb).encode("utf-8")
         run.log_artifact(executed, EXECUTED_ARTIFACT, media_type="application/x-ipynb+json")
     finally:
@@ -262,6 +265,12 @@ def _end_run(execution: Execution, nb: Any, status: RunStatus, error: RunError |
         # fail it. Their config is found from the caller's folder.
         run.finish(status, error, rules_from=execution.options.get("nbtrack_caller_dir"),
                    wait_for_alerts=True)
+
+
+def _shows_run_card(nb: Any) -> bool:
+    """Whether any output is a run card (only then are the views loaded to redraw it)."""
+    return any("nbtrack-run-card" in str(output.get("data", {}).get("text/html", ""))
+               for cell in nb.cells for output in cell.get("outputs", []))
 
 
 def _record_environment(run: Run, input_path: Any) -> threading.Thread:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -17,14 +19,24 @@ from tornado import web
 
 from nbtrack.capture.notebook import declared_params, parse_notebook
 from nbtrack.config import RUN_ID_ENV, STORE_ENV
-from nbtrack.errors import ExecutionNotFound, HiddenNotebook, NotebookNotUnderRoot, RunNotFound, UsageError
+from nbtrack.errors import (
+    ExecutionNotFound,
+    HiddenNotebook,
+    NotebookNotUnderRoot,
+    RunEnded,
+    RunNotFound,
+    UsageError,
+)
 from nbtrack.execution.launch import ExecutionRequest, Notebook
 from nbtrack.limits import check_path
-from nbtrack.records import RunStatus, to_json_value
+from nbtrack.records import RunError, RunStatus, to_json_value
 from nbtrack.server.base import NbtrackHandler
 
 MAX_RUNNING = 4
 EXECUTIONS_SETTING = "nbtrack_executions"
+# Stop asks the launcher as Ctrl-C would (the engine ends the run as killed, shuts its kernel down
+# and stores the executed notebook); one that has not exited after this long is killed outright.
+STOP_GRACE_S = 15.0
 
 
 @dataclass
@@ -38,12 +50,17 @@ class Execution:
     code_cells: int
     process: subprocess.Popen[bytes]
     started: float = field(default_factory=time.time)
+    stopped: bool = False  # Stop was asked for
 
     @property
     def state(self) -> RunStatus:
-        """The process as a run status: running, finished (exit 0) or failed; sent as its text."""
+        """The process as a run status: running, finished (exit 0), killed (stopped) or failed."""
         code = self.process.poll()
-        return RunStatus.RUNNING if code is None else (RunStatus.FINISHED if code == 0 else RunStatus.FAILED)
+        if code is None:
+            return RunStatus.RUNNING
+        if self.stopped:
+            return RunStatus.KILLED
+        return RunStatus.FINISHED if code == 0 else RunStatus.FAILED
 
 
 class Executions:
@@ -86,11 +103,15 @@ class Executions:
         process = subprocess.Popen(
             [sys.executable, "-m", "nbtrack.execution.launch"], stdin=subprocess.PIPE,
             stdout=subprocess.DEVNULL, stderr=None, env=env, cwd=str(path.parent),  # errors go to the server log
+            start_new_session=True,  # a group of its own: Stop reaches it alone, and all of it
         )
         assert process.stdin is not None
         process.stdin.write(request.to_json().encode())
         process.stdin.close()
-        code_cells = sum(1 for c in notebook.node.cells if c.cell_type == "code") + (1 if given else 0)
+        # The executed notebook's code cells, known before the kernel starts: the notebook's own, the
+        # cell papermill injects when params are given, and the engine's autolog cell.
+        code_cells = (sum(1 for c in notebook.node.cells if c.cell_type == "code") + (1 if given else 0)
+                      + (1 if request.autolog else 0))
         execution = Execution(uuid.uuid4().hex, notebook.label, request.run_id, given, code_cells, process)
         self.items[execution.id] = execution
         return execution
@@ -101,18 +122,56 @@ class Executions:
         except KeyError:
             raise ExecutionNotFound(f"no execution {execution_id[:40]!r} in this server") from None
 
+    async def stop(self, execution: Execution, store: Any) -> None:
+        """End an execution as killed: SIGINT to the launcher, then SIGKILL to its group if it lingers.
+
+        The engine takes the SIGINT as a KeyboardInterrupt: the run ends as killed with the cell
+        it was in, the kernel is shut down, the executed notebook is stored. A launcher that does
+        not exit within STOP_GRACE_S is killed with its group, and its run ended here as killed.
+        """
+        if execution.process.poll() is not None:
+            return  # already over: nothing to stop, and its state stays as it ended
+        execution.stopped = True
+        _signal_group(execution.process, signal.SIGINT, leader_only=True)
+        deadline = time.monotonic() + STOP_GRACE_S
+        while execution.process.poll() is None and time.monotonic() < deadline:
+            await asyncio.sleep(0.1)
+        if execution.process.poll() is None:
+            _signal_group(execution.process, signal.SIGKILL)
+            await asyncio.to_thread(execution.process.wait, 5)
+        try:
+            store.end_run(execution.run_id, RunStatus.KILLED,
+                          RunError(None, "Stopped", "stopped from JupyterLab before the notebook ended"))
+        except (RunNotFound, RunEnded):
+            pass  # ended by the engine (the usual case), or never created
+
     def stop_all(self) -> None:
         for execution in self.items.values():
             if execution.process.poll() is None:
                 execution.process.terminate()
 
 
+def _signal_group(process: subprocess.Popen[bytes], signum: int, *, leader_only: bool = False) -> None:
+    """Signal the launcher (leader_only) or its whole process group; gone already is fine."""
+    try:
+        if leader_only:
+            process.send_signal(signum)
+        else:
+            os.killpg(process.pid, signum)
+    except ProcessLookupError:
+        pass
+
+
 def execution_json(execution: Execution, store: Any) -> dict[str, Any]:
-    """What a progress view needs: state, the run's status, cells done of cells total."""
+    """What a progress view needs: state, the run's status, cells done of a total fixed at launch.
+
+    failed_cell numbers the cell that raised (or was stopped) the way the count does: 1-based
+    among the executed notebook's code cells, so "cell 3 of 8" and the error's cell agree.
+    """
     body: dict[str, Any] = {
         "id": execution.id, "notebook": execution.notebook, "run_id": execution.run_id,
         "params": execution.params, "state": execution.state, "cells_total": execution.code_cells,
-        "cells_done": 0, "run": None,
+        "cells_done": 0, "failed_cell": None, "run": None,
     }
     try:
         run = store.run(execution.run_id)
@@ -121,10 +180,12 @@ def execution_json(execution: Execution, store: Any) -> dict[str, Any]:
             body["message"] = "the execution ended before its run started; the server log says why"
         return body  # the process has not created its run yet
     body["run"] = run.to_dict()
-    body["cells_done"] = done = len(store.cells(run.id))
-    # The engine may add cells of its own (injected parameters, autolog): never show done > total.
-    finished = run.is_ended and run.status == RunStatus.FINISHED
-    body["cells_total"] = done if finished else max(execution.code_cells, done)
+    cells = store.cells(run.id)
+    body["cells_done"] = len(cells)
+    body["cells_total"] = max(execution.code_cells, len(cells))  # never done > total
+    body["failed_cell"] = next((n for n, c in enumerate(cells, 1) if c.status != "ok"), None)
+    if execution.stopped and run.is_ended:
+        body["state"] = run.status  # stopped: as the run ended (killed, or done just before the stop)
     return body
 
 
@@ -175,7 +236,7 @@ class ExecutionsHandler(LaunchHandler):
 
 
 class ExecutionHandler(NbtrackHandler):
-    """GET /nbtrack/api/executions/<id>: progress of one launch."""
+    """GET /nbtrack/api/executions/<id>: progress of one launch; DELETE stops it (the run ends killed)."""
 
     auth_resource = "nbtrack:executions"
 
@@ -183,6 +244,14 @@ class ExecutionHandler(NbtrackHandler):
     @authorized
     def get(self, execution_id: str) -> None:
         execution = self.settings[EXECUTIONS_SETTING].get(execution_id)
+        self.write_json(execution_json(execution, self.store))
+
+    @web.authenticated
+    @authorized("execute")
+    async def delete(self, execution_id: str) -> None:
+        executions: Executions = self.settings[EXECUTIONS_SETTING]
+        execution = executions.get(execution_id)
+        await executions.stop(execution, self.store)
         self.write_json(execution_json(execution, self.store))
 
 

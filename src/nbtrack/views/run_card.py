@@ -9,9 +9,10 @@ from typing import Any
 import ipywidgets as widgets
 
 from nbtrack.errors import NbtrackError
+from nbtrack.records import RunError, RunRecord, RunStatus
 from nbtrack.store import Store, StoredRun
 from nbtrack.views import charts
-from nbtrack.views.html import Html, format_value, join, note, png_image, status_badge, table, tag
+from nbtrack.views.html import Html, escape, format_value, join, note, png_image, status_badge, table, tag
 from nbtrack.views.view import View
 
 MAX_PARAMS = 25
@@ -68,11 +69,10 @@ class RunCard(View):
             if signature == self._signature and not force:
                 return False
             self.record, self._signature = record, signature
-            header, params, metrics, chart = _header(record), _params(record), _metrics(record), self._chart(record)
+            header, params, metrics, chart = _header(record), _params(record), _metrics(record), _chart(self.store, record)
             self.header.value, self.params.value, self.metrics.value, self.chart.value = (
                 header, params, metrics, chart)
-            self._html = Html(tag("div", join([header, tag("div", join([params, metrics])), chart]),
-                                  cls="nbtrack-run-card"))
+            self._html = _card(header, params, metrics, chart)
             return True
 
     def show(self) -> RunCard:
@@ -119,24 +119,66 @@ class RunCard(View):
             if self.record.is_ended:
                 return
 
-    def _chart(self, record: StoredRun) -> Html:
-        keys = sorted((k for k, s in record.summaries.items() if s.count > 1),
-                      key=lambda k: (0 if "loss" in k.lower() else 1, k))[:MAX_CHARTS]
-        images = []
-        for key in keys:
-            points = self.store.metric_history(record.id, key, max_points=CHART_POINTS)
-            series = [(key, [p[0] for p in points], [p[1] for p in points])]
-            images.append(png_image(charts.line_chart(key, series, width=3.6, height=2.4), f"{key} by step"))
-        return Html(tag("div", join(images))) if images else Html("")
-
     def summary(self) -> str:
-        return f"RunCard {self.run_id} ({self.record.status})"
+        return _summary(self.record)
 
     def static_html(self) -> Html:
         return self._html
 
 
-def _header(record: StoredRun) -> Html:
+def _card(header: Html, params: Html, metrics: Html, chart: Html) -> Html:
+    return Html(tag("div", join([header, tag("div", join([params, metrics])), chart]), cls="nbtrack-run-card"))
+
+
+def _summary(record: RunRecord) -> str:
+    return f"RunCard {record.id} ({record.status})"
+
+
+def _chart(store: Store, record: RunRecord) -> Html:
+    keys = sorted((k for k, s in record.summaries.items() if s.count > 1),
+                  key=lambda k: (0 if "loss" in k.lower() else 1, k))[:MAX_CHARTS]
+    images = []
+    for key in keys:
+        points = store.metric_history(record.id, key, max_points=CHART_POINTS)
+        series = [(key, [p[0] for p in points], [p[1] for p in points])]
+        images.append(png_image(charts.line_chart(key, series, width=3.6, height=2.4), f"{key} by step"))
+    return Html(tag("div", join(images))) if images else Html("")
+
+
+def settle_run_cards(nb: Any, store: Store, run_id: str, status: RunStatus, error: RunError | None) -> None:
+    """Redraw a run's cards in its executed notebook as the run ends, before it is stored.
+
+    A headless run ends after its last cell, so the card the kernel last drew says "running";
+    the engine calls this (through hooks) with the status it is about to write. Each output
+    that is this run's card gets the final HTML and text, and the saved widget state of its
+    header (what Lab shows without a kernel) the final header.
+    """
+    stored = store.run(run_id)
+    record = RunRecord(id=stored.id, experiment=stored.experiment, status=RunStatus(status),
+                       started_at=stored.started_at, name=stored.name, ended_at=time.time(),
+                       params=stored.params, summaries=stored.summaries, tags=stored.tags, error=error)
+    header = _header(record)
+    card = _card(header, _params(record), _metrics(record), _chart(store, record))
+    mine = f"<code>{escape(run_id)}</code>"
+    for cell in nb.get("cells", []):
+        for output in cell.get("outputs", []):
+            data = output.get("data", {})
+            if mine in _text(data.get("text/html")) and "nbtrack-run-card" in _text(data.get("text/html")):
+                data["text/html"] = str(card)
+                data["text/plain"] = _summary(record)
+    state = nb.get("metadata", {}).get("widgets", {}).get("application/vnd.jupyter.widget-state+json", {})
+    for model in state.get("state", {}).values():
+        values = model.get("state", {})
+        if "nbtrack-card-header" in values.get("_dom_classes", ()) and mine in _text(values.get("value")):
+            values["value"] = str(header)
+
+
+def _text(value: Any) -> str:
+    """nbformat keeps multi-line strings as lists of lines."""
+    return "".join(value) if isinstance(value, list) else value if isinstance(value, str) else ""
+
+
+def _header(record: RunRecord) -> Html:
     elapsed = (record.ended_at or time.time()) - record.started_at
     return tag("div", join([
         "run ", tag("code", record.id), " ", record.name or "", " · experiment ", record.experiment, " · ",
@@ -144,7 +186,7 @@ def _header(record: StoredRun) -> Html:
     ]), style="margin:2px 0")
 
 
-def _params(record: StoredRun) -> Html:
+def _params(record: RunRecord) -> Html:
     if not record.params:
         return note("no params")
     items = sorted(record.params.items())
@@ -154,7 +196,7 @@ def _params(record: StoredRun) -> Html:
                     style="margin-right:12px"))
 
 
-def _metrics(record: StoredRun) -> Html:
+def _metrics(record: RunRecord) -> Html:
     if not record.summaries:
         return note("no metrics yet")
     items = sorted(record.summaries.items())

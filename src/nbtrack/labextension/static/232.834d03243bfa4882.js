@@ -1,4 +1,4 @@
-"use strict";(self.rspackChunknbtrack_labextension=self.rspackChunknbtrack_labextension||[]).push([[232],{475(r,o,t){var a=t(601),e=t.n(a),n=t(314),c=(t.n(n))()(e());c.push([r.id,`/* nbtrack panels: every color and size from --jp-* variables, so light and dark themes both read. */
+"use strict";(self.rspackChunknbtrack_labextension=self.rspackChunknbtrack_labextension||[]).push([[232],{277(r,o,t){var a=t(415),e=t.n(a),n=t(688),c=(t.n(n))()(e());c.push([r.id,`/* nbtrack panels: every color and size from --jp-* variables, so light and dark themes both read. */
 
 .nbtrack-sidebar {
   display: flex;
@@ -15,6 +15,12 @@
   gap: 4px;
   padding: 6px 8px;
   border-bottom: var(--jp-border-width) solid var(--jp-border-color2);
+}
+
+.nbtrack-title-line {
+  display: flex;
+  align-items: center;
+  justify-content: space-between;
 }
 
 .nbtrack-title {
@@ -63,8 +69,51 @@
 }
 
 .nbtrack-count {
-  flex: 1;
+  flex: none;
   color: var(--jp-ui-font-color2);
+  white-space: nowrap;
+}
+
+.nbtrack-toolbar label {
+  flex: 1;
+  display: flex;
+  align-items: center;
+  gap: 4px;
+  min-width: 0;
+}
+
+.nbtrack-toolbar label select {
+  flex: 1;
+  min-width: 0;
+  max-width: none;
+}
+
+.nbtrack-selection {
+  flex: 1;
+  min-width: 0;
+  color: var(--jp-ui-font-color2);
+  font-size: var(--jp-ui-font-size0);
+}
+
+.nbtrack-selection-hidden {
+  color: var(--jp-warn-color0);
+}
+
+/* Disabled looks disabled in both themes: Lab's accept blue otherwise stays lit. */
+.nbtrack-sidebar button.jp-mod-styled:disabled,
+.nbtrack-progress button.jp-mod-styled:disabled,
+.jp-Dialog button.jp-mod-styled:disabled {
+  background: var(--jp-layout-color3);
+  color: var(--jp-ui-font-color3);
+  cursor: not-allowed;
+}
+
+.nbtrack-sidebar button.jp-mod-styled {
+  padding: 2px 8px;
+}
+
+.nbtrack-open-table[hidden] {
+  display: none;
 }
 
 .nbtrack-list {
@@ -95,6 +144,39 @@
   background: var(--jp-layout-color2);
 }
 
+.nbtrack-row[aria-selected='true'] {
+  background: color-mix(in srgb, var(--jp-brand-color1) 16%, transparent);
+}
+
+.nbtrack-list:focus {
+  outline: none;
+}
+
+/* The keyboard's row: a ring while the list has focus, a bar at its edge otherwise. */
+.nbtrack-row.nbtrack-active {
+  box-shadow: inset 3px 0 0 var(--jp-brand-color1);
+}
+
+.nbtrack-list:focus-visible .nbtrack-row.nbtrack-active {
+  outline: var(--jp-border-width, 1px) solid var(--jp-focus-outline-color, var(--jp-brand-color1));
+  outline-width: 2px;
+  outline-offset: -2px;
+}
+
+.nbtrack-swatch {
+  flex: none;
+  width: 4px;
+  align-self: stretch;
+  margin: 3px 0;
+  border-radius: 2px;
+}
+
+.nbtrack-short-id {
+  font-family: var(--jp-code-font-family);
+  font-size: var(--jp-ui-font-size0);
+  color: var(--jp-ui-font-color2);
+}
+
 .nbtrack-row-main {
   flex: 1;
   min-width: 0;
@@ -123,6 +205,13 @@
 
 .nbtrack-metric-key {
   color: var(--jp-ui-font-color3);
+}
+
+.nbtrack-row .nbtrack-status {
+  flex: none;
+  width: 1.3em;
+  text-align: center;
+  padding: 0;
 }
 
 .nbtrack-status {
@@ -278,6 +367,26 @@
   font-size: var(--jp-ui-font-size0);
 }
 
+.nbtrack-launch-error {
+  color: var(--jp-error-color1);
+  white-space: pre-wrap;
+}
+
+.nbtrack-launch-error:empty {
+  display: none;
+}
+
+.nbtrack-params-form input.nbtrack-invalid {
+  border-color: var(--jp-error-color1);
+  box-shadow: 0 0 0 1px var(--jp-error-color1);
+}
+
+.nbtrack-progress-actions {
+  display: flex;
+  gap: 8px;
+  margin-top: 8px;
+}
+
 .nbtrack-progress-bar {
   width: 320px;
   display: block;
@@ -346,4 +455,4 @@
 .nbtrack-line-hunk {
   color: var(--jp-ui-font-color2);
 }
-`,""]),t.d(o,{},{A:c})},314(r){r.exports=function(r){var o=[];return o.toString=function(){return this.map(function(o){var t="",a=void 0!==o[5];return o[4]&&(t+="@supports (".concat(o[4],") {")),o[2]&&(t+="@media ".concat(o[2]," {")),a&&(t+="@layer".concat(o[5].length>0?" ".concat(o[5]):""," {")),t+=r(o),a&&(t+="}"),o[2]&&(t+="}"),o[4]&&(t+="}"),t}).join("")},o.i=function(r,t,a,e,n){"string"==typeof r&&(r=[[null,r,void 0]]);var c={};if(a)for(var i=0;i<this.length;i++){var l=this[i][0];null!=l&&(c[l]=!0)}for(var p=0;p<r.length;p++){var s=[].concat(r[p]);a&&c[s[0]]||(void 0!==n&&(void 0===s[5]||(s[1]="@layer".concat(s[5].length>0?" ".concat(s[5]):""," {").concat(s[1],"}")),s[5]=n),t&&(s[2]&&(s[1]="@media ".concat(s[2]," {").concat(s[1],"}")),s[2]=t),e&&(s[4]?(s[1]="@supports (".concat(s[4],") {").concat(s[1],"}"),s[4]=e):s[4]="".concat(e)),o.push(s))}},o}},601(r){r.exports=function(r){return r[1]}},72(r){var o=[];function t(r){for(var t=-1,a=0;a<o.length;a++)if(o[a].identifier===r){t=a;break}return t}function a(r,a){for(var e={},n=[],c=0;c<r.length;c++){var i=r[c],l=a.base?i[0]+a.base:i[0],p=e[l]||0,s="".concat(l," ").concat(p);e[l]=p+1;var d=t(s),b={css:i[1],media:i[2],sourceMap:i[3],supports:i[4],layer:i[5]};if(-1!==d)o[d].references++,o[d].updater(b);else{var u=function(r,o){var t=o.domAPI(o);return t.update(r),function(o){o?(o.css!==r.css||o.media!==r.media||o.sourceMap!==r.sourceMap||o.supports!==r.supports||o.layer!==r.layer)&&t.update(r=o):t.remove()}}(b,a);a.byIndex=c,o.splice(c,0,{identifier:s,updater:u,references:1})}n.push(s)}return n}r.exports=function(r,e){var n=a(r=r||[],e=e||{});return function(r){r=r||[];for(var c=0;c<n.length;c++){var i=t(n[c]);o[i].references--}for(var l=a(r,e),p=0;p<n.length;p++){var s=t(n[p]);0===o[s].references&&(o[s].updater(),o.splice(s,1))}n=l}}},659(r){var o={};r.exports=function(r,t){var a=function(r){if(void 0===o[r]){var t=document.querySelector(r);if(window.HTMLIFrameElement&&t instanceof window.HTMLIFrameElement)try{t=t.contentDocument.head}catch(r){t=null}o[r]=t}return o[r]}(r);if(!a)throw Error("Couldn't find a style target. This probably means that the value for the 'insert' parameter is invalid.");a.appendChild(t)}},540(r){r.exports=function(r){var o=document.createElement("style");return r.setAttributes(o,r.attributes),r.insert(o,r.options),o}},56(r,o,t){r.exports=function(r){var o=t.nc;o&&r.setAttribute("nonce",o)}},825(r){r.exports=function(r){if("u"<typeof document)return{update:function(){},remove:function(){}};var o=r.insertStyleElement(r);return{update:function(t){var a,e,n;a="",t.supports&&(a+="@supports (".concat(t.supports,") {")),t.media&&(a+="@media ".concat(t.media," {")),(e=void 0!==t.layer)&&(a+="@layer".concat(t.layer.length>0?" ".concat(t.layer):""," {")),a+=t.css,e&&(a+="}"),t.media&&(a+="}"),t.supports&&(a+="}"),(n=t.sourceMap)&&"u">typeof btoa&&(a+="\n/*# sourceMappingURL=data:application/json;base64,".concat(btoa(unescape(encodeURIComponent(JSON.stringify(n))))," */")),r.styleTagTransform(a,o,r.options)},remove:function(){var r;null===(r=o).parentNode||r.parentNode.removeChild(r)}}}},113(r){r.exports=function(r,o){if(o.styleSheet)o.styleSheet.cssText=r;else{for(;o.firstChild;)o.removeChild(o.firstChild);o.appendChild(document.createTextNode(r))}}},579(r,o,t){var a=t(72),e=t.n(a),n=t(825),c=t.n(n),i=t(659),l=t.n(i),p=t(56),s=t.n(p),d=t(540),b=t.n(d),u=t(113),f=t.n(u),v=t(475),k={};k.styleTagTransform=f(),k.setAttributes=s(),k.insert=l().bind(null,"head"),k.domAPI=c(),k.insertStyleElement=b(),e()(v.A,k),v.A&&v.A.locals&&v.A.locals}}]);
+`,""]),t.d(o,{},{A:c})},688(r){r.exports=function(r){var o=[];return o.toString=function(){return this.map(function(o){var t="",a=void 0!==o[5];return o[4]&&(t+="@supports (".concat(o[4],") {")),o[2]&&(t+="@media ".concat(o[2]," {")),a&&(t+="@layer".concat(o[5].length>0?" ".concat(o[5]):""," {")),t+=r(o),a&&(t+="}"),o[2]&&(t+="}"),o[4]&&(t+="}"),t}).join("")},o.i=function(r,t,a,e,n){"string"==typeof r&&(r=[[null,r,void 0]]);var c={};if(a)for(var i=0;i<this.length;i++){var l=this[i][0];null!=l&&(c[l]=!0)}for(var p=0;p<r.length;p++){var s=[].concat(r[p]);a&&c[s[0]]||(void 0!==n&&(void 0===s[5]||(s[1]="@layer".concat(s[5].length>0?" ".concat(s[5]):""," {").concat(s[1],"}")),s[5]=n),t&&(s[2]&&(s[1]="@media ".concat(s[2]," {").concat(s[1],"}")),s[2]=t),e&&(s[4]?(s[1]="@supports (".concat(s[4],") {").concat(s[1],"}"),s[4]=e):s[4]="".concat(e)),o.push(s))}},o}},415(r){r.exports=function(r){return r[1]}},886(r){var o=[];function t(r){for(var t=-1,a=0;a<o.length;a++)if(o[a].identifier===r){t=a;break}return t}function a(r,a){for(var e={},n=[],c=0;c<r.length;c++){var i=r[c],l=a.base?i[0]+a.base:i[0],p=e[l]||0,s="".concat(l," ").concat(p);e[l]=p+1;var d=t(s),b={css:i[1],media:i[2],sourceMap:i[3],supports:i[4],layer:i[5]};if(-1!==d)o[d].references++,o[d].updater(b);else{var u=function(r,o){var t=o.domAPI(o);return t.update(r),function(o){o?(o.css!==r.css||o.media!==r.media||o.sourceMap!==r.sourceMap||o.supports!==r.supports||o.layer!==r.layer)&&t.update(r=o):t.remove()}}(b,a);a.byIndex=c,o.splice(c,0,{identifier:s,updater:u,references:1})}n.push(s)}return n}r.exports=function(r,e){var n=a(r=r||[],e=e||{});return function(r){r=r||[];for(var c=0;c<n.length;c++){var i=t(n[c]);o[i].references--}for(var l=a(r,e),p=0;p<n.length;p++){var s=t(n[p]);0===o[s].references&&(o[s].updater(),o.splice(s,1))}n=l}}},285(r){var o={};r.exports=function(r,t){var a=function(r){if(void 0===o[r]){var t=document.querySelector(r);if(window.HTMLIFrameElement&&t instanceof window.HTMLIFrameElement)try{t=t.contentDocument.head}catch(r){t=null}o[r]=t}return o[r]}(r);if(!a)throw Error("Couldn't find a style target. This probably means that the value for the 'insert' parameter is invalid.");a.appendChild(t)}},298(r){r.exports=function(r){var o=document.createElement("style");return r.setAttributes(o,r.attributes),r.insert(o,r.options),o}},206(r,o,t){r.exports=function(r){var o=t.nc;o&&r.setAttribute("nonce",o)}},167(r){r.exports=function(r){if("u"<typeof document)return{update:function(){},remove:function(){}};var o=r.insertStyleElement(r);return{update:function(t){var a,e,n;a="",t.supports&&(a+="@supports (".concat(t.supports,") {")),t.media&&(a+="@media ".concat(t.media," {")),(e=void 0!==t.layer)&&(a+="@layer".concat(t.layer.length>0?" ".concat(t.layer):""," {")),a+=t.css,e&&(a+="}"),t.media&&(a+="}"),t.supports&&(a+="}"),(n=t.sourceMap)&&"u">typeof btoa&&(a+="\n/*# sourceMappingURL=data:application/json;base64,".concat(btoa(unescape(encodeURIComponent(JSON.stringify(n))))," */")),r.styleTagTransform(a,o,r.options)},remove:function(){var r;null===(r=o).parentNode||r.parentNode.removeChild(r)}}}},343(r){r.exports=function(r,o){if(o.styleSheet)o.styleSheet.cssText=r;else{for(;o.firstChild;)o.removeChild(o.firstChild);o.appendChild(document.createTextNode(r))}}},579(r,o,t){var a=t(886),e=t.n(a),n=t(167),c=t.n(n),i=t(285),l=t.n(i),p=t(206),s=t.n(p),d=t(298),b=t.n(d),u=t(343),f=t.n(u),v=t(277),k={};k.styleTagTransform=f(),k.setAttributes=s(),k.insert=l().bind(null,"head"),k.domAPI=c(),k.insertStyleElement=b(),e()(v.A,k),v.A&&v.A.locals&&v.A.locals}}]);
