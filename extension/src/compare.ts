@@ -87,6 +87,7 @@ export class ComparePanel extends Widget {
 
   private render(c: IComparison, details: IRunDetail[]): HTMLElement[] {
     const onlyDiff = h('input', { attrs: { type: 'checkbox' }, class: 'nbtrack-only-differences' });
+    onlyDiff.checked = this.onlyDifferences; // kept when the baseline changes
     const paramHost = h('div');
     const drawParams = (): void => {
       const keys = Object.keys(c.columns).filter(k => k.startsWith('params.') && (!onlyDiff.checked || c.differs[k]));
@@ -95,7 +96,10 @@ export class ComparePanel extends Widget {
           differs: c.differs[k] })))
         : h('div', { class: 'nbtrack-note' }, onlyDiff.checked ? 'every param is the same in all runs' : 'no params'));
     };
-    onlyDiff.addEventListener('change', drawParams);
+    onlyDiff.addEventListener('change', () => {
+      this.onlyDifferences = onlyDiff.checked;
+      drawParams();
+    });
     drawParams();
     const facts: [string, string[]][] = [
       ['status', c.runs.map(r => r.status)],
@@ -352,6 +356,7 @@ export class ComparePanel extends Widget {
   private order: string[] = [];
   private who = new Map<string, IRunIdentity>();
   private shown = 0;
+  private onlyDifferences = false;
   private seriesHost = h('div', { class: 'nbtrack-series' });
   private figuresHost = h('div', { class: 'nbtrack-figures' });
   private readonly series = new Map<string, ISeries>(); // run id -> its series, fetched once

@@ -10,7 +10,7 @@ import { Widget } from '@lumino/widgets';
 import { cellCosts, ChartView, Charts, confusion, curve, runLines } from './charts';
 import { duration, h, table } from './dom';
 import { formatSize, formatValue, MISSING } from './format';
-import { identities, IRunIdentity, runHead } from './identity';
+import { identities, IRunIdentity } from './identity';
 import { requestAPI, requestBlob } from './request';
 import { IArtifact, IRecord, IRunDetail, ISeries } from './types';
 
@@ -152,10 +152,14 @@ export class RunDetail extends Widget {
 
   private head(run: IRunDetail): (Node | string)[] {
     this.open.disabled = !(EXECUTED_NOTEBOOK in run.artifacts);
+    this.open.title = this.open.disabled ? 'this run kept no executed notebook (runs started by nbtrack run, execute() or Run with parameters do)' : '';
+    const swatch = h('span', { class: 'nbtrack-swatch', attrs: { 'aria-hidden': 'true' } });
+    swatch.style.background = this.who!.colour;
     return [
       h('h2', {}, run.name || run.id),
       h('div', { class: 'nbtrack-facts' },
-        runHead(this.who!),
+        h('span', { class: 'nbtrack-run-head', title: 'short id and colour of this run in every chart' }, swatch,
+          h('span', { class: 'nbtrack-short-id' }, this.who!.short)),
         h('span', { class: `nbtrack-status nbtrack-status-${run.status}` }, run.status),
         h('span', {}, `experiment ${run.experiment}`),
         h('span', {}, `id ${run.id}`),

@@ -125,6 +125,10 @@ def test_compare_keys_each_sweep_run_by_id_with_its_own_header_and_colour(
     assert len({run_id[:10] for run_id in sweep}) == 1  # what made the old labels identical
     panel = open_compare(page, sweep)
     shorts, colours = short_ids(sweep), run_colours(sweep)
+    # One line per run, each in its run's colour (the colour field is the run id, not a label).
+    page.wait_for_timeout(500)
+    counts = page.evaluate(COLOUR_PIXELS, [f"{panel} .nbtrack-series", [colours[i] for i in sweep], 8])
+    assert all(n > 50 for n in counts), counts
     heads = page.eval_on_selector_all(
         f"{panel} .nbtrack-section:has(h3:text('Runs')) thead .nbtrack-run-head",
         "hs => hs.map(h => [h.dataset.runId, h.querySelector('.nbtrack-short-id').textContent,"
@@ -134,10 +138,6 @@ def test_compare_keys_each_sweep_run_by_id_with_its_own_header_and_colour(
         assert short == shorts[run_id]
         assert colour == "rgb({}, {}, {})".format(*rgb(colours[run_id]))
     assert len({h[1] for h in heads}) == 3
-    # One line per run, each in its run's colour (the colour field is the run id, not a label).
-    page.wait_for_timeout(500)
-    counts = page.evaluate(COLOUR_PIXELS, [f"{panel} .nbtrack-series", [colours[i] for i in sweep], 8])
-    assert all(n > 50 for n in counts), counts
     legend = page.eval_on_selector_all(f"{panel} .nbtrack-legend-item", "items => items.map(i => i.dataset.runId)")
     assert legend == sweep
     # The detail tab uses the same short-id rule and colour.
@@ -217,17 +217,23 @@ def test_live_run_detail_updates_in_place(views_lab: tuple[LabServer, dict[str, 
     page.eval_on_selector(panel, "p => p.scrollTop = 300")
     page.wait_for_timeout(2500)  # a refresh or more
     store.log_metrics(run_id, [("loss", step, 1 / (step + 1), 1_700_000_000_000 + step) for step in range(5)])
-    page.wait_for_selector(f"{panel} .nbtrack-summaries td:text-is('loss')", timeout=5000)
+    metrics = f"{panel} .nbtrack-section:has(h3:text('Metrics'))"
+    page.wait_for_selector(f"{metrics} td:text-is('loss')", timeout=5000)
     page.wait_for_selector(f"{panel} .nbtrack-series .vega-embed canvas")
     assert page.query_selector(f"{panel} .nbtrack-no-metrics") is None
     page.eval_on_selector(f"{panel} .nbtrack-series .nbtrack-chart", "c => { c.dataset.marked = 'yes'; }")
     store.log_metrics(run_id, [("loss", step, 1 / (step + 1), 1_700_000_000_000 + step) for step in range(5, 10)])
-    page.wait_for_selector(f"{panel} .nbtrack-summaries tr:has(td:text-is('loss')) td:text-is('10')", timeout=5000)
+    page.wait_for_selector(f"{metrics} tr:has(td:text-is('loss')) td:text-is('10')", timeout=5000)
     assert page.input_value(f"{panel} .nbtrack-tag-input") == "stage=dra"
     assert page.evaluate("() => document.activeElement.classList.contains('nbtrack-tag-input')")
     assert page.eval_on_selector(panel, "p => p.scrollTop") >= 290
     assert page.get_attribute(f"{panel} .nbtrack-series .nbtrack-chart", "data-marked") == "yes"  # same chart
+    page.eval_on_selector(f"{panel} .nbtrack-section:has(h3:text('Metrics'))", "e => e.scrollIntoView()")
+    page.wait_for_timeout(300)
     screenshot(page, "detail-live")
+    set_theme(page, "JupyterLab Dark")
+    screenshot(page, "detail-live-dark")
+    page.focus(f"{panel} .nbtrack-tag-input")
     store.end_run(run_id, "finished")
     page.wait_for_selector(f"{panel} .nbtrack-status-finished", timeout=5000)
     page.keyboard.press("Enter")
@@ -289,7 +295,13 @@ def test_detail_shows_models_environment_and_artifacts_readably_and_downloads(
     page.eval_on_selector(f"{panel} .nbtrack-section:has(h3:text('Models'))", "e => e.scrollIntoView()")
     page.wait_for_timeout(300)
     screenshot(page, "detail-models-environment")
+    page.eval_on_selector(f"{panel} .nbtrack-section:has(h3:text('Environment'))", "e => e.scrollIntoView()")
+    page.wait_for_timeout(300)
+    screenshot(page, "detail-environment-packages")
     set_theme(page, "JupyterLab Dark")
+    screenshot(page, "detail-environment-packages-dark")
+    page.eval_on_selector(f"{panel} .nbtrack-section:has(h3:text('Models'))", "e => e.scrollIntoView()")
+    page.wait_for_timeout(300)
     screenshot(page, "detail-models-environment-dark")
     set_theme(page, "JupyterLab Light")
     with page.expect_download() as download:
