@@ -194,6 +194,17 @@ class Run:
     def set_tag(self, key: str, value: Any) -> None:
         self.set_tags({key: value})
 
+    def set_note(self, text: str) -> None:
+        """Set the run's Markdown note ("" clears it); it may change after the run ended, as tags do.
+
+        >>> run.set_note("Baseline for the **churn** model; beat test.f1 0.91")  # doctest: +SKIP
+        """
+        self.store.set_note(self.id, text)
+
+    def rename(self, name: str) -> None:
+        """Give the run another name (one line, at most 200 characters)."""
+        self.store.rename(self.id, name)
+
     def log_artifact(self, source: str | os.PathLike[str] | bytes, name: str | None = None, *,
                      media_type: str | None = None) -> Artifact:
         """Keep a file or bytes with the run, stored once under their sha256."""
