@@ -111,7 +111,7 @@ export class ComparePanel extends Widget {
     return [
       h('h2', {}, `Compare ${c.ids.length} runs`),
       this.baselineChooser(c.ids[0]),
-      section('Runs', this.grid(c.ids, '', facts.map(([k, v]) => ({ key: k, cells: v, differs: k !== 'id' && new Set(v).size > 1 })))),
+      section('Runs', this.grid(c.ids, '', facts.map(([k, v]) => ({ key: k, cells: v, differs: !['id', 'started'].includes(k) && new Set(v).size > 1 })))),
       section('Params', h('label', { class: 'nbtrack-check' }, onlyDiff, ' only differences'), paramHost),
       section('Metrics', this.metrics(c)),
       section('Series', this.seriesHost),
