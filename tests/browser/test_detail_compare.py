@@ -156,6 +156,39 @@ def test_compare_keys_each_sweep_run_by_id_with_its_own_header_and_colour(
     screenshot(page, "compare-sweep-dark")
 
 
+def test_two_runs_with_one_name_are_two_lines_not_one(
+        views_lab: tuple[LabServer, dict[str, Any]], lab_page: Any) -> None:
+    from nbtrack.formatting import run_colours
+    from nbtrack.store import open_store
+
+    server, _ = views_lab
+    store = open_store(server.store)
+    twins = []
+    for rising in (False, True):
+        run_id = store.create_run("twins", name="baseline")  # the same label: series keyed by it would merge
+        store.log_metrics(run_id, [("test.loss", step, 0.2 + step / 25 if rising else 1.0 - step / 25,
+                                    1_700_000_000_000 + step) for step in range(20)])
+        store.end_run(run_id, "finished")
+        twins.append(run_id)
+    page = lab_page
+    panel = open_compare_without_figures(page, twins)
+    page.wait_for_timeout(500)
+    colours = run_colours(twins)
+    counts = page.evaluate(COLOUR_PIXELS, [f"{panel} .nbtrack-series", [colours[i] for i in twins], 8])
+    assert all(n > 50 for n in counts), counts
+    heads = page.eval_on_selector_all(f"{panel} .nbtrack-section:has(h3:text('Runs')) thead .nbtrack-run-head",
+                                      "hs => hs.map(h => h.textContent)")
+    assert len(set(heads)) == 2 and all(h.startswith("baseline") for h in heads), heads
+    screenshot(page, "compare-same-name")
+
+
+def open_compare_without_figures(page: Any, ids: list[str]) -> str:
+    page.evaluate("ids => window.jupyterapp.commands.execute('nbtrack:compare', {ids})", ids)
+    panel = ".nbtrack-compare:not(.lm-mod-hidden)"
+    page.wait_for_selector(f"{panel} .nbtrack-series .vega-embed canvas")
+    return panel
+
+
 def test_compare_stars_every_tied_best_says_same_data_heads_figures_and_aligns_columns(
         views_lab: tuple[LabServer, dict[str, Any]], lab_page: Any) -> None:
     _, ids = views_lab
