@@ -107,8 +107,8 @@ export class RunDetail extends Widget {
       : null);
     const models = run.records.filter(r => r.kind === 'model');
     this.draw('Models', models, () => models.length ? models.map(r => this.model(r)) : null);
-    this.draw('Cells', run.cells, part => run.cells.length
-      ? [part.charts.chart(cellCosts(run.cells, this.who!.colour)),
+    this.draw('Cells', run.cells, () => run.cells.length
+      ? [this.cellsChart(run),
         table(['cell', 'wall (s)', 'cpu (s)', 'peak memory', 'status'], run.cells.map(c =>
           [c.index, formatValue(c.wall_s), formatValue(c.cpu_s), formatSize(c.rss_peak), c.status]))]
       : null);
@@ -117,6 +117,13 @@ export class RunDetail extends Widget {
     this.draw('Artifacts', run.artifact_list, () => run.artifact_list.length ? [this.artifacts(run)] : ['no artifacts']);
     void this.loadSeries(run).catch(e => this.seriesHost.replaceChildren(h('div', { class: 'nbtrack-error' }, (e as Error).message)));
     void this.loadFigures(run).catch(e => this.figuresHost.replaceChildren(h('div', { class: 'nbtrack-error' }, (e as Error).message)));
+  }
+
+  /** The per-cell cost chart: one chart, drawn again as a live run's cells end (never a new chart). */
+  private cellsChart(run: IRunDetail): HTMLElement {
+    this.cellsView ??= this.seriesCharts.view();
+    this.cellsView.render(cellCosts(run.cells, this.who!.colour));
+    return this.cellsView.node;
   }
 
   private part(title: string): IPart {
@@ -407,6 +414,7 @@ export class RunDetail extends Widget {
   private readonly seriesCharts: Charts;
   private readonly seriesViews = new Map<string, ChartView>();
   private seriesDrawn = '';
+  private cellsView: ChartView | null = null;
   private readonly figuresHost = h('div', { class: 'nbtrack-figures' });
   private figuresDrawn = '';
   private readonly urls = new Map<string, string>(); // figure sha256 -> object URL

@@ -238,6 +238,7 @@ def test_compare_baseline_is_shown_first_and_can_be_chosen(
 
 
 def test_live_run_detail_updates_in_place(views_lab: tuple[LabServer, dict[str, Any]], lab_page: Any) -> None:
+    from nbtrack.records import CellTiming
     from nbtrack.store import open_store
 
     server, _ = views_lab
@@ -255,12 +256,19 @@ def test_live_run_detail_updates_in_place(views_lab: tuple[LabServer, dict[str, 
     page.wait_for_selector(f"{panel} .nbtrack-series .vega-embed canvas")
     assert page.query_selector(f"{panel} .nbtrack-no-metrics") is None
     page.eval_on_selector(f"{panel} .nbtrack-series .nbtrack-chart", "c => { c.dataset.marked = 'yes'; }")
+    store.add_cells(run_id, [CellTiming(0, 0.5, 0.4, 60_000_000, 0)])
+    cells = f"{panel} .nbtrack-section:has(h3:text('Cells'))"
+    page.wait_for_selector(f"{cells} .vega-embed canvas", timeout=5000)
+    page.eval_on_selector(f"{cells} .nbtrack-chart", "c => { c.dataset.marked = 'yes'; }")
+    store.add_cells(run_id, [CellTiming(1, 0.7, 0.6, 70_000_000, 0)])
     store.log_metrics(run_id, [("loss", step, 1 / (step + 1), 1_700_000_000_000 + step) for step in range(5, 10)])
     page.wait_for_selector(f"{metrics} tr:has(td:text-is('loss')) td:text-is('10')", timeout=5000)
     assert page.input_value(f"{panel} .nbtrack-tag-input") == "stage=dra"
     assert page.evaluate("() => document.activeElement.classList.contains('nbtrack-tag-input')")
     assert page.eval_on_selector(panel, "p => p.scrollTop") >= 290
     assert page.get_attribute(f"{panel} .nbtrack-series .nbtrack-chart", "data-marked") == "yes"  # same chart
+    page.wait_for_selector(f"{cells} td:text-is('70.0 MB')", timeout=5000)  # peak memory, formatted
+    assert page.get_attribute(f"{cells} .nbtrack-chart", "data-marked") == "yes"  # the cell chart redrawn in place
     page.eval_on_selector(f"{panel} .nbtrack-section:has(h3:text('Metrics'))", "e => e.scrollIntoView()")
     page.wait_for_timeout(300)
     screenshot(page, "detail-live")
