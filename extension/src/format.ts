@@ -34,6 +34,21 @@ export function formatNumber(x: number): string {
   return general(x);
 }
 
+/** A byte count as the CLI shows it (nbtrack/cli/output.py size()): "512 B", "1.2 kB", "25.3 GB". */
+export function formatSize(bytes: number | null | undefined): string {
+  if (bytes === null || bytes === undefined || !Number.isFinite(bytes)) {
+    return MISSING;
+  }
+  let n = bytes;
+  for (const unit of ['B', 'kB', 'MB', 'GB']) {
+    if (Math.abs(n) < 1000 || unit === 'GB') {
+      return unit === 'B' ? `${Math.round(n)} B` : `${n.toFixed(1)} ${unit}`;
+    }
+    n /= 1000;
+  }
+  return `${bytes} B`;
+}
+
 function inner(value: unknown): string {
   if (value === null || value === undefined) {
     return 'null';

@@ -1,7 +1,7 @@
 /** Wires nbtrack into JupyterLab: the Runs sidebar, run/compare/notebook panels, and "Run with parameters". */
 
 import { JupyterFrontEnd, JupyterFrontEndPlugin } from '@jupyterlab/application';
-import { ICommandPalette, ToolbarButton } from '@jupyterlab/apputils';
+import { ICommandPalette, IThemeManager, ToolbarButton } from '@jupyterlab/apputils';
 import { IEditorServices } from '@jupyterlab/codeeditor';
 import { DocumentRegistry } from '@jupyterlab/docregistry';
 import { INotebookModel, INotebookTracker, NotebookPanel } from '@jupyterlab/notebook';
@@ -10,6 +10,7 @@ import { LabIcon } from '@jupyterlab/ui-components';
 import { IDisposable } from '@lumino/disposable';
 import { Widget } from '@lumino/widgets';
 
+import { followTheme } from './charts';
 import { ComparePanel } from './compare';
 import { EXECUTED_NOTEBOOK, RunDetail } from './detail';
 import { ExecutionProgress, runWithParameters } from './launch';
@@ -35,14 +36,18 @@ const plugin: JupyterFrontEndPlugin<void> = {
   description: 'nbtrack runs in JupyterLab: sidebar, run detail, compare, run with parameters.',
   autoStart: true,
   requires: [IRenderMimeRegistry, IEditorServices, INotebookTracker],
-  optional: [ICommandPalette],
+  optional: [ICommandPalette, IThemeManager],
   activate: (
     app: JupyterFrontEnd,
     rendermime: IRenderMimeRegistry,
     editorServices: IEditorServices,
     notebooks: INotebookTracker,
-    palette: ICommandPalette | null
+    palette: ICommandPalette | null,
+    themes: IThemeManager | null
   ) => {
+    if (themes) {
+      followTheme(themes); // open charts restyle on a theme change
+    }
     const open = new Map<string, Widget>();
     const show = (key: string, make: () => Widget): void => {
       let widget = open.get(key);

@@ -120,8 +120,9 @@ def test_two_selected_runs_open_the_compare_panel(lab: tuple[LabServer, dict[str
     assert page.inner_text(f"{panel} .nbtrack-data-shift tr[data-column='age'] .nbtrack-shifted") == "1.6"
     assert page.query_selector(f"{panel} .nbtrack-data-shift tr[data-column='city'] .nbtrack-shifted") is None
     assert "different" in page.inner_text(f"{panel} .nbtrack-section:has(h3:text('Data'))")
-    numpy = page.inner_text(f"{panel} .nbtrack-packages tr.nbtrack-package-changed")
-    assert numpy.split() == ["lr-run", "numpy", "changed", "2.0.0", "2.1.0"]
+    numpy = page.eval_on_selector(f"{panel} .nbtrack-packages tr.nbtrack-package-changed",
+                                  "tr => [...tr.cells].map(c => c.textContent)")
+    assert numpy[0].startswith("lr-run · ") and numpy[1:] == ["numpy", "changed", "2.0.0", "2.1.0"]  # name · short id
     changed = page.inner_text(f"{panel} .nbtrack-cell-diff tr.nbtrack-cell-changed")
     assert "cell 3" in changed and "-model = make_model('rf')" in changed
     assert page.inner_text(f"{panel} .nbtrack-cell-diff .nbtrack-line-added") == "+model = make_model('lr', C=C)\n"

@@ -1,4 +1,4 @@
-"use strict";(self.rspackChunknbtrack_labextension=self.rspackChunknbtrack_labextension||[]).push([[232],{277(r,o,t){var a=t(415),e=t.n(a),n=t(688),c=(t.n(n))()(e());c.push([r.id,`/* nbtrack panels: every color and size from --jp-* variables, so light and dark themes both read. */
+"use strict";(self.rspackChunknbtrack_labextension=self.rspackChunknbtrack_labextension||[]).push([[232],{277(r,a,e){var t=e(415),o=e.n(t),n=e(688),i=(e.n(n))()(o());i.push([r.id,`/* nbtrack panels: every color and size from --jp-* variables, so light and dark themes both read. */
 
 .nbtrack-sidebar {
   display: flex;
@@ -455,4 +455,164 @@
 .nbtrack-line-hunk {
   color: var(--jp-ui-font-color2);
 }
-`,""]),t.d(o,{},{A:c})},688(r){r.exports=function(r){var o=[];return o.toString=function(){return this.map(function(o){var t="",a=void 0!==o[5];return o[4]&&(t+="@supports (".concat(o[4],") {")),o[2]&&(t+="@media ".concat(o[2]," {")),a&&(t+="@layer".concat(o[5].length>0?" ".concat(o[5]):""," {")),t+=r(o),a&&(t+="}"),o[2]&&(t+="}"),o[4]&&(t+="}"),t}).join("")},o.i=function(r,t,a,e,n){"string"==typeof r&&(r=[[null,r,void 0]]);var c={};if(a)for(var i=0;i<this.length;i++){var l=this[i][0];null!=l&&(c[l]=!0)}for(var p=0;p<r.length;p++){var s=[].concat(r[p]);a&&c[s[0]]||(void 0!==n&&(void 0===s[5]||(s[1]="@layer".concat(s[5].length>0?" ".concat(s[5]):""," {").concat(s[1],"}")),s[5]=n),t&&(s[2]&&(s[1]="@media ".concat(s[2]," {").concat(s[1],"}")),s[2]=t),e&&(s[4]?(s[1]="@supports (".concat(s[4],") {").concat(s[1],"}"),s[4]=e):s[4]="".concat(e)),o.push(s))}},o}},415(r){r.exports=function(r){return r[1]}},886(r){var o=[];function t(r){for(var t=-1,a=0;a<o.length;a++)if(o[a].identifier===r){t=a;break}return t}function a(r,a){for(var e={},n=[],c=0;c<r.length;c++){var i=r[c],l=a.base?i[0]+a.base:i[0],p=e[l]||0,s="".concat(l," ").concat(p);e[l]=p+1;var d=t(s),b={css:i[1],media:i[2],sourceMap:i[3],supports:i[4],layer:i[5]};if(-1!==d)o[d].references++,o[d].updater(b);else{var u=function(r,o){var t=o.domAPI(o);return t.update(r),function(o){o?(o.css!==r.css||o.media!==r.media||o.sourceMap!==r.sourceMap||o.supports!==r.supports||o.layer!==r.layer)&&t.update(r=o):t.remove()}}(b,a);a.byIndex=c,o.splice(c,0,{identifier:s,updater:u,references:1})}n.push(s)}return n}r.exports=function(r,e){var n=a(r=r||[],e=e||{});return function(r){r=r||[];for(var c=0;c<n.length;c++){var i=t(n[c]);o[i].references--}for(var l=a(r,e),p=0;p<n.length;p++){var s=t(n[p]);0===o[s].references&&(o[s].updater(),o.splice(s,1))}n=l}}},285(r){var o={};r.exports=function(r,t){var a=function(r){if(void 0===o[r]){var t=document.querySelector(r);if(window.HTMLIFrameElement&&t instanceof window.HTMLIFrameElement)try{t=t.contentDocument.head}catch(r){t=null}o[r]=t}return o[r]}(r);if(!a)throw Error("Couldn't find a style target. This probably means that the value for the 'insert' parameter is invalid.");a.appendChild(t)}},298(r){r.exports=function(r){var o=document.createElement("style");return r.setAttributes(o,r.attributes),r.insert(o,r.options),o}},206(r,o,t){r.exports=function(r){var o=t.nc;o&&r.setAttribute("nonce",o)}},167(r){r.exports=function(r){if("u"<typeof document)return{update:function(){},remove:function(){}};var o=r.insertStyleElement(r);return{update:function(t){var a,e,n;a="",t.supports&&(a+="@supports (".concat(t.supports,") {")),t.media&&(a+="@media ".concat(t.media," {")),(e=void 0!==t.layer)&&(a+="@layer".concat(t.layer.length>0?" ".concat(t.layer):""," {")),a+=t.css,e&&(a+="}"),t.media&&(a+="}"),t.supports&&(a+="}"),(n=t.sourceMap)&&"u">typeof btoa&&(a+="\n/*# sourceMappingURL=data:application/json;base64,".concat(btoa(unescape(encodeURIComponent(JSON.stringify(n))))," */")),r.styleTagTransform(a,o,r.options)},remove:function(){var r;null===(r=o).parentNode||r.parentNode.removeChild(r)}}}},343(r){r.exports=function(r,o){if(o.styleSheet)o.styleSheet.cssText=r;else{for(;o.firstChild;)o.removeChild(o.firstChild);o.appendChild(document.createTextNode(r))}}},579(r,o,t){var a=t(886),e=t.n(a),n=t(167),c=t.n(n),i=t(285),l=t.n(i),p=t(206),s=t.n(p),d=t(298),b=t.n(d),u=t(343),f=t.n(u),v=t(277),k={};k.styleTagTransform=f(),k.setAttributes=s(),k.insert=l().bind(null,"head"),k.domAPI=c(),k.insertStyleElement=b(),e()(v.A,k),v.A&&v.A.locals&&v.A.locals}}]);
+
+/* Runs told apart: a colour swatch, the name and the short id, the same in every header and chart. */
+.nbtrack-swatch {
+  display: inline-block;
+  width: 10px;
+  height: 10px;
+  border-radius: 2px;
+  margin-right: 4px;
+  flex: none;
+  vertical-align: baseline;
+}
+
+.nbtrack-run-head {
+  display: inline-flex;
+  align-items: baseline;
+  flex-wrap: wrap;
+  gap: 4px;
+  overflow-wrap: anywhere;
+}
+
+.nbtrack-run-head-name {
+  font-weight: 600;
+}
+
+.nbtrack-short-id {
+  font-family: var(--jp-code-font-family);
+  font-size: var(--jp-ui-font-size0);
+  color: var(--jp-ui-font-color2);
+}
+
+.nbtrack-legend {
+  display: flex;
+  flex-wrap: wrap;
+  gap: 4px 14px;
+  margin: 4px 0;
+}
+
+.nbtrack-legend-item {
+  display: inline-flex;
+  align-items: baseline;
+}
+
+/* Compare: every per-run table has the same fixed columns, so a run's values line up down the page. */
+.nbtrack-compare-table {
+  table-layout: fixed;
+}
+
+.nbtrack-compare-table td,
+.nbtrack-compare-table th {
+  overflow-wrap: anywhere;
+  overflow-x: auto;
+}
+
+.nbtrack-compare-table col.nbtrack-key-col {
+  width: 12em;
+}
+
+.nbtrack-baseline-head {
+  box-shadow: inset 0 -2px 0 var(--jp-brand-color1);
+}
+
+.nbtrack-baseline-mark {
+  display: block;
+  font-weight: normal;
+  font-size: var(--jp-ui-font-size0);
+  color: var(--jp-brand-color1);
+}
+
+.nbtrack-baseline-line {
+  display: flex;
+  flex-wrap: wrap;
+  align-items: center;
+  gap: 10px;
+  margin: 6px 0;
+}
+
+.nbtrack-baseline {
+  max-width: 28em;
+}
+
+.nbtrack-delta {
+  font-weight: normal;
+  color: var(--jp-ui-font-color2);
+  font-size: var(--jp-ui-font-size0);
+}
+
+.nbtrack-compare .nbtrack-figure {
+  max-width: 100%;
+}
+
+.nbtrack-same-data {
+  margin: 4px 0;
+  color: var(--jp-ui-font-color1);
+}
+
+/* Detail: key/value tables wrap long values instead of widening the panel. */
+.nbtrack-facts-table {
+  width: 100%;
+  max-width: 70em;
+  table-layout: fixed;
+}
+
+.nbtrack-facts-table th {
+  width: 16em;
+  font-weight: 500;
+  overflow-wrap: anywhere;
+}
+
+.nbtrack-facts-table td {
+  overflow-wrap: anywhere;
+  white-space: normal;
+}
+
+.nbtrack-facts-table pre {
+  max-height: 24em;
+  overflow: auto;
+}
+
+.nbtrack-model h4 {
+  margin: 10px 0 4px;
+}
+
+.nbtrack-packages-list {
+  margin-top: 8px;
+}
+
+.nbtrack-packages-list summary {
+  cursor: pointer;
+}
+
+.nbtrack-package-search {
+  margin: 6px 0;
+  width: 20em;
+}
+
+.nbtrack-panel [hidden] {
+  display: none !important;
+}
+
+/* Keyboard: every control shows where focus is. */
+.nbtrack-panel button:focus-visible,
+.nbtrack-panel select:focus-visible,
+.nbtrack-panel input:focus-visible,
+.nbtrack-panel summary:focus-visible,
+.nbtrack-panel a:focus-visible {
+  outline: 2px solid var(--jp-brand-color1);
+  outline-offset: 1px;
+}
+
+.nbtrack-baseline-line label {
+  display: inline-flex;
+  align-items: center;
+  gap: 6px;
+  font-weight: 600;
+}
+
+.nbtrack-panel button:disabled {
+  opacity: 0.45;
+  cursor: not-allowed;
+}
+`,""]),e.d(a,{},{A:i})},688(r){r.exports=function(r){var a=[];return a.toString=function(){return this.map(function(a){var e="",t=void 0!==a[5];return a[4]&&(e+="@supports (".concat(a[4],") {")),a[2]&&(e+="@media ".concat(a[2]," {")),t&&(e+="@layer".concat(a[5].length>0?" ".concat(a[5]):""," {")),e+=r(a),t&&(e+="}"),a[2]&&(e+="}"),a[4]&&(e+="}"),e}).join("")},a.i=function(r,e,t,o,n){"string"==typeof r&&(r=[[null,r,void 0]]);var i={};if(t)for(var c=0;c<this.length;c++){var l=this[c][0];null!=l&&(i[l]=!0)}for(var p=0;p<r.length;p++){var s=[].concat(r[p]);t&&i[s[0]]||(void 0!==n&&(void 0===s[5]||(s[1]="@layer".concat(s[5].length>0?" ".concat(s[5]):""," {").concat(s[1],"}")),s[5]=n),e&&(s[2]&&(s[1]="@media ".concat(s[2]," {").concat(s[1],"}")),s[2]=e),o&&(s[4]?(s[1]="@supports (".concat(s[4],") {").concat(s[1],"}"),s[4]=o):s[4]="".concat(o)),a.push(s))}},a}},415(r){r.exports=function(r){return r[1]}},886(r){var a=[];function e(r){for(var e=-1,t=0;t<a.length;t++)if(a[t].identifier===r){e=t;break}return e}function t(r,t){for(var o={},n=[],i=0;i<r.length;i++){var c=r[i],l=t.base?c[0]+t.base:c[0],p=o[l]||0,s="".concat(l," ").concat(p);o[l]=p+1;var d=e(s),b={css:c[1],media:c[2],sourceMap:c[3],supports:c[4],layer:c[5]};if(-1!==d)a[d].references++,a[d].updater(b);else{var f=function(r,a){var e=a.domAPI(a);return e.update(r),function(a){a?(a.css!==r.css||a.media!==r.media||a.sourceMap!==r.sourceMap||a.supports!==r.supports||a.layer!==r.layer)&&e.update(r=a):e.remove()}}(b,t);t.byIndex=i,a.splice(i,0,{identifier:s,updater:f,references:1})}n.push(s)}return n}r.exports=function(r,o){var n=t(r=r||[],o=o||{});return function(r){r=r||[];for(var i=0;i<n.length;i++){var c=e(n[i]);a[c].references--}for(var l=t(r,o),p=0;p<n.length;p++){var s=e(n[p]);0===a[s].references&&(a[s].updater(),a.splice(s,1))}n=l}}},285(r){var a={};r.exports=function(r,e){var t=function(r){if(void 0===a[r]){var e=document.querySelector(r);if(window.HTMLIFrameElement&&e instanceof window.HTMLIFrameElement)try{e=e.contentDocument.head}catch(r){e=null}a[r]=e}return a[r]}(r);if(!t)throw Error("Couldn't find a style target. This probably means that the value for the 'insert' parameter is invalid.");t.appendChild(e)}},298(r){r.exports=function(r){var a=document.createElement("style");return r.setAttributes(a,r.attributes),r.insert(a,r.options),a}},206(r,a,e){r.exports=function(r){var a=e.nc;a&&r.setAttribute("nonce",a)}},167(r){r.exports=function(r){if("u"<typeof document)return{update:function(){},remove:function(){}};var a=r.insertStyleElement(r);return{update:function(e){var t,o,n;t="",e.supports&&(t+="@supports (".concat(e.supports,") {")),e.media&&(t+="@media ".concat(e.media," {")),(o=void 0!==e.layer)&&(t+="@layer".concat(e.layer.length>0?" ".concat(e.layer):""," {")),t+=e.css,o&&(t+="}"),e.media&&(t+="}"),e.supports&&(t+="}"),(n=e.sourceMap)&&"u">typeof btoa&&(t+="\n/*# sourceMappingURL=data:application/json;base64,".concat(btoa(unescape(encodeURIComponent(JSON.stringify(n))))," */")),r.styleTagTransform(t,a,r.options)},remove:function(){var r;null===(r=a).parentNode||r.parentNode.removeChild(r)}}}},343(r){r.exports=function(r,a){if(a.styleSheet)a.styleSheet.cssText=r;else{for(;a.firstChild;)a.removeChild(a.firstChild);a.appendChild(document.createTextNode(r))}}},579(r,a,e){var t=e(886),o=e.n(t),n=e(167),i=e.n(n),c=e(285),l=e.n(c),p=e(206),s=e.n(p),d=e(298),b=e.n(d),f=e(343),u=e.n(f),k=e(277),v={};v.styleTagTransform=u(),v.setAttributes=s(),v.insert=l().bind(null,"head"),v.domAPI=i(),v.insertStyleElement=b(),o()(k.A,v),k.A&&k.A.locals&&k.A.locals}}]);
