@@ -437,6 +437,7 @@ export class RunsTable extends Widget {
 
   private setOrder(order: string[]): void {
     this.model.state.order = order;
+    this.scroller.scrollTop = 0; // a new order starts at its top
     this.relayout();
     void this.model.reload();
   }
