@@ -56,8 +56,8 @@ export class RunsTable extends Widget {
       this.restart();
     });
     this.archivedSelect = h('select', { class: 'nbtrack-archived-select', attrs: { 'aria-label': 'archived runs' } },
-      h('option', { attrs: { value: 'hide' } }, 'archived: hidden'),
-      h('option', { attrs: { value: 'include' } }, 'archived: included'),
+      h('option', { attrs: { value: 'hide' } }, 'hide archived'),
+      h('option', { attrs: { value: 'include' } }, 'with archived'),
       h('option', { attrs: { value: 'only' } }, 'archived only'));
     this.archivedSelect.addEventListener('change', () => {
       this.model.state.archived = this.archivedSelect.value as Archived;
@@ -131,11 +131,11 @@ export class RunsTable extends Widget {
       h('div', { class: 'nbtrack-table-head' },
         h('div', { class: 'nbtrack-toolbar' }, this.filter.node, this.experimentSelect, this.archivedSelect,
           h('label', { class: 'nbtrack-labelled' }, 'group ', this.groupSelect)),
-        h('div', { class: 'nbtrack-toolbar' }, columnsButton,
+        h('div', { class: 'nbtrack-toolbar' }, this.countLine, columnsButton,
           h('label', { class: 'nbtrack-labelled', title: 'hide columns whose value is the same in every run shown' },
             this.constantBox, 'hide columns that never change'),
-          viewsButton, this.countLine),
-        h('div', { class: 'nbtrack-toolbar nbtrack-selection-bar' }, this.selectionCount, ...this.bulkButtons)),
+          viewsButton,
+          h('div', { class: 'nbtrack-selection-bar' }, this.selectionCount, ...this.bulkButtons))),
       this.scroller);
     this.updateSelection();
     this.relayout();
@@ -287,8 +287,8 @@ export class RunsTable extends Widget {
     }
     this.totalWidth = left + NOTE_WIDTH;
     this.header.style.width = `${this.totalWidth}px`;
-    this.header.replaceChildren(this.selectAllCell(), this.headCell('name', 'name · id', NAME_WIDTH, SELECT_WIDTH),
-      ...this.columns.map(c => this.headCell(c, this.model.field(c)?.label ?? c, this.columnLayout.width(c), this.offsets.get(c))),
+    this.header.replaceChildren(this.selectAllCell(), this.headCell('name', NAME_WIDTH, SELECT_WIDTH),
+      ...this.columns.map(c => this.headCell(c, this.columnLayout.width(c), this.offsets.get(c))),
       h('div', { class: 'nbtrack-th nbtrack-note-cell', attrs: { role: 'columnheader' } }, 'note'));
     this.paint();
   }
@@ -313,12 +313,16 @@ export class RunsTable extends Widget {
     return cell;
   }
 
-  private headCell(field: string, label: string, width: number, pinnedAt?: number): HTMLElement {
+  private headCell(field: string, width: number, pinnedAt?: number): HTMLElement {
+    const known = this.model.field(field);
+    const label = field === 'name' ? 'name · id' : known?.label ?? field;
+    const kind = known && known.kind !== 'run' ? known.kind : '';
     const position = this.model.state.order.findIndex(o => stripSign(o) === field);
     const order = this.model.state.order[position];
-    const arrow = position < 0 ? '' : order.startsWith('-') ? ' ▼' : ' ▲';
+    const arrow = position < 0 ? '' : order.startsWith('-') ? '▼' : '▲';
     const rank = position > 0 || (position === 0 && this.model.state.order.length > 1) ? `${position + 1}` : '';
-    const text = h('span', { class: 'nbtrack-th-label' }, label);
+    const text = h('span', { class: 'nbtrack-th-text' }, kind ? h('span', { class: 'nbtrack-th-kind' }, kind) : '',
+      h('span', { class: 'nbtrack-th-label' }, label));
     const sort = h('span', { class: 'nbtrack-sort' }, arrow, rank ? h('sup', {}, rank) : null);
     const menu = h('button', { class: 'nbtrack-icon-button nbtrack-column-menu', title: `${field}: menu`,
       attrs: { 'aria-label': `${field} column menu` } }, '⋮');
@@ -336,7 +340,13 @@ export class RunsTable extends Widget {
       cell.append(menu);
       menu.addEventListener('click', () => openPopup(menu, this.columnMenu(field), 'nbtrack-column-popup'));
       cell.draggable = true;
-      cell.addEventListener('dragstart', event => event.dataTransfer?.setData('text/x-nbtrack-column', field));
+      cell.addEventListener('dragstart', event => {
+        if (this.resizing) {
+          event.preventDefault(); // a drag from the resize handle resizes, it does not move the column
+        } else {
+          event.dataTransfer?.setData('text/x-nbtrack-column', field);
+        }
+      });
       cell.addEventListener('dragover', event => event.preventDefault());
       cell.addEventListener('drop', event => {
         event.preventDefault();
@@ -396,27 +406,28 @@ export class RunsTable extends Widget {
   private startResize(event: PointerEvent, field: string, width: number): void {
     event.preventDefault();
     event.stopPropagation();
-    const handle = event.target as HTMLElement;
-    handle.setPointerCapture(event.pointerId);
+    if (field === 'name') {
+      return; // the name column keeps its width: the swatch, name and short id are laid out in it
+    }
+    // On the window, not the handle: every move rebuilds the header, the handle with it.
+    this.resizing = true;
     const start = event.clientX;
     let frame = 0;
     const move = (e: PointerEvent): void => {
       const next = Math.max(MIN_WIDTH, Math.round(width + e.clientX - start));
       cancelAnimationFrame(frame);
       frame = requestAnimationFrame(() => {
-        if (field === 'name') {
-          return; // the name column keeps its width: the id and swatch need it
-        }
         this.columnLayout.widths.set(field, next);
         this.relayout();
       });
     };
     const up = (): void => {
-      handle.removeEventListener('pointermove', move);
-      handle.removeEventListener('pointerup', up);
+      this.resizing = false;
+      window.removeEventListener('pointermove', move);
+      window.removeEventListener('pointerup', up);
     };
-    handle.addEventListener('pointermove', move);
-    handle.addEventListener('pointerup', up);
+    window.addEventListener('pointermove', move);
+    window.addEventListener('pointerup', up);
   }
 
   private sortBy(field: string, add: boolean): void {
@@ -617,7 +628,7 @@ export class RunsTable extends Widget {
   }
 
   private groupLine(group: IGroup, open: boolean, position: number): HTMLElement {
-    const label = `${this.model.field(this.model.state.group)?.label ?? this.model.state.group} = ${formatValue(group.value)}`;
+    const label = `${this.model.state.group} = ${formatValue(group.value)}`;
     const node = h('div', { class: `nbtrack-trow nbtrack-group-row${position === this.active ? ' nbtrack-active' : ''}`,
       attrs: { role: 'row', 'aria-expanded': String(open) } },
     this.cell('nbtrack-td nbtrack-select-cell nbtrack-pinned', SELECT_WIDTH, 0, open ? '▾' : '▸'),
@@ -701,7 +712,7 @@ export class RunsTable extends Widget {
 
   private updateSelection(): void {
     const n = this.selected.size;
-    this.selectionCount.textContent = n ? `${n} selected` : 'Tick runs (shift-click for a range) to compare, tag, archive or delete';
+    this.selectionCount.textContent = n ? `${n} selected` : 'none selected';
     this.bulkButtons.forEach(b => {
       b.disabled = n === 0;
     });
@@ -861,6 +872,7 @@ export class RunsTable extends Widget {
   private totalWidth = 0;
   private layoutVersion = 0;
   private started = false;
+  private resizing = false;
   private timer = 0;
 }
 

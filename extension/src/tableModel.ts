@@ -4,6 +4,8 @@ import { query, requestAPI } from './request';
 import { Archived, IField, IFields, IGroup, IGroups, ITablePage, ITableRow, IViewState } from './tableTypes';
 
 export const PAGE = 100;
+/** Shown first among the default columns, when the server offers them. */
+const RUN_COLUMNS = ['status', 'started'];
 
 /** One server listing (the filtered runs, or one group's runs) read a page at a time. */
 export class Listing {
@@ -57,8 +59,11 @@ export class TableModel {
       if (generation !== this.generation) {
         return;
       }
+      // what every run has (status, when it started) before what varies among them
+      const own = RUN_COLUMNS.filter(f => fields.fields.some(known => known.field === f && known.kind === 'run'));
+      const defaults = [...own, ...fields.default_columns.filter(f => !own.includes(f))];
       if (!this.columnsChosen) {
-        this.state.columns = fields.default_columns.slice();
+        this.state.columns = defaults.slice();
       }
       const listing = new Listing(this.state.where);
       const first = await this.readPage(listing, 0, signal);
@@ -71,7 +76,7 @@ export class TableModel {
         return;
       }
       this.fields = fields.fields;
-      this.defaultColumns = fields.default_columns;
+      this.defaultColumns = defaults;
       listing.pages.set(0, first.rows);
       listing.total = first.total;
       this.main = listing;
