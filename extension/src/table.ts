@@ -637,12 +637,12 @@ export class RunsTable extends Widget {
         `${group.count} run${group.count === 1 ? '' : 's'}`)),
     ...this.columns.map(c => {
       const stats = group.stats[c];
-      const text = stats && stats.mean !== null
-        ? `${formatNumber(stats.mean)}${stats.std !== null && stats.count > 1 ? ` ± ${formatNumber(stats.std)}` : ''}` : '';
+      const mean = stats && stats.mean !== null ? formatNumber(stats.mean) : '';
+      const std = stats && stats.std !== null && stats.count > 1 ? ` ± ${formatNumber(stats.std)}` : '';
       const cell = this.cell(`nbtrack-td nbtrack-number${this.offsets.has(c) ? ' nbtrack-pinned' : ''}`,
-        this.columnLayout.width(c), this.offsets.get(c), text);
+        this.columnLayout.width(c), this.offsets.get(c), mean, std ? h('span', { class: 'nbtrack-std' }, std) : '');
       if (stats) {
-        cell.title = `${c}: mean ${text} over ${stats.count} run${stats.count === 1 ? '' : 's'}`;
+        cell.title = `${c}: mean ${mean}${std} over ${stats.count} run${stats.count === 1 ? '' : 's'}`;
       }
       return cell;
     }),
