@@ -23,6 +23,7 @@ NbtrackError
 │   ├── RunNotFound         no run, or an ambiguous prefix
 │   ├── ArtifactNotFound    a run has no artifact of that name
 │   ├── ModelNotFound       no registered model or version
+│   ├── ViewNotFound        no saved view of that name
 │   ├── ExecutionNotFound   (server) no execution of that id
 │   ├── NotebookNotUnderRoot (server) no notebook at that path inside the server root
 │   └── HiddenNotebook      (server) a notebook under a hidden file or folder
@@ -123,6 +124,10 @@ class ArtifactNotFound(NotFound):
 
 class ModelNotFound(NotFound):
     """No registered model, version or alias of that name."""
+
+
+class ViewNotFound(NotFound):
+    """No saved view of that name."""
 
 
 class ExecutionNotFound(NotFound):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import hashlib
 import math
 import os
 import time
@@ -23,6 +24,33 @@ def new_run_id(now: float | None = None) -> str:
     ms = int((time.time() if now is None else now) * 1000)
     value = (ms << 80) | int.from_bytes(os.urandom(10), "big")
     return "".join(_CROCKFORD[(value >> shift) & 31] for shift in range(125, -1, -5))
+
+
+_ADJECTIVES = (
+    "agile", "amber", "ample", "azure", "bold", "brave", "bright", "brisk", "calm", "clever", "coral",
+    "crisp", "dapper", "eager", "early", "fair", "fancy", "fleet", "fresh", "gentle", "glad", "golden",
+    "grand", "happy", "hardy", "jolly", "keen", "kind", "lively", "lucid", "lucky", "merry", "mellow",
+    "mighty", "misty", "noble", "nimble", "olive", "plucky", "polar", "proud", "quick", "quiet", "rapid",
+    "ready", "royal", "rustic", "sage", "shiny", "silent", "silver", "sleek", "smart", "snowy", "solar",
+    "spry", "steady", "sunny", "swift", "tidy", "vivid", "warm", "wise", "zesty",
+)
+_ANIMALS = (
+    "badger", "beaver", "bison", "bobcat", "crane", "cricket", "dingo", "dolphin", "eagle", "egret",
+    "falcon", "ferret", "finch", "fox", "gecko", "gibbon", "heron", "hornet", "ibis", "jackal", "jaguar",
+    "koala", "lemur", "lion", "llama", "lynx", "magpie", "marmot", "marten", "mink", "moose", "newt",
+    "ocelot", "orca", "osprey", "otter", "owl", "panda", "pelican", "puffin", "quail", "rabbit", "raven",
+    "robin", "salmon", "seal", "shark", "sparrow", "spider", "squid", "stork", "swan", "tapir", "tiger",
+    "toucan", "trout", "turtle", "viper", "walrus", "weasel", "whale", "wolf", "wombat", "yak",
+)
+
+
+def memorable_name(run_id: str) -> str:
+    """A run's name when none is given, from its id alone (one id, one name): brisk-otter-42."""
+    digest = int.from_bytes(hashlib.sha256(run_id.encode()).digest()[:8], "big")
+    adjective = _ADJECTIVES[digest % len(_ADJECTIVES)]
+    animal = _ANIMALS[(digest // len(_ADJECTIVES)) % len(_ANIMALS)]
+    number = (digest // (len(_ADJECTIVES) * len(_ANIMALS))) % 100
+    return f"{adjective}-{animal}-{number}"
 
 
 def iso_time(epoch: float | None) -> str | None:
@@ -144,6 +172,9 @@ class RunRecord:
     notebook: NotebookRef | None = None
     error: RunError | None = None
 
+    note: str = ""  # Markdown
+    archived: bool = False
+
     @property
     def metrics(self) -> dict[str, float]:
         """The last value of every metric key."""
@@ -169,7 +200,9 @@ class RunRecord:
         return {
             "id": self.id,
             "experiment": self.experiment,
-            "name": self.name,
+            "name": self.name or memorable_name(self.id),
+            "note": self.note or "",
+            "archived": self.archived,
             "status": str(self.status),
             "params": self.params,
             "metrics": self.metrics,

@@ -92,6 +92,15 @@ def test_lab_benchmark_drives_the_sidebar_in_chromium(tmp_path):
 
 
 @pytest.mark.slow
+def test_runs_table_api_benchmark_times_a_real_server(tmp_path):
+    text = bench(tmp_path, "runs_table_api")
+    for measure in ("Runs table API: first screen", "a page of 100 rows with 12 columns sorted by -metrics.test.f1",
+                    "group by params.model with mean/std of 5 metrics"):
+        assert f"{measure}" in text and "200 runs" in text, measure
+    assert "failed:" not in text
+
+
+@pytest.mark.slow
 @pytest.mark.browser
 def test_lab_table_benchmark_opens_sorts_and_groups_the_table_in_chromium(tmp_path):
     text = bench(tmp_path, "lab_table")

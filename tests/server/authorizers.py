@@ -14,3 +14,10 @@ class NoExecute(Authorizer):
         if handler.request.path.startswith("/nbtrack/") and not resource.startswith("nbtrack:"):
             return False
         return action != "execute"
+
+
+class ReadOnlyRuns(Authorizer):
+    """Allows reading nbtrack:runs and refuses writing it (PATCH, POST, PUT, DELETE)."""
+
+    def is_authorized(self, handler: Any, user: Any, action: str, resource: str) -> bool:
+        return not (resource == "nbtrack:runs" and action == "write")

@@ -23,13 +23,16 @@ def routes(ids: dict[str, str]) -> list[tuple[str, str]]:
         ("GET", f"{API}/compare?ids={rf}"), ("GET", f"{API}/experiments"), ("GET", f"{API}/executions"),
         ("POST", f"{API}/executions"), ("GET", f"{API}/executions/abc123"),
         ("GET", f"{API}/notebooks/params?path=nb.ipynb"), ("GET", f"{API}/models"), ("GET", f"{API}/models/churn"),
+        ("GET", f"{API}/runs/table"), ("GET", f"{API}/runs/fields"), ("GET", f"{API}/runs/groups?group=params.model"),
+        ("POST", f"{API}/runs/actions"), ("PATCH", f"{API}/runs/{rf}"), ("GET", f"{API}/views"),
+        ("PUT", f"{API}/views/mine"), ("DELETE", f"{API}/views/mine"), ("GET", f"{API}/views/mine"),
     ]
 
 
 def test_every_route_refuses_requests_without_credentials(api: tuple[Client, dict[str, str]]) -> None:
     client, ids = api
     for method, path in routes(ids):
-        body = {"notebook": "nb.ipynb"} if method in ("POST", "PATCH") else None
+        body = {"notebook": "nb.ipynb"} if method in ("POST", "PATCH", "PUT") else None
         reply = client.request(method, path, body, token=False)
         assert reply.status == 403, (method, path, reply.status)
         assert b"Traceback" not in reply.body

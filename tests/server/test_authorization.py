@@ -49,3 +49,38 @@ def test_launching_needs_the_execute_action_and_reads_do_not(no_execute: Client)
     assert refused.status == 403 and "execute" in refused.json()["message"]
     assert client.request("GET", f"{API}/executions").json()["executions"] == []
     assert client.request("GET", f"{API}/runs").json()["total"] == 1
+
+
+@pytest.fixture(scope="module")
+def read_only_runs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Client, str]]:
+    from nbtrack.store import open_store
+
+    base = tmp_path_factory.mktemp("authz-read")
+    root, store_path = base / "root", base / "store"
+    root.mkdir()
+    store = open_store(store_path)
+    run_id = store.create_run("churn", name="only", params={"model": "rf"})
+    store.end_run(run_id, "finished")
+    here = str(Path(__file__).parent)
+    server = start_lab(root, store_path, home=base / "home", app="server",
+                       extra_args=["--ServerApp.authorizer_class=authorizers.ReadOnlyRuns"],
+                       extra_env={"PYTHONPATH": os.pathsep.join([here, os.environ.get("PYTHONPATH", "")])})
+    try:
+        yield Client(server), run_id
+    finally:
+        server.stop()
+
+
+def test_workspace_writes_need_the_write_action_on_nbtrack_runs_and_reads_do_not(
+        read_only_runs: tuple[Client, str]) -> None:
+    client, run_id = read_only_runs
+    for path in ("runs/table", "runs/fields", "runs/groups?group=params.model", "views", f"runs/{run_id}"):
+        assert client.request("GET", f"{API}/{path}").status == 200, path
+    writes = [("PATCH", f"runs/{run_id}", {"name": "renamed"}), ("PATCH", f"runs/{run_id}/tags", {"set": {"a": "b"}}),
+              ("POST", "runs/actions", {"action": "delete", "ids": [run_id]}), ("PUT", "views/v", {"where": ""}),
+              ("DELETE", "views/v", None)]
+    for method, path, body in writes:
+        reply = client.request(method, f"{API}/{path}", body)
+        assert reply.status == 403, (method, path, reply.status)
+    run = client.request("GET", f"{API}/runs/{run_id}").json()
+    assert run["name"] == "only" and run["tags"] == {}

@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from nbtrack.errors import QueryError
+from nbtrack.errors import QueryError, UsageError
 from nbtrack.store.query import MAX_DEPTH, MAX_FILTER_CHARS, MAX_ORDER_TERMS, MAX_TERMS, MAX_VALUES
 from nbtrack.records import new_run_id
 
@@ -26,8 +26,12 @@ def runs(store):
                                   run_id=new_run_id(1_750_000_000 + offset), name=label,
                                   params=params, tags=tags)
         store.log_metrics(run_id, [(k, 0, v, 0) for k, v in metrics.items()])
+        if label.startswith("rf"):
+            store.add_record(run_id, "data", "train", {"rows": 200 if label == "rf-good" else 100, "columns": 3,
+                                                       "fingerprint": "abc"})
         store.end_run(run_id, "finished" if label != "gb" else "failed")
         ids[label] = run_id
+    store.set_note(ids["rf-bad"], "the **Baseline** to beat")
     return ids
 
 
@@ -58,7 +62,12 @@ def selected(store, runs, where):
     ("started < '2020-01-01' or ended < 1000", []),
     ("duration >= 0 and duration < 3600", ["gb", "logreg", "rf-bad", "rf-good"]),
     ("params.`model` = 'gb'", ["gb"]),
-    ("metrics.missing > 0", []),
+    ("metrics.loss.min < 0.2", ["rf-good"]),
+    ("metrics.test.f1.max >= 0.91 and metrics.test.f1.min < 0.95", ["gb"]),
+    ("notes like '%baseline%'", ["rf-bad"]),
+    ("data.train.rows > 150", ["rf-good"]),
+    ("data.train.fingerprint = 'abc'", ["rf-bad", "rf-good"]),
+    ("notebook like '%train%'", []),
 ])
 def test_filter_selects_matching_runs(store, runs, where, expected):
     assert selected(store, runs, where) == expected
@@ -72,6 +81,44 @@ def test_blank_filter_selects_every_run(store, runs, blank):
 def test_order_by_metric_descending_puts_missing_last(store, runs):
     order = [r.name for r in store.runs(order_by="-metrics.test.f1")]
     assert order == ["rf-good", "gb", "rf-bad", "logreg"]
+
+
+@pytest.mark.parametrize("where, message", [
+    ("params.modle = 'rf'", "unknown key params.modle; did you mean params.model? No run in this store has"),
+    ("metrics.test.f2 > 0.5", "unknown key metrics.test.f2; did you mean metrics.test.f1?"),
+    ("tags.stag = 'dev'", "unknown key tags.stag; did you mean tags.stage?"),
+    ("metrics.zzzzzz > 0", "unknown key metrics.zzzzzz: no run in this store has it; check the spelling "
+                           "(metrics keys: loss, test.f1)"),
+])
+def test_filter_naming_a_key_no_run_has_is_refused_with_the_nearest_key(store, runs, where, message):
+    with pytest.raises(QueryError) as caught:
+        store.runs(where=where)
+    assert str(caught.value).startswith(message) and "\n" not in str(caught.value)
+
+
+def test_a_metric_key_ending_in_min_is_written_in_backticks_and_its_summary_after_them(store):
+    from nbtrack.store.query import Field, field_text, parse_field
+
+    run_id = store.create_run("exp")
+    store.log_metrics(run_id, [("loss.min", 0, 5.0, 0), ("loss.min", 1, 2.0, 0), ("loss", 0, 7.0, 0)])
+    assert parse_field("metrics.loss.min") == Field("metrics", "loss", "min")
+    assert field_text(Field("metrics", "loss.min")) == "metrics.`loss.min`"
+    assert field_text(Field("metrics", "loss.min", "max")) == "metrics.`loss.min`.max"
+    assert [r.id for r in store.runs(where="metrics.`loss.min` = 2")] == [run_id]
+    assert [r.id for r in store.runs(where="metrics.`loss.min`.max = 5")] == [run_id]
+    assert store.runs(where="metrics.loss.min = 2") == []  # loss's smallest value is 7
+
+
+def test_archived_runs_are_hidden_unless_asked_for(store, runs):
+    report = store.archive_runs([runs["gb"]])
+    assert report.done == [runs["gb"]] and report.refused == []
+    assert runs["gb"] not in [r.id for r in store.runs()] and store.count() == 3
+    assert [r.id for r in store.runs(archived="only")] == [runs["gb"]]
+    assert store.count(archived="include") == 4 and store.run(runs["gb"]).archived
+    store.restore_runs([runs["gb"]])
+    assert store.count() == 4 and not store.run(runs["gb"]).to_dict()["archived"]
+    with pytest.raises(UsageError, match="archived is one of hide, include, only"):
+        store.runs(archived="all")
 
 
 def test_order_by_param_then_start(store, runs):

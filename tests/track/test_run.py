@@ -29,6 +29,17 @@ def test_start_run_records_experiment_name_params_and_tags(store):
     assert stored.status is RunStatus.FINISHED
 
 
+def test_a_run_is_renamed_and_annotated_even_after_it_ended(store):
+    run = nbtrack.start_run(store=store)
+    assert store.run(run.id).name  # a memorable name from the start
+    run.finish()
+    run.rename("rf baseline")
+    run.set_note("Baseline for **churn**")
+    stored = store.run(run.id)
+    assert (stored.name, stored.note) == ("rf baseline", "Baseline for **churn**")
+    assert [r.id for r in store.runs(where="notes like '%churn%'")] == [run.id]
+
+
 def test_start_run_uses_nbtrack_store_from_the_environment(store_path):
     run = nbtrack.start_run()
     run.finish()

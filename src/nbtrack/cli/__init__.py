@@ -9,6 +9,7 @@ from nbtrack.cli import check  # noqa: F401  (quality gates)
 from nbtrack.cli import alerts  # noqa: F401  (alert rules)
 from nbtrack.cli import reproduce  # noqa: F401  (re-execute and compare)
 from nbtrack.cli import report  # noqa: F401  (HTML report)
+from nbtrack.cli import views  # noqa: F401  (saved views of the runs table)
 from nbtrack.cli.app import cli, main
 
 __all__ = ["cli", "main"]

@@ -13,6 +13,9 @@ from nbtrack.cli.app import cli, format_option, store_option
 from nbtrack.errors import UsageError
 from nbtrack.records import RunStatus
 
+ARCHIVED = ("hide", "include", "only")
+MAX_IDS = 10_000  # runs per store action
+
 DEFAULT_TABLE_LIMIT = 50
 MAX_METRIC_COLUMNS = 8
 
@@ -72,7 +75,7 @@ def run_command(notebook: Path, param_pairs: tuple[tuple[str, str], ...], params
     raise click.exceptions.Exit(0 if run.status == RunStatus.FINISHED else 1)
 
 
-@cli.command("runs")
+@cli.group("runs", invoke_without_command=True)
 @click.option("--where", "where", metavar="FILTER",
               help="Filter, e.g. \"params.model = 'rf' and metrics.test.f1 > 0.9\".")
 @click.option("--experiment", help="Only runs of this experiment.")
@@ -81,17 +84,24 @@ def run_command(notebook: Path, param_pairs: tuple[tuple[str, str], ...], params
 @click.option("--limit", type=click.IntRange(min=0), help=f"At most this many runs [table default: {DEFAULT_TABLE_LIMIT}].")
 @click.option("--offset", type=click.IntRange(min=0), default=0, help="Skip this many runs first.")
 @click.option("--columns", metavar="A,B,...", help="Table columns, e.g. params.model,metrics.test.f1.")
+@click.option("--archived", type=click.Choice(ARCHIVED), default="hide", show_default=True,
+              help="Archived runs: hidden, listed too, or listed alone.")
 @store_option
 @format_option("table", "json", "csv")
-def runs_command(where: str | None, experiment: str | None, order_by: tuple[str, ...], limit: int | None,
-                 offset: int, columns: str | None, store: str | None, fmt: str) -> None:
-    """List runs, newest first, filtered and sorted."""
+@click.pass_context
+def runs_command(ctx: click.Context, where: str | None, experiment: str | None, order_by: tuple[str, ...],
+                 limit: int | None, offset: int, columns: str | None, archived: str, store: str | None,
+                 fmt: str) -> None:
+    """List runs, newest first, filtered and sorted; or rename, annotate, archive, restore or delete them."""
+    if ctx.invoked_subcommand is not None:
+        return
     from nbtrack.store import open_store
 
     opened = open_store(store, create=False)
     if limit is None and fmt == "table":
         limit = DEFAULT_TABLE_LIMIT
-    runs = opened.runs(where, experiment=experiment, order_by=list(order_by) or None, limit=limit, offset=offset)
+    runs = opened.runs(where, experiment=experiment, order_by=list(order_by) or None, limit=limit, offset=offset,
+                       archived=archived)
     if fmt == "json":
         click.echo(output.dumps([r.to_dict() for r in runs]))
     elif fmt == "csv":
@@ -100,9 +110,90 @@ def runs_command(where: str | None, experiment: str | None, order_by: tuple[str,
         click.echo(compare(runs).to_csv(), nl=False)
     else:
         output.echo(_runs_table(runs, columns))
-        total = opened.count(where, experiment=experiment)
+        total = opened.count(where, experiment=experiment, archived=archived)
         if total > len(runs):
             output.echo(f"{len(runs)} of {total} runs shown; use --limit and --offset for more")
+
+
+@runs_command.command("rename")
+@click.argument("run_ref", metavar="RUN")
+@click.argument("name")
+@store_option
+def rename_command(run_ref: str, name: str, store: str | None) -> None:
+    """Give RUN another NAME (one line, at most 200 characters)."""
+    from nbtrack.store import open_store
+
+    opened = open_store(store, create=False)
+    run_id = opened.resolve(run_ref)
+    opened.rename(run_id, name)
+    output.echo(f"run {run_id} is now named {opened.run(run_id).name}")
+
+
+@runs_command.command("note")
+@click.argument("run_ref", metavar="RUN")
+@click.argument("text", metavar="TEXT|-")
+@store_option
+def note_command(run_ref: str, text: str, store: str | None) -> None:
+    """Set RUN's Markdown note to TEXT, or to standard input with -; an empty TEXT clears it."""
+    from nbtrack.store import open_store
+
+    if text == "-":
+        text = click.get_text_stream("stdin").read()
+    opened = open_store(store, create=False)
+    run_id = opened.resolve(run_ref)
+    opened.set_note(run_id, text)
+    output.echo(f"run {run_id}: note {'set' if text else 'cleared'} ({len(text)} characters)")
+
+
+def _bulk(action: str, listed: str, past: str) -> Any:
+    @runs_command.command(action)
+    @click.argument("run_refs", metavar="RUN...", nargs=-1)
+    @click.option("--where", "where", metavar="FILTER", help=f"Every {listed} run this filter matches.")
+    @click.option("--experiment", help="With --where: only runs of this experiment.")
+    @store_option
+    def command(run_refs: tuple[str, ...], where: str | None, experiment: str | None, store: str | None,
+                **confirm: bool) -> None:
+        from nbtrack.store import open_store
+
+        if bool(run_refs) == bool(where):
+            raise UsageError(f"name the runs to {action} either as ids (nbtrack runs {action} 01JD3F 01JD3G) "
+                             f"or by a filter (--where \"params.model = 'rf'\"), not both and not neither")
+        opened = open_store(store, create=False)
+        ids = list(run_refs) or [r.id for r in opened.runs(
+            where, experiment=experiment, archived={"archive": "hide", "restore": "only"}.get(action, "include"))]
+        if not ids:
+            output.echo(f"no runs to {action}")
+            return
+        if action == "delete" and not confirm.get("yes"):
+            click.confirm(f"Delete {len(ids)} runs for good (their rows now, their blobs at nbtrack gc)?",
+                          abort=True, err=True)
+        done: list[str] = []
+        refused: list[dict[str, str]] = []
+        for start in range(0, len(ids), MAX_IDS):
+            report = opened.act(action, ids[start:start + MAX_IDS])
+            done += report.done
+            refused += report.refused
+        output.echo(f"{past} {len(done)} runs" + (": " + " ".join(done) if 0 < len(done) <= 20 else ""))
+        for refusal in refused:
+            output.echo(f"nbtrack: refused {refusal['id']}: {refusal['reason']}", err=True)
+        if refused:
+            raise click.exceptions.Exit(1)
+
+    if action == "delete":
+        command = click.option("--yes", "-y", "yes", is_flag=True, help="Do not ask for confirmation.")(command)
+    command.__doc__ = {
+        "archive": "Archive runs (by id or --where): listings hide them unless --archived include|only.",
+        "restore": "Bring archived runs (by id or --where) back into listings.",
+        "delete": "Delete runs (by id or --where) for good, after confirmation; blobs go at nbtrack gc. "
+                  "Running runs and runs a model version points to are refused. Exit 1 if any was refused.",
+    }[action]
+    command.help = command.__doc__
+    return command
+
+
+archive_command = _bulk("archive", "unarchived", "archived")
+restore_command = _bulk("restore", "archived", "restored")
+delete_command = _bulk("delete", "", "deleted")
 
 
 @cli.command("show")

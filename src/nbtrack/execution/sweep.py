@@ -130,6 +130,7 @@ class Job:
 
     params: dict[str, Any]
     run_id: str = field(default_factory=new_run_id)
+    name: str | None = None  # the notebook's stem and the params that vary in the sweep
 
 
 @dataclass(frozen=True)
@@ -152,7 +153,7 @@ class Plan:
     def request(self, job: Job) -> ExecutionRequest:
         return ExecutionRequest(
             notebook=self.notebook, params=job.params, store=self.store, artifacts=self.artifacts,
-            run_id=job.run_id, experiment=self.experiment, tags={SWEEP_TAG: self.sweep_id},
+            run_id=job.run_id, experiment=self.experiment, name=job.name, tags={SWEEP_TAG: self.sweep_id},
             timeout=self.timeout, kernel=self.kernel,
         )
 
@@ -222,9 +223,11 @@ def sweep(
         kernel=_kernel_name(source.node),
     )
     slots: list[str | Job] = []
+    varying = varying_params(wanted)
     for combination in wanted:
         key = _params_key(effective_params(source.declared, combination))
-        slots.append(done[key] if key in done else Job(combination))
+        name = sweep_name(source.path.stem, combination, varying)
+        slots.append(done[key] if key in done else Job(combination, name=name))
     jobs = [slot for slot in slots if isinstance(slot, Job)]
     with _status_bar(progress, len(slots), len(slots) - len(jobs), plan.sweep_id) as report:
         try:
@@ -242,6 +245,23 @@ def sweep(
             "(the store could not be written); fix the store and run the sweep again with --resume"
         )
     return runs
+
+
+def varying_params(combinations: Sequence[Mapping[str, Any]]) -> list[str]:
+    """The param names whose values differ among a sweep's combinations, in first-seen order."""
+    names: dict[str, None] = {}
+    for combination in combinations:
+        names.update(dict.fromkeys(combination))
+    return [name for name in names if len({repr(c.get(name)) for c in combinations}) > 1]
+
+
+def sweep_name(stem: str, params: Mapping[str, Any], varying: Sequence[str]) -> str:
+    """A sweep run's name: the notebook's stem and NAME=VALUE of each param varying in the sweep
+    (train_classifier C=0.1 max_depth=3), so its runs, whose ids share a prefix, read apart."""
+    from nbtrack import formatting
+
+    parts = [stem, *(f"{name}={formatting.value(params[name])}" for name in varying if name in params)]
+    return " ".join(parts)[:200]
 
 
 def _stored(store: Store, slots: list[str | Job]) -> list[StoredRun]:
@@ -362,7 +382,7 @@ def _record_unstarted(store: Store, plan: Plan, job: Job, failure: BaseException
     """
     try:
         store.create_run(
-            plan.experiment or Path(plan.notebook).stem, run_id=job.run_id, params=job.params,
+            plan.experiment or Path(plan.notebook).stem, run_id=job.run_id, name=job.name, params=job.params,
             tags={SWEEP_TAG: plan.sweep_id},
         )
         store.end_run(job.run_id, RunStatus.FAILED,

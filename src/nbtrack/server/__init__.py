@@ -50,7 +50,7 @@ def _load_jupyter_server_extension(serverapp: Any) -> None:
     """Register the handlers; the store is NBTRACK_STORE, else .nbtrack in the server's root."""
     from jupyter_server.utils import url_path_join
 
-    from nbtrack.server import executions, runs
+    from nbtrack.server import executions, runs, workspace
     from nbtrack.server.base import STORE_SETTING, NoRouteHandler
 
     root = os.path.expanduser(serverapp.root_dir)
@@ -64,6 +64,10 @@ def _load_jupyter_server_extension(serverapp: Any) -> None:
     run = r"/runs/(?P<ref>[0-9A-Za-z]+)"
     routes = [
         (r"/runs", runs.RunsHandler),
+        (r"/runs/table", workspace.TableHandler),  # before run: these words would read as run ids
+        (r"/runs/fields", workspace.FieldsHandler),
+        (r"/runs/groups", workspace.GroupsHandler),
+        (r"/runs/actions", workspace.ActionsHandler),
         (run, runs.RunHandler),
         (run + r"/tags", runs.TagsHandler),
         (run + r"/metrics", runs.MetricsHandler),
@@ -72,6 +76,8 @@ def _load_jupyter_server_extension(serverapp: Any) -> None:
         (r"/experiments", runs.ExperimentsHandler),
         (r"/models", runs.ModelsHandler),
         (r"/models/(?P<name>[^/]+)", runs.ModelHandler),
+        (r"/views", workspace.ViewsHandler),
+        (r"/views/(?P<name>[^/]+)", workspace.ViewHandler),
         (r"/executions", executions.ExecutionsHandler),
         (r"/executions/(?P<execution_id>[0-9a-f]+)", executions.ExecutionHandler),
         (r"/notebooks/params", executions.NotebookParamsHandler),

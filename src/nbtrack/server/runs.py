@@ -34,7 +34,7 @@ async def off_loop(work: Callable[[], T]) -> T:
 
 
 class RunsHandler(NbtrackHandler):
-    """GET /nbtrack/api/runs?where=&experiment=&order=&limit=&offset=: a page of runs and the total."""
+    """GET /nbtrack/api/runs?where=&experiment=&order=&limit=&offset=&archived=: a page of runs and the total."""
 
     @web.authenticated
     @authorized
@@ -44,18 +44,37 @@ class RunsHandler(NbtrackHandler):
         order = self.get_query_arguments("order") or ["-started"]
         limit = self.query_int("limit", 50, low=0, high=MAX_PAGE)
         offset = self.query_int("offset", 0, low=0, high=2**31)
+        archived = self.get_query_argument("archived", None) or "hide"
         store = self.store
 
         def page() -> dict[str, Any]:
-            runs = store.runs(where, experiment=experiment, order_by=order, limit=limit, offset=offset)
-            total = store.count(where, experiment=experiment)
+            runs = store.runs(where, experiment=experiment, order_by=order, limit=limit, offset=offset,
+                              archived=archived)
+            total = store.count(where, experiment=experiment, archived=archived)
             return {"runs": [run_json(r) for r in runs], "total": total, "offset": offset, "limit": limit}
 
         self.write_json(await off_loop(page))
 
 
 class RunHandler(NbtrackHandler):
-    """GET /nbtrack/api/runs/<id>: the run with its records, cells and artifact list."""
+    """GET /nbtrack/api/runs/<id>: the run with its records, cells and artifact list.
+    PATCH {"name"?, "note"?}: rename it, set its note; answers the run."""
+
+    @web.authenticated
+    @authorized
+    def patch(self, ref: str) -> None:
+        body = self.json_body()
+        unknown = sorted(set(body) - {"name", "note"})
+        if unknown or not body:
+            raise UsageError('send {"name": "..."} and/or {"note": "..."} to change a run'
+                             + (f"; {str(unknown[0])[:40]!r} is neither" if unknown else ""))
+        store = self.store
+        run_id = store.resolve(ref)
+        if "name" in body:
+            store.rename(run_id, body["name"])
+        if "note" in body:
+            store.set_note(run_id, body["note"])
+        self.write_json(run_json(store.run(run_id)))
 
     @web.authenticated
     @authorized

@@ -3,10 +3,22 @@
     params.model = 'rf' and (metrics.test.f1 > 0.9 or tags.stage in ('prod', 'dev'))
     not status = 'failed' and experiment like 'churn%' and started >= '2026-11-01'
 
-Fields: params.<key>, metrics.<key> (the last value), tags.<key>, status,
-experiment, name, id, started, ended, duration. Keys with unusual characters
-go in backticks: params.`learning-rate`. Operators: = != < <= > >= like in,
-combined with and, or, not and parentheses.
+Fields: params.<key>, metrics.<key> (the last value), metrics.<key>.min and
+metrics.<key>.max (the smallest and largest value), tags.<key>,
+data.<name>.<fact> (a logged data set's rows, columns, missing_share or
+fingerprint), status, experiment, name, notes (the run's Markdown note), notebook
+(its path), id, started, ended, duration. Keys with unusual characters go in
+backticks: params.`learning-rate`. A metric key's dots join its parts
+(metrics.test.f1 is the key test.f1), except a last part min or max written
+without backticks, which picks the summary: metrics.loss.min is the smallest
+value of loss, and a key literally named loss.min is written metrics.`loss.min`
+(its smallest value: metrics.`loss.min`.min). field_text() writes any field so.
+A data set's name is one part, in backticks when it holds a dot:
+data.`X.train`.rows. Operators: = != < <= > >= like in, combined with and, or,
+not and parentheses.
+
+A filter naming a params, metrics or tags key no run in the store has is refused
+(unknown key params.modle; did you mean params.model?): check_keys().
 
 A query is bounded before any SQL is built (see the MAX_ names): Debian 12's SQLite
 3.40.1 segfaults on an ORDER BY of 64 or more terms over a LEFT JOINed table, and
@@ -15,6 +27,7 @@ refuses expression trees deeper than 1000 and more than 64 tables in a join.
 
 from __future__ import annotations
 
+import difflib
 import math
 import re
 from dataclasses import dataclass
@@ -23,7 +36,11 @@ from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
+    Connection,
+    Float,
+    Text,
     and_,
+    func,
     case,
     false,
     literal,
@@ -31,6 +48,8 @@ from sqlalchemy import (
     or_,
     select,
 )
+
+from sqlalchemy.ext.compiler import compiles
 
 from nbtrack.config import heartbeat_seconds
 from nbtrack.errors import QueryError
@@ -55,8 +74,11 @@ _TOKEN = re.compile(
 )
 _REST_IS_SPACE = re.compile(r"\s*\Z")
 _KEYWORDS = {"and", "or", "not", "in", "like", "true", "false"}
-_SCALAR_FIELDS = {"status", "experiment", "name", "id", "started", "ended", "duration"}
-_PREFIXES = ("params", "metrics", "tags")
+_SCALAR_FIELDS = {"status", "experiment", "name", "notes", "notebook", "id", "started", "ended", "duration"}
+_PREFIXES = ("params", "metrics", "tags", "data")
+SUMMARIES = ("min", "max")  # metrics.<key>.min, metrics.<key>.max; "" is the last value
+DATA_FACTS = ("rows", "columns", "missing_share", "fingerprint")  # data.<name>.<fact>
+_PLAIN_PART = re.compile(r"[A-Za-z_0-9][\w\-]*")
 _OPS = {"=": "=", "==": "=", "!=": "!=", "<>": "!=", "<": "<", "<=": "<=", ">": ">", ">=": ">="}
 _TOO_DEEP = "parentheses and not nest more than {} levels deep"
 _HINT = "write comparisons like metrics.test.f1 > 0.9 or params.model = 'rf'"
@@ -101,30 +123,66 @@ def _shown(source: str) -> str:
 
 @dataclass(frozen=True)
 class Field:
-    """A filterable or sortable thing: a scalar column, or a param, metric or tag key."""
+    """A filterable or sortable thing: a scalar column, or a param, metric, tag or data set key.
 
-    kind: str  # params, metrics, tags, or one of _SCALAR_FIELDS
+    part: which value of the key: for metrics "" (the last), "min" or "max"; for data a DATA_FACTS name.
+    """
+
+    kind: str  # params, metrics, tags, data, or one of _SCALAR_FIELDS
     key: str = ""
+    part: str = ""
+
+    def __str__(self) -> str:
+        return field_text(self)
+
+
+def field_text(field: Field) -> str:
+    """A field written as filters, orders and columns take it (parse_field(field_text(f)) == f)."""
+    if field.kind in _SCALAR_FIELDS:
+        return field.kind
+    if field.kind == "data":
+        return f"data.{_quoted(field.key, whole=True)}.{field.part}"
+    key = _quoted(field.key, whole=False)
+    if field.kind == "metrics" and field.key.rsplit(".", 1)[-1] in SUMMARIES and "`" not in key:
+        key = f"`{field.key}`"  # a key ending in .min must not read as a summary
+    return f"{field.kind}.{key}" + (f".{field.part}" if field.part else "")
+
+
+def _quoted(key: str, *, whole: bool) -> str:
+    parts = [key] if whole else key.split(".")
+    if all(_PLAIN_PART.fullmatch(p) for p in parts):
+        return key
+    return f"`{key}`"
 
 
 def parse_field(text: str, source: str = "", column: int = 1) -> Field:
-    """A field name as written in a filter or an --order-by."""
-    parts = _split_name(text)
+    """A field name as written in a filter, an --order-by, a column or a group."""
+    pieces = _split_name(text)
+    parts = [p for p, _ in pieces]
     if not parts or not all(parts):
         raise _error(source or text, column, f"{_shown(text)} is not a field name; write one as in params.model")
     head = parts[0].lower()
     if head in _PREFIXES:
         if len(parts) < 2:
             raise _error(source or text, column, f"{head} needs a key, as in {head}.name")
+        last, last_quoted = pieces[-1]
+        if head == "data":
+            if len(parts) != 3 or last_quoted or last not in DATA_FACTS:
+                raise _error(source or text, column, f"{_shown(text)} is not a data field; write data.<name>.<fact> "
+                             f"with a fact of {', '.join(DATA_FACTS)}, as in data.train.rows")
+            return Field("data", parts[1], last)
+        if head == "metrics" and len(parts) > 2 and not last_quoted and last in SUMMARIES:
+            return Field(head, ".".join(parts[1:-1]), last)
         return Field(head, ".".join(parts[1:]))
     if head in _SCALAR_FIELDS and len(parts) == 1:
         return Field(head)
-    known = ", ".join(sorted(_SCALAR_FIELDS) + [f"{p}.<key>" for p in _PREFIXES])
+    known = ", ".join(sorted(_SCALAR_FIELDS) + [f"{p}.<key>" for p in _PREFIXES[:3]] + ["data.<name>.<fact>"])
     raise _error(source or text, column, f"unknown field {_shown(text)} (known: {known})")
 
 
-def _split_name(text: str) -> list[str]:
-    return [p[1:-1] if p.startswith("`") else p for p in re.findall(r"`[^`]+`|[^.`]+", text)]
+def _split_name(text: str) -> list[tuple[str, bool]]:
+    """The dot-separated parts of a field name, each with whether it was in backticks."""
+    return [(p[1:-1], True) if p.startswith("`") else (p, False) for p in re.findall(r"`[^`]+`|[^.`]+", text)]
 
 
 class _Parser:
@@ -134,6 +192,7 @@ class _Parser:
         self.pos = 0
         self.now = now
         self.depth = self.terms = self.values = 0
+        self.fields: list[Field] = []  # every field compared, for check_keys
 
     def peek(self) -> _Token:
         return self.tokens[self.pos]
@@ -210,6 +269,7 @@ class _Parser:
         self.bound(token, self.terms, MAX_TERMS, "more than {} comparisons",
                    "split it into several queries, or list values with in (...)")
         field = parse_field(token.text, self.source, token.column)
+        self.fields.append(field)
         op_token = self.take()
         negate = False
         if op_token.kind == "keyword" and op_token.text == "not":
@@ -265,18 +325,29 @@ class _Parser:
             self.require(values, (int, float), at, "metrics are numbers; compare with a number")
             summaries = schema.metric_summaries
             test = and_(summaries.c.key_pk == _metric_key_pk(field.key),
-                        _apply(summaries.c.last, op, values))
+                        _apply(summaries.c[field.part or "last"], op, values))
             return _in_runs(summaries, test)
+        if field.kind == "data":
+            wanted = (str,) if field.part == "fingerprint" else (int, float)
+            self.require(values, wanted, at, f"data {field.part} is {'text' if wanted == (str,) else 'a number'}; "
+                         "compare with one")
+            if op == "like" and field.part != "fingerprint":
+                raise self.fail(at, f"like compares text; data {field.part} is a number")
+            records = schema.records
+            test = and_(records.c.kind == "data", records.c.name == field.key,
+                        _apply(data_fact(field.part), op, values))
+            return _in_runs(records, test)
         if field.kind == "status":
             known = {s.value for s in RunStatus}
             bad = [v for v in values if v not in known]
             if bad:
                 raise self.fail(at, f"status {bad[0]!r} is not one of {', '.join(sorted(known))}")
             return _apply(effective_status(self.now), op, values)
-        if field.kind in ("experiment", "name", "id"):
+        if field.kind in ("experiment", "name", "id", "notes", "notebook"):
             self.require(values, (str,), at, f"{field.kind} is text; quote the value")
             column = {"experiment": schema.experiments.c.name, "name": schema.runs.c.name,
-                      "id": schema.runs.c.id}[field.kind]
+                      "id": schema.runs.c.id, "notes": func.coalesce(schema.runs.c.note, ""),
+                      "notebook": schema.runs.c.notebook_path}[field.kind]
             return _apply(column, op, values)
         if op == "like":
             raise self.fail(at, f"like compares text; {field.kind} is a time or a number")
@@ -339,6 +410,39 @@ def _param_test(key: str, op: str, values: list[Any]) -> ColumnElement[bool]:
     return and_(p.key == key, test)
 
 
+class _DataFact(ColumnElement[Any]):
+    """One fact of a data record's JSON body: json_extract in SQLite, ->> in PostgreSQL."""
+
+    inherit_cache = False
+
+    def __init__(self, fact: str, body: Any) -> None:
+        self.fact = fact  # one of DATA_FACTS: safe to write into the SQL
+        self.body = body
+        self.type = Text() if fact == "fingerprint" else Float()
+
+
+@compiles(_DataFact)
+def _data_fact_sqlite(element: _DataFact, compiler: Any, **kw: Any) -> str:
+    return f"json_extract({compiler.process(element.body, **kw)}, '$.{element.fact}')"
+
+
+@compiles(_DataFact, "postgresql")
+def _data_fact_postgresql(element: _DataFact, compiler: Any, **kw: Any) -> str:
+    text = f"(CAST({compiler.process(element.body, **kw)} AS JSONB) ->> '{element.fact}')"
+    return text if element.fact == "fingerprint" else f"CAST({text} AS DOUBLE PRECISION)"
+
+
+def data_fact(fact: str, records: Any = None) -> ColumnElement[Any]:
+    """A data record's fact (DATA_FACTS) as SQL over records (or an alias): a number, or text for the fingerprint."""
+    if fact not in DATA_FACTS:
+        raise QueryError(f"{fact!r} is not a data fact; use one of {', '.join(DATA_FACTS)}")
+    return _DataFact(fact, (schema.records if records is None else records).c.body)
+
+
+_KEY_COLUMNS = {"params": (schema.params, schema.params.c.key), "metrics": (schema.metric_keys, schema.metric_keys.c.name),
+                "tags": (schema.tags, schema.tags.c.key)}
+
+
 def _metric_key_pk(key: str) -> Any:
     keys = schema.metric_keys
     return select(keys.c.pk).where(keys.c.name == key).scalar_subquery()
@@ -363,12 +467,52 @@ def effective_status(now: float, window: float | None = None) -> Any:
 
 def compile_filter(source: str, now: float) -> ColumnElement[bool]:
     """A filter expression as a WHERE clause over runs joined to experiments."""
+    return parse_filter(source, now)[0]
+
+
+def parse_filter(source: str, now: float) -> tuple[ColumnElement[bool], list[Field]]:
+    """A filter expression as a WHERE clause, and the fields it compares (for check_keys)."""
     if not isinstance(source, str):
         raise QueryError(f"a filter is text such as \"metrics.test.f1 > 0.9\". Got {source!r} instead.")
     if len(source) > MAX_FILTER_CHARS:
         raise QueryError(f"the filter {_shown(source)} is longer than {MAX_FILTER_CHARS} characters; "
                          "split it into several queries")
-    return _Parser(source, now).parse()
+    parser = _Parser(source, now)
+    return parser.parse(), parser.fields
+
+
+def check_keys(conn: Connection, fields: list[Field]) -> None:
+    """Refuse a params, metrics or tags key no run in the store has, suggesting the nearest known one.
+
+    Each key is one index lookup; the store's keys are read only to word the refusal.
+    """
+    for field in dict.fromkeys(f for f in fields if f.kind in ("params", "metrics", "tags")):
+        table, column = _KEY_COLUMNS[field.kind]
+        if conn.execute(select(column).where(column == field.key).limit(1)).first() is not None:
+            continue
+        known = list(conn.execute(select(column).distinct().limit(10_000)).scalars())
+        shown = field_text(Field(field.kind, field.key))
+        near = difflib.get_close_matches(field.key, known, n=1, cutoff=0.6)
+        if near:
+            raise QueryError(f"unknown key {shown}; did you mean {field_text(Field(field.kind, near[0]))}? "
+                             f"No run in this store has {shown}")
+        listed = ", ".join(sorted(known)[:8]) + (", ..." if len(known) > 8 else "")
+        raise QueryError(f"unknown key {shown}: no run in this store has it; check the spelling "
+                         f"({field.kind} keys: {listed or 'none yet'})")
+
+
+GROUPABLE = ("params", "tags", "status", "experiment", "name", "notebook")
+
+
+def check_group(group: object) -> str:
+    """A field rows can be grouped by: a param, a tag (tags.sweep groups a sweep's runs) or a run fact."""
+    if not isinstance(group, str) or len(group) > 600:
+        raise QueryError(f"group is a field name such as params.model. Got {str(group)[:80]!r} instead.")
+    field = parse_field(group.strip())
+    if field.kind not in GROUPABLE:
+        raise QueryError(f"rows group by a param, a tag or one of status, experiment, name, notebook. "
+                         f"Got {group[:80]!r} instead; group e.g. by params.model or tags.sweep")
+    return group.strip()
 
 
 def parse_order(spec: str) -> tuple[Field, bool]:

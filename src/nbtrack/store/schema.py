@@ -51,6 +51,8 @@ runs = Table(
     Column("error_value", Text),
     Column("digest", Text),  # params and summaries once ended, for listing (step 0004, store/digest.py)
     Column("heartbeat_s", Float),  # the writer's heartbeat interval (step 0008); NULL: the reader's
+    Column("note", Text),  # the run's Markdown note (step 0009); NULL: none
+    Column("archived_at", Float),  # when it was archived (step 0009); NULL: not archived
     # Listing orders by started_at, then id (step 0006): with id in the index no sort is left.
     Index("ix_runs_started_id", "started_at", "id"),
     Index("ix_runs_experiment_started_id", "experiment_pk", "started_at", "id"),
@@ -203,4 +205,14 @@ metric_chunks = Table(
     # The spans of a series without reading its blobs (a sampled read picks chunks from them).
     Index("ix_metric_chunks_spans", "run_pk", "key_pk", "last_step", "first_step"),
     sqlite_with_rowid=False,
+)
+
+
+# Saved views of the runs table (step 0009): a name and its filter, columns, sort and grouping as JSON.
+saved_views = Table(
+    "saved_views",
+    metadata,
+    Column("name", String(100), primary_key=True),
+    Column("body", Text, nullable=False),
+    Column("updated_at", Float, nullable=False),
 )

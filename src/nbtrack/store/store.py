@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping, MutableSequence, Sequence
 from itertools import islice
 from operator import lt
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, bindparam, case, delete, or_, select, update
 from sqlalchemy.exc import DatabaseError, OperationalError
@@ -34,6 +34,7 @@ from nbtrack.records import (
     Record,
     RunError,
     RunStatus,
+    memorable_name,
     new_run_id,
     to_json_value,
 )
@@ -41,6 +42,9 @@ from nbtrack.limits import check_value_bytes, encode_value
 from nbtrack.store import chunks, database, digest, schema, upgrades
 from nbtrack.store.blobs import Blobs
 from nbtrack.store.listing import Listing
+
+if TYPE_CHECKING:  # loaded on first use: start_run curates nothing
+    from nbtrack.store.curation import ActionReport
 
 _ARTIFACT_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.\-]*(?:/[A-Za-z0-9_][A-Za-z0-9_.\-]*)*")
 _MAX_KEY = 250
@@ -110,9 +114,11 @@ class Store(Listing):
     ) -> str:
         """Start a run and return its id; started_at (epoch seconds) keeps an imported run's own time."""
         experiment = _check_key("experiment", experiment)
-        if isinstance(name, str):
-            check_value_bytes("the run name", name)  # listings carry it, as they carry params
         run_id = run_id or new_run_id()
+        if isinstance(name, str) and name.strip():
+            check_value_bytes("the run name", name)  # listings carry it, as they carry params
+        else:
+            name = memorable_name(run_id)  # every run has a name: runs of one sweep share id prefixes
         now = time.time()
         param_rows = _param_rows(params or {})
         tag_rows = _tag_rows(tags or {})
@@ -159,6 +165,86 @@ class Store(Listing):
         with database.writing(self.engine) as conn:
             pk = self._pk(conn, run_id)
             conn.execute(delete(schema.tags).where(schema.tags.c.run_pk == pk, schema.tags.c.key == key))
+
+    def rename(self, run_id: str, name: str) -> None:
+        """Give a run another name (names annotate a run, so they change after it ended)."""
+        from nbtrack.store import curation
+
+        curation.set_fields(self.engine, self.resolve(run_id), {"name": curation.check_name(name)})
+
+    def set_note(self, run_id: str, note: str) -> None:
+        """Set a run's Markdown note ("" clears it); searchable as notes like '%...%'."""
+        from nbtrack.store import curation
+
+        curation.set_fields(self.engine, self.resolve(run_id), {"note": curation.check_note(note) or None})
+
+    def archive_runs(self, run_ids: Iterable[str]) -> ActionReport:
+        """Archive runs: listings hide them unless asked (archived="include" or "only")."""
+        return self.act("archive", run_ids)
+
+    def restore_runs(self, run_ids: Iterable[str]) -> ActionReport:
+        """Bring archived runs back into listings."""
+        return self.act("restore", run_ids)
+
+    def delete_runs(self, run_ids: Iterable[str]) -> ActionReport:
+        """Delete runs' rows for good (their blobs go with nbtrack gc); running runs and runs a
+        model version points to are refused, each with its reason."""
+        return self.act("delete", run_ids)
+
+    def act(self, action: str, run_ids: Iterable[str], *, tags: Mapping[str, Any] | None = None,
+            delete_tags: Iterable[str] = ()) -> ActionReport:
+        """archive, restore, delete or tag runs (ids or unique prefixes), answering for each."""
+        from nbtrack.store import curation
+
+        if isinstance(run_ids, str):
+            raise UsageError(f"run ids are a list, such as [{run_ids!r}]")
+        return curation.act(self.engine, action, run_ids, resolve=self.resolve, tags=tags,
+                            delete_tags=delete_tags, tag_rows=_tag_rows)
+
+    # -- saved views ----------------------------------------------------------
+
+    def save_view(self, name: str, view: Mapping[str, Any]) -> dict[str, Any]:
+        """Save (or replace) a named view of the runs table; every part is checked before it is kept."""
+        from nbtrack.store import saved_views
+
+        return saved_views.save(self.engine, name, view)
+
+    def views(self) -> list[dict[str, Any]]:
+        """Every saved view, by name."""
+        from nbtrack.store import saved_views
+
+        return saved_views.listed(self.engine)
+
+    def view(self, name: str) -> dict[str, Any]:
+        """One saved view (ViewNotFound when there is none of that name)."""
+        from nbtrack.store import saved_views
+
+        return saved_views.one(self.engine, name)
+
+    def delete_view(self, name: str) -> None:
+        from nbtrack.store import saved_views
+
+        saved_views.delete(self.engine, name)
+
+    # -- the runs table -------------------------------------------------------
+
+    def table(self, where: str | None = None, **options: Any) -> dict[str, Any]:
+        """A page of the runs table: chosen columns of the runs a filter matches, sorted on the server."""
+        from nbtrack.store import table
+
+        return table.page(self, where, **options)
+
+    def fields(self, where: str | None = None, **options: Any) -> dict[str, Any]:
+        """The fields of the runs a filter matches, with common values, and the default columns."""
+        from nbtrack.store import table
+
+        return table.catalogue(self, where, **options)
+
+    def groups(self, where: str | None = None, **options: Any) -> dict[str, Any]:
+        """The runs a filter matches grouped by one field, with count and mean/std per numeric column."""
+        from nbtrack.store import table
+
+        return table.groups(self, where, **options)
 
     def log_metrics(self, run_id: str, points: Sequence[tuple[str, int, float, int]]) -> None:
         """Write (key, step, value, timestamp ms) points in one transaction.
@@ -272,6 +358,13 @@ class Store(Listing):
             conn.execute(stmt, {"run_pk": pk, "kind": _check_key("record kind", kind),
                                 "name": _check_key("record name", name), "body": text,
                                 "created_at": time.time()})
+
+    def delete_record(self, run_id: str, kind: str, name: str) -> None:
+        """Remove one capture of a running run (autolog's record of a model the notebook logged itself)."""
+        r = schema.records.c
+        with database.writing(self.engine) as conn:
+            pk = self._running_pk(conn, run_id)
+            conn.execute(delete(schema.records).where(r.run_pk == pk, r.kind == kind, r.name == name))
 
     def add_cells(self, run_id: str, cells: Iterable[CellTiming]) -> None:
         """Record what executed cells cost (a cell recorded again takes the new figures)."""

@@ -20,7 +20,7 @@ from sqlalchemy import Connection, select
 
 from nbtrack.config import DATABASE_FILE, OBJECTS_DIR
 from nbtrack.errors import IntegrityError, RunRefused, StoreUriError, UsageError
-from nbtrack.records import RunStatus
+from nbtrack.records import RunStatus, memorable_name
 from nbtrack.store import chunks, database, schema, validation
 from nbtrack.store.archives import extract_archive
 from nbtrack.store.store import Store, open_store
@@ -108,6 +108,7 @@ def _copy_run(target: Store, source: Store, run: Any, key_names: dict[Any, Any])
             return 0  # another import got there first
         values = {c.name: run[c.name] for c in schema.runs.columns if c.name != "pk"}
         values["experiment_pk"] = target._experiment_pk(conn, run["experiment"])
+        values["name"] = values.get("name") or memorable_name(run["id"])  # every run has a name
         pk = conn.execute(schema.runs.insert().values(**values)).inserted_primary_key[0]
         used_keys = sorted({key_names[r["key_pk"]] for t in _KEYED_TABLES for r in children[t.name]})
         key_pks = target._metric_key_pks(conn, used_keys)

@@ -9,10 +9,11 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from sqlalchemy import Connection, Engine, Table, inspect, select, text
+from sqlalchemy import Connection, Engine, Table, bindparam, inspect, select, text
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from nbtrack.errors import UsageError
+from nbtrack.records import memorable_name
 from nbtrack.store import chunks, database, digest
 from nbtrack.store.schema import (
     alias_moves,
@@ -31,6 +32,7 @@ from nbtrack.store.schema import (
     params,
     records,
     runs,
+    saved_views,
     tags,
 )
 
@@ -114,6 +116,22 @@ def _run_heartbeat_interval(conn: Connection) -> None:
         conn.execute(text("ALTER TABLE runs ADD COLUMN heartbeat_s FLOAT"))
 
 
+def _run_workspace(conn: Connection) -> None:
+    # Notes, archiving and saved views; every run gets a name (listings and filters by name
+    # never meet an unnamed run). A new store's runs table has the columns already.
+    have = {column["name"] for column in inspect(conn).get_columns("runs")}
+    if "note" not in have:
+        conn.execute(text("ALTER TABLE runs ADD COLUMN note TEXT"))
+    if "archived_at" not in have:
+        conn.execute(text("ALTER TABLE runs ADD COLUMN archived_at FLOAT"))
+    saved_views.create(conn, checkfirst=True)
+    unnamed = conn.execute(select(runs.c.pk, runs.c.id).where(runs.c.name.is_(None))).all()
+    rename = runs.update().where(runs.c.pk == bindparam("run_pk")).values(name=bindparam("new_name"))
+    for start in range(0, len(unnamed), 10_000):  # any size of store: bounded batches
+        conn.execute(rename, [{"run_pk": pk, "new_name": memorable_name(run_id)}
+                              for pk, run_id in unnamed[start:start + 10_000]])
+
+
 # Named upgrade steps, applied in order, each once, recorded in nbtrack_migrations.
 # Append new steps; never edit or reorder a released one.
 STEPS: list[tuple[str, Callable[[Connection], None]]] = [
@@ -125,6 +143,7 @@ STEPS: list[tuple[str, Callable[[Connection], None]]] = [
     ("0006_listing_order_indexes", _listing_order_indexes),
     ("0007_digest_summaries_apart", _digest_summaries_apart),
     ("0008_run_heartbeat_interval", _run_heartbeat_interval),
+    ("0009_run_workspace", _run_workspace),
 ]
 
 

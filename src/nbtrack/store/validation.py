@@ -17,6 +17,7 @@ from nbtrack.errors import InvalidArtifactName, RunRefused
 from nbtrack.records import RunStatus
 from nbtrack.store import chunks, digest
 from nbtrack.store.blobs import is_sha256
+from nbtrack.store.curation import MAX_NOTE
 from nbtrack.store.store import check_artifact_name
 
 _CROCKFORD = frozenset("0123456789ABCDEFGHJKMNPQRSTVWXYZ")
@@ -62,6 +63,8 @@ def _check_run(run: Mapping[str, Any]) -> None:
     for column in ("started_at", "heartbeat_at"):
         _time(f"runs.{column}", run.get(column))
     _time("runs.ended_at", run.get("ended_at"), none=True)
+    _time("runs.archived_at", run.get("archived_at"), none=True)
+    _text("runs.note", run.get("note"), MAX_NOTE, none=True)
     _text("runs.notebook_path", run.get("notebook_path"), 4096, none=True)
     sha = run.get("notebook_sha256")
     if sha not in (None, "") and not is_sha256(sha):
