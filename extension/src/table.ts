@@ -473,7 +473,7 @@ export class RunsTable extends Widget {
     const count = model.lineCount();
     const total = model.state.group ? model.groups.reduce((n, g) => n + g.count, 0) : Math.max(0, model.main.total);
     this.countLine.textContent = model.main.total < 0 ? 'loading...'
-      : `${total.toLocaleString()} run${total === 1 ? '' : 's'}` + (model.state.group ? ` in ${model.groups.length} groups` : '');
+      : `${total.toLocaleString()} run${total === 1 ? '' : 's'}` + (model.state.group ? ` in ${model.truncated ? 'the biggest ' : ''}${model.groups.length} groups` : '');
     this.filter.fields = model.fields;
     this.refreshGroupOptions();
     if (this.columnsSeen !== model.state.columns.join('\n')) {
@@ -648,6 +648,9 @@ export class RunsTable extends Widget {
     }),
     this.cell('nbtrack-td nbtrack-note-cell', NOTE_WIDTH, undefined));
     node.style.width = `${this.totalWidth}px`;
+    if (group.where === null) {
+      node.title = 'this value cannot be written in a filter (a list, or no value): its runs are not listed here';
+    }
     node.addEventListener('click', () => {
       this.setActive(position);
       this.model.toggleGroup(group);

@@ -23,13 +23,8 @@ export class Listing {
 /** A line of the table: a group's header or a run of a listing. */
 export type Line = { kind: 'group'; group: IGroup; open: boolean } | { kind: 'run'; listing: Listing; index: number };
 
-/** Combine the filter with a group's own where (the same filter twice is harmless). */
-function both(where: string, extra: string): string {
-  if (!where) {
-    return extra;
-  }
-  return extra ? `(${where}) and (${extra})` : where;
-}
+/** The server's stats cover this many columns: the numeric ones of the table go first. */
+const MAX_GROUP_COLUMNS = 20;
 
 export class TableModel {
   state: IViewState = { where: '', experiment: '', columns: [], order: ['-started'], group: '', archived: 'hide' };
@@ -39,6 +34,8 @@ export class TableModel {
   defaultColumns: string[] = [];
   main = new Listing('');
   groups: IGroup[] = [];
+  /** The server listed only the biggest groups. */
+  truncated = false;
   readonly open = new Map<string, Listing>();
   /** Called after anything new arrived: the view redraws. */
   changed: () => void = () => undefined;
@@ -68,9 +65,11 @@ export class TableModel {
       const listing = new Listing(this.state.where);
       const first = await this.readPage(listing, 0, signal);
       let groups: IGroup[] = [];
+      let truncated = false;
       if (this.state.group) {
-        groups = (await requestAPI<IGroups>('runs/groups' + query({ ...this.filterArgs(), group: this.state.group,
-          columns: this.state.columns }), 'GET', undefined, signal)).groups;
+        const found = await requestAPI<IGroups>('runs/groups' + this.groupQuery(), 'GET', undefined, signal);
+        groups = found.groups;
+        truncated = !!found.truncated;
       }
       if (generation !== this.generation) {
         return;
@@ -81,10 +80,11 @@ export class TableModel {
       listing.total = first.total;
       this.main = listing;
       this.groups = groups;
+      this.truncated = truncated;
       for (const [key, old] of [...this.open]) {
         const group = groups.find(g => groupKey(g) === key);
         if (group) {
-          this.open.set(key, new Listing(both(this.state.where, group.where)));
+          this.open.set(key, new Listing(group.where ?? ''));
         } else {
           this.open.delete(key);
         }
@@ -129,10 +129,11 @@ export class TableModel {
     }
     const generation = this.generation;
     try {
-      const found = await requestAPI<IGroups>('runs/groups' + query({ ...this.filterArgs(), group: this.state.group,
-        columns: this.state.columns }), 'GET', undefined, this.controller.signal);
+      const found = await requestAPI<IGroups>('runs/groups' + this.groupQuery(), 'GET', undefined,
+        this.controller.signal);
       if (generation === this.generation) {
         this.groups = found.groups;
+        this.truncated = !!found.truncated;
         this.changed();
       }
     } catch {
@@ -140,12 +141,13 @@ export class TableModel {
     }
   }
 
+  /** Open or close a group; a group whose value has no literal (a list, a missing value) cannot be listed. */
   toggleGroup(group: IGroup): void {
     const key = groupKey(group);
     if (this.open.has(key)) {
       this.open.delete(key);
-    } else {
-      this.open.set(key, new Listing(both(this.state.where, group.where)));
+    } else if (group.where !== null) {
+      this.open.set(key, new Listing(group.where)); // the server's where: the filter, experiment and this value
     }
     this.changed();
   }
@@ -208,6 +210,12 @@ export class TableModel {
 
   filterArgs(): Record<string, string> {
     return { where: this.state.where.trim(), experiment: this.state.experiment, archived: this.state.archived };
+  }
+
+  /** The groups with stats of the table's numeric columns (params, metrics, data facts, duration). */
+  private groupQuery(): string {
+    const numeric = this.state.columns.filter(c => /^(params|metrics|data)\./.test(c) || c === 'duration');
+    return query({ ...this.filterArgs(), group: this.state.group, columns: numeric.slice(0, MAX_GROUP_COLUMNS) });
   }
 
   private readPage(listing: Listing, page: number, signal: AbortSignal): Promise<ITablePage> {

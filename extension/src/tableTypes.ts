@@ -46,13 +46,15 @@ export interface IGroupStats {
 export interface IGroup {
   value: unknown;
   count: number;
-  where: string;
+  /** Selects exactly this group's runs (filter, experiment and value); null when the value has no literal. */
+  where: string | null;
   stats: Record<string, IGroupStats>;
 }
 
 export interface IGroups {
   group: string;
   groups: IGroup[];
+  truncated?: boolean;
 }
 
 /** What a saved view restores; PUT /views/<name> takes it without name and updated_at. */
