@@ -89,3 +89,62 @@ function general(x: number): string {
 function trimmed(text: string): string {
   return text.replace(/0+$/, '').replace(/\.$/, '');
 }
+
+// --- Runs as people see them: one short id rule and one colour per run (nbtrack/formatting.py). ---
+
+export const SHORT_ID_MIN = 6;
+/** Distinct on white and on Lab's dark background; a run keeps its colour wherever it is drawn. */
+export const PALETTE = [
+  '#4e79a7', '#f28e2b', '#e15759', '#76b7b2', '#59a14f', '#edc948', '#b07aa1', '#ff9da7',
+  '#9c755f', '#17becf', '#bcbd22', '#8c6bb1', '#d37295', '#2f8f5b', '#a0cbe8', '#ffbe7d'
+];
+
+/**
+ * Each id's last N characters, N the same for all: the least N >= SHORT_ID_MIN that tells them
+ * apart. Run ids are time-sorted (ULIDs), so a sweep's runs share their prefix and differ in
+ * the suffix. Pass every id the view shows.
+ */
+export function shortIds(ids: string[]): Map<string, string> {
+  const distinct = Array.from(new Set(ids));
+  const longest = distinct.reduce((most, id) => Math.max(most, id.length), 0);
+  let length = SHORT_ID_MIN;
+  while (length < longest && new Set(distinct.map(id => id.slice(-length))).size < distinct.length) {
+    length += 1;
+  }
+  return new Map(distinct.map(id => [id, id.slice(-length)]));
+}
+
+/** The run's own colour: a palette entry chosen by the FNV-1a hash of its id. */
+export function runColour(id: string): string {
+  return PALETTE[fnv1a(id) % PALETTE.length];
+}
+
+/**
+ * Colours for runs shown together: each its runColour(), unless another shown run has it; ids
+ * are taken in sorted order and one whose colour is taken moves to the next free entry.
+ */
+export function runColours(ids: string[]): Map<string, string> {
+  const taken = new Map<string, string>();
+  const used = new Set<number>();
+  for (const id of Array.from(new Set(ids)).sort()) {
+    let index = fnv1a(id) % PALETTE.length;
+    if (used.size < PALETTE.length) {
+      while (used.has(index)) {
+        index = (index + 1) % PALETTE.length;
+      }
+    }
+    used.add(index);
+    taken.set(id, PALETTE[index]);
+  }
+  return taken;
+}
+
+/** 32-bit FNV-1a over UTF-16 code units, as formatting.py computes it. */
+function fnv1a(text: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h >>> 0;
+}

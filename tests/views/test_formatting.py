@@ -85,3 +85,39 @@ process.stdout.write(JSON.stringify(cases.map(([raw]) => formatValue(input(raw))
     shown = json.loads(done.stdout)
     mismatches = [(raw, got, expected) for (raw, expected), got in zip(CASES, shown, strict=True) if got != expected]
     assert mismatches == []
+
+
+RUN_SETS = json.loads(CASES_FILE.read_text(encoding="utf-8"))["runs"]
+
+
+@pytest.mark.parametrize("case", RUN_SETS, ids=[f"{len(c['ids'])} ids" for c in RUN_SETS])
+def test_short_ids_and_colours_read_as_the_table_says(case: dict[str, Any]) -> None:
+    assert formatting.short_ids(case["ids"]) == case["short"]
+    assert formatting.run_colours(case["ids"]) == case["together"]
+    assert {i: formatting.run_colour(i) for i in case["ids"]} == case["alone"]
+
+
+def test_short_ids_are_unique_and_runs_shown_together_never_share_a_colour() -> None:
+    sweep = [f"01KBX9Q2M4A7ZK3VQ8W1T2{i:04d}" for i in range(len(formatting.PALETTE))]
+    short = formatting.short_ids(sweep)
+    assert len(set(short.values())) == len(sweep) and all(len(s) >= formatting.SHORT_ID_MIN for s in short.values())
+    assert len(set(formatting.run_colours(sweep).values())) == len(sweep)
+    # a run alone, or shown with runs that do not take its colour, keeps its own
+    assert formatting.run_colours(sweep[:1]) == {sweep[0]: formatting.run_colour(sweep[0])}
+
+
+def test_the_lab_shortens_and_colours_runs_the_same(tmp_path: Path) -> None:
+    node = shutil.which("node")
+    assert node is not None, "Node.js is needed to check the Lab's format.ts"
+    harness = """
+const sets = JSON.parse(process.env.NBTRACK_RUN_SETS);
+const plain = m => Object.fromEntries(m);
+process.stdout.write(JSON.stringify(sets.map(s => ({
+  short: plain(shortIds(s.ids)), together: plain(runColours(s.ids)),
+  alone: Object.fromEntries(s.ids.map(i => [i, runColour(i)]))}))));
+"""
+    done = subprocess.run([node, "--input-type=module"], input=_compiled_format_js(tmp_path) + harness, text=True,
+                          capture_output=True, check=True, timeout=60,
+                          env={"NBTRACK_RUN_SETS": json.dumps(RUN_SETS), "PATH": ""})
+    expected = [{k: case[k] for k in ("short", "together", "alone")} for case in RUN_SETS]
+    assert json.loads(done.stdout) == expected
