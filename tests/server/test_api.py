@@ -26,6 +26,9 @@ def routes(ids: dict[str, str]) -> list[tuple[str, str]]:
         ("GET", f"{API}/runs/table"), ("GET", f"{API}/runs/fields"), ("GET", f"{API}/runs/groups?group=params.model"),
         ("POST", f"{API}/runs/actions"), ("PATCH", f"{API}/runs/{rf}"), ("GET", f"{API}/views"),
         ("PUT", f"{API}/views/mine"), ("DELETE", f"{API}/views/mine"), ("GET", f"{API}/views/mine"),
+        ("GET", f"{API}/analysis?metric=metrics.test.f1"), ("GET", f"{API}/series?ids={rf}&key=train.loss"),
+        ("GET", f"{API}/runs/{rf}/artifacts/notes.txt/preview"), ("GET", f"{API}/models/churn/life"),
+        ("GET", f"{API}/models/churn/versions/1/lineage"), ("POST", f"{API}/models/churn/aliases"),
     ]
 
 

@@ -53,6 +53,17 @@ def test_launching_needs_the_execute_action_and_reads_do_not(no_execute: Client)
     assert client.request("GET", f"{API}/runs").json()["total"] == 1
 
 
+def test_moving_an_alias_needs_the_execute_action_as_launching_does_and_reading_a_models_life_does_not(
+        no_execute: Client) -> None:
+    client = no_execute
+    refused = client.request("POST", f"{API}/models/churn/aliases", {"alias": "champion", "version": 1})
+    assert refused.status == 403 and "execute" in refused.json()["message"]
+    assert client.request("GET", f"{API}/models/churn/life").status == 404  # allowed; there is no such model
+    assert client.request("GET", f"{API}/analysis?metric=metrics.test.f1").status == 200
+    run_id = client.request("GET", f"{API}/runs").json()["runs"][0]["id"]
+    assert client.request("GET", f"{API}/series?ids={run_id}&key=loss").status == 200
+
+
 @pytest.fixture(scope="module")
 def read_only_runs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Client, str]]:
     from nbtrack.store import open_store

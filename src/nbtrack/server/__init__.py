@@ -50,7 +50,7 @@ def _load_jupyter_server_extension(serverapp: Any) -> None:
     """Register the handlers; the store is NBTRACK_STORE, else .nbtrack in the server's root."""
     from jupyter_server.utils import url_path_join
 
-    from nbtrack.server import executions, runs, workspace
+    from nbtrack.server import analysis, executions, models, runs, workspace
     from nbtrack.server.base import STORE_SETTING, NoRouteHandler
 
     root = os.path.expanduser(serverapp.root_dir)
@@ -71,11 +71,17 @@ def _load_jupyter_server_extension(serverapp: Any) -> None:
         (run, runs.RunHandler),
         (run + r"/tags", runs.TagsHandler),
         (run + r"/metrics", runs.MetricsHandler),
+        (run + r"/artifacts/(?P<name>.+)/preview", analysis.PreviewHandler),  # before the artifact's bytes
         (run + r"/artifacts/(?P<name>.+)", runs.ArtifactHandler),
         (r"/compare", runs.CompareHandler),
         (r"/experiments", runs.ExperimentsHandler),
         (r"/models", runs.ModelsHandler),
         (r"/models/(?P<name>[^/]+)", runs.ModelHandler),
+        (r"/models/(?P<name>[^/]+)/life", models.LifeHandler),
+        (r"/models/(?P<name>[^/]+)/versions/(?P<version>[0-9]+)/lineage", models.LineageHandler),
+        (r"/models/(?P<name>[^/]+)/aliases", models.AliasesHandler),
+        (r"/analysis", analysis.AnalysisHandler),
+        (r"/series", analysis.SeriesHandler),
         (r"/views", workspace.ViewsHandler),
         (r"/views/(?P<name>[^/]+)", workspace.ViewHandler),
         (r"/executions", executions.ExecutionsHandler),

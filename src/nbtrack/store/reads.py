@@ -89,3 +89,14 @@ def records_by_kind(store: Store, kinds: Sequence[str], run_ids: set[str]) -> di
             if run_id in run_ids:
                 found[kind].append({"run_id": run_id, "name": name, "body": json.loads(body), "at": created})
     return found
+
+
+def newest_records(store: Store, kind: str, *, limit: int) -> list[dict[str, Any]]:
+    """The store's newest records of one kind, newest first, at most limit: {"run_id", "name", "body", "at"}."""
+    r, runs = schema.records.c, schema.runs.c
+    query = (select(runs.id, r.name, r.body, r.created_at)
+             .join_from(schema.records, schema.runs, r.run_pk == runs.pk)
+             .where(r.kind == kind).order_by(r.created_at.desc()).limit(limit))
+    with database.reading(store.engine) as conn:
+        return [{"run_id": run_id, "name": name, "body": json.loads(body), "at": created}
+                for run_id, name, body, created in conn.execute(query)]

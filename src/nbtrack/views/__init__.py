@@ -1,4 +1,4 @@
-"""Views of runs in the notebook: capture views, RunTable, RunComparison, all with static HTML."""
+"""Views of runs in the notebook: capture views, RunTable, RunComparison, SweepAnalysis, all with static HTML."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ _HOMES = {
     "DataView": "nbtrack.views.capture_views",
     "ModelView": "nbtrack.views.capture_views",
     "EvaluationView": "nbtrack.views.capture_views",
+    "SweepAnalysis": "nbtrack.views.sweep",
 }
 
 __all__ = sorted(_HOMES)
@@ -23,4 +24,5 @@ if TYPE_CHECKING:
     from nbtrack.views.capture_views import DataView, EvaluationView, ModelView
     from nbtrack.views.comparison import RunComparison
     from nbtrack.views.run_card import RunCard
+    from nbtrack.views.sweep import SweepAnalysis
     from nbtrack.views.table import RunTable
