@@ -93,7 +93,8 @@ export class RunDetail extends Widget {
     this.draw('Params', run.params, () => Object.keys(run.params).length
       ? [table(['name', 'value'], Object.entries(run.params).map(([k, v]) => [k, formatValue(v)]))]
       : ['no params']);
-    this.draw('Metrics', run.summaries, () => [Object.keys(run.summaries).length
+    const noMetrics = Object.keys(run.summaries).length === 0;
+    this.draw('Metrics', [run.summaries, noMetrics && run.status === 'running'], () => [Object.keys(run.summaries).length
       ? table(['key', 'last', 'min', 'max', 'points'], Object.entries(run.summaries).map(([k, s]) =>
         [k, formatValue(s.last), formatValue(s.min), formatValue(s.max), s.count]), 'nbtrack-table nbtrack-summaries')
       : h('div', { class: 'nbtrack-note nbtrack-no-metrics' }, run.status === 'running' ? 'no metrics yet' : 'no metrics')]);
@@ -115,8 +116,27 @@ export class RunDetail extends Widget {
     const environment = run.records.find(r => r.kind === 'environment');
     this.draw('Environment', environment ?? null, () => environment ? this.environment(environment) : null);
     this.draw('Artifacts', run.artifact_list, () => run.artifact_list.length ? [this.artifacts(run)] : ['no artifacts']);
-    void this.loadSeries(run).catch(e => this.seriesHost.replaceChildren(h('div', { class: 'nbtrack-error' }, (e as Error).message)));
-    void this.loadFigures(run).catch(e => this.figuresHost.replaceChildren(h('div', { class: 'nbtrack-error' }, (e as Error).message)));
+    this.follow('series', () => this.loadSeries(run), this.seriesHost);
+    this.follow('figures', () => this.loadFigures(run), this.figuresHost);
+  }
+
+  /** One fetch of a kind at a time; a refresh arriving meanwhile runs once the fetch ends (the last state is drawn). */
+  private follow(kind: 'series' | 'figures', fetch: () => Promise<void>, host: HTMLElement): void {
+    if (this.busy.has(kind)) {
+      this.again.set(kind, fetch);
+      return;
+    }
+    this.busy.add(kind);
+    void fetch()
+      .catch(e => host.replaceChildren(h('div', { class: 'nbtrack-error' }, (e as Error).message)))
+      .finally(() => {
+        this.busy.delete(kind);
+        const next = this.again.get(kind);
+        this.again.delete(kind);
+        if (next && !this.isDisposed) {
+          this.follow(kind, next, host);
+        }
+      });
   }
 
   /** The per-cell cost chart: one chart, drawn again as a live run's cells end (never a new chart). */
@@ -318,11 +338,7 @@ export class RunDetail extends Widget {
   private async loadSeries(run: IRunDetail): Promise<void> {
     const keys = Object.entries(run.summaries).filter(([, s]) => s.count > 1).map(([k]) => k).sort();
     const drawn = JSON.stringify(keys.map(k => [k, run.summaries[k]]));
-    if (drawn === this.seriesDrawn) {
-      return;
-    }
-    this.seriesDrawn = drawn;
-    if (!keys.length) {
+    if (drawn === this.seriesDrawn || !keys.length) {
       return;
     }
     const { series } = await requestAPI<ISeries>(`runs/${encodeURIComponent(run.id)}/metrics?points=${SERIES_POINTS}` +
@@ -330,6 +346,7 @@ export class RunDetail extends Widget {
     if (this.isDisposed) {
       return;
     }
+    this.seriesDrawn = drawn; // only once drawn: a failed fetch is tried again on the next refresh
     const who = this.who!;
     for (const key of keys) {
       let view = this.seriesViews.get(key);
@@ -363,8 +380,8 @@ export class RunDetail extends Widget {
     if (drawn === this.figuresDrawn) {
       return;
     }
-    this.figuresDrawn = drawn;
     if (!images.length) {
+      this.figuresDrawn = drawn;
       this.figuresHost.replaceChildren('no figures');
       return;
     }
@@ -388,6 +405,7 @@ export class RunDetail extends Widget {
         this.urls.delete(sha256);
       }
     }
+    this.figuresDrawn = drawn;
     this.figuresHost.replaceChildren(...figures);
   }
 
@@ -419,6 +437,8 @@ export class RunDetail extends Widget {
   private figuresDrawn = '';
   private readonly urls = new Map<string, string>(); // figure sha256 -> object URL
   private refresh = 0;
+  private readonly busy = new Set<'series' | 'figures'>();
+  private readonly again = new Map<'series' | 'figures', () => Promise<void>>();
 }
 
 export function section(title: string, ...content: (Node | string)[]): HTMLElement {
