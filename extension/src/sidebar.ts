@@ -12,6 +12,7 @@ const ROW_HEIGHT = 46;
 const PAGE = 100;
 const REFRESH_MS = 1500;
 const ROW_METRICS = 3;
+const FIELDS_AGAIN_MS = 5000;
 // The row's status as a mark (its word is the title and in the row's label): the name gets the width.
 const STATUS_MARKS: Record<string, string> = {
   running: '●', finished: '✓', failed: '✗', killed: '■', timeout: '⏱', lost: '?'
@@ -254,6 +255,18 @@ export class RunsSidebar extends Widget {
     }
   }
 
+  /** A metric no field list had yet (a run logging as it goes): read the fields again, at most every few s. */
+  private noticeNewFields(runs: IRun[]): void {
+    if (!this.fieldsKnown || Date.now() - this.fieldsAsked < FIELDS_AGAIN_MS) {
+      return;
+    }
+    const known = (k: string): boolean => this.labels.has(`metrics.${k}`) || this.labels.has(`metrics.\`${k}\``);
+    if (runs.some(r => Object.keys(r.metrics).some(k => !known(k)))) {
+      this.fieldsAsked = Date.now();
+      void this.loadFields();
+    }
+  }
+
   private learnDefaultColumns(columns: string[]): void {
     this.defaultColumns = columns.filter(c => c.startsWith('metrics.'));
   }
@@ -282,6 +295,7 @@ export class RunsSidebar extends Widget {
       if (!this.fieldsKnown) {
         this.learnMetricKeys(page.runs);
       }
+      this.noticeNewFields(page.runs);
       this.paint();
     } catch (error) {
       if (generation !== this.generation || signal.aborted) {
@@ -324,6 +338,7 @@ export class RunsSidebar extends Widget {
       }
       this.shown.total = page.total;
       this.shown.pages.set(index, page.runs);
+      this.noticeNewFields(page.runs);
       this.paint();
     } catch {
       // a failed re-read keeps what is on screen; the next refresh tries again
@@ -475,9 +490,7 @@ export class RunsSidebar extends Widget {
       add(sortField);
     }
     this.defaultColumns.forEach(add);
-    if (!this.fieldsKnown || !this.defaultColumns.length) {
-      Object.keys(run.metrics).sort().forEach(k => add(`metrics.${k}`));
-    }
+    Object.keys(run.metrics).sort().forEach(k => add(`metrics.${k}`)); // room left: the run's own
     return shown;
   }
 
@@ -661,6 +674,7 @@ export class RunsSidebar extends Widget {
   private labels = new Map<string, string>();
   private defaultColumns: string[] = [];
   private fieldsKnown = false;
+  private fieldsAsked = 0;
   private asked = '';
   private inflight = 0;
   private active = -1;
