@@ -8,12 +8,14 @@ import { INotebookModel, INotebookTracker, NotebookPanel } from '@jupyterlab/not
 import { IRenderMimeRegistry } from '@jupyterlab/rendermime';
 import { LabIcon } from '@jupyterlab/ui-components';
 import { IDisposable } from '@lumino/disposable';
+import { MessageLoop } from '@lumino/messaging';
 import { Widget } from '@lumino/widgets';
 
 import { ComparePanel } from './compare';
 import { EXECUTED_NOTEBOOK, RunDetail } from './detail';
 import { ExecutionProgress, runWithParameters } from './launch';
 import { RunsSidebar } from './sidebar';
+import { IExecution } from './types';
 import { StoredNotebook } from './viewer';
 
 const ICON_SVG = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 24 24" width="16" height="16">
@@ -47,13 +49,25 @@ const plugin: JupyterFrontEndPlugin<void> = {
     const show = (key: string, make: () => Widget): void => {
       let widget = open.get(key);
       if (!widget || widget.isDisposed) {
-        widget = make();
+        const made = (widget = make());
         open.set(key, widget);
         widget.disposed.connect(() => open.delete(key));
+        // A closed tab only detaches a plain widget: dispose it, so its polling stops and the next
+        // open makes a new tab (a detached one cannot be activated: the click did nothing).
+        MessageLoop.installMessageHook(made, (_handler, msg) => {
+          if (msg.type === 'close-request') {
+            queueMicrotask(() => made.dispose());
+          }
+          return true;
+        });
         app.shell.add(widget, 'main');
       }
       app.shell.activateById(widget.id);
     };
+
+    // One progress tab per execution: opening it again (the sidebar's entry) activates that tab.
+    const showExecution = (execution: IExecution): void => show(`execution:${execution.id}`,
+      () => new ExecutionProgress(execution, id => void app.commands.execute(CommandIDs.openRun, { id })));
 
     app.commands.addCommand(CommandIDs.openRun, {
       label: 'Open nbtrack run',
@@ -88,9 +102,8 @@ const plugin: JupyterFrontEndPlugin<void> = {
         }
         const execution = await runWithParameters(panel.context.path);
         if (execution) {
-          sidebar.reload();
-          show(`execution:${execution.id}`, () => new ExecutionProgress(execution,
-            id => void app.commands.execute(CommandIDs.openRun, { id })));
+          sidebar.refresh();
+          showExecution(execution);
         }
       }
     });
@@ -98,6 +111,7 @@ const plugin: JupyterFrontEndPlugin<void> = {
     const sidebar = new RunsSidebar({
       openRun: id => void app.commands.execute(CommandIDs.openRun, { id }),
       compare: ids => void app.commands.execute(CommandIDs.compare, { ids }),
+      openExecution: execution => showExecution(execution),
       openTable: () => void app.commands.execute(CommandIDs.openTable, {}),
       canOpenTable: () => app.commands.hasCommand(CommandIDs.openTable)
     });

@@ -1,4 +1,4 @@
-"use strict";(self.rspackChunknbtrack_labextension=self.rspackChunknbtrack_labextension||[]).push([[232],{277(r,o,t){var a=t(415),e=t.n(a),n=t(688),c=(t.n(n))()(e());c.push([r.id,`/* nbtrack panels: every color and size from --jp-* variables, so light and dark themes both read. */
+"use strict";(self.rspackChunknbtrack_labextension=self.rspackChunknbtrack_labextension||[]).push([[232],{277(r,o,t){var e=t(415),a=t.n(e),n=t(688),c=(t.n(n))()(a());c.push([r.id,`/* nbtrack panels: every color and size from --jp-* variables, so light and dark themes both read. */
 
 .nbtrack-sidebar {
   display: flex;
@@ -116,6 +116,49 @@
   display: none;
 }
 
+.nbtrack-executions {
+  display: flex;
+  flex-direction: column;
+  gap: 2px;
+}
+
+.nbtrack-executions-title {
+  color: var(--jp-ui-font-color2);
+  font-size: var(--jp-ui-font-size0);
+  margin-top: 2px;
+}
+
+.nbtrack-execution-entry {
+  display: flex;
+  align-items: center;
+  gap: 6px;
+  border: var(--jp-border-width) solid var(--jp-border-color2);
+  background: var(--jp-layout-color1);
+  color: var(--jp-ui-font-color1);
+  font-size: var(--jp-ui-font-size1);
+  padding: 2px 6px;
+  text-align: left;
+  cursor: pointer;
+}
+
+.nbtrack-execution-entry:hover {
+  background: var(--jp-layout-color2);
+}
+
+.nbtrack-execution-notebook {
+  flex: 1;
+  min-width: 0;
+  overflow: hidden;
+  text-overflow: ellipsis;
+  white-space: nowrap;
+}
+
+.nbtrack-execution-cell {
+  color: var(--jp-ui-font-color2);
+  font-size: var(--jp-ui-font-size0);
+  white-space: nowrap;
+}
+
 .nbtrack-list {
   flex: 1;
   overflow-y: auto;
@@ -157,7 +200,7 @@
   box-shadow: inset 3px 0 0 var(--jp-brand-color1);
 }
 
-.nbtrack-list:focus-visible .nbtrack-row.nbtrack-active {
+.nbtrack-list:focus .nbtrack-row.nbtrack-active {
   outline: var(--jp-border-width, 1px) solid var(--jp-focus-outline-color, var(--jp-brand-color1));
   outline-width: 2px;
   outline-offset: -2px;
@@ -207,7 +250,8 @@
   color: var(--jp-ui-font-color3);
 }
 
-.nbtrack-row .nbtrack-status {
+.nbtrack-row .nbtrack-status,
+.nbtrack-execution-entry .nbtrack-status {
   flex: none;
   width: 1.3em;
   text-align: center;
@@ -455,4 +499,4 @@
 .nbtrack-line-hunk {
   color: var(--jp-ui-font-color2);
 }
-`,""]),t.d(o,{},{A:c})},688(r){r.exports=function(r){var o=[];return o.toString=function(){return this.map(function(o){var t="",a=void 0!==o[5];return o[4]&&(t+="@supports (".concat(o[4],") {")),o[2]&&(t+="@media ".concat(o[2]," {")),a&&(t+="@layer".concat(o[5].length>0?" ".concat(o[5]):""," {")),t+=r(o),a&&(t+="}"),o[2]&&(t+="}"),o[4]&&(t+="}"),t}).join("")},o.i=function(r,t,a,e,n){"string"==typeof r&&(r=[[null,r,void 0]]);var c={};if(a)for(var i=0;i<this.length;i++){var l=this[i][0];null!=l&&(c[l]=!0)}for(var p=0;p<r.length;p++){var s=[].concat(r[p]);a&&c[s[0]]||(void 0!==n&&(void 0===s[5]||(s[1]="@layer".concat(s[5].length>0?" ".concat(s[5]):""," {").concat(s[1],"}")),s[5]=n),t&&(s[2]&&(s[1]="@media ".concat(s[2]," {").concat(s[1],"}")),s[2]=t),e&&(s[4]?(s[1]="@supports (".concat(s[4],") {").concat(s[1],"}"),s[4]=e):s[4]="".concat(e)),o.push(s))}},o}},415(r){r.exports=function(r){return r[1]}},886(r){var o=[];function t(r){for(var t=-1,a=0;a<o.length;a++)if(o[a].identifier===r){t=a;break}return t}function a(r,a){for(var e={},n=[],c=0;c<r.length;c++){var i=r[c],l=a.base?i[0]+a.base:i[0],p=e[l]||0,s="".concat(l," ").concat(p);e[l]=p+1;var d=t(s),b={css:i[1],media:i[2],sourceMap:i[3],supports:i[4],layer:i[5]};if(-1!==d)o[d].references++,o[d].updater(b);else{var u=function(r,o){var t=o.domAPI(o);return t.update(r),function(o){o?(o.css!==r.css||o.media!==r.media||o.sourceMap!==r.sourceMap||o.supports!==r.supports||o.layer!==r.layer)&&t.update(r=o):t.remove()}}(b,a);a.byIndex=c,o.splice(c,0,{identifier:s,updater:u,references:1})}n.push(s)}return n}r.exports=function(r,e){var n=a(r=r||[],e=e||{});return function(r){r=r||[];for(var c=0;c<n.length;c++){var i=t(n[c]);o[i].references--}for(var l=a(r,e),p=0;p<n.length;p++){var s=t(n[p]);0===o[s].references&&(o[s].updater(),o.splice(s,1))}n=l}}},285(r){var o={};r.exports=function(r,t){var a=function(r){if(void 0===o[r]){var t=document.querySelector(r);if(window.HTMLIFrameElement&&t instanceof window.HTMLIFrameElement)try{t=t.contentDocument.head}catch(r){t=null}o[r]=t}return o[r]}(r);if(!a)throw Error("Couldn't find a style target. This probably means that the value for the 'insert' parameter is invalid.");a.appendChild(t)}},298(r){r.exports=function(r){var o=document.createElement("style");return r.setAttributes(o,r.attributes),r.insert(o,r.options),o}},206(r,o,t){r.exports=function(r){var o=t.nc;o&&r.setAttribute("nonce",o)}},167(r){r.exports=function(r){if("u"<typeof document)return{update:function(){},remove:function(){}};var o=r.insertStyleElement(r);return{update:function(t){var a,e,n;a="",t.supports&&(a+="@supports (".concat(t.supports,") {")),t.media&&(a+="@media ".concat(t.media," {")),(e=void 0!==t.layer)&&(a+="@layer".concat(t.layer.length>0?" ".concat(t.layer):""," {")),a+=t.css,e&&(a+="}"),t.media&&(a+="}"),t.supports&&(a+="}"),(n=t.sourceMap)&&"u">typeof btoa&&(a+="\n/*# sourceMappingURL=data:application/json;base64,".concat(btoa(unescape(encodeURIComponent(JSON.stringify(n))))," */")),r.styleTagTransform(a,o,r.options)},remove:function(){var r;null===(r=o).parentNode||r.parentNode.removeChild(r)}}}},343(r){r.exports=function(r,o){if(o.styleSheet)o.styleSheet.cssText=r;else{for(;o.firstChild;)o.removeChild(o.firstChild);o.appendChild(document.createTextNode(r))}}},579(r,o,t){var a=t(886),e=t.n(a),n=t(167),c=t.n(n),i=t(285),l=t.n(i),p=t(206),s=t.n(p),d=t(298),b=t.n(d),u=t(343),f=t.n(u),v=t(277),k={};k.styleTagTransform=f(),k.setAttributes=s(),k.insert=l().bind(null,"head"),k.domAPI=c(),k.insertStyleElement=b(),e()(v.A,k),v.A&&v.A.locals&&v.A.locals}}]);
+`,""]),t.d(o,{},{A:c})},688(r){r.exports=function(r){var o=[];return o.toString=function(){return this.map(function(o){var t="",e=void 0!==o[5];return o[4]&&(t+="@supports (".concat(o[4],") {")),o[2]&&(t+="@media ".concat(o[2]," {")),e&&(t+="@layer".concat(o[5].length>0?" ".concat(o[5]):""," {")),t+=r(o),e&&(t+="}"),o[2]&&(t+="}"),o[4]&&(t+="}"),t}).join("")},o.i=function(r,t,e,a,n){"string"==typeof r&&(r=[[null,r,void 0]]);var c={};if(e)for(var i=0;i<this.length;i++){var l=this[i][0];null!=l&&(c[l]=!0)}for(var p=0;p<r.length;p++){var s=[].concat(r[p]);e&&c[s[0]]||(void 0!==n&&(void 0===s[5]||(s[1]="@layer".concat(s[5].length>0?" ".concat(s[5]):""," {").concat(s[1],"}")),s[5]=n),t&&(s[2]&&(s[1]="@media ".concat(s[2]," {").concat(s[1],"}")),s[2]=t),a&&(s[4]?(s[1]="@supports (".concat(s[4],") {").concat(s[1],"}"),s[4]=a):s[4]="".concat(a)),o.push(s))}},o}},415(r){r.exports=function(r){return r[1]}},886(r){var o=[];function t(r){for(var t=-1,e=0;e<o.length;e++)if(o[e].identifier===r){t=e;break}return t}function e(r,e){for(var a={},n=[],c=0;c<r.length;c++){var i=r[c],l=e.base?i[0]+e.base:i[0],p=a[l]||0,s="".concat(l," ").concat(p);a[l]=p+1;var d=t(s),b={css:i[1],media:i[2],sourceMap:i[3],supports:i[4],layer:i[5]};if(-1!==d)o[d].references++,o[d].updater(b);else{var u=function(r,o){var t=o.domAPI(o);return t.update(r),function(o){o?(o.css!==r.css||o.media!==r.media||o.sourceMap!==r.sourceMap||o.supports!==r.supports||o.layer!==r.layer)&&t.update(r=o):t.remove()}}(b,e);e.byIndex=c,o.splice(c,0,{identifier:s,updater:u,references:1})}n.push(s)}return n}r.exports=function(r,a){var n=e(r=r||[],a=a||{});return function(r){r=r||[];for(var c=0;c<n.length;c++){var i=t(n[c]);o[i].references--}for(var l=e(r,a),p=0;p<n.length;p++){var s=t(n[p]);0===o[s].references&&(o[s].updater(),o.splice(s,1))}n=l}}},285(r){var o={};r.exports=function(r,t){var e=function(r){if(void 0===o[r]){var t=document.querySelector(r);if(window.HTMLIFrameElement&&t instanceof window.HTMLIFrameElement)try{t=t.contentDocument.head}catch(r){t=null}o[r]=t}return o[r]}(r);if(!e)throw Error("Couldn't find a style target. This probably means that the value for the 'insert' parameter is invalid.");e.appendChild(t)}},298(r){r.exports=function(r){var o=document.createElement("style");return r.setAttributes(o,r.attributes),r.insert(o,r.options),o}},206(r,o,t){r.exports=function(r){var o=t.nc;o&&r.setAttribute("nonce",o)}},167(r){r.exports=function(r){if("u"<typeof document)return{update:function(){},remove:function(){}};var o=r.insertStyleElement(r);return{update:function(t){var e,a,n;e="",t.supports&&(e+="@supports (".concat(t.supports,") {")),t.media&&(e+="@media ".concat(t.media," {")),(a=void 0!==t.layer)&&(e+="@layer".concat(t.layer.length>0?" ".concat(t.layer):""," {")),e+=t.css,a&&(e+="}"),t.media&&(e+="}"),t.supports&&(e+="}"),(n=t.sourceMap)&&"u">typeof btoa&&(e+="\n/*# sourceMappingURL=data:application/json;base64,".concat(btoa(unescape(encodeURIComponent(JSON.stringify(n))))," */")),r.styleTagTransform(e,o,r.options)},remove:function(){var r;null===(r=o).parentNode||r.parentNode.removeChild(r)}}}},343(r){r.exports=function(r,o){if(o.styleSheet)o.styleSheet.cssText=r;else{for(;o.firstChild;)o.removeChild(o.firstChild);o.appendChild(document.createTextNode(r))}}},579(r,o,t){var e=t(886),a=t.n(e),n=t(167),c=t.n(n),i=t(285),l=t.n(i),p=t(206),s=t.n(p),d=t(298),b=t.n(d),u=t(343),f=t.n(u),v=t(277),k={};k.styleTagTransform=f(),k.setAttributes=s(),k.insert=l().bind(null,"head"),k.domAPI=c(),k.insertStyleElement=b(),a()(v.A,k),v.A&&v.A.locals&&v.A.locals}}]);
