@@ -8,6 +8,7 @@ import { INotebookModel, INotebookTracker, NotebookPanel } from '@jupyterlab/not
 import { IRenderMimeRegistry } from '@jupyterlab/rendermime';
 import { LabIcon } from '@jupyterlab/ui-components';
 import { IDisposable } from '@lumino/disposable';
+import { MessageLoop } from '@lumino/messaging';
 import { Widget } from '@lumino/widgets';
 
 import { followTheme } from './charts';
@@ -18,6 +19,7 @@ import { registerLinks } from './links';
 import { NoteEditor } from './notes';
 import { RunsSidebar } from './sidebar';
 import { RunsTable } from './table';
+import { IExecution } from './types';
 import { StoredNotebook } from './viewer';
 
 const ICON_SVG = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 24 24" width="16" height="16">
@@ -56,13 +58,25 @@ const plugin: JupyterFrontEndPlugin<void> = {
     const show = (key: string, make: () => Widget): void => {
       let widget = open.get(key);
       if (!widget || widget.isDisposed) {
-        widget = make();
+        const made = (widget = make());
         open.set(key, widget);
         widget.disposed.connect(() => open.delete(key));
+        // A closed tab only detaches a plain widget: dispose it, so its polling stops and the next
+        // open makes a new tab (a detached one cannot be activated: the click did nothing).
+        MessageLoop.installMessageHook(made, (_handler, msg) => {
+          if (msg.type === 'close-request') {
+            queueMicrotask(() => made.dispose());
+          }
+          return true;
+        });
         app.shell.add(widget, 'main');
       }
       app.shell.activateById(widget.id);
     };
+
+    // One progress tab per execution: opening it again (the sidebar's entry) activates that tab.
+    const showExecution = (execution: IExecution): void => show(`execution:${execution.id}`,
+      () => new ExecutionProgress(execution, id => void app.commands.execute(CommandIDs.openRun, { id })));
 
     app.commands.addCommand(CommandIDs.openRun, {
       label: 'Open nbtrack run',
@@ -97,9 +111,8 @@ const plugin: JupyterFrontEndPlugin<void> = {
         }
         const execution = await runWithParameters(panel.context.path);
         if (execution) {
-          sidebar.reload();
-          show(`execution:${execution.id}`, () => new ExecutionProgress(execution,
-            id => void app.commands.execute(CommandIDs.openRun, { id })));
+          sidebar.refresh();
+          showExecution(execution);
         }
       }
     });
@@ -138,6 +151,7 @@ const plugin: JupyterFrontEndPlugin<void> = {
     const sidebar = new RunsSidebar({
       openRun: id => void app.commands.execute(CommandIDs.openRun, { id }),
       compare: ids => void app.commands.execute(CommandIDs.compare, { ids }),
+      openExecution: execution => showExecution(execution),
       openTable: () => void app.commands.execute(CommandIDs.openTable, {}),
       canOpenTable: () => app.commands.hasCommand(CommandIDs.openTable)
     });

@@ -6,12 +6,14 @@ import { Widget } from '@lumino/widgets';
 import { age, h } from './dom';
 import { formatValue, runColours, shortIds } from './format';
 import { query, requestAPI } from './request';
-import { IExperiment, IField, IFields, IRun, IRunPage } from './types';
+import { IExecution, IExperiment, IField, IFields, IRun, IRunPage } from './types';
 
 const ROW_HEIGHT = 46;
 const PAGE = 100;
 const REFRESH_MS = 1500;
 const ROW_METRICS = 3;
+const FIELDS_AGAIN_MS = 5000;
+const MAX_EXECUTIONS = 5;
 // The row's status as a mark (its word is the title and in the row's label): the name gets the width.
 const STATUS_MARKS: Record<string, string> = {
   running: '●', finished: '✓', failed: '✗', killed: '■', timeout: '⏱', lost: '?'
@@ -50,6 +52,8 @@ interface IDrawnRow {
 export interface ISidebarActions {
   openRun(id: string): void;
   compare(ids: string[]): void;
+  /** Show an execution's progress tab: the one already open, else a new one. */
+  openExecution(execution: IExecution): void;
   /** Open the main-area runs table; absent or not ready: the header shows no button for it. */
   openTable?(): void;
   canOpenTable?(): boolean;
@@ -137,7 +141,8 @@ export class RunsSidebar extends Widget {
         this.errorLine,
         h('div', { class: 'nbtrack-toolbar' }, h('label', {}, 'sort ', this.orderSelect), this.directionButton,
           this.countLine),
-        h('div', { class: 'nbtrack-toolbar' }, this.selectionLine, this.clearButton, this.compareButton)
+        h('div', { class: 'nbtrack-toolbar' }, this.selectionLine, this.clearButton, this.compareButton),
+        this.executionsList
       ),
       this.scroller
     );
@@ -167,6 +172,12 @@ export class RunsSidebar extends Widget {
     void this.fetchFirst(next);
   }
 
+  /** Ask again now, whatever changed (a launch from Lab): the runs on screen and this server's executions. */
+  refresh(): void {
+    this.reload(false, true);
+    void this.loadExecutions();
+  }
+
   /** Show or hide the "Open table" button as the command appears (another plugin registers it). */
   updateTableButton(): void {
     const can = !!this.actions.openTable && (this.actions.canOpenTable?.() ?? true);
@@ -177,6 +188,7 @@ export class RunsSidebar extends Widget {
     super.onAfterAttach(msg);
     void this.loadExperiments();
     void this.loadFields();
+    void this.loadExecutions();
     this.reload(false, true);
     this.timer = window.setInterval(() => this.refreshVisible(), REFRESH_MS);
   }
@@ -254,6 +266,18 @@ export class RunsSidebar extends Widget {
     }
   }
 
+  /** A metric no field list had yet (a run logging as it goes): read the fields again, at most every few s. */
+  private noticeNewFields(runs: IRun[]): void {
+    if (!this.fieldsKnown || Date.now() - this.fieldsAsked < FIELDS_AGAIN_MS) {
+      return;
+    }
+    const known = (k: string): boolean => this.labels.has(`metrics.${k}`) || this.labels.has(`metrics.\`${k}\``);
+    if (runs.some(r => Object.keys(r.metrics).some(k => !known(k)))) {
+      this.fieldsAsked = Date.now();
+      void this.loadFields();
+    }
+  }
+
   private learnDefaultColumns(columns: string[]): void {
     this.defaultColumns = columns.filter(c => c.startsWith('metrics.'));
   }
@@ -282,6 +306,7 @@ export class RunsSidebar extends Widget {
       if (!this.fieldsKnown) {
         this.learnMetricKeys(page.runs);
       }
+      this.noticeNewFields(page.runs);
       this.paint();
     } catch (error) {
       if (generation !== this.generation || signal.aborted) {
@@ -324,6 +349,7 @@ export class RunsSidebar extends Widget {
       }
       this.shown.total = page.total;
       this.shown.pages.set(index, page.runs);
+      this.noticeNewFields(page.runs);
       this.paint();
     } catch {
       // a failed re-read keeps what is on screen; the next refresh tries again
@@ -338,8 +364,37 @@ export class RunsSidebar extends Widget {
       'GET', undefined, signal);
   }
 
+  /** This server's launches, newest first: an entry per execution opens (or re-activates) its progress tab. */
+  private async loadExecutions(): Promise<void> {
+    let executions: IExecution[];
+    try {
+      ({ executions } = await requestAPI<{ executions: IExecution[] }>('executions'));
+    } catch {
+      return; // a server that lets this user read runs but not executions: no entries
+    }
+    this.executions = executions.slice(0, MAX_EXECUTIONS);
+    const entries = this.executions.map(e => {
+      const total = Math.max(e.cells_total, e.cells_done, 1);
+      const cell = e.failed_cell ?? (e.state === 'running' ? Math.min(e.cells_done + 1, total) : e.cells_done);
+      const entry = h('button', {
+        class: `nbtrack-execution-entry nbtrack-execution-${e.state}`,
+        title: `show the progress of ${e.notebook} (launched here)`, attrs: { 'data-execution-id': e.id }
+      },
+      h('span', { class: `nbtrack-status nbtrack-status-${e.state}`, title: e.state }, STATUS_MARKS[e.state] ?? '?'),
+      h('span', { class: 'nbtrack-execution-notebook' }, e.notebook),
+      h('span', { class: 'nbtrack-execution-cell' }, `${e.state} · cell ${cell} of ${total}`));
+      entry.addEventListener('click', () => this.actions.openExecution(e));
+      return entry;
+    });
+    this.executionsList.replaceChildren(
+      ...(entries.length ? [h('div', { class: 'nbtrack-executions-title' }, 'Launched from Lab'), ...entries] : []));
+  }
+
   /** Re-read the pages on screen: new runs appear and running runs update by themselves. */
   private refreshVisible(): void {
+    if (this.isVisible && this.executions.some(e => e.state === 'running')) {
+      void this.loadExecutions();
+    }
     if (!this.isVisible || this.loading.size || this.inflight || !this.shown.query.key) {
       return;
     }
@@ -475,9 +530,7 @@ export class RunsSidebar extends Widget {
       add(sortField);
     }
     this.defaultColumns.forEach(add);
-    if (!this.fieldsKnown || !this.defaultColumns.length) {
-      Object.keys(run.metrics).sort().forEach(k => add(`metrics.${k}`));
-    }
+    Object.keys(run.metrics).sort().forEach(k => add(`metrics.${k}`)); // room left: the run's own
     return shown;
   }
 
@@ -652,6 +705,8 @@ export class RunsSidebar extends Widget {
   private readonly selectionLine: HTMLDivElement;
   private readonly scroller: HTMLDivElement;
   private readonly spacer: HTMLDivElement;
+  private readonly executionsList = h('div', { class: 'nbtrack-executions' });
+  private executions: IExecution[] = [];
   private shown: IShown = { query: { where: '', experiment: '', order: '-started', key: '' }, pages: new Map(), total: 0 };
   private readonly loading = new Set<number>();
   private readonly selected = new Set<string>();
@@ -661,6 +716,7 @@ export class RunsSidebar extends Widget {
   private labels = new Map<string, string>();
   private defaultColumns: string[] = [];
   private fieldsKnown = false;
+  private fieldsAsked = 0;
   private asked = '';
   private inflight = 0;
   private active = -1;

@@ -282,6 +282,11 @@ def test_rows_are_reached_ticked_and_opened_from_the_keyboard(
     assert first != active
     page.keyboard.press("Enter")
     page.wait_for_selector(f"#nbtrack-run-{first} h2")
+    # Closed, the run's tab opens again from its row (a closed panel used to stay half alive: no tab).
+    page.click(f".lm-TabBar-tab[data-id='nbtrack-run-{first}'] .lm-TabBar-tabCloseIcon")
+    page.wait_for_selector(f"#nbtrack-run-{first}", state="detached")
+    page.click(f"{SIDEBAR} [data-run-id='{first}'] .nbtrack-run-name")
+    page.wait_for_selector(f"#nbtrack-run-{first} h2")
 
 
 def test_the_header_opens_the_runs_table_once_that_command_exists(
@@ -370,6 +375,21 @@ def test_the_progress_panel_counts_steadily_and_stop_ends_the_run_killed(
     page.wait_for_selector(".nbtrack-detail:not(.lm-mod-hidden) h2")
     assert page.eval_on_selector_all(".nbtrack-detail", "ds => ds.length") == 1
     assert page.eval_on_selector_all(".nbtrack-progress", "ps => ps.length") == 1
+
+    # The sidebar lists the executions launched here: an entry re-activates its open progress tab,
+    # and brings a closed one back; never a second tab for one execution.
+    entry = f"{SIDEBAR} .nbtrack-execution-entry:has-text('slow.ipynb')"
+    page.wait_for_selector(f"{entry}:has-text('killed')")
+    page.click(entry)
+    page.wait_for_selector(".nbtrack-progress:not(.lm-mod-hidden)")
+    assert page.eval_on_selector_all(".nbtrack-progress", "ps => ps.length") == 1
+    page.click(".lm-TabBar-tab:has-text('killed slow.ipynb') .lm-TabBar-tabCloseIcon")
+    page.wait_for_selector(".nbtrack-progress", state="detached")
+    page.click(entry)
+    page.wait_for_selector(".nbtrack-progress:not(.lm-mod-hidden) .nbtrack-progress-status[data-state='killed']")
+    page.click(entry)
+    assert page.eval_on_selector_all(".nbtrack-progress", "ps => ps.length") == 1
+    screenshots(page, "sidebar-executions")
 
 
 def test_a_failed_execution_names_the_cell_its_count_names(lab: tuple[LabServer, dict[str, Any]], page: Any) -> None:
