@@ -399,6 +399,7 @@ def test_an_alias_moves_by_post_with_a_compare_and_set_and_bad_moves_are_refused
     client, ids, _ = api
     moved = client.request("POST", f"{API}/models/churn/aliases", {"alias": "staging", "version": 1})
     assert moved.status == 200 and moved.json() == {**moved.json(), "alias": "staging", "previous": None, "version": 1}
+    assert isinstance(moved.json()["moved_by"], str) and moved.json()["moved_by"]  # the Jupyter user who moved it
     conflict = client.request("POST", f"{API}/models/churn/aliases", {"alias": "staging", "version": 2, "expect": 2})
     assert conflict.status == 400 and "someone moved it" in conflict.json()["message"]
     assert client.request("POST", f"{API}/models/churn/aliases",
