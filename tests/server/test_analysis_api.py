@@ -88,6 +88,7 @@ def artifacts(store: Any) -> str:
     store.add_artifact(run_id, "ragged.csv", data=b'a,b\n1,2\n"unclosed,3\n', media_type="text/csv")
     store.add_artifact(run_id, "one-line.csv", data=b"a" * (2 * 1024 * 1024), media_type="text/csv")
     store.add_artifact(run_id, "empty.csv", data=b"", media_type="text/csv")
+    store.add_artifact(run_id, "logs/preview", data=b"an artifact named preview", media_type="text/plain")
     store.end_run(run_id, "finished")
     return run_id
 
@@ -351,6 +352,10 @@ def test_hostile_or_unpreviewable_artifacts_give_one_clear_400_never_a_500(api: 
     assert client.request("GET", f"{API}/runs/{run_id}/artifacts/../x/preview").status == 404
     raw = client.request("GET", f"{API}/runs/{run_id}/artifacts/tables/head.csv")
     assert raw.status == 200 and raw.body.startswith(b"a,b,note")  # the bytes route is unchanged
+    named = client.request("GET", f"{API}/runs/{run_id}/artifacts/logs/preview")  # an artifact named .../preview
+    assert named.status == 200 and named.body == b"an artifact named preview"
+    assert client.request("GET", f"{API}/runs/{run_id}/artifacts/logs/preview/preview").json()["text"] == \
+        "an artifact named preview"
 
 
 # -- the model's life ----------------------------------------------------------------
