@@ -275,9 +275,11 @@ def test_series_refuses_bad_arguments_with_one_line_and_unknown_runs_with_404(ap
                          (f"ids={run_id}&key=train.loss&after=soon", "after must be a whole number"),
                          (f"ids={run_id}&key=", "name the metric key"),
                          ("key=train.loss", "name the runs"),
-                         ("ids=" + ",".join([run_id] * 501) + "&key=train.loss", "more than 500")]:
+                         ("ids=" + ",".join([run_id] * 501) + "&key=train.loss", "more than 500"),
+                         ("ids=" + ",".join([run_id] * 200) + "&key=train.loss&points=20000", "at most 5000 points a run"),
+                         ("ids=" + ",".join(["01ABCDEFGHJKMNPQRSTVWXYZ'1"] * 25) + "&key=train.loss", "")]:
         reply = client.request("GET", f"{API}/series?{query}")
-        assert reply.status == 400 and words in reply.json()["message"], (query, reply.body)
+        assert reply.status == (404 if not words else 400) and words in reply.json()["message"], (query, reply.body)
     assert client.request("GET", f"{API}/series?ids=01ZZZZZZZZZZZZZZZZZZZZZZZZ&key=train.loss").status == 404
     absent = client.request("GET", f"{API}/series?ids={run_id}&key=no.such").json()["runs"][0]
     assert absent["count"] == 0 and absent["last_step"] is None
@@ -430,3 +432,21 @@ def test_moving_an_alias_from_a_cookie_session_needs_the_xsrf_token(api: Any) ->
                              headers={"Cookie": cookies, "X-XSRFToken": xsrf})
     assert allowed.status == 200
     assert client.request("GET", f"{API}/models/churn/life", token=False).status == 403
+
+
+def test_a_live_chart_asks_only_for_points_logged_since_its_last_fetch(api: Any) -> None:
+    from nbtrack.store import open_store
+
+    client, _, store_path = api
+    store = open_store(store_path)
+    run_id = store.create_run("live")
+    store.log_metrics(run_id, [("loss", step, 1.0 / (step + 1), 1_700_000_000_000 + step) for step in range(50)])
+    first = client.request("GET", f"{API}/series?ids={run_id}&key=loss&points=1000").json()["runs"][0]
+    assert first["status"] == "running" and first["last_step"] == 49 and first["count"] == 50
+    store.log_metrics(run_id, [("loss", step, 1.0 / (step + 1), 1_700_000_000_000 + step) for step in range(50, 60)])
+    newer = client.request("GET", f"{API}/series?ids={run_id}&key=loss&points=1000&after={first['last_step']}")
+    run = newer.json()["runs"][0]
+    assert run["step"] == list(range(50, 60)) and run["last_step"] == 59 and run["status"] == "running"
+    store.end_run(run_id, "finished")
+    done = client.request("GET", f"{API}/series?ids={run_id}&key=loss&after=59").json()["runs"][0]
+    assert done["status"] == "finished" and done["count"] == 0
