@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import getpass
 import json
 import os
 import subprocess
@@ -28,7 +29,8 @@ def test_register_gives_numbered_versions_and_references_resolve_everywhere(stor
     assert cli("models", "promote", "churn", "1", "--alias", "champion").returncode == 0
     moved = cli("models", "promote", "churn", "2", "--format", "json")
     assert json.loads(moved.stdout) | {"moved_at": 0} == {
-        "name": "churn", "alias": "champion", "previous": 1, "version": 2, "moved_at": 0}
+        "name": "churn", "alias": "champion", "previous": 1, "version": 2, "moved_at": 0,
+        "moved_by": getpass.getuser()}  # who ran the command, kept in the alias history
 
     shown = json.loads(cli("show", "churn@champion", "--format", "json").stdout)
     assert shown["id"] == second

@@ -88,6 +88,7 @@ def artifacts(store: Any) -> str:
     store.add_artifact(run_id, "ragged.csv", data=b'a,b\n1,2\n"unclosed,3\n', media_type="text/csv")
     store.add_artifact(run_id, "one-line.csv", data=b"a" * (2 * 1024 * 1024), media_type="text/csv")
     store.add_artifact(run_id, "empty.csv", data=b"", media_type="text/csv")
+    store.add_artifact(run_id, "logs/preview", data=b"an artifact named preview", media_type="text/plain")
     store.end_run(run_id, "finished")
     return run_id
 
@@ -274,9 +275,11 @@ def test_series_refuses_bad_arguments_with_one_line_and_unknown_runs_with_404(ap
                          (f"ids={run_id}&key=train.loss&after=soon", "after must be a whole number"),
                          (f"ids={run_id}&key=", "name the metric key"),
                          ("key=train.loss", "name the runs"),
-                         ("ids=" + ",".join([run_id] * 501) + "&key=train.loss", "more than 500")]:
+                         ("ids=" + ",".join([run_id] * 501) + "&key=train.loss", "more than 500"),
+                         ("ids=" + ",".join([run_id] * 200) + "&key=train.loss&points=20000", "at most 5000 points a run"),
+                         ("ids=" + ",".join(["01ABCDEFGHJKMNPQRSTVWXYZ'1"] * 25) + "&key=train.loss", "")]:
         reply = client.request("GET", f"{API}/series?{query}")
-        assert reply.status == 400 and words in reply.json()["message"], (query, reply.body)
+        assert reply.status == (404 if not words else 400) and words in reply.json()["message"], (query, reply.body)
     assert client.request("GET", f"{API}/series?ids=01ZZZZZZZZZZZZZZZZZZZZZZZZ&key=train.loss").status == 404
     absent = client.request("GET", f"{API}/series?ids={run_id}&key=no.such").json()["runs"][0]
     assert absent["count"] == 0 and absent["last_step"] is None
@@ -351,6 +354,10 @@ def test_hostile_or_unpreviewable_artifacts_give_one_clear_400_never_a_500(api: 
     assert client.request("GET", f"{API}/runs/{run_id}/artifacts/../x/preview").status == 404
     raw = client.request("GET", f"{API}/runs/{run_id}/artifacts/tables/head.csv")
     assert raw.status == 200 and raw.body.startswith(b"a,b,note")  # the bytes route is unchanged
+    named = client.request("GET", f"{API}/runs/{run_id}/artifacts/logs/preview")  # an artifact named .../preview
+    assert named.status == 200 and named.body == b"an artifact named preview"
+    assert client.request("GET", f"{API}/runs/{run_id}/artifacts/logs/preview/preview").json()["text"] == \
+        "an artifact named preview"
 
 
 # -- the model's life ----------------------------------------------------------------
@@ -399,6 +406,7 @@ def test_an_alias_moves_by_post_with_a_compare_and_set_and_bad_moves_are_refused
     client, ids, _ = api
     moved = client.request("POST", f"{API}/models/churn/aliases", {"alias": "staging", "version": 1})
     assert moved.status == 200 and moved.json() == {**moved.json(), "alias": "staging", "previous": None, "version": 1}
+    assert isinstance(moved.json()["moved_by"], str) and moved.json()["moved_by"]  # the Jupyter user who moved it
     conflict = client.request("POST", f"{API}/models/churn/aliases", {"alias": "staging", "version": 2, "expect": 2})
     assert conflict.status == 400 and "someone moved it" in conflict.json()["message"]
     assert client.request("POST", f"{API}/models/churn/aliases",
@@ -424,3 +432,21 @@ def test_moving_an_alias_from_a_cookie_session_needs_the_xsrf_token(api: Any) ->
                              headers={"Cookie": cookies, "X-XSRFToken": xsrf})
     assert allowed.status == 200
     assert client.request("GET", f"{API}/models/churn/life", token=False).status == 403
+
+
+def test_a_live_chart_asks_only_for_points_logged_since_its_last_fetch(api: Any) -> None:
+    from nbtrack.store import open_store
+
+    client, _, store_path = api
+    store = open_store(store_path)
+    run_id = store.create_run("live")
+    store.log_metrics(run_id, [("loss", step, 1.0 / (step + 1), 1_700_000_000_000 + step) for step in range(50)])
+    first = client.request("GET", f"{API}/series?ids={run_id}&key=loss&points=1000").json()["runs"][0]
+    assert first["status"] == "running" and first["last_step"] == 49 and first["count"] == 50
+    store.log_metrics(run_id, [("loss", step, 1.0 / (step + 1), 1_700_000_000_000 + step) for step in range(50, 60)])
+    newer = client.request("GET", f"{API}/series?ids={run_id}&key=loss&points=1000&after={first['last_step']}")
+    run = newer.json()["runs"][0]
+    assert run["step"] == list(range(50, 60)) and run["last_step"] == 59 and run["status"] == "running"
+    store.end_run(run_id, "finished")
+    done = client.request("GET", f"{API}/series?ids={run_id}&key=loss&after=59").json()["runs"][0]
+    assert done["status"] == "finished" and done["count"] == 0

@@ -183,6 +183,25 @@ def test_a_store_from_before_0009_gets_names_notes_archive_and_views(store, stor
     assert reopened.run(nameless).archived and reopened.save_view("v", {})["name"] == "v"
 
 
+def test_a_store_from_before_0010_keeps_its_alias_history_and_records_who_moves_an_alias_from_then_on(
+        store, store_uri):
+    from sqlalchemy import text
+
+    from nbtrack.store import open_store, upgrades
+
+    run_id = finished(store, name="model run")
+    store.models.register("churn", run_id)
+    store.models.promote("churn", 1, "champion", by="ana")
+    with store.engine.begin() as conn:  # as an nbtrack before step 0010 left it
+        conn.execute(text("ALTER TABLE alias_moves DROP COLUMN moved_by"))
+        conn.execute(text("DELETE FROM nbtrack_migrations WHERE name = '0010_alias_mover'"))
+    assert upgrades.migrate(store.engine) == ["0010_alias_mover"]
+    reopened = open_store(store_uri)
+    reopened.models.promote("churn", 1, "staging", by="bo")
+    assert [(m.alias, m.moved_by) for m in reopened.models.history("churn")] == [("champion", None),
+                                                                                  ("staging", "bo")]
+
+
 @pytest.mark.parametrize("order", [["-metrics.loss"], ["metrics.loss"], ["-metrics.loss", "params.model"],
                                    ["metrics.loss", "-started"]])
 def test_pages_sorted_by_a_metric_list_runs_without_it_last_in_every_page(store, order):

@@ -18,6 +18,7 @@ from nbtrack.errors import UsageError
 
 MAX_RUNS = 500
 MIN_POINTS, MAX_POINTS = 2, 20_000
+MAX_BUCKETS = 1_000_000  # runs x points in one answer (100 runs x 10,000; 500 x 2,000): ~40 MB of JSON
 X_AXES = ("step", "wall", "relative")  # or metrics.<other key>: that key's value at the same step
 
 
@@ -46,6 +47,9 @@ def series(store: Any, refs: Sequence[str], key: str, *, points: int = 1000, x: 
         raise UsageError("name the metric key, such as key=train.loss")
     if isinstance(points, bool) or not MIN_POINTS <= points <= MAX_POINTS:
         raise UsageError(f"points must be between {MIN_POINTS} and {MAX_POINTS}. Got {points!r} instead.")
+    if len(refs) * points > MAX_BUCKETS:
+        raise UsageError(f"{len(refs)} runs x {points} points is more than {MAX_BUCKETS:,} buckets in one answer; "
+                         f"ask for at most {MAX_BUCKETS // len(refs)} points a run")
     other = check_x(x)
     runs = [store.run(ref) for ref in dict.fromkeys(refs)] if len(refs) < 20 else _bulk(store, refs)
     ids = [run.id for run in runs]
@@ -70,8 +74,8 @@ def series(store: Any, refs: Sequence[str], key: str, *, points: int = 1000, x: 
 
 def _bulk(store: Any, refs: Sequence[str]) -> list[Any]:
     full = [ref if len(ref) == 26 else store.resolve(ref) for ref in dict.fromkeys(refs)]
-    by_id = {run.id: run for run in store.runs("id in (" + ", ".join(f"'{i}'" for i in full) + ")",
-                                                archived="include")}
+    listed = ", ".join("'" + i.replace("'", "''") + "'" for i in full)
+    by_id = {run.id: run for run in store.runs(f"id in ({listed})", archived="include")}
     missing = [ref for ref in full if ref not in by_id]
     if missing:
         from nbtrack.errors import RunNotFound

@@ -10,7 +10,7 @@ from tornado import web
 
 from nbtrack.errors import ArtifactNotFound, InvalidArtifactName, UsageError
 from nbtrack.server.base import NbtrackHandler
-from nbtrack.server.runs import off_loop
+from nbtrack.server.runs import ArtifactHandler, off_loop
 from nbtrack.store.store import check_artifact_name
 
 MAX_QUERY_IDS = 10_000
@@ -73,8 +73,12 @@ class SeriesHandler(FastJson):
         self.write_large(await off_loop(lambda: series(store, refs, key, points=points, x=x, after=after)))
 
 
-class PreviewHandler(FastJson):
-    """GET /nbtrack/api/runs/<id>/artifacts/<name>/preview: a table's head or a text's start (analyze/previews.py)."""
+class PreviewHandler(ArtifactHandler, FastJson):
+    """GET /nbtrack/api/runs/<id>/artifacts/<name>/preview: a table's head or a text's start (analyze/previews.py).
+
+    An artifact whose own name ends in /preview is still served as bytes at its path: when
+    <name> is no artifact of the run and <name>/preview is, this is the artifact route.
+    """
 
     @web.authenticated
     @authorized
@@ -86,4 +90,19 @@ class PreviewHandler(FastJson):
         except InvalidArtifactName:
             raise ArtifactNotFound("no such artifact; list a run's artifacts with GET /nbtrack/api/runs/<id>") from None
         store = self.store
-        self.write_large(await off_loop(lambda: preview_artifact(store, ref, name)))
+        try:
+            found = await off_loop(lambda: preview_artifact(store, ref, name))
+        except ArtifactNotFound:
+            if not await off_loop(lambda: _has_artifact(store, ref, f"{name}/preview")):
+                raise
+            await ArtifactHandler.get(self, ref, f"{name}/preview")
+            return
+        self.write_large(found)
+
+
+def _has_artifact(store: Any, ref: str, name: str) -> bool:
+    try:
+        store.artifact(store.resolve(ref), name)
+    except ArtifactNotFound:
+        return False
+    return True

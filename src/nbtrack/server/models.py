@@ -63,7 +63,9 @@ class AliasesHandler(NbtrackHandler):
                              f"Got {str(version)[:40]!r} instead.")
         if expect is not None and (isinstance(expect, bool) or not isinstance(expect, int) or expect < 0):
             raise UsageError('"expect" is the version the alias must still point at (0: not set yet), such as 2')
-        move = self.store.models.promote(name, version, alias, expect=expect)
-        self.log.info("nbtrack: %s moved %s@%s from %s to %s", self.current_user.username if self.current_user
-                      else "someone", name, alias, move.previous, move.version)
+        user = self.current_user
+        by = (getattr(user, "username", None) or getattr(user, "name", None) or None) if user else None
+        move = self.store.models.promote(name, version, alias, expect=expect, by=by)
+        self.log.info("nbtrack: %s moved %s@%s from %s to %s", by or "someone", name, alias, move.previous,
+                      move.version)
         self.write_json(move.to_dict())

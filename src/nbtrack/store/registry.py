@@ -48,17 +48,18 @@ class ModelVersion:
 
 @dataclass(frozen=True)
 class AliasMove:
-    """One move of an alias: from which version (None when new) to which, and when."""
+    """One move of an alias: from which version (None when new) to which, when, and by whom if known."""
 
     name: str
     alias: str
     previous: int | None
     version: int
     moved_at: float
+    moved_by: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {"name": self.name, "alias": self.alias, "previous": self.previous,
-                "version": self.version, "moved_at": self.moved_at}
+                "version": self.version, "moved_at": self.moved_at, "moved_by": self.moved_by}
 
 
 def is_model_ref(ref: object) -> bool:
@@ -128,8 +129,10 @@ class Registry:
         return ModelVersion(name, number, run_id, artifact, now)
 
     def promote(self, name: str, version: int | str, alias: str = "champion", *,
-                expect: int | None = None) -> AliasMove:
+                expect: int | None = None, by: str | None = None) -> AliasMove:
         """Point an alias at a version, atomically, and keep the move in the history.
+
+        by: who moves it (a login or the Lab's user name), kept with the move, up to 200 characters.
 
         With expect, the move happens only if the alias still points at that
         version (compare-and-set; 0 means the alias must not exist yet), else
@@ -137,6 +140,9 @@ class Registry:
         """
         check_alias(alias)
         number = self._version_number(name, version)
+        if by is not None and not isinstance(by, str):
+            raise UsageError(f"who moved an alias is text, such as a login name. Got {type(by).__name__} instead.")
+        by = by[:200] if by else None
         a = schema.model_aliases.c
         now = time.time()
         with database.writing(self.engine) as conn:
@@ -160,8 +166,8 @@ class Registry:
                 if moved.rowcount != 1:
                     raise AliasConflict(f"{name}@{alias} moved while promoting; try again")
             conn.execute(schema.alias_moves.insert().values(
-                model_pk=model_pk, alias=alias, previous=current, version=number, moved_at=now))
-        return AliasMove(name, alias, current, number, now)
+                model_pk=model_pk, alias=alias, previous=current, version=number, moved_at=now, moved_by=by))
+        return AliasMove(name, alias, current, number, now, by)
 
     # -- reads ----------------------------------------------------------------
 
@@ -227,7 +233,7 @@ class Registry:
         h = schema.alias_moves.c
         with database.reading(self.engine) as conn:
             pk = self._model_pk(conn, name)
-            query = select(h.alias, h.previous, h.version, h.moved_at).where(h.model_pk == pk)
+            query = select(h.alias, h.previous, h.version, h.moved_at, h.moved_by).where(h.model_pk == pk)
             if alias is not None:
                 query = query.where(h.alias == alias)
             rows = conn.execute(query.order_by(h.pk)).all()
