@@ -108,10 +108,10 @@ function trimmed(text: string): string {
 // --- Runs as people see them: one short id rule and one colour per run (nbtrack/formatting.py). ---
 
 export const SHORT_ID_MIN = 6;
-/** Distinct on white and on Lab's dark background; a run keeps its colour wherever it is drawn. */
+/** Tableau 10, made to be told apart; a run keeps its colour wherever it is drawn. */
 export const PALETTE = [
-  '#4e79a7', '#f28e2b', '#e15759', '#76b7b2', '#59a14f', '#edc948', '#b07aa1', '#ff9da7',
-  '#9c755f', '#17becf', '#bcbd22', '#8c6bb1', '#d37295', '#2f8f5b', '#a0cbe8', '#ffbe7d'
+  '#4e79a7', '#f28e2b', '#e15759', '#76b7b2', '#59a14f',
+  '#edc948', '#b07aa1', '#ff9da7', '#9c755f', '#bab0ac'
 ];
 
 /**

@@ -77,10 +77,11 @@ def _inner(item: Any) -> str:
 # --- Runs as people see them: one short id rule and one colour per run, mirrored in format.ts. ---
 
 SHORT_ID_MIN = 6  # characters; ULIDs share their time prefix within a sweep, so the suffix is shown
-# Distinct on white and on Lab's dark background; a run keeps its colour wherever it is drawn.
+# Tableau 10, made to be told apart (and readable on white and on Lab's dark background). A run
+# keeps its colour wherever it is drawn; runs shown together past ten share colours, as in W&B.
 PALETTE = (
-    "#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#ff9da7",
-    "#9c755f", "#17becf", "#bcbd22", "#8c6bb1", "#d37295", "#2f8f5b", "#a0cbe8", "#ffbe7d",
+    "#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f",
+    "#edc948", "#b07aa1", "#ff9da7", "#9c755f", "#bab0ac",
 )
 
 
