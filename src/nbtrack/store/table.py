@@ -24,10 +24,17 @@ from sqlalchemy import and_, func, select
 from nbtrack.errors import UsageError
 from nbtrack.records import iso_time
 from nbtrack.store import database, schema
-from nbtrack.store.listing import Listing, joined_value
-from nbtrack.store.query import (
-    DATA_FACTS, SUMMARIES, Field, check_group, effective_status, field_text, parse_field,
+from nbtrack.store.fields import (
+    DATA_FACTS,
+    SUMMARIES,
+    Field,
+    check_group,
+    field_text,
+    joined_value,
+    parse_field,
 )
+from nbtrack.store.listing import Listing
+from nbtrack.store.query import effective_status
 
 MAX_PAGE = 500
 MAX_COLUMNS = 200
