@@ -280,6 +280,7 @@ export class RunsSidebar extends Widget {
 
   private learnDefaultColumns(columns: string[]): void {
     this.defaultColumns = columns.filter(c => c.startsWith('metrics.'));
+    this.defaultParams = columns.filter(c => c.startsWith('params.'));
   }
 
   private async fetchFirst(q: IQuery): Promise<void> {
@@ -511,7 +512,8 @@ export class RunsSidebar extends Widget {
 
   /**
    * What a row shows under its name: the sorted-by field first (a metric or a param), then the
-   * metrics that vary among the runs shown (the server's default columns), ROW_METRICS in all.
+   * metrics that vary among the runs shown (the server's default columns), ROW_METRICS in all;
+   * a run with none of those shows its own metrics, else the params that vary.
    */
   private rowValues(run: IRun, sortField: string): [string, string][] {
     const shown: [string, string][] = [];
@@ -530,7 +532,11 @@ export class RunsSidebar extends Widget {
       add(sortField);
     }
     this.defaultColumns.forEach(add);
-    Object.keys(run.metrics).sort().forEach(k => add(`metrics.${k}`)); // room left: the run's own
+    if (!shown.length) {
+      // none of the varying metrics: the run's own (a new key not in the field list yet), else its params
+      Object.keys(run.metrics).sort().forEach(k => add(`metrics.${k}`));
+      this.defaultParams.forEach(add);
+    }
     return shown;
   }
 
@@ -715,6 +721,7 @@ export class RunsSidebar extends Widget {
   private controller = new AbortController();
   private labels = new Map<string, string>();
   private defaultColumns: string[] = [];
+  private defaultParams: string[] = [];
   private fieldsKnown = false;
   private fieldsAsked = 0;
   private asked = '';
