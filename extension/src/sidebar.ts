@@ -5,7 +5,7 @@ import { Widget } from '@lumino/widgets';
 
 import { age, h } from './dom';
 import { formatValue, runColours, shortIds } from './format';
-import { query, requestAPI } from './request';
+import { ApiError, query, requestAPI } from './request';
 import { IExecution, IExperiment, IField, IFields, IRun, IRunPage } from './types';
 
 const ROW_HEIGHT = 46;
@@ -294,6 +294,7 @@ export class RunsSidebar extends Widget {
       }
       window.clearTimeout(this.errorTimer);
       this.errorTimer = 0;
+      this.retry = false;
       this.errorLine.textContent = '';
       this.filterInput.classList.remove('nbtrack-invalid');
       const changed = q.key !== this.shown.query.key;
@@ -314,6 +315,9 @@ export class RunsSidebar extends Widget {
         return;
       }
       const message = (error as Error).message;
+      // A query the server refused (4xx) waits for the user to change it; anything else (the
+      // server restarting, a lost connection) is asked again by the next refresh.
+      this.retry = !(error instanceof ApiError && error.status >= 400 && error.status < 500);
       const showError = (): void => {
         if (generation === this.generation) {
           this.errorLine.textContent = message;
@@ -396,7 +400,15 @@ export class RunsSidebar extends Widget {
     if (this.isVisible && this.executions.some(e => e.state === 'running')) {
       void this.loadExecutions();
     }
-    if (!this.isVisible || this.loading.size || this.inflight || !this.shown.query.key) {
+    if (!this.isVisible || this.loading.size || this.inflight) {
+      return;
+    }
+    if (this.retry) {
+      this.retry = false;
+      this.reload(false, true);
+      return;
+    }
+    if (!this.shown.query.key) {
       return;
     }
     for (const index of this.visiblePages()) {
@@ -724,6 +736,7 @@ export class RunsSidebar extends Widget {
   private defaultParams: string[] = [];
   private fieldsKnown = false;
   private fieldsAsked = 0;
+  private retry = false;
   private asked = '';
   private inflight = 0;
   private active = -1;
