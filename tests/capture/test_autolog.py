@@ -183,3 +183,46 @@ def test_the_run_recorder_keeps_fits_metrics_and_files_in_the_current_run(digits
         assert matrix.name == "train.confusion_matrix" and len(matrix.body["value"]) == 10
     finally:
         run.finish()
+
+
+def test_a_model_the_notebook_logs_itself_replaces_autologs_record_of_the_same_fit(digits):
+    X, y = digits
+    nbtrack.autolog(figures=False)
+    try:
+        model = SVC(C=10).fit(X, y)
+        run = nbtrack.current_run()
+        run.log_model(model, "svc", display=False)
+        sklearn.metrics.accuracy_score(y, model.predict(X))
+        run.flush()
+    finally:
+        nbtrack.autolog(disable=True)
+    try:
+        models = {r.name: r.body for r in run.store.records(run.id, "model")}
+        assert list(models) == ["svc"]  # once, under the notebook's name
+        assert models["svc"]["data"] == "train" and models["svc"]["file"]["format"] == "skops"
+        assert run.record().metrics["train.accuracy"] == 1.0
+    finally:
+        run.finish()
+
+
+def test_a_score_the_notebook_logs_itself_is_not_logged_again_as_sklearn_and_others_still_are(digits):
+    X, y = digits
+    nbtrack.autolog(figures=False)
+    try:
+        from sklearn.naive_bayes import GaussianNB
+
+        model = GaussianNB().fit(X, y)
+        run = nbtrack.current_run()
+        for step in range(3):
+            proba = model.predict_proba(X) * 1.0  # a copy: no model returned this array
+            run.log_metric("test.loss", sklearn.metrics.log_loss(y, proba), step=step)
+        sklearn.metrics.accuracy_score(y, list(model.predict(X)))  # scored on a copy, kept by nobody
+        run.flush()
+    finally:
+        nbtrack.autolog(disable=True)
+    try:
+        summaries = run.record().summaries
+        assert summaries["test.loss"].count == 3 and "sklearn.log_loss" not in summaries
+        assert summaries["sklearn.accuracy_score"].last == sklearn.metrics.accuracy_score(y, model.predict(X))
+    finally:
+        run.finish()

@@ -54,6 +54,18 @@ def read_artifact(store: Path, run: dict, name: str) -> bytes:
     return open_store(store).read_artifact(run["id"], name)
 
 
+def test_the_demo_notebook_records_its_model_once_and_its_loss_only_as_test_loss(tmp_path_factory):
+    store = tmp_path_factory.mktemp("demo") / "store"
+    notebook = Path(__file__).resolve().parents[2] / "notebooks" / "train_classifier.ipynb"
+    done = nbtrack(store, "run", str(notebook), "-p", "model", "rf", "-p", "n_estimators", "20", "--format", "json")
+    assert done.returncode == 0, done.stderr
+    run = show(store, json.loads(done.stdout)["id"])
+    assert list(run["records"]["model"]) == ["rf"]  # not also as RandomForestClassifier(...) from autolog
+    assert run["records"]["model"]["rf"]["data"] == "train" and "file" in run["records"]["model"]["rf"]
+    assert run["summaries"]["test.loss"]["count"] == 20
+    assert not [key for key in run["metrics"] if key.startswith("sklearn.")]  # log_loss is test.loss already
+
+
 def test_repeated_predict_proba_of_a_calibrated_model_records_one_model_and_its_scores(tmp_path_factory):
     _, run = run_notebook(tmp_path_factory, "calibration")
     records = run["records"]

@@ -110,7 +110,29 @@ def test_run_table_column_chooser_adds_and_removes_columns(filled: Any) -> None:
     assert view.column_html["params.depth"].value.count(">5</div>") == 3
     view.choosers["params.depth"].value = False
     assert view.columns == ["name"]
-    assert f"tags.{XSS_KEY}" in view.choosers and f"tags.{XSS_KEY}" in RunTable(store=store).columns
+    assert f"tags.{XSS_KEY}" in view.choosers
+
+
+def test_run_table_default_columns_are_what_varies_in_the_runs_shown(filled: Any) -> None:
+    store, _ = filled
+    other = store.create_run("other", params={"batch_size": 32, "model": "mlp"})
+    store.log_metrics(other, [("val.acc", 0, 0.5, 0)])
+    store.end_run(other, "finished")
+    view = RunTable(experiment="demo", store=store)
+    # model and seed vary in demo, depth does not; the other experiment's batch_size is not there
+    assert view.columns == ["id", "name", "experiment", "status", "started", "duration", "params.model",
+                            "params.seed", "metrics.test.f1", "metrics.train.loss"]
+    assert view.columns[6:] == store.fields(experiment="demo")["default_columns"]  # the Lab table's rule
+    assert "params.batch_size" not in RunTable(where="params.model = 'rf'", store=store).columns
+
+
+def test_run_table_pins_the_tick_and_id_columns_while_the_rest_scroll(filled: Any) -> None:
+    store, _ = filled
+    view = RunTable(store=store)
+    assert "nbtrack-pinned" in view.column_html["id"]._dom_classes
+    assert "nbtrack-pinned" in view.header_buttons["id"]._dom_classes
+    assert view.grid.layout.overflow == "auto"
+    assert "position: sticky" in view.children[0].value
 
 
 def test_run_table_status_is_coloured(filled: Any) -> None:

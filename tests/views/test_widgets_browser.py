@@ -31,6 +31,10 @@ LIVE_CELLS = [
     "run.finish()",
 ]
 
+WIDE_TABLE = ("from nbtrack.views import RunTable\n"
+              "RunTable(columns=['id', 'name', 'experiment', 'status', 'started', 'duration', 'params.model',"
+              " 'params.seed', 'params.depth', 'metrics.test.f1', 'metrics.train.loss', 'metrics.train.loss.min'])")
+
 
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory: pytest.TempPathFactory, fill_store: Any) -> Iterator[LabServer]:
@@ -56,6 +60,9 @@ def lab(tmp_path_factory: pytest.TempPathFactory, fill_store: Any) -> Iterator[L
     live = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(source) for source in LIVE_CELLS])
     live.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     nbformat.write(live, root / "live.ipynb")
+    wide = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(WIDE_TABLE)])
+    wide.metadata["kernelspec"] = live.metadata["kernelspec"]
+    nbformat.write(wide, root / "wide.ipynb")
     server = start_lab(root, store_path)
     tracker = server.home / "settings" / "@jupyterlab" / "notebook-extension"
     tracker.mkdir(parents=True, exist_ok=True)  # render every cell, not only those scrolled into view
@@ -172,5 +179,33 @@ def test_live_widgets_filter_select_compare_through_the_kernel_and_escape_everyt
         assert xss in text  # shown as the literal text it is
         assert page.evaluate("typeof window.__xss") == "undefined"
         assert page.locator("img[src='x']").count() == 0
+    finally:
+        page.close()
+
+
+def test_the_run_table_keeps_ticks_and_ids_in_place_while_its_columns_scroll(browser: Any, lab: LabServer) -> None:
+    page = browser.new_page(viewport={"width": 900, "height": 800})
+    page.goto(lab.page("wide.ipynb"))
+    try:
+        page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=90_000)
+        kernel_idle(page)
+        page.evaluate("window.jupyterapp.commands.execute('notebook:run-all-cells')")
+        grid = page.locator(".nbtrack-run-grid").first
+        grid.locator(".nbtrack-cell").first.wait_for(timeout=90_000)
+        ids = grid.locator(".widget-html.nbtrack-pinned").first
+        before = ids.bounding_box()
+        width = page.evaluate("() => { const g = document.querySelector('.nbtrack-run-grid');"
+                              " return [g.scrollWidth, g.clientWidth]; }")
+        assert width[0] > width[1] + 200, "the table must be wider than its cell for this test"
+        page.evaluate("() => { document.querySelector('.nbtrack-run-grid').scrollLeft = 100000; }")
+        page.wait_for_timeout(300)
+        after = ids.bounding_box()
+        assert abs(after["x"] - before["x"]) < 2, (before, after)  # the id column did not move
+        tick = grid.locator(".nbtrack-select input").first.bounding_box()
+        assert tick["x"] < after["x"] and tick["x"] >= page.locator(".nbtrack-run-grid").first.bounding_box()["x"]
+        screenshot(page, "views-run-table-scrolled-pinned-light")
+        page.evaluate("() => window.jupyterapp.commands.execute('apputils:change-theme', {theme: 'JupyterLab Dark'})")
+        page.wait_for_timeout(1500)
+        screenshot(page, "views-run-table-scrolled-pinned-dark")
     finally:
         page.close()

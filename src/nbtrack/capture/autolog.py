@@ -108,6 +108,14 @@ def fit_seconds(estimator: Any) -> float | None:
         return None
 
 
+def adopt(estimator: Any, name: str) -> dict[str, Any]:
+    """The notebook logs this estimator itself as `name`: the recorder drops its own record of it and
+    returns what only it knew (training data, search), to keep in the notebook's record."""
+    state = _state
+    named = getattr(state.recorder, "named", None) if state is not None else None
+    return dict(named(estimator, name) or {}) if named is not None else {}
+
+
 class Recorder(Protocol):
     """Where autolog's observations go; a subclass writes only the methods it needs."""
 

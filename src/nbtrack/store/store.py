@@ -359,6 +359,13 @@ class Store(Listing):
                                 "name": _check_key("record name", name), "body": text,
                                 "created_at": time.time()})
 
+    def delete_record(self, run_id: str, kind: str, name: str) -> None:
+        """Remove one capture of a running run (autolog's record of a model the notebook logged itself)."""
+        r = schema.records.c
+        with database.writing(self.engine) as conn:
+            pk = self._running_pk(conn, run_id)
+            conn.execute(delete(schema.records).where(r.run_pk == pk, r.kind == kind, r.name == name))
+
     def add_cells(self, run_id: str, cells: Iterable[CellTiming]) -> None:
         """Record what executed cells cost (a cell recorded again takes the new figures)."""
         rows = [

@@ -2,7 +2,9 @@
 
 Record shapes (README, "Capture", says the same to users):
 
-- each fit of the user's is a "model" record (capture.sklearn's body) named by `model_label`:
+- each fit of the user's is a "model" record (capture.sklearn's body) named by `model_label`,
+  until the notebook logs the estimator itself (run.log_model(est, "rf")): that record replaces
+  it (keeping its training data and search) and metrics name the model "rf":
   `SVC`, `SVC(C=0.025, kernel=linear)`, `Pipeline(SVC, C=0.025)`, `-2`, `-3` for repeats. At most
   MAX_MODEL_RECORDS per family (the label without params); past that the family's latest fit
   is kept as `<family>-latest`; the tag `nbtrack.autolog.models_dropped` counts the fits a later
@@ -23,7 +25,8 @@ Record shapes (README, "Capture", says the same to users):
   score array. `<model>.` is added once a second model is scored (the first model's earlier
   points are then written again under its name). A model autolog did not see fitted (fitted
   before autolog, or loaded) is named by its label. A number scored on an array no model
-  returned (a copy, a list) is `sklearn.<function>`. Anything else (a confusion matrix, a report) is a "metric" record named
+  returned (a copy, a list) is `sklearn.<function>`, unless the notebook logs the same value itself
+  before the run's buffer is next written (its `test.loss` then stands alone). Anything else (a confusion matrix, a report) is a "metric" record named
   the same way, body {"function", "kwargs", "value"}, a value past MAX_VALUE_CHARS of JSON
   replaced by {"truncated", "type", "shapes", "json_chars"}.
 - the first metric on a (model, split) also makes the "evaluation" record `[<model>.]<split>`,
@@ -154,6 +157,21 @@ class RunRecorder(Recorder):
         run.store.add_record(run.id, "model", name, body)
         self._attribution.fitted(estimator, name, target)
 
+    def named(self, estimator: Any, name: str) -> dict[str, Any]:
+        """The notebook logs this fitted estimator as `name` (run.log_model): its autolog record goes,
+        later metrics are named by `name`; returns what only autolog knew (its training data, search)."""
+        model = self._attribution._models.get(estimator) if weakable(estimator) else None
+        if model is None or model.name == name:
+            return {}
+        run = self._run()
+        old = next((r for r in run.store.records(run.id, "model") if r.name == model.name), None)
+        if old is not None:
+            run.store.delete_record(run.id, "model", old.name)
+        if model.name in self._scored.models:
+            self._scored.models[self._scored.models.index(model.name)] = name
+        model.name = name
+        return {key: old.body[key] for key in ("data", "search") if old is not None and key in old.body}
+
     def _model_file(self, run: Any, estimator: Any, name: str) -> dict[str, Any]:
         """The model file, as run.log_model keeps it, under an artifact-safe form of the name."""
         from nbtrack.capture.sklearn import serialize_model
@@ -262,6 +280,10 @@ class RunRecorder(Recorder):
         found = self._attribution.find(predicted)
         name = metric_name(function, kwargs)
         if found is None:
+            number = _scalar(value)
+            if number is not None:  # the notebook may log it under its own name: then that name alone
+                run.log_unclaimed(f"sklearn.{function}", number)
+                return
             self._log_value(run, None, f"sklearn.{function}", function, value, kwargs)
             return
         entry, column = found

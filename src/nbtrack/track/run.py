@@ -69,7 +69,10 @@ class Run:
         self._background_error: NbtrackError | None = None
         self._flush_asked = False  # by the flusher: the next log call writes the buffer
         self._flushes = 0
-        # The log calls' one check: ended, an error from the flusher, or a flush asked for.
+        # Values autolog saw scored on arrays no model returned: (key, value), written with the next
+        # buffer unless the notebook logs the same value itself first (then its own key names it).
+        self._unclaimed: list[tuple[str, float]] = []
+        # The log calls' one check: ended, an error from the flusher, a flush asked for, or unclaimed values.
         self._attention = False
         _flusher().watch(self)
 
@@ -91,7 +94,7 @@ class Run:
         # The hot path of one-point-per-call logging: one flag, one class check, one clock read,
         # the lock taken by hand (half the cost of `with` on this Python, measured).
         if self._attention:
-            self._attend()
+            self._attend((value,))
         if value.__class__ is not float:
             value = _number(key, value)
         if step is not None:
@@ -130,7 +133,7 @@ class Run:
         the cost of batched logging (profile of 100,000 calls of 10 keys).
         """
         if self._attention:
-            self._attend()
+            self._attend(tuple(metrics.values()))
         if not metrics:
             return
         if step is None:
@@ -263,6 +266,7 @@ class Run:
         artifact = self.log_artifact(data, f"models/{name}.{kind}", media_type=f"application/x-{kind}")
         body["file"] = {"artifact": artifact.name, "format": kind, "sha256": artifact.sha256,
                         "size_bytes": artifact.size, "trusted": not untrusted, "untrusted_types": untrusted}
+        body = {**autolog.adopt(model, name), **body}  # autolog's own record of this fit goes
         self.store.add_record(self.id, "model", name, body)
         if display:
             _display_capture("model", name, body)
@@ -385,15 +389,28 @@ class Run:
         if self._ended is not None:
             raise RunEnded(self.id, self._ended)
 
-    def _attend(self) -> None:
-        """The slow path of a log call: raise what is pending, write what the flusher asked for."""
+    def _attend(self, values: tuple[Any, ...] = ()) -> None:
+        """The slow path of a log call: raise what is pending, claim autolog's values the notebook logs
+        itself, write what the flusher asked for."""
         self._check_open()
+        if self._unclaimed and values:
+            with self._lock:
+                self._unclaimed = [(k, v) for k, v in self._unclaimed if not any(v == x for x in values)]
+                self._recheck()
         if self._flush_asked:
             self.flush()
 
+    def log_unclaimed(self, key: str, value: float) -> None:
+        """A value autolog saw scored on an array no model returned, kept as key unless the notebook
+        logs the same value itself before the buffer is next written (no sklearn.log_loss beside the
+        notebook's own test.loss)."""
+        with self._lock:
+            self._unclaimed.append((key, value))
+            self._attention = True
+
     def _recheck(self) -> None:  # under self._lock
         self._attention = (self._ended is not None or self._background_error is not None
-                           or self._flush_asked)
+                           or self._flush_asked or bool(self._unclaimed))
 
     def _check_keys(self, row: Mapping[str, float]) -> None:  # under self._lock
         """Check every new key of a row before any of its points is buffered."""
@@ -431,12 +448,26 @@ class Run:
         with self._lock:
             if self._row_steps:
                 self._settle()
+            if self._unclaimed:
+                self._keep_unclaimed()
             buffer, self._buffer = self._buffer, {}
             self._buffered = 0
             self._flush_asked = False
             self._flushes += 1
             self._recheck()
         return buffer
+
+    def _keep_unclaimed(self) -> None:  # under self._lock
+        """autolog's values nobody logged under a name of their own, each at its key's next step."""
+        stamp = time_ns() // 1_000_000
+        for key, value in self._unclaimed:
+            columns = self._buffer.get(key) or self._new_columns(key)
+            step = self._next_step[key]
+            self._next_step[key] = step + 1
+            columns[0].append(step)
+            columns[1].append(value)
+            columns[2].append(stamp)
+        self._unclaimed = []
 
     def _put_back(self, buffer: dict[str, MetricColumns]) -> None:
         """Points a failed write took, back in front of those logged since."""

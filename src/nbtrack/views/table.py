@@ -10,17 +10,23 @@ import ipywidgets as widgets
 
 from nbtrack.errors import UsageError
 from nbtrack.store import Store, StoredRun, open_store
+from nbtrack.store.query import parse_field
 from nbtrack.views.html import Html, error_line, escape, join, note, status_badge, table, tag
 from nbtrack.views.view import View
 
 FIXED_COLUMNS = ["id", "name", "experiment", "status", "started", "duration"]
-DEFAULT_PARAMS = 4  # params and metrics shown before the user picks columns
-DEFAULT_METRICS = 4
-DEFAULT_TAGS = 2
 ROW_PX = 27
 HEADER_PX = 28
 ROW_STYLE = (f"height:{ROW_PX}px;line-height:{ROW_PX - 1}px;white-space:nowrap;padding:0 6px;"
              "box-sizing:border-box;border-bottom:1px solid #e0e0e0")
+SELECT_PX = 28
+# The ticks and the id column stay in place while the other columns scroll sideways under them.
+PINNED_CSS = (
+    ".nbtrack-run-grid .nbtrack-pinned-select, .nbtrack-run-grid .nbtrack-pinned {position: sticky; z-index: 2;"
+    " background: var(--jp-layout-color0, white)}"
+    " .nbtrack-run-grid .nbtrack-pinned-select {left: 0}"
+    f" .nbtrack-run-grid .nbtrack-pinned {{left: {SELECT_PX}px; box-shadow: 1px 0 0 var(--jp-border-color2, #e0e0e0)}}"
+)
 
 
 class RunTable(View):
@@ -47,10 +53,7 @@ class RunTable(View):
         self._quiet = False  # set while checkboxes are changed by code, not by a click
 
         keys = self.store.field_keys()
-        self.columns = list(columns) if columns is not None else (
-            FIXED_COLUMNS + [f"params.{k}" for k in keys["params"][:DEFAULT_PARAMS]]
-            + [f"metrics.{k}" for k in keys["metrics"][:DEFAULT_METRICS]]
-            + [f"tags.{k}" for k in keys["tags"][:DEFAULT_TAGS]])
+        self.columns = list(columns) if columns is not None else FIXED_COLUMNS + self._varying_columns()
 
         self.filter_box = widgets.Text(
             value=self.where, placeholder="params.model = 'rf' and metrics.test.f1 > 0.9",
@@ -69,7 +72,7 @@ class RunTable(View):
             list(self.choosers.values()), layout=widgets.Layout(flex_flow="row wrap"))])
         chooser.set_title(0, "Columns")
         chooser.selected_index = None
-        self.grid = widgets.GridBox(layout=widgets.Layout(grid_gap="0px"))
+        self.grid = widgets.GridBox(layout=widgets.Layout(grid_gap="0px", overflow="auto", max_width="100%"))
         self.grid.add_class("nbtrack-run-grid")
         self.previous = widgets.Button(description="‹ Previous", layout=widgets.Layout(width="auto"))
         self.next = widgets.Button(description="Next ›", layout=widgets.Layout(width="auto"))
@@ -86,6 +89,7 @@ class RunTable(View):
         self.selection_label = widgets.HTML()
         self.comparison = widgets.VBox()
         super().__init__([
+            widgets.HTML(f"<style>{PINNED_CSS}</style>"),
             widgets.HBox([self.filter_box]), self.filter_message, chooser, self.grid,
             widgets.HBox([self.previous, self.position, self.next, self.reload, self.compare_button,
                           self.selection_label]),
@@ -93,6 +97,13 @@ class RunTable(View):
         ])
         self.add_class("nbtrack-run-table")
         self.refresh()
+
+    def _varying_columns(self) -> list[str]:
+        """The params and metrics that vary among the runs shown: the rule of the Lab's runs table."""
+        try:
+            return list(self.store.fields(self.where or None, experiment=self.experiment)["default_columns"])
+        except UsageError:  # a filter that does not parse: its error shows once the table renders
+            return list(self.store.fields(None, experiment=self.experiment)["default_columns"])
 
     # -- actions ----------------------------------------------------------------
 
@@ -174,6 +185,8 @@ class RunTable(View):
             button = widgets.Button(description=column + arrow, tooltip=f"sort by {column}",
                                     layout=widgets.Layout(width="auto", height=f"{HEADER_PX}px", margin="0"))
             button.add_class("nbtrack-sort")
+            if column == "id":
+                button.add_class("nbtrack-pinned")
             button.on_click(lambda _, column=column: self.sort_by(column))
             self.header_buttons[column] = button
         self._quiet = True
@@ -190,10 +203,14 @@ class RunTable(View):
                                       for run in self.runs), layout=widgets.Layout(margin="0"))
             for column in self.columns
         }
+        if "id" in self.column_html:
+            self.column_html["id"].add_class("nbtrack-pinned")
         spacer = widgets.HTML("", layout=widgets.Layout(height=f"{HEADER_PX}px", margin="0"))
         boxes = widgets.VBox(self.row_boxes, layout=widgets.Layout(margin="0"))
+        spacer.add_class("nbtrack-pinned-select")
+        boxes.add_class("nbtrack-pinned-select")
         # max-content: headers and cells keep their full text on one line (the table scrolls instead)
-        self.grid.layout.grid_template_columns = "28px " + " ".join("max-content" for _ in self.columns)
+        self.grid.layout.grid_template_columns = f"{SELECT_PX}px " + " ".join("max-content" for _ in self.columns)
         previous = self.grid.children
         self.grid.children = [spacer, *self.header_buttons.values(), boxes, *self.column_html.values()]
         for widget in previous:
@@ -262,12 +279,16 @@ def _cell_html(run: StoredRun, column: str) -> str:
         return str(escape("" if run.duration is None else f"{run.duration:.1f} s"))
     if column in ("name", "experiment"):
         return str(escape(getattr(run, column)))
-    kind, _, key = column.partition(".")
-    if kind == "params":
-        return str(escape(run.params.get(key)))
-    if kind == "metrics":
-        return str(escape(run.metrics.get(key)))
-    if kind == "tags":
-        return str(escape(run.tags.get(key)))
+    try:
+        field = parse_field(column)
+    except UsageError:
+        return ""
+    if field.kind == "params":
+        return str(escape(run.params.get(field.key)))
+    if field.kind == "metrics":
+        summary = run.summaries.get(field.key)
+        return str(escape(None if summary is None else getattr(summary, field.part or "last")))
+    if field.kind == "tags":
+        return str(escape(run.tags.get(field.key)))
     return ""
 
