@@ -5,7 +5,7 @@ import { Widget } from '@lumino/widgets';
 
 import { age, h } from './dom';
 import { formatValue, runColours, shortIds } from './format';
-import { query, requestAPI } from './request';
+import { ApiError, query, requestAPI } from './request';
 import { IExecution, IExperiment, IField, IFields, IRun, IRunPage } from './types';
 
 const ROW_HEIGHT = 46;
@@ -280,6 +280,7 @@ export class RunsSidebar extends Widget {
 
   private learnDefaultColumns(columns: string[]): void {
     this.defaultColumns = columns.filter(c => c.startsWith('metrics.'));
+    this.defaultParams = columns.filter(c => c.startsWith('params.'));
   }
 
   private async fetchFirst(q: IQuery): Promise<void> {
@@ -293,6 +294,7 @@ export class RunsSidebar extends Widget {
       }
       window.clearTimeout(this.errorTimer);
       this.errorTimer = 0;
+      this.retry = false;
       this.errorLine.textContent = '';
       this.filterInput.classList.remove('nbtrack-invalid');
       const changed = q.key !== this.shown.query.key;
@@ -313,6 +315,9 @@ export class RunsSidebar extends Widget {
         return;
       }
       const message = (error as Error).message;
+      // A query the server refused (4xx) waits for the user to change it; anything else (the
+      // server restarting, a lost connection) is asked again by the next refresh.
+      this.retry = !(error instanceof ApiError && error.status >= 400 && error.status < 500);
       const showError = (): void => {
         if (generation === this.generation) {
           this.errorLine.textContent = message;
@@ -395,7 +400,15 @@ export class RunsSidebar extends Widget {
     if (this.isVisible && this.executions.some(e => e.state === 'running')) {
       void this.loadExecutions();
     }
-    if (!this.isVisible || this.loading.size || this.inflight || !this.shown.query.key) {
+    if (!this.isVisible || this.loading.size || this.inflight) {
+      return;
+    }
+    if (this.retry) {
+      this.retry = false;
+      this.reload(false, true);
+      return;
+    }
+    if (!this.shown.query.key) {
       return;
     }
     for (const index of this.visiblePages()) {
@@ -511,7 +524,8 @@ export class RunsSidebar extends Widget {
 
   /**
    * What a row shows under its name: the sorted-by field first (a metric or a param), then the
-   * metrics that vary among the runs shown (the server's default columns), ROW_METRICS in all.
+   * metrics that vary among the runs shown (the server's default columns), ROW_METRICS in all;
+   * a run with none of those shows its own metrics, else the params that vary.
    */
   private rowValues(run: IRun, sortField: string): [string, string][] {
     const shown: [string, string][] = [];
@@ -530,7 +544,11 @@ export class RunsSidebar extends Widget {
       add(sortField);
     }
     this.defaultColumns.forEach(add);
-    Object.keys(run.metrics).sort().forEach(k => add(`metrics.${k}`)); // room left: the run's own
+    if (!shown.length) {
+      // none of the varying metrics: the run's own (a new key not in the field list yet), else its params
+      Object.keys(run.metrics).sort().forEach(k => add(`metrics.${k}`));
+      this.defaultParams.forEach(add);
+    }
     return shown;
   }
 
@@ -715,8 +733,10 @@ export class RunsSidebar extends Widget {
   private controller = new AbortController();
   private labels = new Map<string, string>();
   private defaultColumns: string[] = [];
+  private defaultParams: string[] = [];
   private fieldsKnown = false;
   private fieldsAsked = 0;
+  private retry = false;
   private asked = '';
   private inflight = 0;
   private active = -1;

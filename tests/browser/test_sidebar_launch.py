@@ -402,3 +402,25 @@ def test_a_failed_execution_names_the_cell_its_count_names(lab: tuple[LabServer,
     assert "stopped at cell 5 of 6" in status  # parameters, injected, autolog, x = C, raise: the fifth
     assert error.startswith("cell 5: ValueError: boom")
     screenshots(page, "progress-failed")
+
+
+def test_a_list_the_server_could_not_answer_is_asked_again_by_the_refresh(
+        lab: tuple[LabServer, dict[str, Any]], page: Any) -> None:
+    server, _ = lab
+    failing = {"on": True}
+
+    def runs(route: Any) -> None:
+        if failing["on"]:
+            route.fulfill(status=503, content_type="application/json", body='{"message": "store busy; try again"}')
+        else:
+            route.continue_()
+
+    page.route("**/nbtrack/api/runs?*", runs)
+    page.goto(server.page())
+    page.wait_for_function("() => window.jupyterapp && document.querySelector('#nbtrack-runs') !== null")
+    page.evaluate("() => window.jupyterapp.commands.execute('nbtrack:show-runs')")
+    page.wait_for_function(f"() => document.querySelector('{SIDEBAR} .nbtrack-filter-error')"
+                           ".textContent.includes('store busy')")
+    failing["on"] = False  # the server is back: the next refresh asks again, with no key pressed
+    page.wait_for_selector(f"{SIDEBAR} .nbtrack-row", timeout=10_000)
+    assert page.inner_text(f"{SIDEBAR} .nbtrack-filter-error") == ""
