@@ -447,6 +447,9 @@ def test_saved_views_are_saved_listed_opened_linked_and_deleted(
     page.click(f"{TABLE} .nbtrack-views-button")
     page.wait_for_selector(".nbtrack-views-list li[data-view='by model']")
     screenshot(page, "table-views-menu")
+    set_theme(page, "JupyterLab Dark")
+    screenshot(page, "table-views-menu-dark")
+    set_theme(page, "JupyterLab Light")
     page.click(".nbtrack-views-list li[data-view='by model'] .nbtrack-view-link")
     link = page.evaluate("() => navigator.clipboard.readText()")
     assert link.endswith("/lab?nbtrack-view=by%20model")
@@ -490,6 +493,9 @@ def test_a_note_is_written_rendered_safely_searchable_and_shown_in_the_table(
     assert page.query_selector(f"{editor} .nbtrack-note-preview img[onerror]") is None
     page.wait_for_timeout(300)
     screenshot(page, "note-editor")
+    set_theme(page, "JupyterLab Dark")
+    screenshot(page, "note-editor-dark")
+    set_theme(page, "JupyterLab Light")
     assert api(server, "GET", f"runs/{ids['s0']}")["note"].startswith("The **baseline** run.")
     page.evaluate("() => window.jupyterapp.commands.execute('nbtrack:open-table', {})")
     page.wait_for_function("id => document.querySelector(`#nbtrack-table .nbtrack-trow[data-run-id='${id}']"
