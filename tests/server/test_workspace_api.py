@@ -7,7 +7,6 @@ from typing import Any
 from urllib.parse import quote
 
 import pytest
-
 from browser.lab import start_lab
 from server.conftest import Client, seed
 
@@ -101,7 +100,7 @@ def test_a_run_is_renamed_and_annotated_by_patch_and_its_note_is_searchable(api:
 
 def test_actions_archive_restore_tag_and_delete_answer_per_run(api: tuple[Client, dict[str, str]]) -> None:
     client, ids = api
-    act = lambda body: client.request("POST", f"{API}/runs/actions", body)  # noqa: E731
+    act = lambda body: client.request("POST", f"{API}/runs/actions", body)
     reply = act({"action": "archive", "ids": [ids["extra"], "01ZZZZZZZZZZZZZZZZZZZZZZZZ"]})
     assert reply.status == 200 and reply.json()["done"] == [ids["extra"]]
     assert reply.json()["refused"][0]["id"] == "01ZZZZZZZZZZZZZZZZZZZZZZZZ"

@@ -181,3 +181,18 @@ def test_a_store_from_before_0009_gets_names_notes_archive_and_views(store, stor
     reopened.set_note(nameless, "kept")
     reopened.archive_runs([nameless])
     assert reopened.run(nameless).archived and reopened.save_view("v", {})["name"] == "v"
+
+
+@pytest.mark.parametrize("order", [["-metrics.loss"], ["metrics.loss"], ["-metrics.loss", "params.model"],
+                                   ["metrics.loss", "-started"]])
+def test_pages_sorted_by_a_metric_list_runs_without_it_last_in_every_page(store, order):
+    """Pages read from the metric's index, then the runs lacking it: the same order as one sort."""
+    ids = []
+    for i, loss in enumerate([0.5, None, 0.2, 0.5, float("nan"), 0.9, None, 0.1]):
+        metrics = {} if loss is None else {"loss": [loss]}
+        ids.append(finished(store, params={"model": "rf" if i % 2 else "gb"}, metrics=metrics, offset=i))
+    whole = [r.id for r in store.runs(order_by=order)]  # no limit: one sort of every run
+    for size in (1, 2, 3, 5, 100):
+        paged = [r.id for offset in range(0, 10, size) for r in store.runs(order_by=order, limit=size, offset=offset)]
+        assert paged == whole, (size, paged, whole)
+    assert whole[-3:] and set(whole[-3:]) == {ids[1], ids[4], ids[6]}  # none and NaN last, in either direction

@@ -123,5 +123,5 @@ def _runs_of(opened: Any, run_ids: list[str]) -> dict[str, Any]:
     runs: dict[str, Any] = {}
     for start in range(0, len(run_ids), MAX_VALUES):
         listed = ", ".join(f"'{run_id}'" for run_id in run_ids[start:start + MAX_VALUES])
-        runs.update((r.id, r) for r in opened.runs(where=f"id in ({listed})"))
+        runs.update((r.id, r) for r in opened.runs(where=f"id in ({listed})", archived="include"))
     return runs
