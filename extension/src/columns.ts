@@ -15,7 +15,7 @@ export class ColumnLayout {
   readonly pinned = new Set<string>();
 
   width(field: string): number {
-    return this.widths.get(field) ?? (field === 'status' ? 84 : VALUE_WIDTH);
+    return this.widths.get(field) ?? (field === 'status' ? 92 : VALUE_WIDTH);
   }
 
   /** Columns in display order: pinned ones first (kept in their relative order), then the rest. */

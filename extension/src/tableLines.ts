@@ -1,5 +1,7 @@
 /** The runs table's lines as DOM: a run's row (tick, swatch, name, short id, values, note), a group's header row. */
 
+import { linkIcon } from '@jupyterlab/ui-components';
+
 import { ColumnLayout, NAME_WIDTH, NOTE_WIDTH, SELECT_WIDTH } from './columns';
 import { age, duration, h } from './dom';
 import { formatNumber, formatValue, runColour } from './format';
@@ -43,7 +45,7 @@ export function placeholderLine(at: ILineLayout): HTMLElement {
 }
 
 /** A button inside a row that acts without also activating the row. */
-function rowButton(cls: string, title: string, text: string, run: () => void): HTMLButtonElement {
+function rowButton(cls: string, title: string, text: string | Node, run: () => void): HTMLButtonElement {
   const button = h('button', { class: cls, title, attrs: { 'aria-label': title } }, text);
   button.tabIndex = -1; // the row is the keyboard stop; F2 renames, Enter opens
   button.addEventListener('click', event => {
@@ -69,7 +71,7 @@ export function runLine(at: ILineLayout, actions: ILineActions, row: ITableRow, 
     h('span', { class: 'nbtrack-short-id', title: row.id }, short),
     row.archived ? h('span', { class: 'nbtrack-archived-badge' }, 'archived') : '',
     rowButton('nbtrack-icon-button nbtrack-rename', `rename ${row.name} (F2)`, '✎', () => actions.rename(row, position)),
-    rowButton('nbtrack-icon-button nbtrack-run-copy-link', 'copy a link to this run', '🔗',
+    rowButton('nbtrack-icon-button nbtrack-run-copy-link', 'copy a link to this run', linkIcon.element({ tag: 'span' }),
       () => copyLink(labLink('nbtrack-run', row.id))));
   const note = cell('nbtrack-td nbtrack-note-cell', NOTE_WIDTH, undefined,
     row.note_excerpt || h('span', { class: 'nbtrack-muted' }, '+ note'));
@@ -130,7 +132,7 @@ export function groupLine(at: ILineLayout, actions: ILineActions, groupField: st
     const mean = stats && stats.mean !== null ? formatNumber(stats.mean) : '';
     const std = stats && stats.std !== null && stats.count > 1 ? ` ± ${formatNumber(stats.std)}` : '';
     const node = cell(`nbtrack-td nbtrack-number${at.offsets.has(c) ? ' nbtrack-pinned' : ''}`,
-      at.columnLayout.width(c), at.offsets.get(c), mean, std ? h('span', { class: 'nbtrack-std' }, std) : '');
+      at.columnLayout.width(c), at.offsets.get(c), h('span', {}, mean), std ? h('span', { class: 'nbtrack-std' }, std) : '');
     if (stats) {
       node.title = `${c}: mean ${mean}${std} over ${stats.count} run${stats.count === 1 ? '' : 's'}`;
     }

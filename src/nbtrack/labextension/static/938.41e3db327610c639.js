@@ -1,4 +1,4 @@
-"use strict";(self.rspackChunknbtrack_labextension=self.rspackChunknbtrack_labextension||[]).push([[938],{277(r,o,t){var e=t(415),n=t.n(e),a=t(688),i=(t.n(a))()(n());i.push([r.id,`/* nbtrack panels: every color and size from --jp-* variables, so light and dark themes both read. */
+"use strict";(self.rspackChunknbtrack_labextension=self.rspackChunknbtrack_labextension||[]).push([[938],{277(r,o,t){var n=t(415),e=t.n(n),a=t(688),i=(t.n(a))()(e());i.push([r.id,`/* nbtrack panels: every color and size from --jp-* variables, so light and dark themes both read. */
 
 .nbtrack-sidebar {
   display: flex;
@@ -346,7 +346,7 @@
 .nbtrack-line-hunk {
   color: var(--jp-ui-font-color2);
 }
-`,""]),t.d(o,{},{A:i})},420(r,o,t){var e=t(415),n=t.n(e),a=t(688),i=(t.n(a))()(n());i.push([r.id,`/* The runs table, its popups and the note editor: colours and sizes from --jp-* variables (light and dark). */
+`,""]),t.d(o,{},{A:i})},420(r,o,t){var n=t(415),e=t.n(n),a=t(688),i=(t.n(a))()(e());i.push([r.id,`/* The runs table, its popups and the note editor: colours and sizes from --jp-* variables (light and dark). */
 
 .nbtrack-runs-table {
   display: flex;
@@ -834,4 +834,40 @@
   font-weight: normal;
   color: var(--jp-ui-font-color2);
 }
-`,""]),t.d(o,{},{A:i})},688(r){r.exports=function(r){var o=[];return o.toString=function(){return this.map(function(o){var t="",e=void 0!==o[5];return o[4]&&(t+="@supports (".concat(o[4],") {")),o[2]&&(t+="@media ".concat(o[2]," {")),e&&(t+="@layer".concat(o[5].length>0?" ".concat(o[5]):""," {")),t+=r(o),e&&(t+="}"),o[2]&&(t+="}"),o[4]&&(t+="}"),t}).join("")},o.i=function(r,t,e,n,a){"string"==typeof r&&(r=[[null,r,void 0]]);var i={};if(e)for(var c=0;c<this.length;c++){var l=this[c][0];null!=l&&(i[l]=!0)}for(var p=0;p<r.length;p++){var d=[].concat(r[p]);e&&i[d[0]]||(void 0!==a&&(void 0===d[5]||(d[1]="@layer".concat(d[5].length>0?" ".concat(d[5]):""," {").concat(d[1],"}")),d[5]=a),t&&(d[2]&&(d[1]="@media ".concat(d[2]," {").concat(d[1],"}")),d[2]=t),n&&(d[4]?(d[1]="@supports (".concat(d[4],") {").concat(d[1],"}"),d[4]=n):d[4]="".concat(n)),o.push(d))}},o}},415(r){r.exports=function(r){return r[1]}},886(r){var o=[];function t(r){for(var t=-1,e=0;e<o.length;e++)if(o[e].identifier===r){t=e;break}return t}function e(r,e){for(var n={},a=[],i=0;i<r.length;i++){var c=r[i],l=e.base?c[0]+e.base:c[0],p=n[l]||0,d="".concat(l," ").concat(p);n[l]=p+1;var s=t(d),b={css:c[1],media:c[2],sourceMap:c[3],supports:c[4],layer:c[5]};if(-1!==s)o[s].references++,o[s].updater(b);else{var u=function(r,o){var t=o.domAPI(o);return t.update(r),function(o){o?(o.css!==r.css||o.media!==r.media||o.sourceMap!==r.sourceMap||o.supports!==r.supports||o.layer!==r.layer)&&t.update(r=o):t.remove()}}(b,e);e.byIndex=i,o.splice(i,0,{identifier:d,updater:u,references:1})}a.push(d)}return a}r.exports=function(r,n){var a=e(r=r||[],n=n||{});return function(r){r=r||[];for(var i=0;i<a.length;i++){var c=t(a[i]);o[c].references--}for(var l=e(r,n),p=0;p<a.length;p++){var d=t(a[p]);0===o[d].references&&(o[d].updater(),o.splice(d,1))}a=l}}},285(r){var o={};r.exports=function(r,t){var e=function(r){if(void 0===o[r]){var t=document.querySelector(r);if(window.HTMLIFrameElement&&t instanceof window.HTMLIFrameElement)try{t=t.contentDocument.head}catch(r){t=null}o[r]=t}return o[r]}(r);if(!e)throw Error("Couldn't find a style target. This probably means that the value for the 'insert' parameter is invalid.");e.appendChild(t)}},298(r){r.exports=function(r){var o=document.createElement("style");return r.setAttributes(o,r.attributes),r.insert(o,r.options),o}},206(r,o,t){r.exports=function(r){var o=t.nc;o&&r.setAttribute("nonce",o)}},167(r){r.exports=function(r){if("u"<typeof document)return{update:function(){},remove:function(){}};var o=r.insertStyleElement(r);return{update:function(t){var e,n,a;e="",t.supports&&(e+="@supports (".concat(t.supports,") {")),t.media&&(e+="@media ".concat(t.media," {")),(n=void 0!==t.layer)&&(e+="@layer".concat(t.layer.length>0?" ".concat(t.layer):""," {")),e+=t.css,n&&(e+="}"),t.media&&(e+="}"),t.supports&&(e+="}"),(a=t.sourceMap)&&"u">typeof btoa&&(e+="\n/*# sourceMappingURL=data:application/json;base64,".concat(btoa(unescape(encodeURIComponent(JSON.stringify(a))))," */")),r.styleTagTransform(e,o,r.options)},remove:function(){var r;null===(r=o).parentNode||r.parentNode.removeChild(r)}}}},343(r){r.exports=function(r,o){if(o.styleSheet)o.styleSheet.cssText=r;else{for(;o.firstChild;)o.removeChild(o.firstChild);o.appendChild(document.createTextNode(r))}}},569(r,o,t){var e=t(886),n=t.n(e),a=t(167),i=t.n(a),c=t(285),l=t.n(c),p=t(206),d=t.n(p),s=t(298),b=t.n(s),u=t(343),f=t.n(u),v=t(277),k={};k.styleTagTransform=f(),k.setAttributes=d(),k.insert=l().bind(null,"head"),k.domAPI=i(),k.insertStyleElement=b(),n()(v.A,k),v.A&&v.A.locals&&v.A.locals;var g=t(420),x={};x.styleTagTransform=f(),x.setAttributes=d(),x.insert=l().bind(null,"head"),x.domAPI=i(),x.insertStyleElement=b(),n()(g.A,x),g.A&&g.A.locals&&g.A.locals}}]);
+
+/* A group's mean above its \xb1 std, both whole in a 100 px column. */
+.nbtrack-group-row .nbtrack-td.nbtrack-number {
+  display: flex;
+  flex-direction: column;
+  justify-content: center;
+  align-items: flex-end;
+  line-height: 1.15;
+}
+
+.nbtrack-group-row .nbtrack-std {
+  font-size: var(--jp-ui-font-size0);
+}
+
+/* A column's menu shows over its label while the header is pointed at or focused: labels keep their width. */
+.nbtrack-th .nbtrack-column-menu {
+  position: absolute;
+  right: 6px;
+  visibility: hidden;
+  background: var(--jp-layout-color2);
+}
+
+.nbtrack-th:hover .nbtrack-column-menu,
+.nbtrack-th:focus-within .nbtrack-column-menu {
+  visibility: visible;
+}
+
+.nbtrack-icon-button .jp-icon3 {
+  fill: var(--jp-ui-font-color2);
+}
+
+.nbtrack-icon-button svg {
+  width: 14px;
+  height: 14px;
+  vertical-align: middle;
+}
+`,""]),t.d(o,{},{A:i})},688(r){r.exports=function(r){var o=[];return o.toString=function(){return this.map(function(o){var t="",n=void 0!==o[5];return o[4]&&(t+="@supports (".concat(o[4],") {")),o[2]&&(t+="@media ".concat(o[2]," {")),n&&(t+="@layer".concat(o[5].length>0?" ".concat(o[5]):""," {")),t+=r(o),n&&(t+="}"),o[2]&&(t+="}"),o[4]&&(t+="}"),t}).join("")},o.i=function(r,t,n,e,a){"string"==typeof r&&(r=[[null,r,void 0]]);var i={};if(n)for(var c=0;c<this.length;c++){var l=this[c][0];null!=l&&(i[l]=!0)}for(var p=0;p<r.length;p++){var d=[].concat(r[p]);n&&i[d[0]]||(void 0!==a&&(void 0===d[5]||(d[1]="@layer".concat(d[5].length>0?" ".concat(d[5]):""," {").concat(d[1],"}")),d[5]=a),t&&(d[2]&&(d[1]="@media ".concat(d[2]," {").concat(d[1],"}")),d[2]=t),e&&(d[4]?(d[1]="@supports (".concat(d[4],") {").concat(d[1],"}"),d[4]=e):d[4]="".concat(e)),o.push(d))}},o}},415(r){r.exports=function(r){return r[1]}},886(r){var o=[];function t(r){for(var t=-1,n=0;n<o.length;n++)if(o[n].identifier===r){t=n;break}return t}function n(r,n){for(var e={},a=[],i=0;i<r.length;i++){var c=r[i],l=n.base?c[0]+n.base:c[0],p=e[l]||0,d="".concat(l," ").concat(p);e[l]=p+1;var s=t(d),b={css:c[1],media:c[2],sourceMap:c[3],supports:c[4],layer:c[5]};if(-1!==s)o[s].references++,o[s].updater(b);else{var u=function(r,o){var t=o.domAPI(o);return t.update(r),function(o){o?(o.css!==r.css||o.media!==r.media||o.sourceMap!==r.sourceMap||o.supports!==r.supports||o.layer!==r.layer)&&t.update(r=o):t.remove()}}(b,n);n.byIndex=i,o.splice(i,0,{identifier:d,updater:u,references:1})}a.push(d)}return a}r.exports=function(r,e){var a=n(r=r||[],e=e||{});return function(r){r=r||[];for(var i=0;i<a.length;i++){var c=t(a[i]);o[c].references--}for(var l=n(r,e),p=0;p<a.length;p++){var d=t(a[p]);0===o[d].references&&(o[d].updater(),o.splice(d,1))}a=l}}},285(r){var o={};r.exports=function(r,t){var n=function(r){if(void 0===o[r]){var t=document.querySelector(r);if(window.HTMLIFrameElement&&t instanceof window.HTMLIFrameElement)try{t=t.contentDocument.head}catch(r){t=null}o[r]=t}return o[r]}(r);if(!n)throw Error("Couldn't find a style target. This probably means that the value for the 'insert' parameter is invalid.");n.appendChild(t)}},298(r){r.exports=function(r){var o=document.createElement("style");return r.setAttributes(o,r.attributes),r.insert(o,r.options),o}},206(r,o,t){r.exports=function(r){var o=t.nc;o&&r.setAttribute("nonce",o)}},167(r){r.exports=function(r){if("u"<typeof document)return{update:function(){},remove:function(){}};var o=r.insertStyleElement(r);return{update:function(t){var n,e,a;n="",t.supports&&(n+="@supports (".concat(t.supports,") {")),t.media&&(n+="@media ".concat(t.media," {")),(e=void 0!==t.layer)&&(n+="@layer".concat(t.layer.length>0?" ".concat(t.layer):""," {")),n+=t.css,e&&(n+="}"),t.media&&(n+="}"),t.supports&&(n+="}"),(a=t.sourceMap)&&"u">typeof btoa&&(n+="\n/*# sourceMappingURL=data:application/json;base64,".concat(btoa(unescape(encodeURIComponent(JSON.stringify(a))))," */")),r.styleTagTransform(n,o,r.options)},remove:function(){var r;null===(r=o).parentNode||r.parentNode.removeChild(r)}}}},343(r){r.exports=function(r,o){if(o.styleSheet)o.styleSheet.cssText=r;else{for(;o.firstChild;)o.removeChild(o.firstChild);o.appendChild(document.createTextNode(r))}}},569(r,o,t){var n=t(886),e=t.n(n),a=t(167),i=t.n(a),c=t(285),l=t.n(c),p=t(206),d=t.n(p),s=t(298),b=t.n(s),u=t(343),f=t.n(u),v=t(277),k={};k.styleTagTransform=f(),k.setAttributes=d(),k.insert=l().bind(null,"head"),k.domAPI=i(),k.insertStyleElement=b(),e()(v.A,k),v.A&&v.A.locals&&v.A.locals;var h=t(420),g={};g.styleTagTransform=f(),g.setAttributes=d(),g.insert=l().bind(null,"head"),g.domAPI=i(),g.insertStyleElement=b(),e()(h.A,g),h.A&&h.A.locals&&h.A.locals}}]);
