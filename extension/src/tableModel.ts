@@ -170,8 +170,8 @@ export class TableModel {
 
   /** Re-read groups with their stats (counts and stats move while runs finish); nothing on screen is dropped. */
   async refreshGroups(): Promise<void> {
-    if (!this.state.group) {
-      return;
+    if (!this.state.group || this.state.where.trim() !== this.main.where.trim()) {
+      return; // not grouped, or the filter typed last was refused: it is not sent again and again
     }
     const generation = this.generation;
     try {
