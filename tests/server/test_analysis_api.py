@@ -386,6 +386,8 @@ def test_a_models_life_shows_versions_runs_data_alias_history_monitoring_and_wha
     assert lineage["monitoring"][0]["run_id"] == ids["monitor"]
     assert client.request("GET", f"{API}/models/nope/life").status == 404
     assert client.request("GET", f"{API}/models/churn/versions/9/lineage").status == 404
+    huge = client.request("GET", f"{API}/models/churn/versions/{10**30}/lineage")
+    assert huge.status == 404 and "message" in huge.json()
 
 
 def test_nbtrack_check_records_its_verdict_and_rules_on_the_run_and_the_life_shows_them(api: Any) -> None:
@@ -414,6 +416,8 @@ def test_an_alias_moves_by_post_with_a_compare_and_set_and_bad_moves_are_refused
     for body, status, words in [({"alias": "staging", "version": 9}, 404, "no version 9"),
                                 ({"alias": "latest", "version": 1}, 400, "alias 'latest' is not allowed"),
                                 ({"alias": "staging", "version": "2"}, 400, '"version" is a version number'),
+                                ({"alias": "staging", "version": 10**30}, 400, "from 1 to 2147483647"),
+                                ({"alias": "staging", "version": 1, "expect": 10**30}, 400, '"expect" is the version'),
                                 ({"alias": "staging", "version": 1, "by": "me"}, 400, "has no 'by'")]:
         reply = client.request("POST", f"{API}/models/churn/aliases", body)
         assert reply.status == status and words in reply.json()["message"], (body, reply.body)

@@ -78,7 +78,7 @@ def _load_jupyter_server_extension(serverapp: Any) -> None:
         (r"/models", runs.ModelsHandler),
         (r"/models/(?P<name>[^/]+)", runs.ModelHandler),
         (r"/models/(?P<name>[^/]+)/life", models.LifeHandler),
-        (r"/models/(?P<name>[^/]+)/versions/(?P<version>[0-9]+)/lineage", models.LineageHandler),
+        (r"/models/(?P<name>[^/]+)/versions/(?P<version>[0-9]{1,9})/lineage", models.LineageHandler),
         (r"/models/(?P<name>[^/]+)/aliases", models.AliasesHandler),
         (r"/analysis", analysis.AnalysisHandler),
         (r"/series", analysis.SeriesHandler),
