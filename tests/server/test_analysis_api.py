@@ -114,6 +114,10 @@ def models(store: Any) -> dict[str, str]:
         "observed": {"drift.share": 0.5}, "missing": [],
         "actions": [{"kind": "notebook", "ok": True, "run_id": ids["v2"], "status": "finished",
                      "summary": f"notebook train_classifier.ipynb ran as {ids['v2']} (finished)"}]}, after_end=True)
+    hostile = store.create_run("monitor_batch", name="odd drift record")
+    store.add_record(hostile, "drift", "batch", {"reference": {"run_id": ["not", "an", "id"]}, "share": "high"})
+    store.add_record(hostile, "drift", "other", {"reference": "churn@champion"})
+    store.end_run(hostile, "finished")
     store.models.register("churn", ids["v2"])
     store.models.promote("churn", 2, "champion")
     ids["monitor"] = monitor
@@ -379,7 +383,7 @@ def test_a_models_life_shows_versions_runs_data_alias_history_monitoring_and_wha
     assert monitor["drift"][0]["drifted_columns"] == ["age"]
     (alert,) = monitor["alerts"]
     assert alert["rule"] == "retrain-on-drift" and alert["actions"][0]["run_id"] == ids["v2"]
-    assert v2["monitoring"] == []
+    assert v2["monitoring"] == [] and v1["alerts"] == v2["alerts"] == []
     lineage = client.request("GET", f"{API}/models/churn/versions/1/lineage").json()
     assert lineage["ref"] == "churn@1" and lineage["run"]["id"] == ids["v1"]
     assert [m["version"] for m in lineage["alias_moves"]] == [1, 2]  # made champion, then replaced

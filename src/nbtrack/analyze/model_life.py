@@ -25,7 +25,8 @@ def model_life(store: Any, name: str) -> dict[str, Any]:
 
     Each version: its ref, created_at, aliases, artifact, and "run" (id, name, status, metrics
     summaries, params), "data" (each data record's size and fingerprints), "gates" (every
-    `nbtrack check` verdict kept on the run), "monitoring" (runs that scored it, with drift and alerts).
+    `nbtrack check` verdict kept on the run), "alerts" (rules that fired on the training run itself),
+    "monitoring" (runs that scored it, with drift, the alerts that fired and what they launched).
     """
     from nbtrack.store.reads import records_of
 
@@ -34,7 +35,7 @@ def model_life(store: Any, name: str) -> dict[str, Any]:
     history = [_move(m) for m in store.models.history(name)]
     run_ids = list(dict.fromkeys(v.run_id for v in versions))
     runs = _runs(store, run_ids)
-    records = records_of(store, run_ids, ["data", "gate"])
+    records = records_of(store, run_ids, ["data", "gate", "alert"])
     monitoring = monitoring_runs(store, run_ids)
     return {
         "name": name,
@@ -47,6 +48,7 @@ def model_life(store: Any, name: str) -> dict[str, Any]:
             "data": [_data(name_, body) for name_, body in records["data"].get(v.run_id, {}).items()],
             "gates": sorted((_gate(body) for body in records["gate"].get(v.run_id, {}).values()),
                             key=lambda g: g["checked_at"] or 0, reverse=True),
+            "alerts": [_alert(body) for body in records["alert"].get(v.run_id, {}).values()],
             "monitoring": monitoring.get(v.run_id, []),
         } for v in versions],
     }
@@ -61,7 +63,7 @@ def lineage(store: Any, name: str, version: int | str) -> dict[str, Any]:
     moves = [m for m in life["history"] if found.version in (m["version"], m["previous"])]
     return {"ref": found.ref, "name": name, "version": found.version, "data": entry["data"],
             "run": entry["run"], "gates": entry["gates"], "aliases": entry["aliases"], "alias_moves": moves,
-            "monitoring": entry["monitoring"]}
+            "alerts": entry["alerts"], "monitoring": entry["monitoring"]}
 
 
 def monitoring_runs(store: Any, run_ids: Sequence[str]) -> dict[str, list[dict[str, Any]]]:
@@ -73,7 +75,7 @@ def monitoring_runs(store: Any, run_ids: Sequence[str]) -> dict[str, list[dict[s
     for record in newest_records(store, "drift", limit=MAX_DRIFT_RECORDS):
         reference = record["body"].get("reference") if isinstance(record["body"], dict) else None
         target = reference.get("run_id") if isinstance(reference, dict) else None
-        if target not in wanted:
+        if not isinstance(target, str) or target not in wanted:
             continue
         runs_of = by_reference.setdefault(target, {})
         entry = runs_of.setdefault(record["run_id"], {"run_id": record["run_id"], "drift": []})
