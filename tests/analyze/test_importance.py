@@ -38,3 +38,15 @@ def test_a_param_only_some_runs_have_is_an_axis_and_runs_without_the_metric_are_
     extra = next(a for a in found["axes"] if a["field"] == "params.extra")
     assert extra["missing"] == 3 and extra["categories"] == ["-", "x"]
     assert found["importance"][0]["field"] == "params.depth" and found["importance"][0]["correlation"] == 1.0
+
+
+def test_a_sweep_in_a_store_without_sweeps_is_one_line_that_says_so(tmp_path: Path) -> None:
+    import pytest
+
+    from nbtrack.analyze.sweep_analysis import select_runs
+    from nbtrack.errors import UsageError
+    from nbtrack.store import open_store
+
+    runs_with(tmp_path, [({"depth": 2}, 0.5)])
+    with pytest.raises(UsageError, match=r"^no run belongs to sweep '01X': no run in this store came from a sweep"):
+        select_runs(open_store(tmp_path / "store"), sweep="01X")

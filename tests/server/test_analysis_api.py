@@ -193,11 +193,15 @@ def test_analysis_takes_ids_or_a_filter_and_refuses_what_it_cannot_answer_with_o
     assert few["importance_method"].startswith("none") and few["importance"] == []
     for query, words in [("metric=", "name the metric"), ("metric=params.model", "not a metric field"),
                          (f"sweep={SWEEP}&metric=metrics.nope", ""),
+                         ("sweep=01NOSUCHSWEEP&metric=metrics.test.f1&experiment=files", ""),
                          ("ids=" + ",".join(["01ABCDEFGH"] * 1001) + "&metric=metrics.test.f1", "more than 1000"),
                          ("where=params.modle%20%3D%20'rf'&metric=metrics.test.f1", "did you mean params.model")]:
         reply = client.request("GET", f"{API}/analysis?{query}")
         if query.startswith(f"sweep={SWEEP}&metric=metrics.nope"):  # no run has it: every run is missing it
             assert reply.status == 200 and reply.json()["used"] == 0 and reply.json()["missing_metric"] == 12
+            continue
+        if query.startswith("sweep=01NOSUCH"):  # a sweep id no run has: nothing to analyse, said as such
+            assert reply.status == 200 and reply.json()["runs"] == 0
             continue
         assert reply.status == 400, (query, reply.body)
         message = reply.json()["message"]
@@ -406,6 +410,15 @@ def test_nbtrack_check_records_its_verdict_and_rules_on_the_run_and_the_life_sho
     assert [(r["rule"], r["status"]) for r in gate["results"]] == [("metrics.test.f1 >= 0.95", "fail"),
                                                                    ("data.train.rows >= 10", "pass")]
     assert "0.9" in gate["results"][0]["detail"]
+    assert life["candidates"] == []  # checked without a baseline: no candidate of this model
+    candidate = ids["sweep"][0]  # a run that is no version, gated against the champion
+    done = subprocess.run([sys.executable, "-m", "nbtrack", "check", candidate, "--baseline", "churn@champion",
+                           "--max-drop", "test.f1=0.01", "--store", str(store_path)],
+                          check=False, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 1, done.stderr  # 0.76 against the champion's 0.9
+    (entry,) = client.request("GET", f"{API}/models/churn/life").json()["candidates"]
+    assert entry["run_id"] == candidate and entry["passed"] is False and entry["baseline"] == "churn@champion"
+    assert entry["name"] and entry["results"][0]["status"] == "fail"
 
 
 def test_an_alias_moves_by_post_with_a_compare_and_set_and_bad_moves_are_refused(api: Any) -> None:

@@ -48,6 +48,9 @@ def select_runs(store: Any, *, where: str | None = None, experiment: str | None 
     """
     clauses = [f"({where})"] if where and where.strip() else []
     if sweep:
+        if SWEEP_TAG not in store.field_keys()["tags"]:  # else the filter's "unknown key tags.sweep" would puzzle
+            raise UsageError(f"no run belongs to sweep {str(sweep)[:40]!r}: no run in this store came from a sweep; "
+                             "start one with nbtrack sweep")
         clauses.append(f"tags.{SWEEP_TAG} = {_quoted(sweep)}")
     if ids:
         if len(ids) > MAX_IDS:
