@@ -293,6 +293,32 @@ def test_series_refuses_bad_arguments_with_one_line_and_unknown_runs_with_404(ap
     assert absent["count"] == 0 and absent["last_step"] is None
 
 
+def test_grouped_runs_give_each_groups_mean_and_std_per_bin_on_one_shared_x(api: Any) -> None:
+    from nbtrack.store import open_store
+
+    client, _, store_path = api
+    store = open_store(store_path)
+    ids = []
+    for config, seed, offset in [("small", 0, 0.0), ("small", 1, 0.2), ("large", 0, 1.0), ("large", 1, 1.0)]:
+        run_id = store.create_run("seeds", params={"config": config, "seed": seed})
+        store.log_metrics(run_id, [("acc", step, offset + step, 1_700_000_000_000 + step) for step in range(100)])
+        store.end_run(run_id, "finished")
+        ids.append(run_id)
+    reply = client.request("GET", f"{API}/series/groups?ids={','.join(ids)}&key=acc&group=params.config&points=10")
+    assert reply.status == 200, reply.body
+    body = reply.json()
+    assert len(body["bins"]) == 10 and body["bins"][-1] == 99
+    large, small = body["groups"]
+    assert (large["value"], small["value"]) == ("large", "small") and small["runs"] == ids[:2]
+    assert small["count"] == [2] * 10 and large["std"] == [0.0] * 10
+    assert small["std"][0] == pytest.approx(0.1) and small["mean"][0] == pytest.approx(small["min"][0] + 0.1)
+    assert large["mean"][0] - small["mean"][0] == pytest.approx(0.9)
+    for query, words in [("group=metrics.acc", "group runs by a param or a tag"), ("group=", "group runs by"),
+                         ("group=params.config&points=1", "points must be between")]:
+        refused = client.request("GET", f"{API}/series/groups?ids={ids[0]}&key=acc&{query}")
+        assert refused.status == 400 and words in refused.json()["message"], (query, refused.body)
+
+
 def test_a_hundred_runs_of_ten_thousand_points_at_a_budget_of_a_thousand_are_served_in_time(tmp_path: Path) -> None:
     from nbtrack.store import open_store
 

@@ -82,6 +82,7 @@ def _load_jupyter_server_extension(serverapp: Any) -> None:
         (r"/models/(?P<name>[^/]+)/aliases", models.AliasesHandler),
         (r"/analysis", analysis.AnalysisHandler),
         (r"/series", analysis.SeriesHandler),
+        (r"/series/groups", analysis.GroupSeriesHandler),
         (r"/views", workspace.ViewsHandler),
         (r"/views/(?P<name>[^/]+)", workspace.ViewHandler),
         (r"/executions", executions.ExecutionsHandler),
