@@ -29,6 +29,7 @@ from nbtrack.records import (
     memorable_name,
 )
 from nbtrack.store import chunks, database, digest, schema
+from nbtrack.store.fields import joined_value
 
 if TYPE_CHECKING:  # both load on first use: a start_run reads no runs and no models (~0.03 s of imports)
     from nbtrack.store.query import Field
@@ -461,6 +462,16 @@ class StoredRun(RunRecord):
     def records(self, kind: str | None = None) -> list[Record]:
         return self._store.records(self.id, kind)
 
+    def rename(self, name: str) -> None:
+        """Rename the run in its store; this object reads the new name too."""
+        self._store.rename(self.id, name)  # type: ignore[attr-defined]  # reading id fills every field first
+        self.__dict__["name"] = self._store.run(self.id).name
+
+    def set_note(self, text: str) -> None:
+        """Set the run's Markdown note in its store ("" clears it); this object reads it too."""
+        self._store.set_note(self.id, text)  # type: ignore[attr-defined]  # reading id fills every field first
+        self.__dict__["note"] = text
+
     def cells(self) -> list[CellTiming]:
         return self._store.cells(self.id)
 
@@ -575,45 +586,6 @@ def _prefix_range(column: Any, prefix: str) -> list[Any]:
 def _order(query: Select[Any], field: Field, descending: bool) -> Select[Any]:
     query, keys = joined_value(query, field)
     return query.order_by(*[(k.desc() if descending else k.asc()).nulls_last() for k in keys])
-
-
-def joined_value(query: Select[Any], field: Field) -> tuple[Select[Any], list[Any]]:
-    """query LEFT JOINed to where a field's value lives, and that value as SQL (a param: number, then text).
-
-    One LEFT JOIN per params, metrics, tags or data field: callers bound how many they ask for.
-    """
-    runs = schema.runs.c
-    if field.kind == "params":
-        table = schema.params.alias()
-        query = query.outerjoin(table, and_(table.c.run_pk == runs.pk, table.c.key == field.key))
-        return query, [table.c.num, table.c.text]
-    if field.kind == "tags":
-        table = schema.tags.alias()
-        query = query.outerjoin(table, and_(table.c.run_pk == runs.pk, table.c.key == field.key))
-        return query, [table.c.value]
-    if field.kind == "metrics":
-        table = schema.metric_summaries.alias()
-        key_pk = select(schema.metric_keys.c.pk).where(schema.metric_keys.c.name == field.key).scalar_subquery()
-        query = query.outerjoin(table, and_(table.c.run_pk == runs.pk, table.c.key_pk == key_pk))
-        return query, [table.c[field.part or "last"]]
-    if field.kind == "data":
-        from nbtrack.store.query import data_fact
-
-        table = schema.records.alias()
-        query = query.outerjoin(table, and_(table.c.run_pk == runs.pk, table.c.kind == "data",
-                                            table.c.name == field.key))
-        return query, [data_fact(field.part, table)]
-    return query, [scalar_column(field.kind)]
-
-
-def scalar_column(kind: str) -> Any:
-    """The SQL of a run fact (status, started, duration...): a column of runs or experiments."""
-    runs = schema.runs.c
-    return {
-        "started": runs.started_at, "ended": runs.ended_at, "id": runs.id, "name": runs.name,
-        "experiment": schema.experiments.c.name, "status": runs.status, "notes": runs.note,
-        "notebook": runs.notebook_path, "duration": runs.ended_at - runs.started_at,
-    }[kind]
 
 
 def _non_negative(what: str, value: int) -> int:
