@@ -48,6 +48,9 @@ def select_runs(store: Any, *, where: str | None = None, experiment: str | None 
     """
     clauses = [f"({where})"] if where and where.strip() else []
     if sweep:
+        if SWEEP_TAG not in store.field_keys()["tags"]:  # else the filter's "unknown key tags.sweep" would puzzle
+            raise UsageError(f"no run belongs to sweep {str(sweep)[:40]!r}: no run in this store came from a sweep; "
+                             "start one with nbtrack sweep")
         clauses.append(f"tags.{SWEEP_TAG} = {_quoted(sweep)}")
     if ids:
         if len(ids) > MAX_IDS:
@@ -89,7 +92,7 @@ def analyze_runs(runs: Sequence[Any], metric: str) -> dict[str, Any]:
         cells[metric] = value
         rows.append({"id": run.id, "name": run.name, "colour": colours[run.id], "status": str(run.status),
                      "values": cells})
-    importance, method = _importance(axes, rows, target)
+    importance, method = _importance(axes, rows, _scaled(target))
     scatter = [{"field": axis["field"], "kind": axis["kind"],
                 "x": [row["values"][axis["field"]] for row in rows], "y": values} for axis in axes]
     return {"metric": metric, "runs": len(runs), "used": len(kept), "missing_metric": len(runs) - len(kept),
@@ -198,16 +201,26 @@ def _importance(axes: list[dict[str, Any]], rows: list[dict[str, Any]],
     return found, method
 
 
+def _scaled(target: np.ndarray) -> np.ndarray:
+    """The metric divided by its largest magnitude: importances and correlations do not change, and
+    metrics near the float limits (1e308) cannot overflow a variance."""
+    largest = float(np.abs(target).max()) if len(target) else 0.0
+    return target / largest if largest > 0 else target
+
+
 def _forest(axes: list[dict[str, Any]], rows: list[dict[str, Any]], target: np.ndarray) -> list[float]:
+    import pandas as pd
     from sklearn.ensemble import RandomForestRegressor
 
     columns, owner = [], []
     for index, axis in enumerate(axes):
         column = [row["values"][axis["field"]] for row in rows]
         if axis["kind"] == "numeric":
-            numbers_ = np.array([np.nan if v is None else v for v in column], dtype=float)
-            fill = np.nanmedian(numbers_) if np.isfinite(numbers_).any() else 0.0
-            columns.append(np.where(np.isnan(numbers_), fill, numbers_))
+            # Ranks, not values: a tree splits on order alone, so its importances are the same, and
+            # values past float32 (which scikit-learn converts to) cannot break the fit. Missing: the middle.
+            ranks = pd.Series([np.nan if v is None else v for v in column], dtype=float).rank().to_numpy()
+            fill = np.nanmedian(ranks) if np.isfinite(ranks).any() else 0.0
+            columns.append(np.where(np.isnan(ranks), fill, ranks))
             owner.append(index)
         else:
             for category in axis["categories"]:

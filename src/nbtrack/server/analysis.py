@@ -73,6 +73,25 @@ class SeriesHandler(FastJson):
         self.write_large(await off_loop(lambda: series(store, refs, key, points=points, x=x, after=after)))
 
 
+class GroupSeriesHandler(FastJson):
+    """GET /nbtrack/api/series/groups?ids=a,b&key=&group=params.seed&points=&x=: mean, std, min, max per group and bin."""
+
+    @web.authenticated
+    @authorized
+    async def get(self) -> None:
+        from nbtrack.analyze.series import MAX_POINTS, MAX_RUNS, MIN_POINTS, group_series
+
+        refs = _ids(self, MAX_RUNS)
+        if not refs:
+            raise UsageError(f"name the runs as ids=a,b (1 to {MAX_RUNS})")
+        key = self.get_query_argument("key", None) or ""
+        group = self.get_query_argument("group", None) or ""
+        points = self.query_int("points", 500, low=MIN_POINTS, high=MAX_POINTS)
+        x = self.get_query_argument("x", None) or "step"
+        store = self.store
+        self.write_large(await off_loop(lambda: group_series(store, refs, key, group, points=points, x=x)))
+
+
 class PreviewHandler(ArtifactHandler, FastJson):
     """GET /nbtrack/api/runs/<id>/artifacts/<name>/preview: a table's head or a text's start (analyze/previews.py).
 

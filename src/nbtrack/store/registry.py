@@ -24,6 +24,7 @@ from nbtrack.store import database, schema
 LATEST = "latest"
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.\-]{0,199}")
 _ALIAS = re.compile(r"[A-Za-z][A-Za-z0-9_\-]{0,99}")
+MAX_VERSION = 2**31 - 1  # what the databases' integer columns hold
 
 
 @dataclass(frozen=True)
@@ -72,10 +73,16 @@ def parse_ref(ref: str) -> tuple[str, str]:
     name, _, selector = ref.strip().partition("@")
     check_name(name)
     selector = selector.strip() or LATEST
-    if not (selector.isdigit() or _ALIAS.fullmatch(selector)):
+    if not (_is_version_number(selector) or _ALIAS.fullmatch(selector)):
         raise UsageError(f"model reference {ref!r} is not NAME@VERSION or NAME@ALIAS, such as churn@3 "
                          "or churn@champion")
     return name, selector
+
+
+def _is_version_number(text: str) -> bool:
+    """ASCII digits (str.isdigit takes "²", which int() refuses) of a number a database column holds."""
+    return (text.isascii() and text.isdigit() and len(text.lstrip("0")) <= len(str(MAX_VERSION))
+            and int(text) <= MAX_VERSION)
 
 
 def check_name(name: object) -> str:
@@ -177,7 +184,7 @@ class Registry:
         a, v = schema.model_aliases.c, schema.model_versions.c
         with database.reading(self.engine) as conn:
             model_pk = self._model_pk(conn, name)
-            if selector.isdigit():
+            if _is_version_number(selector):
                 number = int(selector)
             elif selector == LATEST:
                 number = conn.execute(select(func.max(v.version)).where(v.model_pk == model_pk)).scalar()
@@ -255,8 +262,9 @@ class Registry:
 
     def _version_number(self, name: str, version: int | str) -> int:
         text = str(version).strip()
-        if isinstance(version, bool) or not text.isdigit() or int(text) < 1:
-            raise UsageError(f"a model version is a whole number >= 1, such as {name} 3. Got {version!r} instead.")
+        if isinstance(version, bool) or not _is_version_number(text) or int(text) < 1:
+            raise UsageError(f"a model version is a whole number from 1 to {MAX_VERSION}, such as {name} 3. "
+                             f"Got {text[:40]!r} instead.")
         return int(text)
 
     def _check_version(self, conn: Connection, model_pk: int, name: str, number: int) -> None:
