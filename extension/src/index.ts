@@ -1,6 +1,6 @@
 /** Wires nbtrack into JupyterLab: the Runs sidebar, run/compare/notebook panels, and "Run with parameters". */
 
-import { JupyterFrontEnd, JupyterFrontEndPlugin } from '@jupyterlab/application';
+import { IRouter, JupyterFrontEnd, JupyterFrontEndPlugin } from '@jupyterlab/application';
 import { ICommandPalette, ToolbarButton } from '@jupyterlab/apputils';
 import { IEditorServices } from '@jupyterlab/codeeditor';
 import { DocumentRegistry } from '@jupyterlab/docregistry';
@@ -13,7 +13,10 @@ import { Widget } from '@lumino/widgets';
 import { ComparePanel } from './compare';
 import { EXECUTED_NOTEBOOK, RunDetail } from './detail';
 import { ExecutionProgress, runWithParameters } from './launch';
+import { registerLinks } from './links';
+import { NoteEditor } from './notes';
 import { RunsSidebar } from './sidebar';
+import { RunsTable } from './table';
 import { StoredNotebook } from './viewer';
 
 const ICON_SVG = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 24 24" width="16" height="16">
@@ -27,6 +30,8 @@ namespace CommandIDs {
   export const openNotebook = 'nbtrack:open-executed-notebook';
   export const runWithParameters = 'nbtrack:run-with-parameters';
   export const showRuns = 'nbtrack:show-runs';
+  export const openTable = 'nbtrack:open-table';
+  export const editNote = 'nbtrack:edit-note';
 }
 
 const plugin: JupyterFrontEndPlugin<void> = {
@@ -94,6 +99,37 @@ const plugin: JupyterFrontEndPlugin<void> = {
       }
     });
 
+    let table: RunsTable | null = null;
+    app.commands.addCommand(CommandIDs.openTable, {
+      label: 'Open the nbtrack runs table',
+      caption: 'All runs in a table: columns, sorting, grouping, saved views, notes, archive and delete',
+      execute: async args => {
+        if (!table || table.isDisposed) {
+          table = new RunsTable({
+            openRun: id => void app.commands.execute(CommandIDs.openRun, { id }),
+            compare: ids => void app.commands.execute(CommandIDs.compare, { ids }),
+            editNote: (id, saved) => void app.commands.execute(CommandIDs.editNote, { id }).then(editor => {
+              (editor as NoteEditor | undefined)?.saved.push(saved);
+            })
+          });
+          table.title.icon = runsIcon;
+          app.shell.add(table, 'main');
+        }
+        app.shell.activateById(table.id);
+        await table.open({ view: args.view as string | undefined, where: args.where as string | undefined });
+      }
+    });
+    app.commands.addCommand(CommandIDs.editNote, {
+      label: 'Edit the note of an nbtrack run',
+      execute: args => {
+        const key = `note:${args.id}`;
+        show(key, () => new NoteEditor(String(args.id), rendermime));
+        const editor = open.get(key) as NoteEditor;
+        editor.focusText();
+        return editor;
+      }
+    });
+
     const sidebar = new RunsSidebar({
       openRun: id => void app.commands.execute(CommandIDs.openRun, { id }),
       compare: ids => void app.commands.execute(CommandIDs.compare, { ids })
@@ -107,7 +143,7 @@ const plugin: JupyterFrontEndPlugin<void> = {
 
     app.docRegistry.addWidgetExtension('Notebook', new RunButton(app));
     if (palette) {
-      for (const command of [CommandIDs.showRuns, CommandIDs.runWithParameters]) {
+      for (const command of [CommandIDs.showRuns, CommandIDs.openTable, CommandIDs.runWithParameters]) {
         palette.addItem({ command, category: 'nbtrack' });
       }
     }
@@ -134,4 +170,13 @@ class RunButton implements DocumentRegistry.IWidgetExtension<NotebookPanel, INot
   }
 }
 
-export default plugin;
+/** Deep links (?nbtrack-run=, ?nbtrack-compare=, ?nbtrack-view=) through Lab's router. */
+const links: JupyterFrontEndPlugin<void> = {
+  id: 'nbtrack-labextension:links',
+  description: 'Lab links that open an nbtrack run, a comparison or a saved view of the runs table.',
+  autoStart: true,
+  requires: [IRouter],
+  activate: (app: JupyterFrontEnd, router: IRouter) => registerLinks(app, router)
+};
+
+export default [plugin, links];

@@ -89,3 +89,21 @@ def test_notebook_benchmarks_run_real_kernels(tmp_path):
 def test_lab_benchmark_drives_the_sidebar_in_chromium(tmp_path):
     text = bench(tmp_path, "lab")
     assert "Lab sidebar: first screen of runs, 100 runs" in text and "Lab sidebar: filter applied, 100 runs" in text
+
+
+@pytest.mark.slow
+def test_runs_table_api_benchmark_times_a_real_server(tmp_path):
+    text = bench(tmp_path, "runs_table_api")
+    for measure in ("Runs table API: first screen", "a page of 100 rows with 12 columns sorted by -metrics.test.f1",
+                    "group by params.model with mean/std of 5 metrics"):
+        assert f"{measure}" in text and "200 runs" in text, measure
+    assert "failed:" not in text
+
+
+@pytest.mark.slow
+@pytest.mark.browser
+def test_lab_table_benchmark_opens_sorts_and_groups_the_table_in_chromium(tmp_path):
+    text = bench(tmp_path, "lab_table")
+    for figure in ("Lab runs table: first screen", "Lab runs table: sort by a metric", "Lab runs table: group by a param"):
+        assert f"{figure}" in text and "300 runs" in text, figure
+    assert "failed:" not in text

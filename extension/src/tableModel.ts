@@ -1,0 +1,234 @@
+/** The runs table's data: view state, server-sorted pages per listing (all runs, or one group's), groups, fields. */
+
+import { query, requestAPI } from './request';
+import { Archived, IField, IFields, IGroup, IGroups, ITablePage, ITableRow, IViewState } from './tableTypes';
+
+export const PAGE = 100;
+/** Shown first among the default columns, when the server offers them. */
+const RUN_COLUMNS = ['status', 'started'];
+
+/** One server listing (the filtered runs, or one group's runs) read a page at a time. */
+export class Listing {
+  constructor(readonly where: string) {}
+
+  total = -1;
+  readonly pages = new Map<number, ITableRow[]>();
+  readonly loading = new Set<number>();
+
+  row(index: number): ITableRow | undefined {
+    return this.pages.get(Math.floor(index / PAGE))?.[index % PAGE];
+  }
+}
+
+/** A line of the table: a group's header or a run of a listing. */
+export type Line = { kind: 'group'; group: IGroup; open: boolean } | { kind: 'run'; listing: Listing; index: number };
+
+/** The server's stats cover this many columns: the numeric ones of the table go first. */
+const MAX_GROUP_COLUMNS = 20;
+
+export class TableModel {
+  state: IViewState = { where: '', experiment: '', columns: [], order: ['-started'], group: '', archived: 'hide' };
+  /** Set once the person chose columns: the filter's default columns no longer replace them. */
+  columnsChosen = false;
+  fields: IField[] = [];
+  defaultColumns: string[] = [];
+  main = new Listing('');
+  groups: IGroup[] = [];
+  /** The server listed only the biggest groups. */
+  truncated = false;
+  readonly open = new Map<string, Listing>();
+  /** Called after anything new arrived: the view redraws. */
+  changed: () => void = () => undefined;
+  /** Called with the server's message when the filter or a request failed, '' once one succeeds. */
+  failed: (message: string) => void = () => undefined;
+
+  /**
+   * Read the current state from the start: fields (and default columns), then the first page or the
+   * groups. On an error the previous results stay and the message goes to failed().
+   */
+  async reload(): Promise<void> {
+    const generation = ++this.generation;
+    this.controller.abort();
+    this.controller = new AbortController();
+    const signal = this.controller.signal;
+    try {
+      const fields = await requestAPI<IFields>('runs/fields' + query(this.filterArgs()), 'GET', undefined, signal);
+      if (generation !== this.generation) {
+        return;
+      }
+      // what every run has (status, when it started) before what varies among them
+      const own = RUN_COLUMNS.filter(f => fields.fields.some(known => known.field === f && known.kind === 'run'));
+      const defaults = [...own, ...fields.default_columns.filter(f => !own.includes(f))];
+      if (!this.columnsChosen) {
+        this.state.columns = defaults.slice();
+      }
+      const listing = new Listing(this.state.where);
+      const first = await this.readPage(listing, 0, signal);
+      let groups: IGroup[] = [];
+      let truncated = false;
+      if (this.state.group) {
+        const found = await requestAPI<IGroups>('runs/groups' + this.groupQuery(), 'GET', undefined, signal);
+        groups = found.groups;
+        truncated = !!found.truncated;
+      }
+      if (generation !== this.generation) {
+        return;
+      }
+      this.fields = fields.fields;
+      this.defaultColumns = defaults;
+      listing.pages.set(0, first.rows);
+      listing.total = first.total;
+      this.main = listing;
+      this.groups = groups;
+      this.truncated = truncated;
+      for (const [key, old] of [...this.open]) {
+        const group = groups.find(g => groupKey(g) === key);
+        if (group) {
+          this.open.set(key, new Listing(group.where ?? ''));
+        } else {
+          this.open.delete(key);
+        }
+        void old;
+      }
+      this.failed('');
+      this.changed();
+    } catch (error) {
+      if (generation === this.generation && (error as Error).name !== 'AbortError') {
+        this.failed((error as Error).message);
+      }
+    }
+  }
+
+  /** Fetch a page of a listing unless it is loaded or on its way; redraw when it lands. */
+  async fetch(listing: Listing, page: number, again = false): Promise<void> {
+    if (listing.loading.has(page) || (!again && listing.pages.has(page))) {
+      return;
+    }
+    const generation = this.generation;
+    listing.loading.add(page);
+    try {
+      const found = await this.readPage(listing, page, this.controller.signal);
+      if (generation === this.generation) {
+        listing.pages.set(page, found.rows);
+        listing.total = found.total;
+        this.changed();
+      }
+    } catch (error) {
+      if (generation === this.generation && (error as Error).name !== 'AbortError') {
+        this.failed((error as Error).message);
+      }
+    } finally {
+      listing.loading.delete(page);
+    }
+  }
+
+  /** Re-read groups (counts and stats move while runs finish) without dropping anything on screen. */
+  async refreshGroups(): Promise<void> {
+    if (!this.state.group) {
+      return;
+    }
+    const generation = this.generation;
+    try {
+      const found = await requestAPI<IGroups>('runs/groups' + this.groupQuery(), 'GET', undefined,
+        this.controller.signal);
+      if (generation === this.generation) {
+        this.groups = found.groups;
+        this.truncated = !!found.truncated;
+        this.changed();
+      }
+    } catch {
+      // the next refresh tries again; errors of the filter itself are reported by reload()
+    }
+  }
+
+  /** Open or close a group; a group whose value has no literal (a list, a missing value) cannot be listed. */
+  toggleGroup(group: IGroup): void {
+    const key = groupKey(group);
+    if (this.open.has(key)) {
+      this.open.delete(key);
+    } else if (group.where !== null) {
+      this.open.set(key, new Listing(group.where)); // the server's where: the filter, experiment and this value
+    }
+    this.changed();
+  }
+
+  /** Every line of the table in order: runs, or group headers each followed by its runs when open. */
+  lines(): Line[] {
+    if (!this.state.group) {
+      return [];
+    }
+    const lines: Line[] = [];
+    for (const group of this.groups) {
+      const listing = this.open.get(groupKey(group));
+      lines.push({ kind: 'group', group, open: !!listing });
+      if (listing) {
+        const count = listing.total >= 0 ? listing.total : group.count;
+        for (let index = 0; index < count; index += 1) {
+          lines.push({ kind: 'run', listing, index });
+        }
+      }
+    }
+    return lines;
+  }
+
+  lineCount(): number {
+    if (!this.state.group) {
+      return Math.max(0, this.main.total);
+    }
+    let count = 0;
+    for (const group of this.groups) {
+      const listing = this.open.get(groupKey(group));
+      count += 1 + (listing ? (listing.total >= 0 ? listing.total : group.count) : 0);
+    }
+    return count;
+  }
+
+  /** The line at a position without building every line (ungrouped tables may hold 100,000 runs). */
+  line(position: number): Line | undefined {
+    if (!this.state.group) {
+      return position < this.main.total ? { kind: 'run', listing: this.main, index: position } : undefined;
+    }
+    let at = 0;
+    for (const group of this.groups) {
+      const listing = this.open.get(groupKey(group));
+      if (position === at) {
+        return { kind: 'group', group, open: !!listing };
+      }
+      at += 1;
+      const count = listing ? (listing.total >= 0 ? listing.total : group.count) : 0;
+      if (listing && position < at + count) {
+        return { kind: 'run', listing, index: position - at };
+      }
+      at += count;
+    }
+    return undefined;
+  }
+
+  field(name: string): IField | undefined {
+    return this.fields.find(f => f.field === name);
+  }
+
+  filterArgs(): Record<string, string> {
+    return { where: this.state.where.trim(), experiment: this.state.experiment, archived: this.state.archived };
+  }
+
+  /** The groups with stats of the table's numeric columns (params, metrics, data facts, duration). */
+  private groupQuery(): string {
+    const numeric = this.state.columns.filter(c => /^(params|metrics|data)\./.test(c) || c === 'duration');
+    return query({ ...this.filterArgs(), group: this.state.group, columns: numeric.slice(0, MAX_GROUP_COLUMNS) });
+  }
+
+  private readPage(listing: Listing, page: number, signal: AbortSignal): Promise<ITablePage> {
+    return requestAPI<ITablePage>('runs/table' + query({
+      where: listing.where.trim(), experiment: this.state.experiment, archived: this.state.archived as Archived,
+      order: this.state.order, columns: this.state.columns, limit: PAGE, offset: page * PAGE
+    }), 'GET', undefined, signal);
+  }
+
+  private generation = 0;
+  private controller = new AbortController();
+}
+
+export function groupKey(group: IGroup): string {
+  return JSON.stringify(group.value);
+}
