@@ -10,6 +10,7 @@ import { LabIcon } from '@jupyterlab/ui-components';
 import { IDisposable } from '@lumino/disposable';
 import { Widget } from '@lumino/widgets';
 
+import { registerAnalysis } from './analysisCommands';
 import { ComparePanel } from './compare';
 import { EXECUTED_NOTEBOOK, RunDetail } from './detail';
 import { ExecutionProgress, runWithParameters } from './launch';
@@ -141,6 +142,7 @@ const plugin: JupyterFrontEndPlugin<void> = {
       execute: () => app.shell.activateById(sidebar.id)
     });
 
+    registerAnalysis(app, palette);
     app.docRegistry.addWidgetExtension('Notebook', new RunButton(app));
     if (palette) {
       for (const command of [CommandIDs.showRuns, CommandIDs.openTable, CommandIDs.runWithParameters]) {
