@@ -20,6 +20,18 @@ function text(value: unknown): string | undefined {
   return typeof value === 'string' && value ? value : undefined;
 }
 
+/** The runs table on this filter, split below the panel that asked (so both stay in view), the panel active. */
+async function showTableBeside(app: JupyterFrontEnd, where: string, panel: Widget): Promise<void> {
+  await app.commands.execute('nbtrack:open-table', { where });
+  if (!panel.isVisible && !panel.isDisposed) {
+    const table = Array.from(app.shell.widgets('main')).find(w => w.id === 'nbtrack-table');
+    if (table) {
+      app.shell.add(table, 'main', { mode: 'split-bottom', ref: panel.id });
+    }
+  }
+  app.shell.activateById(panel.id);
+}
+
 export function registerAnalysis(app: JupyterFrontEnd, palette: ICommandPalette | null): void {
   const add = (widget: Widget): Widget => {
     app.shell.add(widget, 'main');
@@ -39,7 +51,7 @@ export function registerAnalysis(app: JupyterFrontEnd, palette: ICommandPalette 
     caption: 'Parallel coordinates, parameter importance and scatter of a metric (args: ids, where or sweep)',
     execute: args => add(new AnalysisPanel(
       { ids: strings(args.ids), where: text(args.where), sweep: text(args.sweep), metric: text(args.metric) },
-      { openRun, filterTable: where => void app.commands.execute('nbtrack:open-table', { where }) }))
+      { openRun, filterTable: (where, panel) => void showTableBeside(app, where, panel) }))
   });
   let models: ModelsPanel | null = null;
   app.commands.addCommand(OPEN_MODELS, {

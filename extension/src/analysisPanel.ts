@@ -20,7 +20,7 @@ export interface IAnalysisArgs {
 export interface IAnalysisActions {
   openRun(id: string): void;
   /** Show the runs table narrowed to this filter. */
-  filterTable(where: string): void;
+  filterTable(where: string, panel: Widget): void;
 }
 
 const SCATTER_HEIGHT = 260;
@@ -45,7 +45,7 @@ export class AnalysisPanel extends Widget {
     const clear = h('button', { class: 'jp-mod-styled nbtrack-analysis-clear' }, 'Clear brushes');
     clear.addEventListener('click', () => this.parcoords.clearBrushes());
     const toTable = h('button', { class: 'jp-mod-styled nbtrack-analysis-table' }, 'Show in runs table');
-    toTable.addEventListener('click', () => this.actions.filterTable(this.brushWhere()));
+    toTable.addEventListener('click', () => this.actions.filterTable(this.brushWhere(), this));
     this.parcoords.onBrush = () => this.brushed();
     this.importance = h('div', { class: 'nbtrack-importance' });
     this.method = h('p', { class: 'nbtrack-analysis-method' });
@@ -124,7 +124,7 @@ export class AnalysisPanel extends Widget {
   private brushed(): void {
     const where = this.brushWhere();
     this.filterLine.textContent = where || '(all runs)';
-    this.actions.filterTable(where);
+    this.actions.filterTable(where, this);
   }
 
   /** The panel's runs and, per brushed axis, the values its kept runs have: a filter the table can run. */

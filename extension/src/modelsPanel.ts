@@ -71,11 +71,11 @@ export class ModelsPanel extends Widget {
 
   private drawLife(life: IModelLife): void {
     const aliases = Object.entries(life.aliases).map(([alias, at]) =>
-      h('span', { class: 'nbtrack-alias', title: `since ${at.since_iso}` }, `${alias} → v${at.version}`));
+      h('span', { class: 'nbtrack-alias', title: `since ${when(at.since_iso)}` }, `${alias} → v${at.version}`));
     const versions = life.versions.map(v => this.versionRow(life, v));
-    const history = life.history.map(m => h('tr', {},
+    const history = [...life.history].reverse().map(m => h('tr', {},
       h('td', {}, m.alias), h('td', {}, m.previous === null ? '(new)' : `v${m.previous}`), h('td', {}, `v${m.version}`),
-      h('td', {}, m.moved_iso)));
+      h('td', { title: m.moved_iso }, when(m.moved_iso))));
     this.detail.replaceChildren(
       h('h3', { class: 'nbtrack-model-title' }, life.name, ' ', ...aliases),
       h('table', { class: 'nbtrack-table nbtrack-versions' },
@@ -154,7 +154,7 @@ export class ModelsPanel extends Widget {
       step(`version ${found.version}`, found.aliases.length ? `aliases: ${found.aliases.join(', ')}` : 'no alias'),
       arrow(),
       step('alias moves', ...(found.alias_moves.length ? found.alias_moves.map(m => h('div', {},
-        `${m.alias}: ${m.previous === null ? 'new' : `v${m.previous}`} → v${m.version}, ${m.moved_iso}`))
+        `${m.alias}: ${m.previous === null ? 'new' : `v${m.previous}`} → v${m.version}, ${when(m.moved_iso)}`))
         : ['never moved'])), arrow(),
       step('monitoring', ...(found.monitoring.length ? monitoringLines(found.monitoring, this.actions)
         : ['no monitoring run scored it yet']))));
@@ -165,6 +165,12 @@ export class ModelsPanel extends Widget {
   private readonly detail: HTMLElement;
   private readonly lineage: HTMLElement;
   private current = '';
+}
+
+/** A stored time as the reader's local date and time. */
+function when(iso: string | null): string {
+  const date = iso ? new Date(iso) : null;
+  return date && !Number.isNaN(date.getTime()) ? date.toLocaleString() : '-';
 }
 
 function link(text: string, title: string, open: () => void): HTMLButtonElement {

@@ -203,7 +203,12 @@ export class Plot {
   private finish(started: number): void {
     this.lastDrawMs = performance.now() - started;
     this.draws += 1;
-    this.node.dataset.draws = String(this.draws);
+    // What is on screen, for tests and benchmarks: the drawn range (log10 on a log axis) and points.
+    const data = this.node.dataset;
+    data.draws = String(this.draws);
+    data.zoomed = String(this.view !== null);
+    data.view = this.shown ? JSON.stringify(this.shown) : '';
+    data.points = String(this.lines.reduce((n, line) => n + line.x.length, 0));
   }
 
   private smoothedOf(line: ILine): Float64Array {
@@ -218,28 +223,41 @@ export class Plot {
   private path(ctx: CanvasRenderingContext2D, xs: Float64Array, ys: Float64Array,
                px: (x: number) => number, py: (v: number) => number): void {
     ctx.beginPath();
-    let open = false;
-    let lastX = NaN;
-    let lastY = NaN;
-    for (let i = 0; i < xs.length; i++) {
-      const x = px(xs[i]);
-      const y = py(ys[i]);
+    let run = 0; // points in the stretch being drawn: a stretch of one is drawn as a dot
+    const lone: [number, number][] = [];
+    let firstX = NaN, firstY = NaN, lastX = NaN, lastY = NaN;
+    for (let i = 0; i <= xs.length; i++) {
+      const x = i < xs.length ? px(xs[i]) : NaN;
+      const y = i < xs.length ? py(ys[i]) : NaN;
       if (!Number.isFinite(x) || !Number.isFinite(y)) {
-        open = false;
+        if (run === 1) {
+          lone.push([firstX, firstY]);
+        }
+        run = 0;
         continue;
       }
-      if (!open) {
+      if (run === 0) {
         ctx.moveTo(x, y);
-        open = true;
+        firstX = x;
+        firstY = y;
       } else if (Math.abs(x - lastX) >= 0.25 || Math.abs(y - lastY) >= 0.25) {
         ctx.lineTo(x, y);
       } else {
         continue;
       }
+      run += 1;
       lastX = x;
       lastY = y;
     }
     ctx.stroke();
+    if (lone.length) {
+      ctx.fillStyle = ctx.strokeStyle;
+      for (const [x, y] of lone) {
+        ctx.beginPath();
+        ctx.arc(x, y, 3, 0, 2 * Math.PI);
+        ctx.fill();
+      }
+    }
   }
 
   private band(ctx: CanvasRenderingContext2D, xs: Float64Array, lo: Float64Array, hi: Float64Array,
@@ -290,7 +308,9 @@ export class Plot {
     ctx.textAlign = 'center';
     ctx.textBaseline = 'top';
     const count = Math.max(2, Math.floor(plotW / 90));
-    for (const t of ticks(view.x0, view.x1, count)) {
+    const xTicks = this.options.xKind === 'number' ? ticks(view.x0, view.x1, count)
+      : timeTicks(view.x0, view.x1, count);
+    for (const t of xTicks) {
       const x = PAD.left + (t - view.x0) * (plotW / (view.x1 - view.x0 || 1));
       ctx.beginPath();
       ctx.moveTo(Math.round(x) + 0.5, PAD.top);
@@ -502,6 +522,23 @@ export function ticks(lo: number, hi: number, count: number): number[] {
   return out;
 }
 
+const SECONDS = [0.1, 0.2, 0.5, 1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600,
+  43200, 86400, 172800, 604800];
+
+/** Ticks on whole seconds, minutes, hours or days (x in seconds). */
+function timeTicks(lo: number, hi: number, count: number): number[] {
+  const span = hi - lo;
+  const step = SECONDS.find(s => span / s <= count);
+  if (!step || !(span > 0)) {
+    return ticks(lo, hi, count);
+  }
+  const out: number[] = [];
+  for (let t = Math.ceil(lo / step) * step; t <= hi + step * 1e-9; t += step) {
+    out.push(Number(t.toFixed(3)));
+  }
+  return out;
+}
+
 function logTicks(lo: number, hi: number): number[] {
   const whole = ticks(Math.floor(lo), Math.ceil(hi), 6).filter(t => Number.isInteger(t) && t >= lo && t <= hi);
   return whole.length >= 2 ? whole : ticks(lo, hi, 4);
@@ -510,7 +547,11 @@ function logTicks(lo: number, hi: number): number[] {
 function xText(value: number, kind: XKind, span: number): string {
   if (kind === 'time') {
     const date = new Date(value * 1000);
-    return span > 2 * 86400 ? date.toLocaleDateString() : date.toLocaleTimeString();
+    if (span > 2 * 86400) {
+      return date.toLocaleDateString();
+    }
+    const time = date.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false });
+    return span < 10 ? `${time}.${Math.floor((value % 1) * 10 + 1e-6)}` : time;
   }
   if (kind === 'seconds') {
     return value >= 3600 && span >= 3600 ? `${formatNumber(value / 3600)} h`
