@@ -43,7 +43,8 @@ export function registerAnalysis(app: JupyterFrontEnd, palette: ICommandPalette 
     label: 'Chart nbtrack runs',
     caption: 'Overlay metrics of the chosen runs (args: ids or where, group, metrics)',
     execute: args => add(new ChartsPanel(
-      { ids: strings(args.ids), where: text(args.where), group: text(args.group), metrics: strings(args.metrics) },
+      { ids: strings(args.ids), where: text(args.where), group: text(args.group), metrics: strings(args.metrics),
+        points: typeof args.points === 'number' ? args.points : undefined },
       { openRun }))
   });
   app.commands.addCommand(OPEN_ANALYSIS, {

@@ -6,6 +6,7 @@ import { IAnalysis, IAnalysisRow, IAxis } from './analysisTypes';
 import { h } from './dom';
 import { formatNumber } from './format';
 import { IBrush, ParallelCoordinates, metricColour, position } from './parcoords';
+import { onThemeChange } from './plot';
 import { query, requestAPI } from './request';
 import { literal, selectionWhere } from './selection';
 import { IFields } from './tableTypes';
@@ -59,17 +60,16 @@ export class AnalysisPanel extends Widget {
       h('section', { class: 'nbtrack-section' },
         h('h3', {}, 'Parallel coordinates'),
         h('p', { class: 'nbtrack-charts-hint' }, 'drag along an axis to keep a range (the runs table follows); '
-          + 'click an axis to clear its range; lines coloured by the metric, dark low, yellow high'),
+          + 'click an axis to clear its range; lines coloured by the metric, low dark, high yellow'),
         this.parcoords.node,
         h('div', { class: 'nbtrack-analysis-filter' }, 'runs table filter: ', this.filterLine, clear, toTable)),
       h('section', { class: 'nbtrack-section' }, h('h3', {}, 'Parameter importance'), this.importance, this.method),
       h('section', { class: 'nbtrack-section' }, h('h3', {}, 'Metric against a param'),
         h('label', {}, 'param ', this.scatterSelect), this.scatter));
-    this.themeWatch = new MutationObserver(() => {
+    this.themeWatch = onThemeChange(() => {
       this.parcoords.redraw();
       this.drawScatter();
     });
-    this.themeWatch.observe(document.body, { attributes: true, attributeFilter: ['data-jp-theme-name'] });
     void this.start();
   }
 
@@ -155,7 +155,7 @@ export class AnalysisPanel extends Widget {
           h('span', { class: 'nbtrack-importance-value' },
             entry.importance === null ? '-' : formatNumber(entry.importance))),
         h('td', { class: 'nbtrack-importance-cell' }, h('span', { class: 'nbtrack-bar-track' }, sign),
-          h('span', {}, correlation === null ? '-' : formatNumber(correlation))),
+          h('span', {}, correlation === null ? '-' : formatNumber(Math.round(correlation * 1000) / 1000))),
         h('td', {}, entry.correlation_kind === 'eta' ? 'eta (categories)' : 'Spearman'));
     });
     this.importance.replaceChildren(h('table', { class: 'nbtrack-table nbtrack-importance-table' },

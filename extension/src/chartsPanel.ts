@@ -5,7 +5,7 @@ import { Widget } from '@lumino/widgets';
 import { ISeriesAnswer, ISeriesRun } from './analysisTypes';
 import { h } from './dom';
 import { formatValue, runColours, shortIds } from './format';
-import { ILine, Plot, XKind } from './plot';
+import { ILine, Plot, XKind, onThemeChange } from './plot';
 import { query, requestAPI } from './request';
 import { selectionWhere, seriesKey } from './selection';
 import { IField, IFields, ITablePage, ITableRow } from './tableTypes';
@@ -26,6 +26,8 @@ export interface IChartsArgs {
   group?: string;
   /** Metric fields to chart first (else the ones that vary, then the first few). */
   metrics?: string[];
+  /** Points drawn per run (the budget; DEFAULT_POINTS when not given). */
+  points?: number;
 }
 
 export interface IChartsActions {
@@ -76,7 +78,7 @@ export class ChartsPanel extends Widget {
     this.logY.addEventListener('change', () => this.forPlots(p => p.setOptions({ logY: this.logY.checked })));
     this.points = h('input', { class: 'nbtrack-charts-points', title: 'points drawn per run (2 to 20000): '
       + 'each is a bucket of consecutive points, its min and max shaded',
-      attrs: { type: 'number', min: '2', max: '20000', step: '100', value: String(DEFAULT_POINTS) } });
+      attrs: { type: 'number', min: '2', max: '20000', step: '100', value: String(args.points ?? DEFAULT_POINTS) } });
     this.points.addEventListener('change', () => void this.reloadSeries());
     this.groupSelect = h('select', { class: 'nbtrack-charts-group', title: 'draw each group as mean ± std' });
     this.groupSelect.addEventListener('change', () => void this.regroup(this.groupSelect.value));
@@ -94,8 +96,7 @@ export class ChartsPanel extends Widget {
         label('points per run ', this.points), label('group by ', this.groupSelect), reset,
         h('span', { class: 'nbtrack-charts-hint' }, 'drag: zoom · shift-drag: pan · double-click: reset')),
       this.error, this.legend, this.grid);
-    this.themeWatch = new MutationObserver(() => this.forPlots(p => p.redraw()));
-    this.themeWatch.observe(document.body, { attributes: true, attributeFilter: ['data-jp-theme-name'] });
+    this.themeWatch = onThemeChange(() => this.forPlots(p => p.redraw()));
     void this.load();
   }
 

@@ -51,7 +51,8 @@ export class ModelsPanel extends Widget {
       const { models } = await requestAPI<{ models: IModelEntry[] }>('models');
       this.list.replaceChildren(...models.map(model => {
         const aliases = Object.entries(model.aliases).map(([a, v]) => `${a} v${v}`).join(', ');
-        const item = h('button', { class: 'nbtrack-model-item', attrs: { role: 'listitem', 'data-model': model.name } },
+        const active = model.name === this.current ? ' nbtrack-active' : '';
+        const item = h('button', { class: `nbtrack-model-item${active}`, attrs: { role: 'listitem', 'data-model': model.name } },
           h('span', { class: 'nbtrack-model-name' }, model.name),
           h('span', { class: 'nbtrack-muted' }, `${model.versions} version${model.versions === 1 ? '' : 's'}`
             + (aliases ? ` · ${aliases}` : '')));

@@ -17,11 +17,15 @@ const GRAB = 14;
 // viridis at five stops: the metric's low end dark purple, its high end yellow, readable on both themes.
 const STOPS = [[68, 1, 84], [59, 82, 139], [33, 145, 140], [94, 201, 98], [253, 231, 37]];
 
+// On a dark page viridis' dark end would vanish: the same hues, the low end lifted.
+const DARK_STOPS = [[150, 100, 220], [80, 120, 200], [33, 165, 160], [94, 201, 98], [253, 231, 37]];
+
 export function metricColour(t: number): string {
-  const x = Math.min(1, Math.max(0, Number.isFinite(t) ? t : 0)) * (STOPS.length - 1);
-  const i = Math.min(STOPS.length - 2, Math.floor(x));
+  const stops = document.body.dataset.jpThemeLight === 'false' ? DARK_STOPS : STOPS;
+  const x = Math.min(1, Math.max(0, Number.isFinite(t) ? t : 0)) * (stops.length - 1);
+  const i = Math.min(stops.length - 2, Math.floor(x));
   const f = x - i;
-  const c = STOPS[i].map((v, k) => Math.round(v + (STOPS[i + 1][k] - v) * f));
+  const c = stops[i].map((v, k) => Math.round(v + (stops[i + 1][k] - v) * f));
   return `rgb(${c[0]}, ${c[1]}, ${c[2]})`;
 }
 
@@ -182,6 +186,7 @@ export class ParallelCoordinates {
     });
     this.lastDrawMs = performance.now() - started;
     this.node.dataset.selected = String(chosen.length);
+    this.node.dataset.drawMs = String(this.lastDrawMs);
   }
 
   private polyline(ctx: CanvasRenderingContext2D, row: IAnalysisRow, width: number, yOf: (p: number) => number): void {

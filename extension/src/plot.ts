@@ -41,6 +41,19 @@ interface IView {
 const HEIGHT = 240;
 const PAD = { left: 56, right: 12, top: 8, bottom: 30 };
 
+/**
+ * Call `redraw` whenever Lab's theme changes: at once, and again once the new theme's stylesheet
+ * (its --jp-* values) has surely loaded. Returns the observer to disconnect.
+ */
+export function onThemeChange(redraw: () => void): MutationObserver {
+  const observer = new MutationObserver(() => {
+    redraw();
+    window.setTimeout(redraw, 400);
+  });
+  observer.observe(document.body, { attributes: true, attributeFilter: ['data-jp-theme-name', 'data-jp-theme-light'] });
+  return observer;
+}
+
 /** TensorBoard's and W&B's smoothing: an EMA debiased at the start, gaps kept as gaps. */
 export function smooth(y: Float64Array, weight: number): Float64Array {
   if (weight <= 0) {

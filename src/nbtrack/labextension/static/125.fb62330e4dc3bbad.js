@@ -277,7 +277,7 @@
   margin-left: 6px;
   padding: 0 6px;
   border-radius: 8px;
-  background: var(--jp-brand-color3);
+  border: 1px solid var(--jp-brand-color1);
   color: var(--jp-ui-font-color0);
   font-size: var(--jp-ui-font-size0);
   font-weight: normal;
@@ -285,6 +285,17 @@
 
 .nbtrack-versions td {
   vertical-align: top;
+}
+
+.nbtrack-versions td:last-child button {
+  display: block;
+  width: 100%;
+  margin-bottom: 4px;
+  white-space: nowrap;
+}
+
+.nbtrack-versions .nbtrack-link {
+  white-space: nowrap;
 }
 
 .nbtrack-link {
