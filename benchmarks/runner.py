@@ -21,7 +21,7 @@ from benchmarks.timing import Row
 HERE = Path(__file__).resolve().parent
 # Cheapest first; peers and kernels last, so a slow peer cannot starve nbtrack's own figures.
 MEASURES = ["imports", "logging", "series", "runs", "listing", "profile", "postgres", "lab", "runs_table_api",
-            "lab_table", "notebooks", "from_mlflow"]
+            "lab_table", "lab_charts", "notebooks", "from_mlflow"]
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -11,6 +11,7 @@ import { IDisposable } from '@lumino/disposable';
 import { MessageLoop } from '@lumino/messaging';
 import { Widget } from '@lumino/widgets';
 
+import { registerAnalysis } from './analysisCommands';
 import { followTheme } from './charts';
 import { ComparePanel } from './compare';
 import { EXECUTED_NOTEBOOK, RunDetail } from './detail';
@@ -163,6 +164,7 @@ const plugin: JupyterFrontEndPlugin<void> = {
       execute: () => app.shell.activateById(sidebar.id)
     });
 
+    registerAnalysis(app, palette);
     app.docRegistry.addWidgetExtension('Notebook', new RunButton(app));
     if (palette) {
       for (const command of [CommandIDs.showRuns, CommandIDs.openTable, CommandIDs.runWithParameters]) {

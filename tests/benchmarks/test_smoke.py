@@ -107,3 +107,13 @@ def test_lab_table_benchmark_opens_sorts_and_groups_the_table_in_chromium(tmp_pa
     for figure in ("Lab runs table: first screen", "Lab runs table: sort by a metric", "Lab runs table: group by a param"):
         assert f"{figure}" in text and "300 runs" in text, figure
     assert "failed:" not in text
+
+
+@pytest.mark.slow
+@pytest.mark.browser
+def test_lab_charts_benchmark_draws_curves_parallel_coordinates_and_live_points_in_chromium(tmp_path):
+    text = bench(tmp_path, "lab_charts")
+    for figure in ("Lab charts: first draw, 10 runs x 500 points", "Lab charts: smoothing change",
+                   "parallel coordinates of 50 runs", "Lab charts: a live run's new points on screen"):
+        assert figure in text, figure
+    assert "failed:" not in text

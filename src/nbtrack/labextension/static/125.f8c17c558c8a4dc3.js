@@ -1,4 +1,358 @@
-"use strict";(self.rspackChunknbtrack_labextension=self.rspackChunknbtrack_labextension||[]).push([[938],{277(r,o,t){var e=t(415),a=t.n(e),n=t(688),i=(t.n(n))()(a());i.push([r.id,`/* nbtrack panels: every color and size from --jp-* variables, so light and dark themes both read. */
+"use strict";(self.rspackChunknbtrack_labextension=self.rspackChunknbtrack_labextension||[]).push([[125],{964(r,o,t){var a=t(415),e=t.n(a),n=t(688),i=(t.n(n))()(e());i.push([r.id,`/* The charts, sweep analysis and models panels: every colour from --jp-* variables (light and dark). */
+
+.nbtrack-charts,
+.nbtrack-analysis,
+.nbtrack-models {
+  overflow: auto;
+  padding: 8px 16px;
+  background: var(--jp-layout-color1);
+  color: var(--jp-ui-font-color1);
+  font-size: var(--jp-ui-font-size1);
+}
+
+.nbtrack-charts-head {
+  display: flex;
+  align-items: baseline;
+  gap: 12px;
+}
+
+.nbtrack-charts-head h2 {
+  margin: 4px 0;
+  font-size: var(--jp-ui-font-size3);
+}
+
+.nbtrack-charts-summary,
+.nbtrack-analysis-summary,
+.nbtrack-charts-hint,
+.nbtrack-muted,
+.nbtrack-analysis-method {
+  color: var(--jp-ui-font-color2);
+}
+
+.nbtrack-charts-live {
+  color: var(--jp-success-color1);
+  font-weight: 600;
+}
+
+.nbtrack-charts-controls {
+  display: flex;
+  flex-wrap: wrap;
+  align-items: center;
+  gap: 6px 16px;
+  padding: 6px 0;
+  border-bottom: var(--jp-border-width) solid var(--jp-border-color2);
+}
+
+.nbtrack-charts-controls label {
+  display: inline-flex;
+  align-items: center;
+  gap: 4px;
+}
+
+.nbtrack-charts select,
+.nbtrack-charts input[type='number'],
+.nbtrack-analysis select,
+.nbtrack-models input {
+  background: var(--jp-input-background);
+  color: var(--jp-ui-font-color1);
+  border: var(--jp-border-width) solid var(--jp-input-border-color);
+  font-size: var(--jp-ui-font-size1);
+  padding: 2px 4px;
+}
+
+.nbtrack-charts-points {
+  width: 70px;
+}
+
+.nbtrack-charts-smoothing-value {
+  min-width: 2.5em;
+  font-variant-numeric: tabular-nums;
+}
+
+.nbtrack-charts-error:empty,
+.nbtrack-analysis-error:empty,
+.nbtrack-models-error:empty {
+  display: none;
+}
+
+.nbtrack-charts-error,
+.nbtrack-analysis-error,
+.nbtrack-models-error {
+  margin: 6px 0;
+  padding: 4px 8px;
+  color: var(--jp-error-color1);
+  border-left: 3px solid var(--jp-error-color1);
+  background: var(--jp-layout-color2);
+}
+
+.nbtrack-legend {
+  display: flex;
+  flex-wrap: wrap;
+  gap: 2px 12px;
+  padding: 6px 0;
+  max-height: 120px;
+  overflow: auto;
+}
+
+.nbtrack-legend-item {
+  display: inline-flex;
+  align-items: center;
+  gap: 4px;
+  border: none;
+  background: none;
+  color: var(--jp-ui-font-color1);
+  font-size: var(--jp-ui-font-size1);
+  cursor: pointer;
+  padding: 1px 2px;
+}
+
+.nbtrack-legend-off {
+  opacity: 0.35;
+  text-decoration: line-through;
+}
+
+.nbtrack-swatch {
+  display: inline-block;
+  width: 14px;
+  height: 4px;
+  border-radius: 2px;
+}
+
+.nbtrack-short-id {
+  color: var(--jp-ui-font-color2);
+  font-family: var(--jp-code-font-family);
+  font-size: var(--jp-code-font-size);
+}
+
+.nbtrack-charts-grid {
+  display: grid;
+  grid-template-columns: repeat(auto-fill, minmax(420px, 1fr));
+  gap: 12px;
+}
+
+.nbtrack-chart-card {
+  border: var(--jp-border-width) solid var(--jp-border-color2);
+  border-radius: 3px;
+  padding: 4px 6px;
+  background: var(--jp-layout-color0);
+  min-width: 0;
+}
+
+.nbtrack-chart-card header {
+  display: flex;
+  justify-content: space-between;
+  align-items: center;
+}
+
+.nbtrack-chart-card h3 {
+  margin: 2px 0;
+  font-size: var(--jp-ui-font-size1);
+  font-weight: 600;
+}
+
+.nbtrack-chart-close {
+  border: none;
+  background: none;
+  color: var(--jp-ui-font-color2);
+  cursor: pointer;
+  font-size: 14px;
+}
+
+.nbtrack-plot,
+.nbtrack-parcoords {
+  position: relative;
+  width: 100%;
+  user-select: none;
+}
+
+.nbtrack-plot canvas {
+  cursor: crosshair;
+  display: block;
+}
+
+.nbtrack-plot-box {
+  display: none;
+  position: absolute;
+  pointer-events: none;
+  background: var(--jp-brand-color3);
+  border: 1px solid var(--jp-brand-color1);
+  opacity: 0.35;
+}
+
+.nbtrack-plot-tip {
+  display: none;
+  position: absolute;
+  pointer-events: none;
+  white-space: nowrap;
+  padding: 2px 6px;
+  background: var(--jp-layout-color2);
+  color: var(--jp-ui-font-color0);
+  border: var(--jp-border-width) solid var(--jp-border-color1);
+  box-shadow: var(--jp-elevation-z2);
+  font-size: var(--jp-ui-font-size0);
+}
+
+.nbtrack-analysis-filter {
+  display: flex;
+  flex-wrap: wrap;
+  align-items: center;
+  gap: 6px;
+  padding: 4px 0;
+}
+
+.nbtrack-analysis-where {
+  font-family: var(--jp-code-font-family);
+  background: var(--jp-layout-color2);
+  padding: 1px 4px;
+}
+
+.nbtrack-importance-table td {
+  vertical-align: middle;
+}
+
+.nbtrack-importance-cell {
+  min-width: 200px;
+}
+
+.nbtrack-bar-track {
+  display: inline-block;
+  width: 140px;
+  height: 10px;
+  margin-right: 6px;
+  background: var(--jp-layout-color2);
+  vertical-align: middle;
+}
+
+.nbtrack-importance-bar,
+.nbtrack-correlation-bar {
+  display: block;
+  height: 100%;
+  background: var(--jp-brand-color1);
+}
+
+.nbtrack-correlation-bar.nbtrack-negative {
+  background: var(--jp-warn-color1);
+}
+
+.nbtrack-scatter {
+  display: block;
+  margin-top: 6px;
+}
+
+.nbtrack-models-body {
+  display: grid;
+  grid-template-columns: minmax(160px, 220px) 1fr;
+  gap: 16px;
+}
+
+.nbtrack-model-list {
+  display: flex;
+  flex-direction: column;
+  gap: 2px;
+}
+
+.nbtrack-model-item {
+  display: flex;
+  flex-direction: column;
+  align-items: flex-start;
+  text-align: left;
+  border: var(--jp-border-width) solid transparent;
+  background: none;
+  color: var(--jp-ui-font-color1);
+  padding: 4px 6px;
+  cursor: pointer;
+}
+
+.nbtrack-model-item.nbtrack-active {
+  border-color: var(--jp-brand-color1);
+  background: var(--jp-layout-color2);
+}
+
+.nbtrack-model-name {
+  font-weight: 600;
+}
+
+.nbtrack-alias {
+  display: inline-block;
+  margin-left: 6px;
+  padding: 0 6px;
+  border-radius: 8px;
+  border: 1px solid var(--jp-brand-color1);
+  color: var(--jp-ui-font-color0);
+  font-size: var(--jp-ui-font-size0);
+  font-weight: normal;
+}
+
+.nbtrack-versions td {
+  vertical-align: top;
+}
+
+.nbtrack-versions td:last-child button {
+  display: block;
+  width: 100%;
+  margin-bottom: 4px;
+  white-space: nowrap;
+}
+
+.nbtrack-versions .nbtrack-link {
+  white-space: nowrap;
+}
+
+.nbtrack-link {
+  border: none;
+  background: none;
+  padding: 0;
+  color: var(--jp-content-link-color);
+  cursor: pointer;
+  font-size: inherit;
+  text-decoration: underline;
+}
+
+.nbtrack-gate-pass {
+  color: var(--jp-success-color1);
+  font-weight: 600;
+}
+
+.nbtrack-gate-fail,
+.nbtrack-alert-fired {
+  color: var(--jp-error-color1);
+  font-weight: 600;
+}
+
+.nbtrack-gate-rule {
+  color: var(--jp-ui-font-color2);
+}
+
+.nbtrack-lineage-chain {
+  display: flex;
+  flex-wrap: wrap;
+  align-items: stretch;
+  gap: 6px;
+}
+
+.nbtrack-lineage-step {
+  border: var(--jp-border-width) solid var(--jp-border-color1);
+  border-radius: 4px;
+  padding: 6px 8px;
+  background: var(--jp-layout-color0);
+  min-width: 140px;
+  max-width: 280px;
+}
+
+.nbtrack-lineage-title {
+  font-weight: 600;
+  text-transform: uppercase;
+  font-size: var(--jp-ui-font-size0);
+  color: var(--jp-ui-font-color2);
+  margin-bottom: 4px;
+}
+
+.nbtrack-lineage-arrow {
+  align-self: center;
+  color: var(--jp-ui-font-color2);
+  font-size: 18px;
+}
+`,""]),t.d(o,{},{A:i})},277(r,o,t){var a=t(415),e=t.n(a),n=t(688),i=(t.n(n))()(e());i.push([r.id,`/* nbtrack panels: every color and size from --jp-* variables, so light and dark themes both read. */
 
 .nbtrack-sidebar {
   display: flex;
@@ -659,7 +1013,7 @@
   opacity: 0.45;
   cursor: not-allowed;
 }
-`,""]),t.d(o,{},{A:i})},420(r,o,t){var e=t(415),a=t.n(e),n=t(688),i=(t.n(n))()(a());i.push([r.id,`/* The runs table, its popups and the note editor: colours and sizes from --jp-* variables (light and dark). */
+`,""]),t.d(o,{},{A:i})},420(r,o,t){var a=t(415),e=t.n(a),n=t(688),i=(t.n(n))()(e());i.push([r.id,`/* The runs table, its popups and the note editor: colours and sizes from --jp-* variables (light and dark). */
 
 .nbtrack-runs-table {
   display: flex;
@@ -1183,4 +1537,4 @@
   height: 14px;
   vertical-align: middle;
 }
-`,""]),t.d(o,{},{A:i})},688(r){r.exports=function(r){var o=[];return o.toString=function(){return this.map(function(o){var t="",e=void 0!==o[5];return o[4]&&(t+="@supports (".concat(o[4],") {")),o[2]&&(t+="@media ".concat(o[2]," {")),e&&(t+="@layer".concat(o[5].length>0?" ".concat(o[5]):""," {")),t+=r(o),e&&(t+="}"),o[2]&&(t+="}"),o[4]&&(t+="}"),t}).join("")},o.i=function(r,t,e,a,n){"string"==typeof r&&(r=[[null,r,void 0]]);var i={};if(e)for(var c=0;c<this.length;c++){var l=this[c][0];null!=l&&(i[l]=!0)}for(var p=0;p<r.length;p++){var s=[].concat(r[p]);e&&i[s[0]]||(void 0!==n&&(void 0===s[5]||(s[1]="@layer".concat(s[5].length>0?" ".concat(s[5]):""," {").concat(s[1],"}")),s[5]=n),t&&(s[2]&&(s[1]="@media ".concat(s[2]," {").concat(s[1],"}")),s[2]=t),a&&(s[4]?(s[1]="@supports (".concat(s[4],") {").concat(s[1],"}"),s[4]=a):s[4]="".concat(a)),o.push(s))}},o}},415(r){r.exports=function(r){return r[1]}},886(r){var o=[];function t(r){for(var t=-1,e=0;e<o.length;e++)if(o[e].identifier===r){t=e;break}return t}function e(r,e){for(var a={},n=[],i=0;i<r.length;i++){var c=r[i],l=e.base?c[0]+e.base:c[0],p=a[l]||0,s="".concat(l," ").concat(p);a[l]=p+1;var d=t(s),b={css:c[1],media:c[2],sourceMap:c[3],supports:c[4],layer:c[5]};if(-1!==d)o[d].references++,o[d].updater(b);else{var u=function(r,o){var t=o.domAPI(o);return t.update(r),function(o){o?(o.css!==r.css||o.media!==r.media||o.sourceMap!==r.sourceMap||o.supports!==r.supports||o.layer!==r.layer)&&t.update(r=o):t.remove()}}(b,e);e.byIndex=i,o.splice(i,0,{identifier:s,updater:u,references:1})}n.push(s)}return n}r.exports=function(r,a){var n=e(r=r||[],a=a||{});return function(r){r=r||[];for(var i=0;i<n.length;i++){var c=t(n[i]);o[c].references--}for(var l=e(r,a),p=0;p<n.length;p++){var s=t(n[p]);0===o[s].references&&(o[s].updater(),o.splice(s,1))}n=l}}},285(r){var o={};r.exports=function(r,t){var e=function(r){if(void 0===o[r]){var t=document.querySelector(r);if(window.HTMLIFrameElement&&t instanceof window.HTMLIFrameElement)try{t=t.contentDocument.head}catch(r){t=null}o[r]=t}return o[r]}(r);if(!e)throw Error("Couldn't find a style target. This probably means that the value for the 'insert' parameter is invalid.");e.appendChild(t)}},298(r){r.exports=function(r){var o=document.createElement("style");return r.setAttributes(o,r.attributes),r.insert(o,r.options),o}},206(r,o,t){r.exports=function(r){var o=t.nc;o&&r.setAttribute("nonce",o)}},167(r){r.exports=function(r){if("u"<typeof document)return{update:function(){},remove:function(){}};var o=r.insertStyleElement(r);return{update:function(t){var e,a,n;e="",t.supports&&(e+="@supports (".concat(t.supports,") {")),t.media&&(e+="@media ".concat(t.media," {")),(a=void 0!==t.layer)&&(e+="@layer".concat(t.layer.length>0?" ".concat(t.layer):""," {")),e+=t.css,a&&(e+="}"),t.media&&(e+="}"),t.supports&&(e+="}"),(n=t.sourceMap)&&"u">typeof btoa&&(e+="\n/*# sourceMappingURL=data:application/json;base64,".concat(btoa(unescape(encodeURIComponent(JSON.stringify(n))))," */")),r.styleTagTransform(e,o,r.options)},remove:function(){var r;null===(r=o).parentNode||r.parentNode.removeChild(r)}}}},343(r){r.exports=function(r,o){if(o.styleSheet)o.styleSheet.cssText=r;else{for(;o.firstChild;)o.removeChild(o.firstChild);o.appendChild(document.createTextNode(r))}}},569(r,o,t){var e=t(886),a=t.n(e),n=t(167),i=t.n(n),c=t(285),l=t.n(c),p=t(206),s=t.n(p),d=t(298),b=t.n(d),u=t(343),f=t.n(u),k=t(277),v={};v.styleTagTransform=f(),v.setAttributes=s(),v.insert=l().bind(null,"head"),v.domAPI=i(),v.insertStyleElement=b(),a()(k.A,v),k.A&&k.A.locals&&k.A.locals;var h=t(420),x={};x.styleTagTransform=f(),x.setAttributes=s(),x.insert=l().bind(null,"head"),x.domAPI=i(),x.insertStyleElement=b(),a()(h.A,x),h.A&&h.A.locals&&h.A.locals}}]);
+`,""]),t.d(o,{},{A:i})},688(r){r.exports=function(r){var o=[];return o.toString=function(){return this.map(function(o){var t="",a=void 0!==o[5];return o[4]&&(t+="@supports (".concat(o[4],") {")),o[2]&&(t+="@media ".concat(o[2]," {")),a&&(t+="@layer".concat(o[5].length>0?" ".concat(o[5]):""," {")),t+=r(o),a&&(t+="}"),o[2]&&(t+="}"),o[4]&&(t+="}"),t}).join("")},o.i=function(r,t,a,e,n){"string"==typeof r&&(r=[[null,r,void 0]]);var i={};if(a)for(var c=0;c<this.length;c++){var l=this[c][0];null!=l&&(i[l]=!0)}for(var p=0;p<r.length;p++){var s=[].concat(r[p]);a&&i[s[0]]||(void 0!==n&&(void 0===s[5]||(s[1]="@layer".concat(s[5].length>0?" ".concat(s[5]):""," {").concat(s[1],"}")),s[5]=n),t&&(s[2]&&(s[1]="@media ".concat(s[2]," {").concat(s[1],"}")),s[2]=t),e&&(s[4]?(s[1]="@supports (".concat(s[4],") {").concat(s[1],"}"),s[4]=e):s[4]="".concat(e)),o.push(s))}},o}},415(r){r.exports=function(r){return r[1]}},886(r){var o=[];function t(r){for(var t=-1,a=0;a<o.length;a++)if(o[a].identifier===r){t=a;break}return t}function a(r,a){for(var e={},n=[],i=0;i<r.length;i++){var c=r[i],l=a.base?c[0]+a.base:c[0],p=e[l]||0,s="".concat(l," ").concat(p);e[l]=p+1;var d=t(s),b={css:c[1],media:c[2],sourceMap:c[3],supports:c[4],layer:c[5]};if(-1!==d)o[d].references++,o[d].updater(b);else{var u=function(r,o){var t=o.domAPI(o);return t.update(r),function(o){o?(o.css!==r.css||o.media!==r.media||o.sourceMap!==r.sourceMap||o.supports!==r.supports||o.layer!==r.layer)&&t.update(r=o):t.remove()}}(b,a);a.byIndex=i,o.splice(i,0,{identifier:s,updater:u,references:1})}n.push(s)}return n}r.exports=function(r,e){var n=a(r=r||[],e=e||{});return function(r){r=r||[];for(var i=0;i<n.length;i++){var c=t(n[i]);o[c].references--}for(var l=a(r,e),p=0;p<n.length;p++){var s=t(n[p]);0===o[s].references&&(o[s].updater(),o.splice(s,1))}n=l}}},285(r){var o={};r.exports=function(r,t){var a=function(r){if(void 0===o[r]){var t=document.querySelector(r);if(window.HTMLIFrameElement&&t instanceof window.HTMLIFrameElement)try{t=t.contentDocument.head}catch(r){t=null}o[r]=t}return o[r]}(r);if(!a)throw Error("Couldn't find a style target. This probably means that the value for the 'insert' parameter is invalid.");a.appendChild(t)}},298(r){r.exports=function(r){var o=document.createElement("style");return r.setAttributes(o,r.attributes),r.insert(o,r.options),o}},206(r,o,t){r.exports=function(r){var o=t.nc;o&&r.setAttribute("nonce",o)}},167(r){r.exports=function(r){if("u"<typeof document)return{update:function(){},remove:function(){}};var o=r.insertStyleElement(r);return{update:function(t){var a,e,n;a="",t.supports&&(a+="@supports (".concat(t.supports,") {")),t.media&&(a+="@media ".concat(t.media," {")),(e=void 0!==t.layer)&&(a+="@layer".concat(t.layer.length>0?" ".concat(t.layer):""," {")),a+=t.css,e&&(a+="}"),t.media&&(a+="}"),t.supports&&(a+="}"),(n=t.sourceMap)&&"u">typeof btoa&&(a+="\n/*# sourceMappingURL=data:application/json;base64,".concat(btoa(unescape(encodeURIComponent(JSON.stringify(n))))," */")),r.styleTagTransform(a,o,r.options)},remove:function(){var r;null===(r=o).parentNode||r.parentNode.removeChild(r)}}}},343(r){r.exports=function(r,o){if(o.styleSheet)o.styleSheet.cssText=r;else{for(;o.firstChild;)o.removeChild(o.firstChild);o.appendChild(document.createTextNode(r))}}},524(r,o,t){var a=t(886),e=t.n(a),n=t(167),i=t.n(n),c=t(285),l=t.n(c),p=t(206),s=t.n(p),d=t(298),b=t.n(d),u=t(343),f=t.n(u),k=t(277),v={};v.styleTagTransform=f(),v.setAttributes=s(),v.insert=l().bind(null,"head"),v.domAPI=i(),v.insertStyleElement=b(),e()(k.A,v),k.A&&k.A.locals&&k.A.locals;var x=t(420),h={};h.styleTagTransform=f(),h.setAttributes=s(),h.insert=l().bind(null,"head"),h.domAPI=i(),h.insertStyleElement=b(),e()(x.A,h),x.A&&x.A.locals&&x.A.locals;var g=t(964),m={};m.styleTagTransform=f(),m.setAttributes=s(),m.insert=l().bind(null,"head"),m.domAPI=i(),m.insertStyleElement=b(),e()(g.A,m),g.A&&g.A.locals&&g.A.locals}}]);

@@ -1,0 +1,574 @@
+/**
+ * Line charts of many runs on one canvas: each run its own x values, the min/max band of each
+ * downsampling bucket, exponential smoothing with the raw line kept faint, a ± std band for
+ * grouped means, linear or log y, drag to zoom, shift-drag to pan, double-click to reset.
+ * Colours come from Lab's --jp-* variables at each draw, so a theme change needs only redraw().
+ */
+
+import { formatNumber } from './format';
+
+export interface ILine {
+  id: string;
+  label: string;
+  colour: string;
+  x: Float64Array;
+  /** Each bucket's last value (NaN: a gap). */
+  y: Float64Array;
+  /** Each bucket's min and max: the band that keeps spikes visible. */
+  lo?: Float64Array;
+  hi?: Float64Array;
+  /** A group's standard deviation around y (the mean). */
+  spread?: Float64Array;
+}
+
+export type XKind = 'number' | 'time' | 'seconds';
+
+export interface IPlotOptions {
+  logY: boolean;
+  /** 0 (raw) to 0.99: the EMA weight of the past. */
+  smoothing: number;
+  xKind: XKind;
+  xLabel: string;
+}
+
+interface IView {
+  x0: number;
+  x1: number;
+  y0: number;
+  y1: number;
+}
+
+const HEIGHT = 240;
+const PAD = { left: 56, right: 12, top: 8, bottom: 30 };
+
+/**
+ * Call `redraw` whenever Lab's theme changes: at once, and again once the new theme's stylesheet
+ * (its --jp-* values) has surely loaded. Returns the observer to disconnect.
+ */
+export function onThemeChange(redraw: () => void): MutationObserver {
+  const observer = new MutationObserver(() => {
+    redraw();
+    window.setTimeout(redraw, 400);
+  });
+  observer.observe(document.body, { attributes: true, attributeFilter: ['data-jp-theme-name', 'data-jp-theme-light'] });
+  return observer;
+}
+
+/** TensorBoard's and W&B's smoothing: an EMA debiased at the start, gaps kept as gaps. */
+export function smooth(y: Float64Array, weight: number): Float64Array {
+  if (weight <= 0) {
+    return y;
+  }
+  const out = new Float64Array(y.length);
+  let last = 0;
+  let n = 0;
+  for (let i = 0; i < y.length; i++) {
+    const v = y[i];
+    if (!Number.isFinite(v)) {
+      out[i] = NaN;
+      continue;
+    }
+    last = last * weight + (1 - weight) * v;
+    n += 1;
+    out[i] = last / (1 - Math.pow(weight, n));
+  }
+  return out;
+}
+
+export class Plot {
+  readonly node: HTMLDivElement;
+  /** Milliseconds the last draw took (the benchmark reads it). */
+  lastDrawMs = 0;
+  draws = 0;
+
+  constructor(options: IPlotOptions) {
+    this.options = { ...options };
+    this.node = document.createElement('div');
+    this.node.className = 'nbtrack-plot';
+    this.canvas = document.createElement('canvas');
+    this.canvas.setAttribute('role', 'img');
+    this.box = document.createElement('div');
+    this.box.className = 'nbtrack-plot-box';
+    this.tip = document.createElement('div');
+    this.tip.className = 'nbtrack-plot-tip';
+    this.node.append(this.canvas, this.box, this.tip);
+    this.listen();
+    this.resize = new ResizeObserver(() => {
+      if (this.node.clientWidth !== this.width) {
+        this.draw();
+      }
+    });
+    this.resize.observe(this.node);
+  }
+
+  get zoomed(): boolean {
+    return this.view !== null;
+  }
+
+  setLines(lines: ILine[]): void {
+    this.lines = lines;
+    this.smoothed.clear();
+    this.draw();
+  }
+
+  setOptions(options: Partial<IPlotOptions>): void {
+    if (options.logY !== undefined && options.logY !== this.options.logY) {
+      this.view = null;
+    }
+    if (options.xKind !== undefined && options.xKind !== this.options.xKind) {
+      this.view = null;
+    }
+    if (options.smoothing !== undefined && options.smoothing !== this.options.smoothing) {
+      this.smoothed.clear();
+    }
+    Object.assign(this.options, options);
+    this.draw();
+  }
+
+  resetZoom(): void {
+    this.view = null;
+    this.draw();
+  }
+
+  /** Redraw as is (a theme change, a resize). */
+  redraw(): void {
+    this.draw();
+  }
+
+  dispose(): void {
+    this.resize.disconnect();
+  }
+
+  // --- drawing ---
+
+  private draw(): void {
+    const started = performance.now();
+    const width = Math.max(200, this.node.clientWidth || 600);
+    this.width = this.node.clientWidth;
+    const ratio = window.devicePixelRatio || 1;
+    this.canvas.width = Math.round(width * ratio);
+    this.canvas.height = Math.round(HEIGHT * ratio);
+    this.canvas.style.width = `${width}px`;
+    this.canvas.style.height = `${HEIGHT}px`;
+    const ctx = this.canvas.getContext('2d');
+    if (!ctx) {
+      return;
+    }
+    ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
+    ctx.clearRect(0, 0, width, HEIGHT);
+    const style = getComputedStyle(this.node);
+    const ink = style.getPropertyValue('--jp-ui-font-color2').trim() || '#616161';
+    const grid = style.getPropertyValue('--jp-border-color2').trim() || '#e0e0e0';
+    const font = style.getPropertyValue('--jp-ui-font-family').trim() || 'sans-serif';
+    const view = this.view ?? this.extent();
+    this.shown = view;
+    const plotW = width - PAD.left - PAD.right;
+    const plotH = HEIGHT - PAD.top - PAD.bottom;
+    this.area = { left: PAD.left, top: PAD.top, width: plotW, height: plotH };
+    if (!view) {
+      ctx.fillStyle = ink;
+      ctx.font = `12px ${font}`;
+      ctx.fillText('no points to draw', PAD.left + 8, PAD.top + 20);
+      this.finish(started);
+      return;
+    }
+    const log = this.options.logY;
+    const ty = (v: number): number => (log ? (v > 0 ? Math.log10(v) : NaN) : v);
+    const sx = plotW / (view.x1 - view.x0 || 1);
+    const sy = plotH / (view.y1 - view.y0 || 1);
+    const px = (x: number): number => PAD.left + (x - view.x0) * sx;
+    const py = (v: number): number => PAD.top + plotH - (ty(v) - view.y0) * sy;
+
+    this.axes(ctx, view, width, plotW, plotH, ink, grid, font);
+    ctx.save();
+    ctx.beginPath();
+    ctx.rect(PAD.left, PAD.top, plotW, plotH);
+    ctx.clip();
+    const weight = this.options.smoothing;
+    for (const line of this.lines) {
+      ctx.fillStyle = line.colour;
+      if (line.spread) {
+        ctx.globalAlpha = 0.2;
+        this.band(ctx, line.x, mapped(line.y, line.spread, -1), mapped(line.y, line.spread, 1), px, py);
+      } else if (line.lo && line.hi) {
+        ctx.globalAlpha = 0.14;
+        this.band(ctx, line.x, line.lo, line.hi, px, py);
+      }
+      ctx.strokeStyle = line.colour;
+      if (weight > 0) {
+        ctx.globalAlpha = 0.25;
+        ctx.lineWidth = 1;
+        this.path(ctx, line.x, line.y, px, py);
+        ctx.globalAlpha = 1;
+        ctx.lineWidth = 1.6;
+        this.path(ctx, line.x, this.smoothedOf(line), px, py);
+      } else {
+        ctx.globalAlpha = 1;
+        ctx.lineWidth = 1.4;
+        this.path(ctx, line.x, line.y, px, py);
+      }
+    }
+    ctx.restore();
+    ctx.globalAlpha = 1;
+    this.finish(started);
+  }
+
+  private finish(started: number): void {
+    this.lastDrawMs = performance.now() - started;
+    this.draws += 1;
+    // What is on screen, for tests and benchmarks: the drawn range (log10 on a log axis) and points.
+    const data = this.node.dataset;
+    data.draws = String(this.draws);
+    data.zoomed = String(this.view !== null);
+    data.view = this.shown ? JSON.stringify(this.shown) : '';
+    data.points = String(this.lines.reduce((n, line) => n + line.x.length, 0));
+  }
+
+  private smoothedOf(line: ILine): Float64Array {
+    let found = this.smoothed.get(line);
+    if (!found) {
+      found = smooth(line.y, this.options.smoothing);
+      this.smoothed.set(line, found);
+    }
+    return found;
+  }
+
+  private path(ctx: CanvasRenderingContext2D, xs: Float64Array, ys: Float64Array,
+               px: (x: number) => number, py: (v: number) => number): void {
+    ctx.beginPath();
+    let run = 0; // points in the stretch being drawn: a stretch of one is drawn as a dot
+    const lone: [number, number][] = [];
+    let firstX = NaN, firstY = NaN, lastX = NaN, lastY = NaN;
+    for (let i = 0; i <= xs.length; i++) {
+      const x = i < xs.length ? px(xs[i]) : NaN;
+      const y = i < xs.length ? py(ys[i]) : NaN;
+      if (!Number.isFinite(x) || !Number.isFinite(y)) {
+        if (run === 1) {
+          lone.push([firstX, firstY]);
+        }
+        run = 0;
+        continue;
+      }
+      if (run === 0) {
+        ctx.moveTo(x, y);
+        firstX = x;
+        firstY = y;
+      } else if (Math.abs(x - lastX) >= 0.25 || Math.abs(y - lastY) >= 0.25) {
+        ctx.lineTo(x, y);
+      } else {
+        continue;
+      }
+      run += 1;
+      lastX = x;
+      lastY = y;
+    }
+    ctx.stroke();
+    if (lone.length) {
+      ctx.fillStyle = ctx.strokeStyle;
+      for (const [x, y] of lone) {
+        ctx.beginPath();
+        ctx.arc(x, y, 3, 0, 2 * Math.PI);
+        ctx.fill();
+      }
+    }
+  }
+
+  private band(ctx: CanvasRenderingContext2D, xs: Float64Array, lo: Float64Array, hi: Float64Array,
+               px: (x: number) => number, py: (v: number) => number): void {
+    // One polygon per stretch without gaps: along the maxima, back along the minima.
+    let start = 0;
+    while (start < xs.length) {
+      while (start < xs.length && !(Number.isFinite(py(lo[start])) && Number.isFinite(py(hi[start])))) {
+        start++;
+      }
+      let end = start;
+      while (end < xs.length && Number.isFinite(py(lo[end])) && Number.isFinite(py(hi[end]))) {
+        end++;
+      }
+      if (end - start > 1) {
+        ctx.beginPath();
+        ctx.moveTo(px(xs[start]), py(hi[start]));
+        for (let i = start + 1; i < end; i++) {
+          ctx.lineTo(px(xs[i]), py(hi[i]));
+        }
+        for (let i = end - 1; i >= start; i--) {
+          ctx.lineTo(px(xs[i]), py(lo[i]));
+        }
+        ctx.closePath();
+        ctx.fill();
+      }
+      start = end;
+    }
+  }
+
+  private axes(ctx: CanvasRenderingContext2D, view: IView, width: number, plotW: number, plotH: number,
+               ink: string, grid: string, font: string): void {
+    ctx.font = `11px ${font}`;
+    ctx.lineWidth = 1;
+    ctx.strokeStyle = grid;
+    ctx.fillStyle = ink;
+    ctx.textAlign = 'right';
+    ctx.textBaseline = 'middle';
+    const yTicks = this.options.logY ? logTicks(view.y0, view.y1) : ticks(view.y0, view.y1, 5);
+    for (const t of yTicks) {
+      const y = PAD.top + plotH - (t - view.y0) * (plotH / (view.y1 - view.y0 || 1));
+      ctx.beginPath();
+      ctx.moveTo(PAD.left, Math.round(y) + 0.5);
+      ctx.lineTo(PAD.left + plotW, Math.round(y) + 0.5);
+      ctx.stroke();
+      ctx.fillText(formatNumber(this.options.logY ? Math.pow(10, t) : t), PAD.left - 4, y);
+    }
+    ctx.textAlign = 'center';
+    ctx.textBaseline = 'top';
+    const count = Math.max(2, Math.floor(plotW / 90));
+    const xTicks = this.options.xKind === 'number' ? ticks(view.x0, view.x1, count)
+      : timeTicks(view.x0, view.x1, count);
+    for (const t of xTicks) {
+      const x = PAD.left + (t - view.x0) * (plotW / (view.x1 - view.x0 || 1));
+      ctx.beginPath();
+      ctx.moveTo(Math.round(x) + 0.5, PAD.top);
+      ctx.lineTo(Math.round(x) + 0.5, PAD.top + plotH);
+      ctx.stroke();
+      ctx.fillText(xText(t, this.options.xKind, view.x1 - view.x0), x, PAD.top + plotH + 4);
+    }
+    ctx.textAlign = 'right';
+    ctx.fillText(this.options.xLabel, width - PAD.right, PAD.top + plotH + 16);
+  }
+
+  /** The data's bounds in drawn units (log10 on a log axis), y padded by 5%. */
+  private extent(): IView | null {
+    let x0 = Infinity, x1 = -Infinity, y0 = Infinity, y1 = -Infinity;
+    const log = this.options.logY;
+    const take = (v: number): void => {
+      const t = log ? (v > 0 ? Math.log10(v) : NaN) : v;
+      if (Number.isFinite(t)) {
+        if (t < y0) { y0 = t; }
+        if (t > y1) { y1 = t; }
+      }
+    };
+    for (const line of this.lines) {
+      for (let i = 0; i < line.x.length; i++) {
+        const x = line.x[i];
+        if (!Number.isFinite(x) || !Number.isFinite(line.y[i])) {
+          continue;
+        }
+        if (x < x0) { x0 = x; }
+        if (x > x1) { x1 = x; }
+        take(line.y[i]);
+        if (line.lo && line.hi) {
+          take(line.lo[i]);
+          take(line.hi[i]);
+        }
+        if (line.spread && Number.isFinite(line.spread[i])) {
+          take(line.y[i] - line.spread[i]);
+          take(line.y[i] + line.spread[i]);
+        }
+      }
+    }
+    if (!Number.isFinite(x0) || !Number.isFinite(y0)) {
+      return null;
+    }
+    if (x0 === x1) { x0 -= 1; x1 += 1; }
+    if (y0 === y1) { y0 -= Math.abs(y0) * 0.1 || 1; y1 += Math.abs(y1) * 0.1 || 1; }
+    const pad = (y1 - y0) * 0.05;
+    return { x0, x1, y0: y0 - pad, y1: y1 + pad };
+  }
+
+  // --- zoom, pan, hover ---
+
+  private listen(): void {
+    const at = (event: MouseEvent): { x: number; y: number } => {
+      const rect = this.canvas.getBoundingClientRect();
+      return { x: event.clientX - rect.left, y: event.clientY - rect.top };
+    };
+    this.canvas.addEventListener('mousedown', event => {
+      if (event.button !== 0 || !this.shown) {
+        return;
+      }
+      event.preventDefault();
+      const start = at(event);
+      const from = { ...this.shown };
+      const pan = event.shiftKey;
+      const move = (e: MouseEvent): void => {
+        const now = at(e);
+        if (pan) {
+          const dx = (now.x - start.x) / this.area.width * (from.x1 - from.x0);
+          const dy = (now.y - start.y) / this.area.height * (from.y1 - from.y0);
+          this.view = { x0: from.x0 - dx, x1: from.x1 - dx, y0: from.y0 + dy, y1: from.y1 + dy };
+          this.draw();
+        } else {
+          const box = this.box.style;
+          const tall = Math.abs(now.y - start.y) >= 10;
+          box.display = 'block';
+          box.left = `${Math.min(start.x, now.x)}px`;
+          box.width = `${Math.abs(now.x - start.x)}px`;
+          box.top = `${tall ? Math.min(start.y, now.y) : this.area.top}px`;
+          box.height = `${tall ? Math.abs(now.y - start.y) : this.area.height}px`;
+        }
+      };
+      const up = (e: MouseEvent): void => {
+        window.removeEventListener('mousemove', move);
+        window.removeEventListener('mouseup', up);
+        this.box.style.display = 'none';
+        if (pan) {
+          return;
+        }
+        const end = at(e);
+        if (Math.abs(end.x - start.x) < 5) {
+          return;
+        }
+        const [xa, xb] = [this.toX(Math.min(start.x, end.x), from), this.toX(Math.max(start.x, end.x), from)];
+        const tall = Math.abs(end.y - start.y) >= 10;
+        const [ya, yb] = tall ? [this.toY(Math.max(start.y, end.y), from), this.toY(Math.min(start.y, end.y), from)]
+          : [from.y0, from.y1];
+        this.view = { x0: xa, x1: xb, y0: ya, y1: yb };
+        this.draw();
+      };
+      window.addEventListener('mousemove', move);
+      window.addEventListener('mouseup', up);
+    });
+    this.canvas.addEventListener('dblclick', () => this.resetZoom());
+    this.canvas.addEventListener('mousemove', event => this.hover(at(event)));
+    this.canvas.addEventListener('mouseleave', () => {
+      this.tip.style.display = 'none';
+    });
+  }
+
+  private toX(px: number, view: IView): number {
+    return view.x0 + (px - this.area.left) / this.area.width * (view.x1 - view.x0);
+  }
+
+  private toY(py: number, view: IView): number {
+    return view.y0 + (this.area.top + this.area.height - py) / this.area.height * (view.y1 - view.y0);
+  }
+
+  /** The nearest drawn point (within 12 px) named in a tooltip: the run, x and the value drawn. */
+  private hover(point: { x: number; y: number }): void {
+    const view = this.shown;
+    if (!view || this.lines.length === 0) {
+      return;
+    }
+    const x = this.toX(point.x, view);
+    let best: { line: ILine; index: number; distance: number; value: number } | null = null;
+    for (const line of this.lines) {
+      const ys = this.options.smoothing > 0 ? this.smoothedOf(line) : line.y;
+      const index = nearest(line.x, x);
+      if (index < 0) {
+        continue;
+      }
+      const value = ys[index];
+      const t = this.options.logY ? (value > 0 ? Math.log10(value) : NaN) : value;
+      const py = this.area.top + this.area.height - (t - view.y0) / (view.y1 - view.y0) * this.area.height;
+      const px = this.area.left + (line.x[index] - view.x0) / (view.x1 - view.x0) * this.area.width;
+      const distance = Math.hypot(px - point.x, py - point.y);
+      if (Number.isFinite(distance) && (!best || distance < best.distance)) {
+        best = { line, index, distance, value };
+      }
+    }
+    if (!best || best.distance > 12) {
+      this.tip.style.display = 'none';
+      return;
+    }
+    const spread = best.line.spread ? ` ± ${formatNumber(best.line.spread[best.index])}` : '';
+    this.tip.textContent = `${best.line.label}  ${this.options.xLabel} ${xText(best.line.x[best.index],
+      this.options.xKind, view.x1 - view.x0)}: ${formatNumber(best.value)}${spread}`;
+    this.tip.style.display = 'block';
+    this.tip.style.left = `${Math.min(point.x + 12, this.area.left + this.area.width - 160)}px`;
+    this.tip.style.top = `${Math.max(0, point.y - 28)}px`;
+  }
+
+  private readonly options: IPlotOptions;
+  private readonly canvas: HTMLCanvasElement;
+  private readonly box: HTMLDivElement;
+  private readonly tip: HTMLDivElement;
+  private readonly resize: ResizeObserver;
+  private readonly smoothed = new Map<ILine, Float64Array>();
+  private lines: ILine[] = [];
+  private view: IView | null = null;
+  private shown: IView | null = null;
+  private width = 0;
+  private area = { left: PAD.left, top: PAD.top, width: 1, height: 1 };
+}
+
+function mapped(y: Float64Array, spread: Float64Array, sign: number): Float64Array {
+  const out = new Float64Array(y.length);
+  for (let i = 0; i < y.length; i++) {
+    out[i] = y[i] + sign * (Number.isFinite(spread[i]) ? spread[i] : 0);
+  }
+  return out;
+}
+
+/** The index of the x closest to target (xs in any order; a binary search when sorted). */
+function nearest(xs: Float64Array, target: number): number {
+  const n = xs.length;
+  if (n === 0) {
+    return -1;
+  }
+  if (xs[0] <= xs[n - 1]) {
+    let lo = 0, hi = n - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (xs[mid] < target) { lo = mid + 1; } else { hi = mid; }
+    }
+    return lo > 0 && Math.abs(xs[lo - 1] - target) < Math.abs(xs[lo] - target) ? lo - 1 : lo;
+  }
+  let best = 0;
+  for (let i = 1; i < n; i++) {
+    if (Math.abs(xs[i] - target) < Math.abs(xs[best] - target)) { best = i; }
+  }
+  return best;
+}
+
+/** Round tick values (1, 2, 5 times a power of ten) inside [lo, hi]. */
+export function ticks(lo: number, hi: number, count: number): number[] {
+  const span = hi - lo;
+  if (!(span > 0) || !Number.isFinite(span)) {
+    return [lo];
+  }
+  const raw = span / count;
+  const power = Math.pow(10, Math.floor(Math.log10(raw)));
+  const step = [1, 2, 5, 10].map(m => m * power).find(s => span / s <= count) ?? 10 * power;
+  const out: number[] = [];
+  for (let t = Math.ceil(lo / step) * step; t <= hi + step * 1e-9; t += step) {
+    out.push(Math.abs(t) < step * 1e-9 ? 0 : Number(t.toPrecision(12)));
+  }
+  return out;
+}
+
+const SECONDS = [0.1, 0.2, 0.5, 1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600,
+  43200, 86400, 172800, 604800];
+
+/** Ticks on whole seconds, minutes, hours or days (x in seconds). */
+function timeTicks(lo: number, hi: number, count: number): number[] {
+  const span = hi - lo;
+  const step = SECONDS.find(s => span / s <= count);
+  if (!step || !(span > 0)) {
+    return ticks(lo, hi, count);
+  }
+  const out: number[] = [];
+  for (let t = Math.ceil(lo / step) * step; t <= hi + step * 1e-9; t += step) {
+    out.push(Number(t.toFixed(3)));
+  }
+  return out;
+}
+
+function logTicks(lo: number, hi: number): number[] {
+  const whole = ticks(Math.floor(lo), Math.ceil(hi), 6).filter(t => Number.isInteger(t) && t >= lo && t <= hi);
+  return whole.length >= 2 ? whole : ticks(lo, hi, 4);
+}
+
+function xText(value: number, kind: XKind, span: number): string {
+  if (kind === 'time') {
+    const date = new Date(value * 1000);
+    if (span > 2 * 86400) {
+      return date.toLocaleDateString();
+    }
+    const time = date.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false });
+    return span < 10 ? `${time}.${Math.floor((value % 1) * 10 + 1e-6)}` : time;
+  }
+  if (kind === 'seconds') {
+    return value >= 3600 && span >= 3600 ? `${formatNumber(value / 3600)} h`
+      : value >= 120 && span >= 120 ? `${formatNumber(value / 60)} min` : `${formatNumber(value)} s`;
+  }
+  return formatNumber(value);
+}
