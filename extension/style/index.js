@@ -1,2 +1,3 @@
 import './base.css';
 import './table.css';
+import './artifacts.css';
