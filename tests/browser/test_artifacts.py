@@ -10,7 +10,6 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-
 from browser.conftest import XSS
 from browser.lab import LabServer, screenshot, start_lab
 from server.conftest import figure_png
@@ -20,8 +19,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.xdist_group("nb
 # A name the store refuses today; an older or foreign writer of the database could leave one.
 HOSTILE_NAME = 'x<img src=x onerror="window.__nbtrack_xss=2">.csv'
 TEXT = "epoch 1 loss 0.5\nepoch 2 loss 0.25\n"
-JSON_TEXT = '{"big": 12345678901234567890, "lr": 0.10, "xss": "%s", "empty": [], "nested": {"a": [1, 2]}}' % (
-    XSS.replace('"', '\\"'))
+XSS_JSON = XSS.replace('"', '\\"')
+JSON_TEXT = (f'{{"big": 12345678901234567890, "lr": 0.10, "xss": "{XSS_JSON}", '
+             '"empty": [], "nested": {"a": [1, 2]}}')
 WIDE_COLUMNS = 60
 
 
@@ -47,7 +47,9 @@ def stored_notebook() -> bytes:
     notebook = nbformat.v4.new_notebook()
     cell = nbformat.v4.new_code_cell("show()")
     cell.outputs = [nbformat.v4.new_output("display_data", data={"text/html": XSS, "text/plain": "shown"})]
-    notebook.cells = [nbformat.v4.new_markdown_cell("# analysis of the churn data"), cell]
+    scores = nbformat.v4.new_code_cell("print(scores)")
+    scores.outputs = [nbformat.v4.new_output("stream", name="stdout", text=["f1 0.91\n", "accuracy 0.88\n"])]
+    notebook.cells = [nbformat.v4.new_markdown_cell("# analysis of the churn data"), cell, scores]
     return nbformat.writes(notebook).encode()
 
 
@@ -99,6 +101,21 @@ def detail(artifacts_lab: tuple[LabServer, str], page: Any) -> tuple[Any, str]:
     panel = f"#nbtrack-run-{run_id}"
     page.wait_for_selector(f"{panel} .nbtrack-artifacts .nbtrack-artifact-toggle")
     return page, panel
+
+
+# WCAG contrast of an element's text colour against its background colour.
+CONTRAST = """selector => {
+  const e = document.querySelector(selector);
+  const rgb = c => {  // rgb(r, g, b) or, for a color-mix, color(srgb r g b) in 0..1
+    const n = c.match(/[\\d.]+/g).slice(0, 3).map(Number);
+    return c.startsWith('color(') ? n.map(v => v * 255) : n;
+  };
+  const lum = c => { const [r, g, b] = rgb(c).map(v => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; });
+                     return 0.2126 * r + 0.7152 * g + 0.0722 * b; };
+  const s = getComputedStyle(e);
+  const [a, b] = [lum(s.color), lum(s.backgroundColor)].sort((x, y) => y - x);
+  return (a + 0.05) / (b + 0.05);
+}"""
 
 
 def set_theme(page: Any, theme: str) -> None:
@@ -228,14 +245,16 @@ def test_a_stored_notebook_artifact_opens_in_the_read_only_untrusted_viewer(deta
     page.wait_for_selector(f"{viewer} .jp-OutputArea-output")
     assert "Read-only copy of the notebook analysis.ipynb stored with run" in page.inner_text(
         f"{viewer} .nbtrack-readonly-banner")
-    assert "analysis of the churn data" in page.inner_text(viewer)
-    assert page.eval_on_selector_all(f"{viewer} .jp-Cell", "cells => cells.length") == 2
+    page.wait_for_selector(f"{viewer} h1:has-text('analysis of the churn data')")  # markdown renders async
+    assert page.eval_on_selector_all(f"{viewer} .jp-Cell", "cells => cells.length") == 3
+    assert "f1 0.91\naccuracy 0.88" in page.inner_text(viewer)  # a stream stored as a list of lines
     tab = page.inner_text(".lm-DockPanel-tabBar .lm-mod-current .lm-TabBar-tabLabel")
     assert tab.startswith("analysis.ipynb artifact-run")
     page.wait_for_timeout(500)
     assert page.evaluate("() => window.__nbtrack_xss") is None
     screenshot(page, "artifacts-notebook")
     set_theme(page, "JupyterLab Dark")
+    assert page.evaluate(CONTRAST, f"{viewer} .nbtrack-readonly-banner") >= 4.5  # was light text on light blue
     screenshot(page, "artifacts-notebook-dark")
 
 

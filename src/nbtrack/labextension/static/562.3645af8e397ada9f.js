@@ -13,6 +13,10 @@
   cursor: pointer;
 }
 
+.nbtrack-artifact-row > td {
+  vertical-align: middle;
+}
+
 .nbtrack-artifact-row:hover td {
   background: var(--jp-layout-color2);
 }
@@ -543,7 +547,8 @@
 
 .nbtrack-readonly-banner {
   padding: 4px 8px;
-  background: var(--jp-info-color3);
+  /* a tint, not --jp-info-color3: that stays light in dark themes under their light text */
+  background: color-mix(in srgb, var(--jp-info-color1) 20%, var(--jp-layout-color0));
   color: var(--jp-ui-font-color1);
   margin-bottom: 8px;
 }
