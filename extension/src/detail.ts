@@ -7,12 +7,13 @@
 import { IRenderMimeRegistry } from '@jupyterlab/rendermime';
 import { Widget } from '@lumino/widgets';
 
+import { ArtifactList } from './artifacts';
 import { cellCosts, ChartView, Charts, confusion, curve, runLines } from './charts';
 import { duration, h, table } from './dom';
 import { formatSize, formatValue, MISSING } from './format';
 import { identities, IRunIdentity } from './identity';
 import { requestAPI, requestBlob } from './request';
-import { IArtifact, IRecord, IRunDetail, ISeries } from './types';
+import { IRecord, IRunDetail, ISeries } from './types';
 
 export const EXECUTED_NOTEBOOK = 'notebook.ipynb';
 const SERIES_POINTS = 300;
@@ -21,7 +22,8 @@ const REFRESH_MS = 2000;
 const SEARCH_FROM = 12;
 
 export interface IDetailActions {
-  openNotebook(run: IRunDetail): void;
+  /** Open a stored notebook of the run read-only: the executed one, or the artifact named. */
+  openNotebook(run: IRunDetail, artifact?: string): void;
 }
 
 /** One section: drawn again only when the value it is drawn from changed. */
@@ -115,7 +117,7 @@ export class RunDetail extends Widget {
       : null);
     const environment = run.records.find(r => r.kind === 'environment');
     this.draw('Environment', environment ?? null, () => environment ? this.environment(environment) : null);
-    this.draw('Artifacts', run.artifact_list, () => run.artifact_list.length ? [this.artifacts(run)] : ['no artifacts']);
+    this.artifactList.update(run.id, run.artifact_list); // in place: open previews stay open
     this.follow('series', () => this.loadSeries(run), this.seriesHost);
     this.follow('figures', () => this.loadFigures(run), this.figuresHost);
   }
@@ -154,6 +156,10 @@ export class RunDetail extends Widget {
     this.parts.set(title, part);
     if (title === 'Figures') {
       body.append(this.figuresHost);
+      part.drawn = 'fixed';
+    }
+    if (title === 'Artifacts') {
+      body.append(this.artifactList.node);
       part.drawn = 'fixed';
     }
     if (title === 'Metrics') {
@@ -263,31 +269,6 @@ export class RunDetail extends Widget {
         h('table', { class: 'nbtrack-table' }, h('thead', {}, h('tr', {}, h('th', {}, 'package'), h('th', {}, 'version'))), body)));
     }
     return shown;
-  }
-
-  /** Every artifact with its formatted size and a download button (fetched with Lab's auth, saved from a blob URL). */
-  private artifacts(run: IRunDetail): HTMLElement {
-    const error = h('div', { class: 'nbtrack-error' });
-    const download = (a: IArtifact): HTMLButtonElement => {
-      const button = h('button', { class: 'jp-mod-styled nbtrack-download', attrs: { 'aria-label': `download ${a.name}` } }, 'Download');
-      button.addEventListener('click', async () => {
-        try {
-          const blob = await requestBlob(`runs/${encodeURIComponent(run.id)}/artifacts/${a.name.split('/').map(encodeURIComponent).join('/')}`);
-          const url = URL.createObjectURL(blob);
-          const link = h('a', { attrs: { href: url, download: a.name.split('/').pop() || 'artifact' } });
-          document.body.append(link);
-          link.click();
-          link.remove();
-          window.setTimeout(() => URL.revokeObjectURL(url), 60_000);
-          error.textContent = '';
-        } catch (e) {
-          error.textContent = `${a.name}: ${(e as Error).message}`;
-        }
-      });
-      return button;
-    };
-    return h('div', {}, table(['name', 'type', 'size', ''], run.artifact_list.map(a =>
-      [a.name, a.media_type, formatSize(a.size), download(a)]), 'nbtrack-table nbtrack-artifacts'), error);
   }
 
   /** The tag line: built once (typed text and focus survive refreshes); its list redrawn when tags change. */
@@ -414,6 +395,7 @@ export class RunDetail extends Widget {
     this.seriesCharts.dispose();
     this.parts.forEach(p => p.charts.dispose());
     this.urls.forEach(url => URL.revokeObjectURL(url));
+    this.artifactList.dispose();
     super.dispose();
   }
 
@@ -433,6 +415,9 @@ export class RunDetail extends Widget {
   private readonly seriesViews = new Map<string, ChartView>();
   private seriesDrawn = '';
   private cellsView: ChartView | null = null;
+  private readonly artifactList = new ArtifactList({
+    openNotebook: artifact => this.run && this.actions.openNotebook(this.run, artifact)
+  });
   private readonly figuresHost = h('div', { class: 'nbtrack-figures' });
   private figuresDrawn = '';
   private readonly urls = new Map<string, string>(); // figure sha256 -> object URL

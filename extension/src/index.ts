@@ -82,7 +82,7 @@ const plugin: JupyterFrontEndPlugin<void> = {
     app.commands.addCommand(CommandIDs.openRun, {
       label: 'Open nbtrack run',
       execute: args => show(`run:${args.id}`, () => new RunDetail(String(args.id), rendermime, {
-        openNotebook: run => void app.commands.execute(CommandIDs.openNotebook, { id: run.id })
+        openNotebook: (run, artifact) => void app.commands.execute(CommandIDs.openNotebook, { id: run.id, artifact })
       }))
     });
     app.commands.addCommand(CommandIDs.compare, {
@@ -94,8 +94,10 @@ const plugin: JupyterFrontEndPlugin<void> = {
     });
     app.commands.addCommand(CommandIDs.openNotebook, {
       label: 'Open executed notebook (read-only)',
-      execute: args => show(`notebook:${args.id}`,
-        () => new StoredNotebook(String(args.id), EXECUTED_NOTEBOOK, rendermime, editorServices))
+      execute: args => {
+        const artifact = String(args.artifact ?? EXECUTED_NOTEBOOK); // any stored .ipynb artifact of the run
+        show(`notebook:${args.id}:${artifact}`, () => new StoredNotebook(String(args.id), artifact, rendermime, editorServices));
+      }
     });
     app.commands.addCommand(CommandIDs.runWithParameters, {
       label: 'Run with parameters (nbtrack)',

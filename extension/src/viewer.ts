@@ -1,4 +1,4 @@
-/** "Open executed notebook": the stored notebook artifact shown read-only, untrusted, never written to disk. */
+/** A stored notebook artifact (the executed one or any other .ipynb) shown read-only, untrusted, never written to disk. */
 
 import { IEditorServices } from '@jupyterlab/codeeditor';
 import { NotebookModel, StaticNotebook } from '@jupyterlab/notebook';
@@ -10,19 +10,23 @@ import { shortIds } from './format';
 import { requestAPI } from './request';
 import { IRun } from './types';
 
+/** The artifact the engine stores a run's executed notebook as. */
+const EXECUTED = 'notebook.ipynb';
+
 export class StoredNotebook extends Widget {
   constructor(
     readonly runId: string,
-    artifact: string,
+    private readonly artifact: string,
     rendermime: IRenderMimeRegistry,
     editorServices: IEditorServices
   ) {
     super();
     this.addClass('nbtrack-panel');
     this.addClass('nbtrack-stored-notebook');
-    this.id = `nbtrack-notebook-${runId}`;
-    this.title.label = `executed ${shortIds([runId]).get(runId)} (read-only)`;
-    this.title.caption = `executed notebook of run ${runId}`;
+    // one tab per stored notebook; the executed one keeps its id of before
+    this.id = `nbtrack-notebook-${runId}` + (artifact === EXECUTED ? '' : `-${artifact.replace(/[^\w-]/g, c => `_${c.charCodeAt(0).toString(16)}`)}`);
+    this.title.label = `${this.what()} ${shortIds([runId]).get(runId)} (read-only)`;
+    this.title.caption = `${artifact === EXECUTED ? 'executed notebook' : artifact} of run ${runId}`;
     this.title.closable = true;
     this.notebook = new StaticNotebook({
       rendermime,
@@ -31,14 +35,14 @@ export class StoredNotebook extends Widget {
       notebookConfig: { ...StaticNotebook.defaultNotebookConfig, windowingMode: 'none' }
     });
     this.node.append(h('div', { class: 'nbtrack-readonly-banner' },
-      `Read-only copy of the notebook stored with run ${runId}. Outputs are untrusted.`));
+      `Read-only copy of the notebook ${artifact === EXECUTED ? '' : `${artifact} `}stored with run ${runId}. Outputs are untrusted.`));
     void this.load(artifact);
   }
 
   private async load(artifact: string): Promise<void> {
     try {
       void this.loadName();
-      const content = await requestAPI<any>(`runs/${this.runId}/artifacts/${encodeURIComponent(artifact)}`);
+      const content = await requestAPI<any>(`runs/${encodeURIComponent(this.runId)}/artifacts/${artifact.split('/').map(encodeURIComponent).join('/')}`);
       const model = new NotebookModel();
       model.fromJSON(joinMultilineStrings(content));
       model.readOnly = true;
@@ -60,10 +64,15 @@ export class StoredNotebook extends Widget {
     try {
       const run = await requestAPI<IRun>(`runs/${this.runId}`);
       const short = shortIds([run.id]).get(run.id);
-      this.title.label = `executed ${run.name ? `${run.name} · ${short}` : short} (read-only)`;
+      this.title.label = `${this.what()} ${run.name ? `${run.name} · ${short}` : short} (read-only)`;
     } catch {
       // the id stays in the title
     }
+  }
+
+  /** "executed" for the executed notebook, else the artifact's file name. */
+  private what(): string {
+    return this.artifact === EXECUTED ? 'executed' : this.artifact.split('/').pop()!;
   }
 
   dispose(): void {

@@ -1,3 +1,4 @@
 import './base.css';
 import './table.css';
 import './analysis.css';
+import './artifacts.css';
