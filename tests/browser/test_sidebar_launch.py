@@ -252,7 +252,7 @@ def test_ticked_runs_a_filter_hides_are_counted_and_clear_unticks_them(
 
 def test_rows_are_reached_ticked_and_opened_from_the_keyboard(
         lab: tuple[LabServer, dict[str, Any]], page: Any) -> None:
-    server, ids = lab
+    server, _ = lab
     open_sidebar(page, server)
     show_experiment(page, SWEEP, 4)
     page.focus(f"{SIDEBAR} .nbtrack-filter")

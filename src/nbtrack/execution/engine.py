@@ -28,9 +28,9 @@ from papermill.engines import NBClientEngine
 from papermill.iorw import papermill_io
 from papermill.utils import merge_kwargs, remove_args
 
+from nbtrack import hooks
 from nbtrack.capture.notebook import declared_params, effective_params, sha256_hex
 from nbtrack.capture.telemetry import ProcessProbe, summarize_cells
-from nbtrack import hooks
 from nbtrack.config import RUN_ID_ENV, child_environment
 from nbtrack.execution.kernels import START_ATTEMPTS, use_private_sockets
 from nbtrack.records import CellTiming, NotebookRef, RunError, RunStatus
