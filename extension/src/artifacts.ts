@@ -134,13 +134,14 @@ export class ArtifactList {
 
   private row(artifact: IArtifact): IRow {
     const id = `nbtrack-artifact-preview-${++rowCount}`;
+    // the toggle draws its chevron in CSS: the name cell's text is the name alone
     const toggle = h('button', {
       class: 'nbtrack-artifact-toggle',
       title: 'show a preview',
-      attrs: { 'aria-expanded': 'false', 'aria-controls': id }
-    }, artifact.name);
+      attrs: { 'aria-expanded': 'false', 'aria-controls': id, 'aria-label': `preview ${artifact.name}` }
+    });
     const row = h('tr', { class: 'nbtrack-artifact-row' },
-      h('td', {}, toggle), h('td', {}, artifact.media_type || '-'), h('td', { class: 'nbtrack-number' }, formatSize(artifact.size)),
+      h('td', { class: 'nbtrack-artifact-name' }, toggle, artifact.name), h('td', {}, artifact.media_type || '-'), h('td', { class: 'nbtrack-number' }, formatSize(artifact.size)),
       h('td', {}, this.download(artifact)));
     row.dataset.artifact = artifact.name;
     const entry: IRow = { artifact, row, toggle, preview: null };

@@ -132,8 +132,8 @@ def row(panel: str, name: str) -> str:
 
 
 def expand(page: Any, panel: str, name: str) -> str:
-    """Click the artifact's name, as a person would; return its preview's selector once it has loaded."""
-    page.click(f"{row(panel, name)} .nbtrack-artifact-toggle")
+    """Click the artifact's row, as a person would; return its preview's selector once it has loaded."""
+    page.click(f"{row(panel, name)} .nbtrack-artifact-name")  # anywhere on the row but Download
     preview = f"{row(panel, name)} + tr.nbtrack-artifact-preview .nbtrack-preview"
     page.wait_for_function("s => { const p = document.querySelector(s); return p && !p.textContent.includes('loading'); }",
                            arg=preview)
@@ -260,7 +260,7 @@ def test_a_stored_notebook_artifact_opens_in_the_read_only_untrusted_viewer(deta
 
 def test_payloads_in_an_artifact_name_its_type_a_csv_cell_and_a_json_value_stay_text(detail: tuple[Any, str]) -> None:
     page, panel = detail
-    names = page.eval_on_selector_all(f"{panel} .nbtrack-artifact-toggle", "b => b.map(x => x.textContent)")
+    names = page.eval_on_selector_all(f"{panel} .nbtrack-artifact-name", "b => b.map(x => x.textContent)")
     assert HOSTILE_NAME in names
     assert XSS in page.inner_text(f"{panel} .nbtrack-artifacts")  # the type column, as text
     cell = expand(page, panel, "data/head.csv")
@@ -279,7 +279,7 @@ def test_previews_open_and_close_from_the_keyboard(detail: tuple[Any, str]) -> N
     page.click(f"{panel} h2")
     for _ in range(60):
         page.keyboard.press("Tab")
-        if page.evaluate("() => document.activeElement.textContent") == "train.log":
+        if page.evaluate("() => document.activeElement.closest('tr')?.dataset.artifact") == "train.log":
             break
     focused = page.evaluate("() => [document.activeElement.className, getComputedStyle(document.activeElement).outlineStyle]")
     assert focused == ["nbtrack-artifact-toggle", "solid"], focused

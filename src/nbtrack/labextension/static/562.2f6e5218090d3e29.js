@@ -21,18 +21,23 @@
   background: var(--jp-layout-color2);
 }
 
-/* The name is the toggle: a plain-looking button, a chevron before it (not part of its text). */
+.nbtrack-artifact-name {
+  word-break: break-all;
+}
+
+/* The toggle: a chevron drawn in CSS before the name (so the cell's text is the name alone). */
 .nbtrack-artifact-toggle {
   all: unset;
   cursor: pointer;
-  word-break: break-all;
+  display: inline-block;
+  width: 1.1em;
+  margin-right: 2px;
+  text-align: center;
+  color: var(--jp-ui-font-color2);
 }
 
 .nbtrack-artifact-toggle::before {
   content: '▸';
-  display: inline-block;
-  width: 1.1em;
-  color: var(--jp-ui-font-color2);
 }
 
 .nbtrack-artifact-toggle[aria-expanded='true']::before {
