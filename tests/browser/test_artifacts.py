@@ -291,3 +291,28 @@ def test_previews_open_and_close_from_the_keyboard(detail: tuple[Any, str]) -> N
     page.keyboard.press("Space")
     page.wait_for_selector(preview, state="detached")
     assert page.get_attribute(f"{row(panel, 'train.log')} .nbtrack-artifact-toggle", "aria-expanded") == "false"
+
+
+def test_a_live_runs_new_artifact_joins_the_list_and_an_open_preview_stays_open(
+        artifacts_lab: tuple[LabServer, str], page: Any) -> None:
+    from nbtrack.store import open_store
+
+    server, _ = artifacts_lab
+    store = open_store(server.store)
+    run_id = store.create_run("live", name="live-artifacts")
+    store.add_artifact(run_id, "progress.log", data=b"step 1\n", media_type="text/plain")
+    page.goto(server.page())
+    page.wait_for_function("() => window.jupyterapp && window.jupyterapp.commands.hasCommand('nbtrack:open-run')")
+    page.evaluate("id => window.jupyterapp.commands.execute('nbtrack:open-run', {id})", run_id)
+    panel = f"#nbtrack-run-{run_id}"
+    page.wait_for_selector(f"{panel} .nbtrack-artifact-toggle")
+    preview = expand(page, panel, "progress.log")
+    page.eval_on_selector(preview, "p => { p.dataset.marked = 'yes'; }")
+    page.focus(f"{row(panel, 'progress.log')} .nbtrack-artifact-toggle")
+    store.add_artifact(run_id, "later.json", data=b'{"done": false}', media_type="application/json")
+    page.wait_for_selector(row(panel, "later.json"), timeout=6000)
+    assert page.get_attribute(preview, "data-marked") == "yes"  # the same preview, not a rebuilt one
+    assert page.evaluate("() => document.activeElement.closest('tr')?.dataset.artifact") == "progress.log"
+    assert page.eval_on_selector_all(f"{panel} tr.nbtrack-artifact-row", "r => r.map(x => x.dataset.artifact)") == [
+        "later.json", "progress.log"]
+    store.end_run(run_id, "finished")
