@@ -76,6 +76,8 @@ def artifacts_lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[La
     store.add_artifact(run_id, "train.log", data=TEXT.encode(), media_type="text/plain")
     store.add_artifact(run_id, "figures/curve.png", data=figure_png("curve", 0.7), media_type="image/png")
     store.add_artifact(run_id, "analysis.ipynb", data=stored_notebook(), media_type="application/x-ipynb+json")
+    store.add_artifact(run_id, "big.log", data=(b"x" * 99 + b"\n") * 1000, media_type="text/plain")
+    store.add_artifact(run_id, "huge.gif", data=bytes(20_000_001), media_type="image/gif")
     store.add_artifact(run_id, "weights.bin", data=b"\x00\x01" * 700, media_type="application/octet-stream")
     store.add_artifact(run_id, "odd.dat", data=b"1", media_type=XSS)
     store.add_artifact(run_id, "renamed.csv", data=b"a\n1\n", media_type="text/csv")
@@ -185,6 +187,18 @@ def test_json_is_pretty_printed_with_every_digit_kept_and_text_is_shown_as_store
     screenshot(page, "artifacts-json-text")
     set_theme(page, "JupyterLab Dark")
     screenshot(page, "artifacts-json-text-dark")
+
+
+def test_a_long_text_says_it_shows_only_its_start_and_a_huge_image_is_not_fetched(detail: tuple[Any, str]) -> None:
+    page, panel = detail
+    preview = expand(page, panel, "big.log")
+    assert page.inner_text(f"{preview} .nbtrack-preview-counts") == "first 65.5 kB of 100.0 kB; Download for the whole file"
+    assert len(page.eval_on_selector(f"{preview} pre", "p => p.textContent")) == 64 * 1024
+    fetched: list[str] = []
+    page.on("request", lambda request: fetched.append(request.url))
+    preview = expand(page, panel, "huge.gif")
+    assert page.inner_text(preview) == "an image of 20.0 MB, more than a preview shows; use Download"
+    assert not [url for url in fetched if "huge.gif" in url]
 
 
 def test_an_image_shows_inline_and_its_object_url_is_released_when_collapsed(detail: tuple[Any, str]) -> None:
