@@ -17,8 +17,10 @@
   vertical-align: middle;
 }
 
-.nbtrack-artifact-row:hover td {
-  background: var(--jp-layout-color2);
+/* a tint of the brand colour: the Download button (layout-color2) stays visible on it */
+.nbtrack-artifact-row:hover td,
+.nbtrack-expanded td {
+  background: color-mix(in srgb, var(--jp-brand-color1) 10%, transparent);
 }
 
 .nbtrack-artifact-name {
@@ -47,10 +49,6 @@
 .nbtrack-panel .nbtrack-artifact-toggle:focus-visible {
   outline: 2px solid var(--jp-brand-color1);
   outline-offset: 1px;
-}
-
-.nbtrack-expanded td {
-  background: var(--jp-layout-color2);
 }
 
 .nbtrack-artifact-preview > td {
