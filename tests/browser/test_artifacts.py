@@ -21,7 +21,7 @@ HOSTILE_NAME = 'x<img src=x onerror="window.__nbtrack_xss=2">.csv'
 TEXT = "epoch 1 loss 0.5\nepoch 2 loss 0.25\n"
 XSS_JSON = XSS.replace('"', '\\"')
 JSON_TEXT = (f'{{"big": 12345678901234567890, "lr": 0.10, "xss": "{XSS_JSON}", '
-             '"empty": [], "nested": {"a": [1, 2]}}')
+             '"empty": [], "nested": {"a": [1, 2]}, "fmt": "{a, b}: [c] \\\\"}')
 WIDE_COLUMNS = 60
 
 
@@ -180,6 +180,7 @@ def test_json_is_pretty_printed_with_every_digit_kept_and_text_is_shown_as_store
     shown = page.inner_text(f"{preview} pre.nbtrack-preview-json")
     assert shown.splitlines()[:3] == ["{", '  "big": 12345678901234567890,', '  "lr": 0.10,']  # not re-printed numbers
     assert '"empty": [],' in shown and '"a": [\n      1,' in shown
+    assert '  "fmt": "{a, b}: [c] \\\\"\n}' in shown  # brackets, commas and an escape inside a string are text
     assert json.loads(shown) == json.loads(JSON_TEXT)
     text = expand(page, panel, "train.log")
     assert page.eval_on_selector(f"{text} pre.nbtrack-preview-text", "p => p.textContent") == TEXT
