@@ -134,13 +134,14 @@ export class ArtifactList {
 
   private row(artifact: IArtifact): IRow {
     const id = `nbtrack-artifact-preview-${++rowCount}`;
+    // the toggle draws its chevron in CSS: the name cell's text is the name alone
     const toggle = h('button', {
       class: 'nbtrack-artifact-toggle',
       title: 'show a preview',
-      attrs: { 'aria-expanded': 'false', 'aria-controls': id }
-    }, artifact.name);
+      attrs: { 'aria-expanded': 'false', 'aria-controls': id, 'aria-label': `preview ${artifact.name}` }
+    });
     const row = h('tr', { class: 'nbtrack-artifact-row' },
-      h('td', {}, toggle), h('td', {}, artifact.media_type || '-'), h('td', { class: 'nbtrack-number' }, formatSize(artifact.size)),
+      h('td', { class: 'nbtrack-artifact-name' }, toggle, artifact.name), h('td', {}, artifact.media_type || '-'), h('td', { class: 'nbtrack-number' }, formatSize(artifact.size)),
       h('td', {}, this.download(artifact)));
     row.dataset.artifact = artifact.name;
     const entry: IRow = { artifact, row, toggle, preview: null };
@@ -203,7 +204,7 @@ export class ArtifactList {
   private readonly rows = new Map<string, IRow>();
   private readonly body = h('tbody', {});
   private readonly table = h('table', { class: 'nbtrack-table nbtrack-artifacts' },
-    h('thead', {}, h('tr', {}, h('th', {}, 'name'), h('th', {}, 'type'), h('th', {}, 'size'), h('th', {}, ''))), this.body);
+    h('thead', {}, h('tr', {}, h('th', {}, 'name'), h('th', {}, 'type'), h('th', { class: 'nbtrack-number' }, 'size'), h('th', {}, ''))), this.body);
   private readonly empty = h('div', { class: 'nbtrack-note' }, 'no artifacts');
   private readonly error = h('div', { class: 'nbtrack-error' });
 }
@@ -309,7 +310,7 @@ function headTable(found: IPreview): Node[] {
   said.push(columns.length < totalColumns ? `first ${count(columns.length)} of ${count(totalColumns, 'column')}` : count(columns.length, 'column'));
   const numeric = columns.map((_, c) => rows.some(r => r[c] !== '') && rows.every(r => r[c] === '' || NUMBER.test(r[c] ?? '')));
   const table = h('table', { class: 'nbtrack-table nbtrack-preview-table' },
-    h('thead', {}, h('tr', {}, ...columns.map(c => h('th', {}, c)))),
+    h('thead', {}, h('tr', {}, ...columns.map((c, i) => h('th', { class: numeric[i] ? 'nbtrack-number' : '' }, c)))),
     h('tbody', {}, ...rows.map(r => h('tr', {}, ...columns.map((_, c) => cell(r[c] ?? null, numeric[c]))))));
   return [h('div', { class: 'nbtrack-note nbtrack-preview-counts' }, said.join(' · ')), h('div', { class: 'nbtrack-preview-scroll' }, table)];
 }

@@ -21,7 +21,7 @@ HOSTILE_NAME = 'x<img src=x onerror="window.__nbtrack_xss=2">.csv'
 TEXT = "epoch 1 loss 0.5\nepoch 2 loss 0.25\n"
 XSS_JSON = XSS.replace('"', '\\"')
 JSON_TEXT = (f'{{"big": 12345678901234567890, "lr": 0.10, "xss": "{XSS_JSON}", '
-             '"empty": [], "nested": {"a": [1, 2]}}')
+             '"empty": [], "nested": {"a": [1, 2]}, "fmt": "{a, b}: [c] \\\\"}')
 WIDE_COLUMNS = 60
 
 
@@ -76,6 +76,8 @@ def artifacts_lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[La
     store.add_artifact(run_id, "train.log", data=TEXT.encode(), media_type="text/plain")
     store.add_artifact(run_id, "figures/curve.png", data=figure_png("curve", 0.7), media_type="image/png")
     store.add_artifact(run_id, "analysis.ipynb", data=stored_notebook(), media_type="application/x-ipynb+json")
+    store.add_artifact(run_id, "big.log", data=(b"x" * 99 + b"\n") * 1000, media_type="text/plain")
+    store.add_artifact(run_id, "huge.gif", data=bytes(20_000_001), media_type="image/gif")
     store.add_artifact(run_id, "weights.bin", data=b"\x00\x01" * 700, media_type="application/octet-stream")
     store.add_artifact(run_id, "odd.dat", data=b"1", media_type=XSS)
     store.add_artifact(run_id, "renamed.csv", data=b"a\n1\n", media_type="text/csv")
@@ -132,8 +134,8 @@ def row(panel: str, name: str) -> str:
 
 
 def expand(page: Any, panel: str, name: str) -> str:
-    """Click the artifact's name, as a person would; return its preview's selector once it has loaded."""
-    page.click(f"{row(panel, name)} .nbtrack-artifact-toggle")
+    """Click the artifact's row, as a person would; return its preview's selector once it has loaded."""
+    page.click(f"{row(panel, name)} .nbtrack-artifact-name")  # anywhere on the row but Download
     preview = f"{row(panel, name)} + tr.nbtrack-artifact-preview .nbtrack-preview"
     page.wait_for_function("s => { const p = document.querySelector(s); return p && !p.textContent.includes('loading'); }",
                            arg=preview)
@@ -178,6 +180,7 @@ def test_json_is_pretty_printed_with_every_digit_kept_and_text_is_shown_as_store
     shown = page.inner_text(f"{preview} pre.nbtrack-preview-json")
     assert shown.splitlines()[:3] == ["{", '  "big": 12345678901234567890,', '  "lr": 0.10,']  # not re-printed numbers
     assert '"empty": [],' in shown and '"a": [\n      1,' in shown
+    assert '  "fmt": "{a, b}: [c] \\\\"\n}' in shown  # brackets, commas and an escape inside a string are text
     assert json.loads(shown) == json.loads(JSON_TEXT)
     text = expand(page, panel, "train.log")
     assert page.eval_on_selector(f"{text} pre.nbtrack-preview-text", "p => p.textContent") == TEXT
@@ -185,6 +188,18 @@ def test_json_is_pretty_printed_with_every_digit_kept_and_text_is_shown_as_store
     screenshot(page, "artifacts-json-text")
     set_theme(page, "JupyterLab Dark")
     screenshot(page, "artifacts-json-text-dark")
+
+
+def test_a_long_text_says_it_shows_only_its_start_and_a_huge_image_is_not_fetched(detail: tuple[Any, str]) -> None:
+    page, panel = detail
+    preview = expand(page, panel, "big.log")
+    assert page.inner_text(f"{preview} .nbtrack-preview-counts") == "first 65.5 kB of 100.0 kB; Download for the whole file"
+    assert len(page.eval_on_selector(f"{preview} pre", "p => p.textContent")) == 64 * 1024
+    fetched: list[str] = []
+    page.on("request", lambda request: fetched.append(request.url))
+    preview = expand(page, panel, "huge.gif")
+    assert page.inner_text(preview) == "an image of 20.0 MB, more than a preview shows; use Download"
+    assert not [url for url in fetched if "huge.gif" in url]
 
 
 def test_an_image_shows_inline_and_its_object_url_is_released_when_collapsed(detail: tuple[Any, str]) -> None:
@@ -260,7 +275,7 @@ def test_a_stored_notebook_artifact_opens_in_the_read_only_untrusted_viewer(deta
 
 def test_payloads_in_an_artifact_name_its_type_a_csv_cell_and_a_json_value_stay_text(detail: tuple[Any, str]) -> None:
     page, panel = detail
-    names = page.eval_on_selector_all(f"{panel} .nbtrack-artifact-toggle", "b => b.map(x => x.textContent)")
+    names = page.eval_on_selector_all(f"{panel} .nbtrack-artifact-name", "b => b.map(x => x.textContent)")
     assert HOSTILE_NAME in names
     assert XSS in page.inner_text(f"{panel} .nbtrack-artifacts")  # the type column, as text
     cell = expand(page, panel, "data/head.csv")
@@ -279,7 +294,7 @@ def test_previews_open_and_close_from_the_keyboard(detail: tuple[Any, str]) -> N
     page.click(f"{panel} h2")
     for _ in range(60):
         page.keyboard.press("Tab")
-        if page.evaluate("() => document.activeElement.textContent") == "train.log":
+        if page.evaluate("() => document.activeElement.closest('tr')?.dataset.artifact") == "train.log":
             break
     focused = page.evaluate("() => [document.activeElement.className, getComputedStyle(document.activeElement).outlineStyle]")
     assert focused == ["nbtrack-artifact-toggle", "solid"], focused
@@ -291,3 +306,28 @@ def test_previews_open_and_close_from_the_keyboard(detail: tuple[Any, str]) -> N
     page.keyboard.press("Space")
     page.wait_for_selector(preview, state="detached")
     assert page.get_attribute(f"{row(panel, 'train.log')} .nbtrack-artifact-toggle", "aria-expanded") == "false"
+
+
+def test_a_live_runs_new_artifact_joins_the_list_and_an_open_preview_stays_open(
+        artifacts_lab: tuple[LabServer, str], page: Any) -> None:
+    from nbtrack.store import open_store
+
+    server, _ = artifacts_lab
+    store = open_store(server.store)
+    run_id = store.create_run("live", name="live-artifacts")
+    store.add_artifact(run_id, "progress.log", data=b"step 1\n", media_type="text/plain")
+    page.goto(server.page())
+    page.wait_for_function("() => window.jupyterapp && window.jupyterapp.commands.hasCommand('nbtrack:open-run')")
+    page.evaluate("id => window.jupyterapp.commands.execute('nbtrack:open-run', {id})", run_id)
+    panel = f"#nbtrack-run-{run_id}"
+    page.wait_for_selector(f"{panel} .nbtrack-artifact-toggle")
+    preview = expand(page, panel, "progress.log")
+    page.eval_on_selector(preview, "p => { p.dataset.marked = 'yes'; }")
+    page.focus(f"{row(panel, 'progress.log')} .nbtrack-artifact-toggle")
+    store.add_artifact(run_id, "later.json", data=b'{"done": false}', media_type="application/json")
+    page.wait_for_selector(row(panel, "later.json"), timeout=6000)
+    assert page.get_attribute(preview, "data-marked") == "yes"  # the same preview, not a rebuilt one
+    assert page.evaluate("() => document.activeElement.closest('tr')?.dataset.artifact") == "progress.log"
+    assert page.eval_on_selector_all(f"{panel} tr.nbtrack-artifact-row", "r => r.map(x => x.dataset.artifact)") == [
+        "later.json", "progress.log"]
+    store.end_run(run_id, "finished")

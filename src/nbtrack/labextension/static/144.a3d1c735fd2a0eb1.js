@@ -371,22 +371,29 @@
   vertical-align: middle;
 }
 
-.nbtrack-artifact-row:hover td {
-  background: var(--jp-layout-color2);
+/* a tint of the brand colour: the Download button (layout-color2) stays visible on it */
+.nbtrack-artifact-row:hover td,
+.nbtrack-expanded td {
+  background: color-mix(in srgb, var(--jp-brand-color1) 10%, transparent);
 }
 
-/* The name is the toggle: a plain-looking button, a chevron before it (not part of its text). */
+.nbtrack-artifact-name {
+  word-break: break-all;
+}
+
+/* The toggle: a chevron drawn in CSS before the name (so the cell's text is the name alone). */
 .nbtrack-artifact-toggle {
   all: unset;
   cursor: pointer;
-  word-break: break-all;
+  display: inline-block;
+  width: 1.1em;
+  margin-right: 2px;
+  text-align: center;
+  color: var(--jp-ui-font-color2);
 }
 
 .nbtrack-artifact-toggle::before {
   content: '▸';
-  display: inline-block;
-  width: 1.1em;
-  color: var(--jp-ui-font-color2);
 }
 
 .nbtrack-artifact-toggle[aria-expanded='true']::before {
@@ -396,10 +403,6 @@
 .nbtrack-panel .nbtrack-artifact-toggle:focus-visible {
   outline: 2px solid var(--jp-brand-color1);
   outline-offset: 1px;
-}
-
-.nbtrack-expanded td {
-  background: var(--jp-layout-color2);
 }
 
 .nbtrack-artifact-preview > td {
