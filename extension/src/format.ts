@@ -108,7 +108,7 @@ function trimmed(text: string): string {
 // --- Runs as people see them: one short id rule and one colour per run (nbtrack/formatting.py). ---
 
 export const SHORT_ID_MIN = 6;
-/** Tableau 10, made to be told apart; a run keeps its colour wherever it is drawn. */
+/** Tableau 10, made to be told apart. */
 export const PALETTE = [
   '#4e79a7', '#f28e2b', '#e15759', '#76b7b2', '#59a14f',
   '#edc948', '#b07aa1', '#ff9da7', '#9c755f', '#bab0ac'
@@ -129,37 +129,9 @@ export function shortIds(ids: string[]): Map<string, string> {
   return new Map(distinct.map(id => [id, id.slice(-length)]));
 }
 
-/** The run's own colour: a palette entry chosen by the FNV-1a hash of its id. */
-export function runColour(id: string): string {
-  return PALETTE[fnv1a(id) % PALETTE.length];
-}
-
-/**
- * Colours for runs shown together: each its runColour(), unless another shown run has it; ids
- * are taken in sorted order and one whose colour is taken moves to the next free entry.
- */
-export function runColours(ids: string[]): Map<string, string> {
-  const taken = new Map<string, string>();
-  const used = new Set<number>();
-  for (const id of Array.from(new Set(ids)).sort()) {
-    let index = fnv1a(id) % PALETTE.length;
-    if (used.size < PALETTE.length) {
-      while (used.has(index)) {
-        index = (index + 1) % PALETTE.length;
-      }
-    }
-    used.add(index);
-    taken.set(id, PALETTE[index]);
-  }
-  return taken;
-}
-
-/** 32-bit FNV-1a over UTF-16 code units, as formatting.py computes it. */
-function fnv1a(text: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) {
-    h ^= text.charCodeAt(i);
-    h = Math.imul(h, 0x01000193) >>> 0;
-  }
-  return h >>> 0;
+/** The palette's colour number index, cycling past its end (nbtrack/formatting.py palette_colour). A
+ * run's own colour comes from the server (`colour` on every run it sends): the palette entry of its row
+ * number, so a sweep's runs differ and a run keeps its colour everywhere. Use this for groups. */
+export function paletteColour(index: number): string {
+  return PALETTE[((index % PALETTE.length) + PALETTE.length) % PALETTE.length];
 }

@@ -77,8 +77,7 @@ def _inner(item: Any) -> str:
 # --- Runs as people see them: one short id rule and one colour per run, mirrored in format.ts. ---
 
 SHORT_ID_MIN = 6  # characters; ULIDs share their time prefix within a sweep, so the suffix is shown
-# Tableau 10, made to be told apart (and readable on white and on Lab's dark background). A run
-# keeps its colour wherever it is drawn; runs shown together past ten share colours, as in W&B.
+# Tableau 10, made to be told apart (and readable on white and on Lab's dark background).
 PALETTE = (
     "#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f",
     "#edc948", "#b07aa1", "#ff9da7", "#9c755f", "#bab0ac",
@@ -90,7 +89,8 @@ def short_ids(ids: list[str]) -> dict[str, str]:
 
     Run ids are time-sorted (ULIDs): runs of one sweep share their first 10 characters, so the
     random suffix is what distinguishes them. Unique within the ids given, which are what one
-    view shows; an id shorter than N is shown whole.
+    view shows; an id shorter than N is shown whole. A run reference (nbtrack show, the API)
+    takes such a suffix as well as a prefix.
     """
     distinct = list(dict.fromkeys(ids))
     length = SHORT_ID_MIN
@@ -100,33 +100,11 @@ def short_ids(ids: list[str]) -> dict[str, str]:
     return {i: i[-length:] for i in distinct}
 
 
-def run_colour(run_id: str) -> str:
-    """The run's own colour: a palette entry chosen by the FNV-1a hash of its id."""
-    return PALETTE[_fnv1a(run_id) % len(PALETTE)]
+def palette_colour(index: int) -> str:
+    """The palette's colour number index, cycling past its end.
 
-
-def run_colours(ids: list[str]) -> dict[str, str]:
-    """Colours for runs shown together: each its run_colour(), unless another shown run has it.
-
-    Ids are taken in sorted order; one whose colour is taken moves to the next free palette
-    entry, so up to len(PALETTE) runs shown together never share a colour.
+    A run's colour is palette_colour(its row number in the store), so runs created one after
+    another, as a sweep's are, differ, and a run keeps its colour in every row, chart, panel and
+    widget; past ten, colours repeat (as in W&B) and names and short ids tell those runs apart.
     """
-    taken: dict[str, str] = {}
-    used: set[int] = set()
-    for run_id in sorted(set(ids)):
-        index = _fnv1a(run_id) % len(PALETTE)
-        if len(used) < len(PALETTE):
-            while index in used:
-                index = (index + 1) % len(PALETTE)
-        used.add(index)
-        taken[run_id] = PALETTE[index]
-    return taken
-
-
-def _fnv1a(text: str) -> int:
-    """32-bit FNV-1a over the UTF-16 code units (ids are ASCII), as format.ts computes it."""
-    h = 0x811C9DC5
-    for char in text:
-        h ^= ord(char) & 0xFFFF  # ids are ASCII: one code unit each
-        h = (h * 0x01000193) & 0xFFFFFFFF
-    return h
+    return PALETTE[index % len(PALETTE)]

@@ -12,7 +12,8 @@ from datetime import datetime, timezone
 from typing import Any
 
 _CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
-MIN_PREFIX = 6  # the fewest characters of a run id that may name it
+MIN_PREFIX = 6  # the fewest characters of a run id (its start or its end) that may name it
+ID_LENGTH = 26  # a run id is a ULID: 26 Crockford base32 characters
 
 
 def new_run_id(now: float | None = None) -> str:
@@ -174,6 +175,7 @@ class RunRecord:
 
     note: str = ""  # Markdown
     archived: bool = False
+    colour: str = ""  # a stored run's: formatting.palette_colour(its row number); "" for one not read from a store
 
     @property
     def metrics(self) -> dict[str, float]:
@@ -203,6 +205,7 @@ class RunRecord:
             "name": self.name or memorable_name(self.id),
             "note": self.note or "",
             "archived": self.archived,
+            "colour": self.colour,
             "status": str(self.status),
             "params": self.params,
             "metrics": self.metrics,

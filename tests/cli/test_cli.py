@@ -91,8 +91,9 @@ def test_runs_table_shows_short_unique_ids_and_chosen_columns(cli, seeded):
     assert lines[0].split() == ["id", "name", "experiment", "status", "started", "duration", "params.model",
                                 "metrics.test.f1"]
     first_id = lines[2].split()[0]
-    assert len(first_id) >= 6 and seeded[0].startswith(first_id)
+    assert len(first_id) >= 6 and seeded[0].endswith(first_id)  # the one short-id rule: the id's end
     assert lines[2].split()[-1] == "0.95"
+    assert first_id in cli("show", first_id).stdout or seeded[0] in cli("show", first_id).stdout
 
 
 def test_runs_table_names_runs_and_shows_what_varies_or_any_field_asked_for(cli, seeded, store):

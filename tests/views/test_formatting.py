@@ -88,36 +88,57 @@ process.stdout.write(JSON.stringify(cases.map(([raw]) => formatValue(input(raw))
 
 
 RUN_SETS = json.loads(CASES_FILE.read_text(encoding="utf-8"))["runs"]
+PALETTE_CASES = json.loads(CASES_FILE.read_text(encoding="utf-8"))["palette"]
 
 
 @pytest.mark.parametrize("case", RUN_SETS, ids=[f"{len(c['ids'])} ids" for c in RUN_SETS])
-def test_short_ids_and_colours_read_as_the_table_says(case: dict[str, Any]) -> None:
+def test_short_ids_read_as_the_table_says(case: dict[str, Any]) -> None:
     assert formatting.short_ids(case["ids"]) == case["short"]
-    assert formatting.run_colours(case["ids"]) == case["together"]
-    assert {i: formatting.run_colour(i) for i in case["ids"]} == case["alone"]
+    assert [formatting.palette_colour(i) for i, _ in PALETTE_CASES] == [c for _, c in PALETTE_CASES]
 
 
-def test_short_ids_are_unique_and_runs_shown_together_never_share_a_colour() -> None:
-    sweep = [f"01KBX9Q2M4A7ZK3VQ8W1T2{i:04d}" for i in range(len(formatting.PALETTE))]
+def test_short_ids_are_unique_and_a_sweeps_runs_get_different_colours(tmp_path: Path) -> None:
+    sweep = [f"01KBX9Q2M4A7ZK3VQ8W1T2{i:04d}" for i in range(12)]
     short = formatting.short_ids(sweep)
     assert len(set(short.values())) == len(sweep) and all(len(s) >= formatting.SHORT_ID_MIN for s in short.values())
-    assert len(set(formatting.run_colours(sweep).values())) == len(sweep)
-    # a run alone, or shown with runs that do not take its colour, keeps its own
-    assert formatting.run_colours(sweep[:1]) == {sweep[0]: formatting.run_colour(sweep[0])}
+    from nbtrack.store import open_store
+
+    store = open_store(tmp_path / "store")
+    ids = [store.create_run("sweep", params={"seed": seed}) for seed in range(len(formatting.PALETTE))]
+    colours = {run.id: run.colour for run in store.runs(limit=None)}
+    assert len(set(colours.values())) == len(ids)  # created one after another: all different
+    assert {store.run(i).to_dict()["colour"] for i in ids} == set(colours.values())  # the same colour everywhere
 
 
-def test_the_lab_shortens_and_colours_runs_the_same(tmp_path: Path) -> None:
+def test_a_run_is_named_by_its_short_id_as_well_as_by_a_prefix(tmp_path: Path) -> None:
+    from nbtrack.errors import RunNotFound
+    from nbtrack.store import open_store
+
+    store = open_store(tmp_path / "store")
+    first, second = "01KBX9Q2M4A7ZK3VQ8WXAAAAAA", "01KBX9Q2M4A7ZK3VQ8WYAAAAAA"
+    for run_id in (first, second):
+        store.create_run("e", run_id=run_id)
+    short = formatting.short_ids([first, second])
+    assert short == {first: "XAAAAAA", second: "YAAAAAA"}  # 6 would not tell them apart
+    assert store.resolve(short[first]) == first and store.resolve(short[second].lower()) == second
+    assert store.resolve(first) == first
+    with pytest.raises(RunNotFound, match="ambiguous"):
+        store.resolve("AAAAAA")
+    with pytest.raises(RunNotFound, match="ambiguous"):
+        store.resolve("01KBX9Q2")  # a prefix both share
+
+
+def test_the_lab_shortens_ids_and_picks_palette_colours_the_same(tmp_path: Path) -> None:
     node = shutil.which("node")
     assert node is not None, "Node.js is needed to check the Lab's format.ts"
     harness = """
 const sets = JSON.parse(process.env.NBTRACK_RUN_SETS);
-const plain = m => Object.fromEntries(m);
-process.stdout.write(JSON.stringify(sets.map(s => ({
-  short: plain(shortIds(s.ids)), together: plain(runColours(s.ids)),
-  alone: Object.fromEntries(s.ids.map(i => [i, runColour(i)]))}))));
+const palette = JSON.parse(process.env.NBTRACK_PALETTE);
+process.stdout.write(JSON.stringify({short: sets.map(s => Object.fromEntries(shortIds(s.ids))),
+  palette: palette.map(([i]) => paletteColour(i))}));
 """
     done = subprocess.run([node, "--input-type=module"], input=_compiled_format_js(tmp_path) + harness, text=True,
                           capture_output=True, check=True, timeout=60,
-                          env={"NBTRACK_RUN_SETS": json.dumps(RUN_SETS), "PATH": ""})
-    expected = [{k: case[k] for k in ("short", "together", "alone")} for case in RUN_SETS]
-    assert json.loads(done.stdout) == expected
+                          env={"NBTRACK_RUN_SETS": json.dumps(RUN_SETS), "NBTRACK_PALETTE": json.dumps(PALETTE_CASES),
+                               "PATH": ""})
+    assert json.loads(done.stdout) == {"short": [c["short"] for c in RUN_SETS], "palette": [c for _, c in PALETTE_CASES]}

@@ -51,7 +51,7 @@ def series(store: Any, refs: Sequence[str], key: str, *, points: int = 1000, x: 
     result = []
     for run in runs:
         summary = run.summaries.get(key)
-        entry: dict[str, Any] = {"id": run.id, "name": run.name, "status": str(run.status),
+        entry: dict[str, Any] = {"id": run.id, "name": run.name, "colour": run.colour, "status": str(run.status),
                                  "last_step": None if summary is None else summary.step,
                                  "count": 0, "x": [], "last": [], "min": [], "max": [], "step": []}
         if run.id in found:

@@ -85,12 +85,11 @@ def analyze_runs(runs: Sequence[Any], metric: str) -> dict[str, Any]:
     metric_axis = {"field": metric, "label": metric.removeprefix("metrics."), "kind": "numeric", "role": "metric",
                    "min": float(target.min()) if len(target) else None,
                    "max": float(target.max()) if len(target) else None}
-    colours = formatting.run_colours([run.id for run in kept])
     rows = []
     for run, value in zip(kept, values, strict=True):
         cells = {axis["field"]: _cell(run.params.get(axis["param"]), axis) for axis in axes}
         cells[metric] = value
-        rows.append({"id": run.id, "name": run.name, "colour": colours[run.id], "status": str(run.status),
+        rows.append({"id": run.id, "name": run.name, "colour": run.colour, "status": str(run.status),
                      "values": cells})
     importance, method = _importance(axes, rows, _scaled(target))
     scatter = [{"field": axis["field"], "kind": axis["kind"],

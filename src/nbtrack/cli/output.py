@@ -12,17 +12,6 @@ from typing import Any
 import click
 
 from nbtrack import formatting
-from nbtrack.records import MIN_PREFIX
-
-
-def short_ids(ids: Iterable[str]) -> dict[str, str]:
-    """Each id cut to the shortest prefix (at least 6) that tells the listed ids apart."""
-    ordered = sorted(set(ids))
-    width = MIN_PREFIX
-    for a, b in zip(ordered, ordered[1:], strict=False):
-        common = next((i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), len(a))
-        width = max(width, common + 1)
-    return {i: i[:width] for i in ordered}
 
 
 def printable(value: object) -> str:

@@ -8,6 +8,7 @@ from typing import Any
 
 import click
 
+from nbtrack import formatting
 from nbtrack.cli import output
 from nbtrack.cli.app import cli, format_option, store_option
 from nbtrack.errors import UsageError
@@ -241,7 +242,7 @@ def compare_command(run_refs: tuple[str, ...], differences: bool, summary: str, 
     if fmt == "json":
         click.echo(output.dumps([r.to_dict() for r in runs]))
         return
-    names = output.short_ids(r.id for r in runs)
+    names = formatting.short_ids([r.id for r in runs])
     rows = []
     for column in frame.columns:
         if column == "started_at":
@@ -286,7 +287,7 @@ def _runs_table(runs: list[Any], columns: str | None) -> str:
 
     if not runs:
         return "no runs"
-    ids = output.short_ids(r.id for r in runs)
+    ids = formatting.short_ids([r.id for r in runs])
     if columns:
         chosen = [c.strip() for c in columns.split(",") if c.strip()]
     else:  # what varies among the runs listed: the rule of the Lab's runs table and RunTable

@@ -16,7 +16,9 @@ from sqlalchemy import (
 )
 
 from nbtrack.errors import ArtifactNotFound, RunNotFound, UsageError
+from nbtrack.formatting import palette_colour
 from nbtrack.records import (
+    ID_LENGTH,
     MIN_PREFIX,
     Artifact,
     CellTiming,
@@ -140,28 +142,33 @@ class Listing:
         return found[0]
 
     def resolve(self, ref: str) -> str:
-        """The full run id for an id, a unique prefix of at least 6 characters, or NAME@champion / NAME@3."""
+        """The full run id for an id, a unique prefix or suffix of at least 6 characters (the short
+        id every view shows: formatting.short_ids), or NAME@champion / NAME@3."""
         if not isinstance(ref, str):
             raise RunNotFound(f"a run reference is text such as 01JD3F. Got {ref!r} instead.")
         if "@" in ref:
             return self.models.get(ref).run_id  # a registered model version points at its run
-        prefix = ref.strip().upper()
-        if len(prefix) < MIN_PREFIX:
+        part = ref.strip().upper()
+        if len(part) < MIN_PREFIX:
             raise RunNotFound(
                 f"run reference {ref!r} is too short; give at least {MIN_PREFIX} characters of the id"
             )
-        if not set(prefix) <= _CROCKFORD:
+        if not set(part) <= _CROCKFORD:
             raise RunNotFound(f"no run {ref!r}: run ids use digits and capital letters; list runs with nbtrack runs")
         runs = schema.runs.c
         with database.reading(self.engine) as conn:
             found = list(conn.execute(
-                select(runs.id).where(*_prefix_range(runs.id, prefix)).order_by(runs.id).limit(4)
+                select(runs.id).where(*_prefix_range(runs.id, part)).order_by(runs.id).limit(4)
             ).scalars())
+            if len(part) < ID_LENGTH:  # a whole id is its own prefix only; a part may end another id
+                found += [i for i in conn.execute(
+                    select(runs.id).where(runs.id.like(f"%{part}")).order_by(runs.id).limit(4)
+                ).scalars() if i not in found]  # Crockford characters only: nothing to escape in LIKE
         if not found:
             raise RunNotFound(f"no run matches {ref!r}; list runs with nbtrack runs")
         if len(found) > 1:
             shown = ", ".join(found[:3]) + (", ..." if len(found) > 3 else "")
-            raise RunNotFound(f"run prefix {ref!r} is ambiguous ({shown}); give more characters")
+            raise RunNotFound(f"run reference {ref!r} is ambiguous ({shown}); give more characters")
         return found[0]
 
     def experiments(self) -> list[dict[str, Any]]:
@@ -404,9 +411,10 @@ class StoredRun(RunRecord):
 
     def _fill(self) -> None:
         row, params, _last, _rest, tags, artifacts = self._source
-        (_pk, run_id, experiment, name, status, started_at, ended_at, notebook_path, notebook_sha256,
+        (pk, run_id, experiment, name, status, started_at, ended_at, notebook_path, notebook_sha256,
          error_cell, error_name, error_value, note, archived_at, _digest) = row
         self.__dict__.update({
+            "colour": palette_colour(pk),
             "id": run_id, "experiment": experiment, "status": _STATUS[status], "started_at": started_at,
             "name": name or memorable_name(run_id), "note": note or "", "archived": archived_at is not None,
             "ended_at": ended_at, "params": params, "tags": tags or {},

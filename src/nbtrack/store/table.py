@@ -106,7 +106,7 @@ def page(listing: Listing, where: str | None = None, *, experiment: str | None =
     for run in runs:
         note = run.note
         rows.append({
-            "id": run.id, "name": run.name, "status": str(run.status), "started_at": iso_time(run.started_at),
+            "id": run.id, "name": run.name, "colour": run.colour, "status": str(run.status), "started_at": iso_time(run.started_at),
             "ended_at": iso_time(run.ended_at), "duration": run.duration, "archived": run.archived,
             "note_excerpt": " ".join(note.split())[:EXCERPT],
             "values": {text: value_of(run, field, data.get(run._source[0][0], {})) for text, field in fields.items()},

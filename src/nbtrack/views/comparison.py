@@ -54,7 +54,7 @@ class RunComparison(View):
             for name in TABS
         ], titles=TABS)
         heading = widgets.HTML(tag("b", f"Comparing {len(self.runs)} runs: "
-                                   + ", ".join(sections.run_label(run) for run in self.runs[:8])
+                                   + ", ".join(list(sections.run_labels(self.runs).values())[:8])
                                    + (", ..." if len(self.runs) > 8 else "")))
         super().__init__([heading, tab])
         self.add_class("nbtrack-run-comparison")

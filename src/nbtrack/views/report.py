@@ -62,13 +62,10 @@ def render_report(store: Any, *, experiment: str | None = None, title: str | Non
 
 
 def _short_ids(runs: list[Any], records: dict[str, list[dict[str, Any]]]) -> Any:
-    """Run ids cut to the shortest prefix (at least 6) that tells every id in the report apart."""
+    """Run ids by the one short-id rule (formatting.short_ids) over every id in the report."""
     ids = sorted({r.id for r in runs} | {e["run_id"] for entries in records.values() for e in entries})
-    width = 6
-    for a, b in zip(ids, ids[1:]):
-        common = next((i for i, (x, y) in enumerate(zip(a, b)) if x != y), len(a))
-        width = max(width, common + 1)
-    return lambda run_id: run_id[:width]
+    short = formatting.short_ids(ids)
+    return lambda run_id: short.get(run_id, run_id)
 
 
 def _common_keys(mappings: Iterable[dict[str, Any]], *, limit: int) -> list[str]:

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from nbtrack.analyze import differences
+from nbtrack import formatting
 from nbtrack.formatting import MISSING
 from nbtrack.records import RunRecord
 from nbtrack.views import charts
@@ -15,9 +16,11 @@ from nbtrack.views.html import BEST_STYLE, Html, escape, format_value, join, not
 DIFF_STYLE = "background-color:#fff3e0"
 
 
-def run_label(run: RunRecord) -> str:
-    """How a run is named in column headers: its short id, and its name when it has one."""
-    return run.id[-6:] + (f" {run.name}" if run.name else "")
+def run_labels(runs: Sequence[RunRecord]) -> dict[str, str]:
+    """How each run is named in headers and legends: its name and its short id among these runs
+    (nbtrack.formatting.short_ids, the rule of the CLI, the report and the Lab)."""
+    short = formatting.short_ids([run.id for run in runs])
+    return {run.id: f"{run.name} · {short[run.id]}" if run.name else short[run.id] for run in runs}
 
 
 _MISSING = object()
@@ -36,7 +39,7 @@ def params_section(runs: Sequence[RunRecord], *, only_differences: bool = False)
         styles.append([DIFF_STYLE if differs else None] * (len(runs) + 1))
     if not rows:
         return note("every param is the same in these runs" if keys else "no params")
-    return table(["param", *map(run_label, runs)], rows, cell_styles=styles, cls="nbtrack-params")
+    return table(["param", *run_labels(runs).values()], rows, cell_styles=styles, cls="nbtrack-params")
 
 
 def param_text(value: Any) -> str:
@@ -63,7 +66,7 @@ def metrics_section(runs: Sequence[RunRecord], *, summary: str = "last") -> Html
         rows.append(cells)
         styles.append(row_styles)
     direction = note(f"{summary} value of each series; ★ marks the best (lower for losses, errors and times)")
-    return Html(direction + table(["metric", *map(run_label, runs)], rows, cell_styles=styles,
+    return Html(direction + table(["metric", *run_labels(runs).values()], rows, cell_styles=styles,
                                   cls="nbtrack-metrics"))
 
 
@@ -80,9 +83,11 @@ def series_section(runs: Sequence[Any], *, max_points: int = 300) -> Html:
     max_points = max(50, min(max_points, 6000 // len(runs)))
     series = series_of(runs[0]._store, runs, keys, max_points=max_points)
     images = []
+    labels = run_labels(runs)
     for key in keys:
-        lines = [(run_label(run), *series[(run.id, key)]) for run in runs if (run.id, key) in series]
-        images.append(png_image(charts.line_chart(key, lines), f"{key} by step"))
+        shown = [run for run in runs if (run.id, key) in series]
+        lines = [(labels[run.id], *series[(run.id, key)]) for run in shown]
+        images.append(png_image(charts.line_chart(key, lines, colours=[run.colour for run in shown]), f"{key} by step"))
     return Html(tag("div", join(images), cls="nbtrack-series"))
 
 
@@ -98,7 +103,7 @@ def figures_section(runs: Sequence[Any]) -> Html:
             cells.append(png_image(run.artifact(name), f"{name} of {run.id}", width=320)
                          if name in run.artifacts else "—")
         rows.append(cells)
-    return table(["figure", *map(run_label, runs)], rows, cls="nbtrack-figures")
+    return table(["figure", *run_labels(runs).values()], rows, cls="nbtrack-figures")
 
 
 def evaluations_section(runs: Sequence[Any], records: dict[str, dict[str, dict[str, Any]]] | None = None) -> Html:
@@ -113,13 +118,13 @@ def evaluations_section(runs: Sequence[Any], records: dict[str, dict[str, dict[s
         for run in runs:
             body = per_run[run.id].get(split)
             matrix = confusion_of(body) if body else None
-            cells.append(png_image(charts.heatmap(f"{split}: {run_label(run)}", *matrix),
+            cells.append(png_image(charts.heatmap(f"{split}: {run_labels(runs)[run.id]}", *matrix),
                                    f"confusion matrix of {run.id} on {split}", width=240)
                          if matrix else "—")
         rows.append(cells)
     if not rows:
         return note("no evaluations with a confusion matrix")
-    return table(["split", *map(run_label, runs)], rows, cls="nbtrack-confusion")
+    return table(["split", *run_labels(runs).values()], rows, cls="nbtrack-confusion")
 
 
 def data_section(runs: Sequence[Any], records: dict[str, dict[str, dict[str, Any]]] | None = None) -> Html:
@@ -127,7 +132,7 @@ def data_section(runs: Sequence[Any], records: dict[str, dict[str, dict[str, Any
     found = differences.data_differences(runs, records or differences.records_by_run(runs, "data"))
     if not found:
         return note("no data profiles")
-    labels = list(map(run_label, runs))
+    labels = list(run_labels(runs).values())
     parts = []
     for data in found:
         head = [["fingerprint", *(format_value(value or None) for value in data["fingerprint"])],
@@ -152,12 +157,12 @@ def environment_section(runs: Sequence[Any], records: dict[str, dict[str, dict[s
     found = differences.environment_differences(runs, records or differences.records_by_run(runs, "environment"))
     if not found["captured"]:
         return note("no environment captured")
-    labels = list(map(run_label, runs))
+    labels = list(run_labels(runs).values())
     rows = [[fact["name"], *fact["values"]] for fact in found["facts"]]
     styles = [[None, *(DIFF_STYLE if not differences.same([row[1], value]) else None for value in row[1:])] for row in rows]
     parts = [table(["", *labels], rows, cell_styles=styles, cls="nbtrack-environment")]
     by_id = {run.id: run for run in runs}
-    changes = [[run_label(by_id[c["run"]]), c["package"], c["change"], c["before"] or "", c["after"] or ""]
+    changes = [[run_labels(runs)[c["run"]], c["package"], c["change"], c["before"] or "", c["after"] or ""]
                for c in found["packages"]]
     if changes:
         parts.append(table(["run", "package", "change", labels[0], "this run"], changes, cls="nbtrack-packages"))
@@ -174,7 +179,7 @@ def source_section(runs: Sequence[Any]) -> Html:
     by_id = {run.id: run for run in runs}
     parts = []
     for diff in found:
-        run, base = run_label(by_id[diff["run"]]), run_label(by_id[diff["base"]])
+        run, base = run_labels(runs)[diff["run"]], run_labels(runs)[diff["base"]]
         if diff["same"]:
             parts.append(note(f"{run}: the same notebook as {base}"))
             continue

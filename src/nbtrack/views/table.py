@@ -8,6 +8,7 @@ from typing import Any
 
 import ipywidgets as widgets
 
+from nbtrack import formatting
 from nbtrack.errors import UsageError
 from nbtrack.store import Store, StoredRun, open_store
 from nbtrack.store.query import parse_field
@@ -198,8 +199,10 @@ class RunTable(View):
             box.observe(lambda change, run_id=run.id: self._tick(run_id, change["new"]), names="value")
             self.row_boxes.append(box)
         self._quiet = False
+        short = formatting.short_ids([run.id for run in self.runs])
         self.column_html: dict[str, widgets.HTML] = {
-            column: widgets.HTML(join(tag("div", Html(_cell_html(run, column)), style=ROW_STYLE, cls="nbtrack-cell")
+            column: widgets.HTML(join(tag("div", Html(_cell_html(run, column, short)), style=ROW_STYLE,
+                                          cls="nbtrack-cell")
                                       for run in self.runs), layout=widgets.Layout(margin="0"))
             for column in self.columns
         }
@@ -246,9 +249,10 @@ class RunTable(View):
         if self.error:
             parts.append(error_line(self.error))
         if self.runs:
+            short = formatting.short_ids([run.id for run in self.runs])
             parts.append(table(["selected", *self.columns],
                                ([("✓" if run.id in self.selected else ""),
-                                 *(Html(_cell_html(run, column)) for column in self.columns)]
+                                 *(Html(_cell_html(run, column, short)) for column in self.columns)]
                                 for run in self.runs)))
             if self.total > len(self.runs):
                 first = self.page * self.page_size + 1
@@ -267,12 +271,14 @@ def _close_tree(widget: widgets.Widget) -> None:
     widget.close()
 
 
-def _cell_html(run: StoredRun, column: str) -> str:
-    """One cell of the table as escaped HTML."""
+def _cell_html(run: StoredRun, column: str, short: dict[str, str]) -> str:
+    """One cell of the table as escaped HTML; short: the page's short ids (formatting.short_ids)."""
     if column == "status":
         return str(status_badge(run.status))
     if column == "id":
-        return str(tag("code", run.id[-8:], title=run.id))
+        swatch = tag("span", "", style=f"display:inline-block;width:8px;height:8px;margin-right:4px;"
+                                       f"background:{run.colour}")
+        return str(join([swatch, tag("code", short[run.id], title=run.id)]))
     if column == "started":
         return str(escape(datetime.fromtimestamp(run.started_at, tz=timezone.utc).strftime("%Y-%m-%d %H:%M:%S")))
     if column == "duration":
