@@ -12,7 +12,7 @@ import { requestAPI } from './request';
 import { Selection } from './selection';
 import { IHeaderOwner, TableHeader } from './tableHeader';
 import { groupLine, ILineActions, ILineLayout, placeholderLine, runLine } from './tableLines';
-import { groupKey, Line, Listing, PAGE, TableModel } from './tableModel';
+import { groupKey, isGroupable, Line, Listing, PAGE, TableModel } from './tableModel';
 import { Archived, ISavedView, ITableRow } from './tableTypes';
 import { IExperiment } from './types';
 import { findView, viewsMenu } from './views';
@@ -61,12 +61,7 @@ export class RunsTable extends Widget implements IHeaderOwner, ILineLayout {
       this.restart();
     });
     this.groupSelect = h('select', { class: 'nbtrack-group-select', attrs: { 'aria-label': 'group rows by' } });
-    this.groupSelect.addEventListener('change', () => {
-      this.model.state.group = this.groupSelect.value;
-      this.model.open.clear();
-      this.scroller.scrollTop = 0;
-      void this.model.reload(this.model.state.group ? { groups: true } : { rows: true });
-    });
+    this.groupSelect.addEventListener('change', () => this.groupBy(this.groupSelect.value));
     const columnsButton = h('button', { class: 'jp-mod-styled nbtrack-columns-button' }, 'Columns');
     columnsButton.addEventListener('click', () => {
       const model = this.model;
@@ -279,6 +274,13 @@ export class RunsTable extends Widget implements IHeaderOwner, ILineLayout {
     this.paint();
   }
 
+  groupBy(field: string): void {
+    this.model.state.group = field;
+    this.model.open.clear();
+    this.scroller.scrollTop = 0;
+    void this.model.reload(field ? { groups: true } : { rows: true });
+  }
+
   setOrder(order: string[]): void {
     this.model.state.order = order;
     this.scroller.scrollTop = 0; // a new order starts at its top
@@ -370,8 +372,7 @@ export class RunsTable extends Widget implements IHeaderOwner, ILineLayout {
   }
 
   private refreshGroupOptions(): void {
-    const wanted = ['', ...this.model.fields.filter(f => f.kind === 'param' || f.kind === 'tag'
-      || (f.kind === 'run' && /sweep|experiment|status/.test(f.field))).map(f => f.field)];
+    const wanted = ['', ...this.model.fields.filter(isGroupable).map(f => f.field)];
     if (this.model.state.group && !wanted.includes(this.model.state.group)) {
       wanted.push(this.model.state.group);
     }
