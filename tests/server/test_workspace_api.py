@@ -58,6 +58,8 @@ def test_table_pages_chosen_columns_sorted_by_any_field_on_the_server(api: tuple
     assert [r["values"]["params.model"] for r in by_param["rows"]] == ["lr", "rf", "rf", "svm"]
     default = client.request("GET", f"{API}/runs/table?experiment=churn").json()
     assert default["columns"][:2] == ["params.C", "params.model"] and "metrics.test.f1" in default["columns"]
+    bare = client.request("GET", f"{API}/runs/table?columns=").json()  # a lone empty columns=: none at all
+    assert bare["columns"] == [] and bare["rows"][0]["values"] == {}
 
 
 def test_fields_give_a_catalogue_ready_for_filters_and_the_columns_that_vary(api: tuple[Client, dict[str, str]]) -> None:

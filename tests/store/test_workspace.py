@@ -52,6 +52,14 @@ def test_rename_and_note_change_after_the_run_ended_and_are_searchable(store):
     assert store.run(run_id).to_dict()["note"] == ""
 
 
+def test_a_stored_run_is_renamed_and_annotated_in_place(store):
+    run = store.run(finished(store))
+    run.rename("gb tuned")
+    run.set_note("*better*")
+    assert (run.status, run.name, run.note) == ("finished", "gb tuned", "*better*")
+    assert (store.run(run.id).name, store.run(run.id).note) == ("gb tuned", "*better*")
+
+
 @pytest.mark.parametrize("name", ["", "   ", "a\nb", "x" * 201, 3])
 def test_a_bad_name_is_refused_and_the_old_one_kept(store, name):
     run_id = finished(store, name="kept")

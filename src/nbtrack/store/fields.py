@@ -25,8 +25,8 @@ _PLAIN_PART = re.compile(r"[A-Za-z_0-9][\w\-]*")
 HINT = "write comparisons like metrics.test.f1 > 0.9 or params.model = 'rf'"
 
 
-
 def filter_error(source: str, column: int, problem: str, fix: str = HINT) -> QueryError:
+    """A filter mistake as one line: where it is, what is wrong, how to write it."""
     return QueryError(f"invalid filter at column {column} of {shown(source)}: {problem}; {fix}")
 
 

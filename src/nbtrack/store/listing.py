@@ -462,6 +462,16 @@ class StoredRun(RunRecord):
     def records(self, kind: str | None = None) -> list[Record]:
         return self._store.records(self.id, kind)
 
+    def rename(self, name: str) -> None:
+        """Rename the run in its store; this object reads the new name too."""
+        self._store.rename(self.id, name)  # type: ignore[attr-defined]  # reading id fills every field first
+        self.__dict__["name"] = self._store.run(self.id).name
+
+    def set_note(self, text: str) -> None:
+        """Set the run's Markdown note in its store ("" clears it); this object reads it too."""
+        self._store.set_note(self.id, text)  # type: ignore[attr-defined]  # reading id fills every field first
+        self.__dict__["note"] = text
+
     def cells(self) -> list[CellTiming]:
         return self._store.cells(self.id)
 
