@@ -3,7 +3,7 @@
  *
  * Three rules every chart keeps (issue 20's charts panel builds on them): a series is keyed by
  * its run id, never by a label (two runs of one sweep are two lines); a run is drawn in its own
- * colour (runColours() in format.ts), the same in every chart; colours of axes, text and
+ * colour (`colour` on every run the server sends), the same in every chart; colours of axes, text and
  * background come from Lab's --jp-* variables, and every chart on screen restyles when the
  * theme changes (followTheme()).
  */

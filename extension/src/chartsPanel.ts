@@ -4,7 +4,7 @@ import { Widget } from '@lumino/widgets';
 
 import { ISeriesAnswer, ISeriesRun } from './analysisTypes';
 import { h } from './dom';
-import { formatValue, runColours, shortIds } from './format';
+import { formatValue, paletteColour, shortIds } from './format';
 import { ILine, Plot, XKind, onThemeChange } from './plot';
 import { query, requestAPI } from './request';
 import { selectionWhere, seriesKey } from './scope';
@@ -127,7 +127,7 @@ export class ChartsPanel extends Widget {
       ]);
       this.rows = page.rows;
       this.fields = fields.fields;
-      this.colours = runColours(page.rows.map(r => r.id));
+      this.colours = new Map(page.rows.map(r => [r.id, r.colour]));
       this.shorts = shortIds(page.rows.map(r => r.id));
       this.title.label = `charts: ${page.rows.length} run${page.rows.length === 1 ? '' : 's'}`;
       this.summary.textContent = page.total > page.rows.length
@@ -352,7 +352,7 @@ export class ChartsPanel extends Widget {
   /** Each group's mean and std at GROUP_BINS x positions, each run interpolated where it has points. */
   private groupLines(chart: IChart): ILine[] {
     const names = this.groupNames();
-    const colours = runColours(names);
+    const colours = new Map(names.map((name, i) => [name, paletteColour(i)]));
     const lines: ILine[] = [];
     for (const name of names) {
       if (this.hidden.has(`group:${name}`)) {
@@ -392,7 +392,7 @@ export class ChartsPanel extends Widget {
 
   private drawLegend(): void {
     const entries: [string, string, string, string][] = this.group
-      ? this.groupNames().map(name => [`group:${name}`, runColours(this.groupNames()).get(name)!,
+      ? this.groupNames().map(name => [`group:${name}`, paletteColour(this.groupNames().indexOf(name)),
         `${this.groupSelect.selectedOptions[0]?.textContent?.replace(/^\w+ /, '') ?? ''} = ${name}`,
         `${this.rows.filter(r => this.groupOf(r) === name).length} runs · mean ± std`])
       : this.rows.map(r => [r.id, this.colours.get(r.id)!, r.name, this.shorts.get(r.id)!]);

@@ -1,7 +1,7 @@
 /** How runs shown together are told apart: name, short id and colour, one rule for every header and chart. */
 
 import { h } from './dom';
-import { runColours, shortIds } from './format';
+import { paletteColour, shortIds } from './format';
 
 export interface IRunIdentity {
   id: string;
@@ -12,11 +12,11 @@ export interface IRunIdentity {
   label: string;
 }
 
-/** Identities of the runs a view shows together: short ids unique among them, colours distinct. */
-export function identities(runs: { id: string; name?: string | null }[]): Map<string, IRunIdentity> {
+/** Identities of the runs a view shows together: short ids unique among them, each run's own colour. */
+export function identities(runs: { id: string; name?: string | null; colour?: string }[]): Map<string, IRunIdentity> {
   const ids = runs.map(r => r.id);
   const shorts = shortIds(ids);
-  const colours = runColours(ids);
+  const colours = new Map(runs.map(r => [r.id, r.colour || paletteColour(0)]));
   return new Map(runs.map(r => {
     const short = shorts.get(r.id) ?? r.id;
     const name = (r.name ?? '').trim();

@@ -4,7 +4,7 @@ import { Message } from '@lumino/messaging';
 import { Widget } from '@lumino/widgets';
 
 import { age, h } from './dom';
-import { formatValue, runColours, shortIds } from './format';
+import { formatValue, paletteColour, shortIds } from './format';
 import { ApiError, query, requestAPI } from './request';
 import { IExecution, IExperiment, IField, IFields, IRun, IRunPage } from './types';
 
@@ -479,7 +479,6 @@ export class RunsSidebar extends Widget {
     this.countLine.textContent = `${total} run${total === 1 ? '' : 's'}`;
     const ids = this.loadedIds();
     const shorts = shortIds(ids);
-    const colours = runColours(ids);
     const height = this.scroller.clientHeight || 600;
     const first = Math.max(0, Math.floor(this.scroller.scrollTop / ROW_HEIGHT) - 5);
     const last = Math.min(total, first + Math.ceil(height / ROW_HEIGHT) + 10);
@@ -497,7 +496,7 @@ export class RunsSidebar extends Widget {
       if (run) {
         const key = `${i}:${run.id}`;
         const shown = this.rowValues(run, sortField);
-        const look = { short: shorts.get(run.id) ?? run.id, colour: colours.get(run.id) ?? '' };
+        const look = { short: shorts.get(run.id) ?? run.id, colour: run.colour || paletteColour(0) };
         const signature = JSON.stringify([run.status, run.name, shown, look, this.selected.has(run.id)]);
         let row = this.drawn.get(key);
         if (!row || row.signature !== signature) {

@@ -3,19 +3,17 @@
 import { Message } from '@lumino/messaging';
 import { Widget } from '@lumino/widgets';
 
-import { columnPicker, ColumnLayout, NAME_WIDTH, NOTE_WIDTH, SELECT_WIDTH } from './columns';
+import { ColumnLayout, NAME_WIDTH, NOTE_WIDTH, SELECT_WIDTH } from './columns';
 import { h } from './dom';
-import { FilterBox } from './filterBox';
 import { shortIds } from './format';
-import { closePopup, openPopup } from './popup';
 import { requestAPI } from './request';
 import { Selection } from './selection';
 import { IHeaderOwner, TableHeader } from './tableHeader';
 import { groupLine, ILineActions, ILineLayout, placeholderLine, runLine } from './tableLines';
 import { groupKey, Line, Listing, PAGE, TableModel } from './tableModel';
-import { Archived, ISavedView, ITableRow } from './tableTypes';
-import { IExperiment } from './types';
-import { findView, viewsMenu } from './views';
+import { IToolbarOwner, TableToolbar } from './tableToolbar';
+import { ISavedView, ITableRow } from './tableTypes';
+import { findView } from './views';
 
 const ROW_HEIGHT = 32;
 const REFRESH_MS = 2000;
@@ -32,7 +30,7 @@ interface IDrawn {
   signature: string;
 }
 
-export class RunsTable extends Widget implements IHeaderOwner, ILineLayout {
+export class RunsTable extends Widget implements IHeaderOwner, ILineLayout, IToolbarOwner {
   constructor(private readonly actions: ITableActions) {
     super();
     this.id = 'nbtrack-table';
@@ -40,56 +38,7 @@ export class RunsTable extends Widget implements IHeaderOwner, ILineLayout {
     this.title.closable = true;
     this.addClass('nbtrack-runs-table');
     this.model.changed = () => this.paint();
-    this.model.failed = message => this.filter.showError(message);
-
-    this.filter = new FilterBox(where => {
-      this.model.state.where = where.trim();
-      this.restart();
-    });
-    this.experimentSelect = h('select', { class: 'nbtrack-experiment', attrs: { 'aria-label': 'experiment' } },
-      h('option', { attrs: { value: '' } }, 'all experiments'));
-    this.experimentSelect.addEventListener('change', () => {
-      this.model.state.experiment = this.experimentSelect.value;
-      this.restart();
-    });
-    this.archivedSelect = h('select', { class: 'nbtrack-archived-select', attrs: { 'aria-label': 'archived runs' } },
-      h('option', { attrs: { value: 'hide' } }, 'hide archived'),
-      h('option', { attrs: { value: 'include' } }, 'with archived'),
-      h('option', { attrs: { value: 'only' } }, 'archived only'));
-    this.archivedSelect.addEventListener('change', () => {
-      this.model.state.archived = this.archivedSelect.value as Archived;
-      this.restart();
-    });
-    this.groupSelect = h('select', { class: 'nbtrack-group-select', attrs: { 'aria-label': 'group rows by' } });
-    this.groupSelect.addEventListener('change', () => {
-      this.model.state.group = this.groupSelect.value;
-      this.model.open.clear();
-      this.scroller.scrollTop = 0;
-      void this.model.reload(this.model.state.group ? { groups: true } : { rows: true });
-    });
-    const columnsButton = h('button', { class: 'jp-mod-styled nbtrack-columns-button' }, 'Columns');
-    columnsButton.addEventListener('click', () => {
-      const model = this.model;
-      openPopup(columnsButton, columnPicker({
-        get fields() { return model.fields; },
-        get columns() { return model.state.columns; },
-        get defaults() { return model.defaultColumns; },
-        set: columns => this.setColumns(columns)
-      }), 'nbtrack-columns-popup');
-    });
-    this.constantBox = h('input', { class: 'nbtrack-hide-constant', attrs: { type: 'checkbox' } });
-    this.constantBox.addEventListener('change', () => this.relayout());
-    const viewsButton = h('button', { class: 'jp-mod-styled nbtrack-views-button' }, 'Views');
-    viewsButton.addEventListener('click', () => {
-      const popup = openPopup(viewsButton, viewsMenu({
-        current: this.viewName,
-        state: () => ({ ...this.model.state, columns: this.model.state.columns.slice(), order: this.model.state.order.slice() }),
-        apply: view => this.applyView(view),
-        saved: name => this.named(name)
-      }, () => closePopup()), 'nbtrack-views-popup');
-      void popup;
-    });
-    this.countLine = h('span', { class: 'nbtrack-count', attrs: { role: 'status' } });
+    this.model.failed = message => this.toolbar.filter.showError(message);
 
     this.selection = new Selection({
       rowAt: position => {
@@ -118,16 +67,8 @@ export class RunsTable extends Widget implements IHeaderOwner, ILineLayout {
       }
     });
 
-    this.node.append(
-      h('div', { class: 'nbtrack-table-head' },
-        h('div', { class: 'nbtrack-toolbar' }, this.filter.node, this.experimentSelect, this.archivedSelect,
-          h('label', { class: 'nbtrack-labelled' }, 'group ', this.groupSelect)),
-        h('div', { class: 'nbtrack-toolbar' }, this.countLine, columnsButton,
-          h('label', { class: 'nbtrack-labelled', title: 'hide columns whose value is the same in every run shown' },
-            this.constantBox, 'hide columns that never change'),
-          viewsButton,
-          this.selection.node)),
-      this.scroller);
+    this.toolbar = new TableToolbar(this, this.selection.node);
+    this.node.append(this.toolbar.node, this.scroller);
     this.relayout();
   }
 
@@ -137,12 +78,12 @@ export class RunsTable extends Widget implements IHeaderOwner, ILineLayout {
       try {
         this.applyView(await findView(args.view));
       } catch (error) {
-        this.filter.showError((error as Error).message);
+        this.toolbar.filter.showError((error as Error).message);
       }
     } else if (args.where !== undefined) {
-      this.filter.value = args.where;
+      this.toolbar.filter.value = args.where;
       this.model.state.where = args.where;
-      this.restart();
+      this.filtered();
     }
   }
 
@@ -151,17 +92,15 @@ export class RunsTable extends Widget implements IHeaderOwner, ILineLayout {
       order: view.order?.length ? [...view.order] : ['-started'], group: view.group ?? '',
       archived: view.archived ?? 'hide' };
     this.model.columnsChosen = this.model.state.columns.length > 0;
-    this.filter.value = this.model.state.where;
-    this.experimentSelect.value = this.model.state.experiment;
-    this.archivedSelect.value = this.model.state.archived;
+    this.toolbar.filter.value = this.model.state.where;
     this.model.open.clear();
     this.named(view.name);
-    this.restart();
+    this.filtered();
   }
 
   protected onAfterAttach(msg: Message): void {
     super.onAfterAttach(msg);
-    void this.loadExperiments();
+    void this.toolbar.loadExperiments();
     if (!this.started) {
       this.started = true;
       void this.model.reload();
@@ -184,13 +123,13 @@ export class RunsTable extends Widget implements IHeaderOwner, ILineLayout {
     this.paint();
   }
 
-  private named(name: string): void {
+  named(name: string): void {
     this.viewName = name;
     this.title.label = name ? `Runs: ${name}` : 'Runs';
   }
 
   /** The filter, experiment or archived toggle changed: the selection is of runs no longer listed. */
-  private restart(): void {
+  filtered(): void {
     this.selection.clear();
     this.scroller.scrollTop = 0;
     this.active = 0;
@@ -201,17 +140,6 @@ export class RunsTable extends Widget implements IHeaderOwner, ILineLayout {
     this.model.state.columns = columns;
     this.model.columnsChosen = true;
     void this.model.reload({ rows: true, groups: true });
-  }
-
-  private async loadExperiments(): Promise<void> {
-    try {
-      const { experiments } = await requestAPI<{ experiments: IExperiment[] }>('experiments');
-      this.experimentSelect.replaceChildren(h('option', { attrs: { value: '' } }, 'all experiments'),
-        ...experiments.map(e => h('option', { attrs: { value: e.name } }, `${e.name} (${e.runs})`)));
-      this.experimentSelect.value = this.model.state.experiment;
-    } catch {
-      // the list of experiments is a convenience; the filter still takes experiment = '...'
-    }
   }
 
   /** Re-read what is on screen every 2 s: running runs move, new runs appear; scroll, selection and focus stay. */
@@ -241,7 +169,7 @@ export class RunsTable extends Widget implements IHeaderOwner, ILineLayout {
 
   private shownColumns(): string[] {
     const columns = this.columnLayout.arrange(this.model.state.columns);
-    return this.constantBox.checked ? columns.filter(c => !this.isConstant(c)) : columns;
+    return this.toolbar.hideConstant ? columns.filter(c => !this.isConstant(c)) : columns;
   }
 
   /** A column "never changes" when the catalogue knows at most one value and every loaded run agrees. */
@@ -279,6 +207,13 @@ export class RunsTable extends Widget implements IHeaderOwner, ILineLayout {
     this.paint();
   }
 
+  groupBy(field: string): void {
+    this.model.state.group = field;
+    this.model.open.clear();
+    this.scroller.scrollTop = 0;
+    void this.model.reload(field ? { groups: true } : { rows: true });
+  }
+
   setOrder(order: string[]): void {
     this.model.state.order = order;
     this.scroller.scrollTop = 0; // a new order starts at its top
@@ -293,11 +228,7 @@ export class RunsTable extends Widget implements IHeaderOwner, ILineLayout {
     }
     const model = this.model;
     const count = model.lineCount();
-    const total = model.state.group ? model.groups.reduce((n, g) => n + g.count, 0) : Math.max(0, model.main.total);
-    this.countLine.textContent = model.main.total < 0 ? 'loading...'
-      : `${total.toLocaleString()} run${total === 1 ? '' : 's'}` + (model.state.group ? ` in ${model.truncated ? 'the biggest ' : ''}${model.groups.length} groups` : '');
-    this.filter.fields = model.fields;
-    this.refreshGroupOptions();
+    this.toolbar.sync();
     if (this.columnsSeen !== model.state.columns.join('\n')) {
       this.columnsSeen = model.state.columns.join('\n');
       this.relayout();
@@ -367,20 +298,6 @@ export class RunsTable extends Widget implements IHeaderOwner, ILineLayout {
     if (focusedKey && !this.body.contains(focused)) {
       drawn.get(focusedKey)?.node.focus({ preventScroll: true }); // a live update replaced the focused line
     }
-  }
-
-  private refreshGroupOptions(): void {
-    const wanted = ['', ...this.model.fields.filter(f => f.kind === 'param' || f.kind === 'tag'
-      || (f.kind === 'run' && /sweep|experiment|status/.test(f.field))).map(f => f.field)];
-    if (this.model.state.group && !wanted.includes(this.model.state.group)) {
-      wanted.push(this.model.state.group);
-    }
-    const signature = wanted.join('\n');
-    if (signature !== this.groupOptions) {
-      this.groupOptions = signature;
-      this.groupSelect.replaceChildren(...wanted.map(f => h('option', { attrs: { value: f } }, f || 'no grouping')));
-    }
-    this.groupSelect.value = this.model.state.group;
   }
 
   // --- selection, keyboard, editing ---
@@ -498,7 +415,7 @@ export class RunsTable extends Widget implements IHeaderOwner, ILineLayout {
         } catch (error) {
           input.classList.add('nbtrack-invalid');
           input.title = (error as Error).message;
-          this.filter.showError(`rename: ${(error as Error).message}`);
+          this.toolbar.filter.showError(`rename: ${(error as Error).message}`);
         }
       }
     });
@@ -506,13 +423,8 @@ export class RunsTable extends Widget implements IHeaderOwner, ILineLayout {
 
   readonly model = new TableModel();
   readonly columnLayout = new ColumnLayout();
-  private readonly filter: FilterBox;
-  private readonly experimentSelect: HTMLSelectElement;
-  private readonly archivedSelect: HTMLSelectElement;
-  private readonly groupSelect: HTMLSelectElement;
-  private readonly constantBox: HTMLInputElement;
-  private readonly countLine: HTMLSpanElement;
   private readonly header: TableHeader;
+  private readonly toolbar: TableToolbar;
   private readonly selection: Selection;
   private readonly body: HTMLDivElement;
   private readonly scroller: HTMLDivElement;
@@ -520,8 +432,7 @@ export class RunsTable extends Widget implements IHeaderOwner, ILineLayout {
   private drawn = new Map<string, IDrawn>();
   columns: string[] = [];
   private columnsSeen = '';
-  private groupOptions = '';
-  private viewName = '';
+  viewName = '';
   private editing: string | null = null;
   private active = 0;
   private firstShown = 0;

@@ -4,7 +4,7 @@ import { ColumnLayout, MIN_WIDTH, NAME_WIDTH, NOTE_WIDTH, SELECT_WIDTH } from '.
 import { h } from './dom';
 import { closePopup, openPopup } from './popup';
 import { cell } from './tableLines';
-import { TableModel } from './tableModel';
+import { isGroupable, TableModel } from './tableModel';
 
 export interface IHeaderOwner {
   readonly model: TableModel;
@@ -13,6 +13,8 @@ export interface IHeaderOwner {
   setOrder(order: string[]): void;
   /** The columns asked of the server changed (one hidden): read again. */
   setColumns(columns: string[]): void;
+  /** Group the rows by this field ('' for no grouping). */
+  groupBy(field: string): void;
   /** The same columns in another order, pinned or resized: drawn again, not read again. */
   relayout(): void;
   allSelected(): boolean;
@@ -148,10 +150,14 @@ export class TableHeader {
       this.arrange(columns);
     };
     const pinned = layout.pinned.has(field);
+    const known = model.field(field);
+    const grouped = model.state.group === field;
     return h('div', { class: 'nbtrack-menu', attrs: { role: 'menu' } },
       h('div', { class: 'nbtrack-muted' }, field),
       item('Sort ascending', () => this.owner.setOrder([field])),
       item('Sort descending', () => this.owner.setOrder([`-${field}`])),
+      known && isGroupable(known) ? item(grouped ? 'Stop grouping' : 'Group rows by this column',
+        () => this.owner.groupBy(grouped ? '' : field)) : null,
       item('Move left', () => move(-1)),
       item('Move right', () => move(1)),
       item(pinned ? 'Unpin' : 'Pin to the left', () => {

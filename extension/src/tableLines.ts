@@ -4,7 +4,7 @@ import { linkIcon } from '@jupyterlab/ui-components';
 
 import { ColumnLayout, NAME_WIDTH, NOTE_WIDTH, SELECT_WIDTH } from './columns';
 import { age, duration, h } from './dom';
-import { formatNumber, formatValue, runColour } from './format';
+import { formatNumber, formatValue } from './format';
 import { copyLink, labLink } from './links';
 import { IGroup, ITableRow } from './tableTypes';
 
@@ -66,7 +66,7 @@ export function runLine(at: ILineLayout, actions: ILineActions, row: ITableRow, 
   });
   const name = rowButton('nbtrack-run-link', `open ${row.name} (${row.id})`, row.name, () => actions.openRun(row.id));
   const swatch = h('span', { class: 'nbtrack-swatch', attrs: { 'aria-hidden': 'true' } });
-  swatch.style.background = runColour(row.id);
+  swatch.style.background = row.colour;
   const nameCell = cell('nbtrack-td nbtrack-name-cell nbtrack-pinned', NAME_WIDTH, SELECT_WIDTH, swatch, name,
     h('span', { class: 'nbtrack-short-id', title: row.id }, short),
     row.archived ? h('span', { class: 'nbtrack-archived-badge' }, 'archived') : '',

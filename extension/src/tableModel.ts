@@ -277,6 +277,13 @@ export class TableModel {
   private controller = new AbortController();
 }
 
+/** What the server groups by: a param, a tag, or one of these run facts (tags.sweep groups a sweep's runs). */
+const GROUPABLE_FACTS = ['status', 'experiment', 'notebook'];
+
+export function isGroupable(field: IField): boolean {
+  return field.kind === 'param' || field.kind === 'tag' || (field.kind === 'run' && GROUPABLE_FACTS.includes(field.field));
+}
+
 export function groupKey(group: IGroup): string {
   return JSON.stringify(group.value);
 }

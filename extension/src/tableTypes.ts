@@ -7,6 +7,8 @@ export type FieldKind = 'param' | 'metric' | 'tag' | 'data' | 'run';
 export interface ITableRow {
   id: string;
   name: string;
+  /** The run's own colour (the server's: the palette entry of its row number). */
+  colour: string;
   status: string;
   started_at: string;
   ended_at: string | null;

@@ -14,6 +14,8 @@ export interface IRun {
   id: string;
   experiment: string;
   name: string | null;
+  /** The run's own colour, the same in every row and chart (the palette entry of its row number). */
+  colour: string;
   status: RunStatus;
   params: Record<string, unknown>;
   metrics: Record<string, number | null>;

@@ -358,6 +358,16 @@ def test_grouping_by_a_param_shows_counts_and_mean_and_std_and_opens_a_group(
     screenshot(page, "table-grouped-dark")
     set_theme(page, "JupyterLab Light")
 
+    # A column's menu groups and ungroups too.
+    column_menu(page, "params.model")
+    page.click(".nbtrack-menu-item:text('Stop grouping')")
+    wait_rows(page, 6)
+    assert not page.query_selector(f"{TABLE} .nbtrack-group-row")
+    column_menu(page, "params.model")
+    page.click(".nbtrack-menu-item:text('Group rows by this column')")
+    page.wait_for_function("() => document.querySelectorAll('#nbtrack-table .nbtrack-group-row').length === 2")
+    assert page.input_value(f"{TABLE} .nbtrack-group-select") == "params.model"
+
     # A refused filter is asked once; the live refresh of the groups does not send it again every 2 s.
     sent: list[str] = []
     page.on("request", lambda request: sent.append(request.url) if "modle" in request.url else None)
