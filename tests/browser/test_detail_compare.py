@@ -118,13 +118,16 @@ CORNERS = """selector => [...document.querySelectorAll(selector + ' .vega-embed 
 
 def test_compare_keys_each_sweep_run_by_id_with_its_own_header_and_colour(
         views_lab: tuple[LabServer, dict[str, Any]], lab_page: Any) -> None:
-    from nbtrack.formatting import run_colours, short_ids
+    from nbtrack.formatting import short_ids
+    from nbtrack.store import open_store
 
-    _, ids = views_lab
+    server, ids = views_lab
     page, sweep = lab_page, ids["sweep"]
     assert len({run_id[:10] for run_id in sweep}) == 1  # what made the old labels identical
     panel = open_compare(page, sweep)
-    shorts, colours = short_ids(sweep), run_colours(sweep)
+    shorts = short_ids(sweep)
+    colours = {run_id: open_store(server.store).run(run_id).colour for run_id in sweep}  # each run's own
+    assert len(set(colours.values())) == len(sweep)  # created one after another: all different
     # One line per run, each in its run's colour (the colour field is the run id, not a label).
     page.wait_for_timeout(500)
     counts = page.evaluate(COLOUR_PIXELS, [f"{panel} .nbtrack-series", [colours[i] for i in sweep], 8])
@@ -147,8 +150,8 @@ def test_compare_keys_each_sweep_run_by_id_with_its_own_header_and_colour(
     assert label.endswith(short_ids([sweep[1]])[sweep[1]]) and sweep[1][:8] not in label
     page.wait_for_selector(f"{detail} .nbtrack-series .vega-embed canvas")
     page.wait_for_timeout(500)
-    own = run_colours([sweep[1]])[sweep[1]]
-    assert page.evaluate(COLOUR_PIXELS, [f"{detail} .nbtrack-series", [own], 8])[0] > 50
+    # the same colour as in Compare: a run keeps its colour everywhere
+    assert page.evaluate(COLOUR_PIXELS, [f"{detail} .nbtrack-series", [colours[sweep[1]]], 8])[0] > 50
     page.evaluate("ids => window.jupyterapp.commands.execute('nbtrack:compare', {ids})", sweep)
     page.wait_for_selector(f"{panel} .nbtrack-series canvas")
     screenshot(page, "compare-sweep")
@@ -158,7 +161,6 @@ def test_compare_keys_each_sweep_run_by_id_with_its_own_header_and_colour(
 
 def test_two_runs_with_one_name_are_two_lines_not_one(
         views_lab: tuple[LabServer, dict[str, Any]], lab_page: Any) -> None:
-    from nbtrack.formatting import run_colours
     from nbtrack.store import open_store
 
     server, _ = views_lab
@@ -173,7 +175,7 @@ def test_two_runs_with_one_name_are_two_lines_not_one(
     page = lab_page
     panel = open_compare_without_figures(page, twins)
     page.wait_for_timeout(500)
-    colours = run_colours(twins)
+    colours = {run_id: store.run(run_id).colour for run_id in twins}
     counts = page.evaluate(COLOUR_PIXELS, [f"{panel} .nbtrack-series", [colours[i] for i in twins], 8])
     assert all(n > 50 for n in counts), counts
     heads = page.eval_on_selector_all(f"{panel} .nbtrack-section:has(h3:text('Runs')) thead .nbtrack-run-head",
