@@ -6,6 +6,10 @@
  */
 
 import { formatNumber } from './format';
+import { band, path } from './strokes';
+import { XKind, logTicks, ticks, timeTicks, xText } from './ticks';
+
+export { XKind };
 
 export interface ILine {
   id: string;
@@ -21,7 +25,6 @@ export interface ILine {
   spread?: Float64Array;
 }
 
-export type XKind = 'number' | 'time' | 'seconds';
 
 export interface IPlotOptions {
   logY: boolean;
@@ -209,7 +212,7 @@ export class Plot {
           uctx.strokeStyle = line.colour;
           uctx.globalAlpha = 0.25;
           uctx.lineWidth = 1;
-          this.path(uctx, line.x, line.y, px, py);
+          path(uctx, line.x, line.y, px, py);
         }
       }
       ctx.setTransform(1, 0, 0, 1, 0, 0);
@@ -223,7 +226,7 @@ export class Plot {
       ctx.strokeStyle = line.colour;
       ctx.globalAlpha = 1;
       ctx.lineWidth = stroke;
-      this.path(ctx, line.x, weight > 0 ? this.smoothedOf(line) : line.y, px, py);
+      path(ctx, line.x, weight > 0 ? this.smoothedOf(line) : line.y, px, py);
     }
     ctx.restore();
     ctx.globalAlpha = 1;
@@ -246,10 +249,10 @@ export class Plot {
     ctx.fillStyle = line.colour;
     if (line.spread) {
       ctx.globalAlpha = 0.2;
-      this.band(ctx, line.x, mapped(line.y, line.spread, -1), mapped(line.y, line.spread, 1), px, py);
+      band(ctx, line.x, mapped(line.y, line.spread, -1), mapped(line.y, line.spread, 1), px, py);
     } else if (line.lo && line.hi && this.hasBand(line)) {
       ctx.globalAlpha = 0.14;
-      this.band(ctx, line.x, line.lo, line.hi, px, py);
+      band(ctx, line.x, line.lo, line.hi, px, py);
     }
   }
 
@@ -273,117 +276,6 @@ export class Plot {
       this.smoothed.set(line, found);
     }
     return found;
-  }
-
-  /**
-   * One line, at most four vertices per pixel column (its first, lowest, highest and last point):
-   * what 10,000 points look like at 900 pixels, drawn from a few thousand vertices.
-   */
-  private path(ctx: CanvasRenderingContext2D, xs: Float64Array, ys: Float64Array,
-               px: (x: number) => number, py: (v: number) => number): void {
-    ctx.beginPath();
-    const lone: [number, number][] = [];
-    let column = NaN, first = 0, low = 0, high = 0, last = 0, firstX = 0, inColumn = 0;
-    let stretch = 0; // points in the stretch without gaps: a stretch of one is drawn as a dot
-    let open = false;
-    const flush = (): void => {
-      if (!inColumn) {
-        return;
-      }
-      const x = inColumn === 1 ? firstX : column + 0.5;
-      if (open) {
-        ctx.lineTo(x, first);
-      } else {
-        ctx.moveTo(x, first);
-        open = true;
-      }
-      if (inColumn > 1) {
-        ctx.lineTo(x, low);
-        ctx.lineTo(x, high);
-        ctx.lineTo(x, last);
-      }
-      inColumn = 0;
-    };
-    for (let i = 0; i <= xs.length; i++) {
-      const x = i < xs.length ? px(xs[i]) : NaN;
-      const y = i < xs.length ? py(ys[i]) : NaN;
-      if (!Number.isFinite(x) || !Number.isFinite(y)) {
-        flush();
-        if (stretch === 1) {
-          lone.push([firstX, first]);
-        }
-        stretch = 0;
-        open = false;
-        continue;
-      }
-      stretch += 1;
-      const c = Math.floor(x);
-      if (c !== column || !inColumn) {
-        flush();
-        column = c;
-        first = low = high = last = y;
-        firstX = x;
-        inColumn = 1;
-      } else {
-        if (y < low) { low = y; }
-        if (y > high) { high = y; }
-        last = y;
-        inColumn += 1;
-      }
-    }
-    ctx.stroke();
-    if (lone.length) {
-      ctx.fillStyle = ctx.strokeStyle;
-      for (const [x, y] of lone) {
-        ctx.beginPath();
-        ctx.arc(x, y, 3, 0, 2 * Math.PI);
-        ctx.fill();
-      }
-    }
-  }
-
-  /** The band between lo and hi, one top and one bottom vertex per pixel column; gaps split it. */
-  private band(ctx: CanvasRenderingContext2D, xs: Float64Array, lo: Float64Array, hi: Float64Array,
-               px: (x: number) => number, py: (v: number) => number): void {
-    const tops: number[] = [], bottoms: number[] = [], columns: number[] = [];
-    const fill = (): void => {
-      if (columns.length > 1) {
-        ctx.beginPath();
-        ctx.moveTo(columns[0], tops[0]);
-        for (let k = 1; k < columns.length; k++) {
-          ctx.lineTo(columns[k], tops[k]);
-        }
-        for (let k = columns.length - 1; k >= 0; k--) {
-          ctx.lineTo(columns[k], bottoms[k]);
-        }
-        ctx.closePath();
-        ctx.fill();
-      }
-      tops.length = bottoms.length = columns.length = 0;
-    };
-    let column = NaN;
-    for (let i = 0; i < xs.length; i++) {
-      const x = px(xs[i]);
-      const top = py(hi[i]);
-      const bottom = py(lo[i]);
-      if (!Number.isFinite(x) || !Number.isFinite(top) || !Number.isFinite(bottom)) {
-        fill();
-        column = NaN;
-        continue;
-      }
-      const c = Math.floor(x);
-      const k = columns.length - 1;
-      if (c === column && k >= 0) {
-        tops[k] = Math.min(tops[k], top); // canvas y grows downwards: the top is the least y
-        bottoms[k] = Math.max(bottoms[k], bottom);
-      } else {
-        column = c;
-        columns.push(x);
-        tops.push(top);
-        bottoms.push(bottom);
-      }
-    }
-    fill();
   }
 
   private axes(ctx: CanvasRenderingContext2D, view: IView, width: number, plotW: number, plotH: number,
@@ -605,58 +497,4 @@ function nearest(xs: Float64Array, target: number): number {
     if (Math.abs(xs[i] - target) < Math.abs(xs[best] - target)) { best = i; }
   }
   return best;
-}
-
-/** Round tick values (1, 2, 5 times a power of ten) inside [lo, hi]. */
-export function ticks(lo: number, hi: number, count: number): number[] {
-  const span = hi - lo;
-  if (!(span > 0) || !Number.isFinite(span)) {
-    return [lo];
-  }
-  const raw = span / count;
-  const power = Math.pow(10, Math.floor(Math.log10(raw)));
-  const step = [1, 2, 5, 10].map(m => m * power).find(s => span / s <= count) ?? 10 * power;
-  const out: number[] = [];
-  for (let t = Math.ceil(lo / step) * step; t <= hi + step * 1e-9; t += step) {
-    out.push(Math.abs(t) < step * 1e-9 ? 0 : Number(t.toPrecision(12)));
-  }
-  return out;
-}
-
-const SECONDS = [0.1, 0.2, 0.5, 1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600,
-  43200, 86400, 172800, 604800];
-
-/** Ticks on whole seconds, minutes, hours or days (x in seconds). */
-function timeTicks(lo: number, hi: number, count: number): number[] {
-  const span = hi - lo;
-  const step = SECONDS.find(s => span / s <= count);
-  if (!step || !(span > 0)) {
-    return ticks(lo, hi, count);
-  }
-  const out: number[] = [];
-  for (let t = Math.ceil(lo / step) * step; t <= hi + step * 1e-9; t += step) {
-    out.push(Number(t.toFixed(3)));
-  }
-  return out;
-}
-
-function logTicks(lo: number, hi: number): number[] {
-  const whole = ticks(Math.floor(lo), Math.ceil(hi), 6).filter(t => Number.isInteger(t) && t >= lo && t <= hi);
-  return whole.length >= 2 ? whole : ticks(lo, hi, 4);
-}
-
-function xText(value: number, kind: XKind, span: number): string {
-  if (kind === 'time') {
-    const date = new Date(value * 1000);
-    if (span > 2 * 86400) {
-      return date.toLocaleDateString();
-    }
-    const time = date.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false });
-    return span < 10 ? `${time}.${Math.floor((value % 1) * 10 + 1e-6)}` : time;
-  }
-  if (kind === 'seconds') {
-    return value >= 3600 && span >= 3600 ? `${formatNumber(value / 3600)} h`
-      : value >= 120 && span >= 120 ? `${formatNumber(value / 60)} min` : `${formatNumber(value)} s`;
-  }
-  return formatNumber(value);
 }
