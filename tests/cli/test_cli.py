@@ -88,10 +88,22 @@ def test_runs_csv_has_a_row_per_run_with_param_and_metric_columns(cli, seeded):
 def test_runs_table_shows_short_unique_ids_and_chosen_columns(cli, seeded):
     result = cli("runs", "--columns", "params.model,metrics.test.f1", "--order-by", "-metrics.test.f1")
     lines = result.stdout.splitlines()
-    assert lines[0].split() == ["id", "experiment", "status", "started", "duration", "params.model", "metrics.test.f1"]
+    assert lines[0].split() == ["id", "name", "experiment", "status", "started", "duration", "params.model",
+                                "metrics.test.f1"]
     first_id = lines[2].split()[0]
     assert len(first_id) >= 6 and seeded[0].startswith(first_id)
     assert lines[2].split()[-1] == "0.95"
+
+
+def test_runs_table_names_runs_and_shows_what_varies_or_any_field_asked_for(cli, seeded, store):
+    lines = cli("runs").stdout.splitlines()
+    # model and C vary among the seeded runs, and both metrics; nothing else is a column
+    assert lines[0].split() == ["id", "name", "experiment", "status", "started", "duration", "params.C",
+                                "params.model", "metrics.test.f1", "metrics.loss"]
+    assert store.run(seeded[0]).name in lines[-1]
+    asked = cli("runs", "--columns", "metrics.loss.min,notes,duration", "--order-by", "-metrics.test.f1").stdout
+    assert asked.splitlines()[0].split()[-3:] == ["metrics.loss.min", "notes", "duration"]
+    assert asked.splitlines()[2].split()[-3] == "0.05"
 
 
 def test_show_accepts_a_prefix_and_prints_params_metrics(cli, seeded):

@@ -33,7 +33,7 @@ def test_rename_and_note_from_an_argument_or_stdin(cli, store, three, store_path
     assert cli("runs", "note", three[0], "first *note*").returncode == 0
     assert store.run(three[0]).note == "first *note*"
     piped = subprocess.run([sys.executable, "-m", "nbtrack", "runs", "note", three[1], "-"], input="# from stdin\n",
-                           capture_output=True, text=True, env=os.environ)
+                           capture_output=True, text=True, env=os.environ, check=False)
     assert piped.returncode == 0 and store.run(three[1]).note == "# from stdin\n"
     assert listed(cli, "--where", "notes like '%stdin%'") == [three[1]]
     bad = cli("runs", "rename", three[0], "")
@@ -53,7 +53,7 @@ def test_archive_hides_runs_until_restored_and_runs_lists_them_on_request(cli, s
 def test_delete_asks_first_and_reports_what_it_refused_with_exit_one(cli, store, three):
     store.models.register("churn", three[2])
     declined = subprocess.run([sys.executable, "-m", "nbtrack", "runs", "delete", three[0]], input="n\n",
-                              capture_output=True, text=True, env=os.environ)
+                              capture_output=True, text=True, env=os.environ, check=False)
     assert declined.returncode == 1 and "Delete 1 runs for good" in declined.stderr
     assert store.count() == 3
     result = cli("runs", "delete", "--yes", three[0], three[2])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import getpass
 import json
 import os
 import subprocess
@@ -28,7 +29,8 @@ def test_register_gives_numbered_versions_and_references_resolve_everywhere(stor
     assert cli("models", "promote", "churn", "1", "--alias", "champion").returncode == 0
     moved = cli("models", "promote", "churn", "2", "--format", "json")
     assert json.loads(moved.stdout) | {"moved_at": 0} == {
-        "name": "churn", "alias": "champion", "previous": 1, "version": 2, "moved_at": 0}
+        "name": "churn", "alias": "champion", "previous": 1, "version": 2, "moved_at": 0,
+        "moved_by": getpass.getuser()}  # who ran the command, kept in the alias history
 
     shown = json.loads(cli("show", "churn@champion", "--format", "json").stdout)
     assert shown["id"] == second
@@ -152,3 +154,14 @@ def concurrent_promotes_keep_one_chain(store, folder: Path) -> None:
     for before, after in zip(history, history[1:]):
         assert after.previous == before.version  # a chain: each move saw the one before it
     assert store.models.get("churn@champion").version == history[-1].version
+
+
+def test_versions_past_what_a_database_holds_or_in_other_digits_are_one_line_errors(store, cli):
+    store.models.register("churn", finished_run(store, 0.9))
+    for ref in ("churn@99999999999999999999", "churn@²", "churn@000000000000000000001x"):
+        shown = cli("show", ref)
+        assert shown.returncode == 2 and shown.stderr.startswith("nbtrack: error:"), (ref, shown.stderr)
+        assert "Traceback" not in shown.stderr and len(shown.stderr.strip().splitlines()) == 1
+    promoted = cli("models", "promote", "churn", "99999999999999999999")
+    assert promoted.returncode == 2 and "from 1 to 2147483647" in promoted.stderr
+    assert json.loads(cli("show", "churn@0000001", "--format", "json").stdout)["status"] == "finished"

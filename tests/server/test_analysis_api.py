@@ -88,6 +88,7 @@ def artifacts(store: Any) -> str:
     store.add_artifact(run_id, "ragged.csv", data=b'a,b\n1,2\n"unclosed,3\n', media_type="text/csv")
     store.add_artifact(run_id, "one-line.csv", data=b"a" * (2 * 1024 * 1024), media_type="text/csv")
     store.add_artifact(run_id, "empty.csv", data=b"", media_type="text/csv")
+    store.add_artifact(run_id, "logs/preview", data=b"an artifact named preview", media_type="text/plain")
     store.end_run(run_id, "finished")
     return run_id
 
@@ -113,6 +114,10 @@ def models(store: Any) -> dict[str, str]:
         "observed": {"drift.share": 0.5}, "missing": [],
         "actions": [{"kind": "notebook", "ok": True, "run_id": ids["v2"], "status": "finished",
                      "summary": f"notebook train_classifier.ipynb ran as {ids['v2']} (finished)"}]}, after_end=True)
+    hostile = store.create_run("monitor_batch", name="odd drift record")
+    store.add_record(hostile, "drift", "batch", {"reference": {"run_id": ["not", "an", "id"]}, "share": "high"})
+    store.add_record(hostile, "drift", "other", {"reference": "churn@champion"})
+    store.end_run(hostile, "finished")
     store.models.register("churn", ids["v2"])
     store.models.promote("churn", 2, "champion")
     ids["monitor"] = monitor
@@ -140,7 +145,7 @@ def api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Client, dict
 
 
 def test_importance_on_the_demo_sweep_names_the_param_that_drives_the_metric_first(api: Any) -> None:
-    client, ids, _ = api
+    client, _, _ = api
     reply = client.request("GET", f"{API}/analysis?sweep={SWEEP}&metric=metrics.test.f1")
     assert reply.status == 200, reply.body
     body = reply.json()
@@ -188,17 +193,22 @@ def test_analysis_takes_ids_or_a_filter_and_refuses_what_it_cannot_answer_with_o
     assert few["importance_method"].startswith("none") and few["importance"] == []
     for query, words in [("metric=", "name the metric"), ("metric=params.model", "not a metric field"),
                          (f"sweep={SWEEP}&metric=metrics.nope", ""),
+                         ("sweep=01NOSUCHSWEEP&metric=metrics.test.f1&experiment=files", ""),
                          ("ids=" + ",".join(["01ABCDEFGH"] * 1001) + "&metric=metrics.test.f1", "more than 1000"),
                          ("where=params.modle%20%3D%20'rf'&metric=metrics.test.f1", "did you mean params.model")]:
         reply = client.request("GET", f"{API}/analysis?{query}")
         if query.startswith(f"sweep={SWEEP}&metric=metrics.nope"):  # no run has it: every run is missing it
             assert reply.status == 200 and reply.json()["used"] == 0 and reply.json()["missing_metric"] == 12
             continue
+        if query.startswith("sweep=01NOSUCH"):  # a sweep id no run has: nothing to analyse, said as such
+            assert reply.status == 200 and reply.json()["runs"] == 0
+            continue
         assert reply.status == 400, (query, reply.body)
         message = reply.json()["message"]
         assert words in message and "\n" not in message
 
 
+@pytest.mark.timing
 def test_analysis_of_a_thousand_runs_takes_well_under_a_second_on_the_server(tmp_path: Path) -> None:
     import random
 
@@ -274,14 +284,43 @@ def test_series_refuses_bad_arguments_with_one_line_and_unknown_runs_with_404(ap
                          (f"ids={run_id}&key=train.loss&after=soon", "after must be a whole number"),
                          (f"ids={run_id}&key=", "name the metric key"),
                          ("key=train.loss", "name the runs"),
-                         ("ids=" + ",".join([run_id] * 501) + "&key=train.loss", "more than 500")]:
+                         ("ids=" + ",".join([run_id] * 501) + "&key=train.loss", "more than 500"),
+                         ("ids=" + ",".join([run_id] * 200) + "&key=train.loss&points=20000", "at most 5000 points a run"),
+                         ("ids=" + ",".join(["01ABCDEFGHJKMNPQRSTVWXYZ'1"] * 25) + "&key=train.loss", "")]:
         reply = client.request("GET", f"{API}/series?{query}")
-        assert reply.status == 400 and words in reply.json()["message"], (query, reply.body)
+        assert reply.status == (404 if not words else 400) and words in reply.json()["message"], (query, reply.body)
     assert client.request("GET", f"{API}/series?ids=01ZZZZZZZZZZZZZZZZZZZZZZZZ&key=train.loss").status == 404
     absent = client.request("GET", f"{API}/series?ids={run_id}&key=no.such").json()["runs"][0]
     assert absent["count"] == 0 and absent["last_step"] is None
 
 
+def test_grouped_runs_give_each_groups_mean_and_std_per_bin_on_one_shared_x(api: Any) -> None:
+    from nbtrack.store import open_store
+
+    client, _, store_path = api
+    store = open_store(store_path)
+    ids = []
+    for config, seed, offset in [("small", 0, 0.0), ("small", 1, 0.2), ("large", 0, 1.0), ("large", 1, 1.0)]:
+        run_id = store.create_run("seeds", params={"config": config, "seed": seed})
+        store.log_metrics(run_id, [("acc", step, offset + step, 1_700_000_000_000 + step) for step in range(100)])
+        store.end_run(run_id, "finished")
+        ids.append(run_id)
+    reply = client.request("GET", f"{API}/series/groups?ids={','.join(ids)}&key=acc&group=params.config&points=10")
+    assert reply.status == 200, reply.body
+    body = reply.json()
+    assert len(body["bins"]) == 10 and body["bins"][-1] == 99
+    large, small = body["groups"]
+    assert (large["value"], small["value"]) == ("large", "small") and small["runs"] == ids[:2]
+    assert small["count"] == [2] * 10 and large["std"] == [0.0] * 10
+    assert small["std"][0] == pytest.approx(0.1) and small["mean"][0] == pytest.approx(small["min"][0] + 0.1)
+    assert large["mean"][0] - small["mean"][0] == pytest.approx(0.9)
+    for query, words in [("group=metrics.acc", "group runs by a param or a tag"), ("group=", "group runs by"),
+                         ("group=params.config&points=1", "points must be between")]:
+        refused = client.request("GET", f"{API}/series/groups?ids={ids[0]}&key=acc&{query}")
+        assert refused.status == 400 and words in refused.json()["message"], (query, refused.body)
+
+
+@pytest.mark.timing
 def test_a_hundred_runs_of_ten_thousand_points_at_a_budget_of_a_thousand_are_served_in_time(tmp_path: Path) -> None:
     from nbtrack.store import open_store
 
@@ -351,6 +390,10 @@ def test_hostile_or_unpreviewable_artifacts_give_one_clear_400_never_a_500(api: 
     assert client.request("GET", f"{API}/runs/{run_id}/artifacts/../x/preview").status == 404
     raw = client.request("GET", f"{API}/runs/{run_id}/artifacts/tables/head.csv")
     assert raw.status == 200 and raw.body.startswith(b"a,b,note")  # the bytes route is unchanged
+    named = client.request("GET", f"{API}/runs/{run_id}/artifacts/logs/preview")  # an artifact named .../preview
+    assert named.status == 200 and named.body == b"an artifact named preview"
+    assert client.request("GET", f"{API}/runs/{run_id}/artifacts/logs/preview/preview").json()["text"] == \
+        "an artifact named preview"
 
 
 # -- the model's life ----------------------------------------------------------------
@@ -372,20 +415,22 @@ def test_a_models_life_shows_versions_runs_data_alias_history_monitoring_and_wha
     assert monitor["drift"][0]["drifted_columns"] == ["age"]
     (alert,) = monitor["alerts"]
     assert alert["rule"] == "retrain-on-drift" and alert["actions"][0]["run_id"] == ids["v2"]
-    assert v2["monitoring"] == []
+    assert v2["monitoring"] == [] and v1["alerts"] == v2["alerts"] == []
     lineage = client.request("GET", f"{API}/models/churn/versions/1/lineage").json()
     assert lineage["ref"] == "churn@1" and lineage["run"]["id"] == ids["v1"]
     assert [m["version"] for m in lineage["alias_moves"]] == [1, 2]  # made champion, then replaced
     assert lineage["monitoring"][0]["run_id"] == ids["monitor"]
     assert client.request("GET", f"{API}/models/nope/life").status == 404
     assert client.request("GET", f"{API}/models/churn/versions/9/lineage").status == 404
+    huge = client.request("GET", f"{API}/models/churn/versions/{10**30}/lineage")
+    assert huge.status == 404 and "message" in huge.json()
 
 
 def test_nbtrack_check_records_its_verdict_and_rules_on_the_run_and_the_life_shows_them(api: Any) -> None:
     client, ids, store_path = api
     done = subprocess.run([sys.executable, "-m", "nbtrack", "check", ids["v2"], "--require", "metrics.test.f1 >= 0.95",
                            "--require", "data.train.rows >= 10", "--store", str(store_path)],
-                          capture_output=True, text=True, timeout=120)
+                          check=False, capture_output=True, text=True, timeout=120)
     assert done.returncode == 1, done.stderr
     life = client.request("GET", f"{API}/models/churn/life").json()
     gate = life["versions"][0]["gates"][0]
@@ -393,12 +438,22 @@ def test_nbtrack_check_records_its_verdict_and_rules_on_the_run_and_the_life_sho
     assert [(r["rule"], r["status"]) for r in gate["results"]] == [("metrics.test.f1 >= 0.95", "fail"),
                                                                    ("data.train.rows >= 10", "pass")]
     assert "0.9" in gate["results"][0]["detail"]
+    assert life["candidates"] == []  # checked without a baseline: no candidate of this model
+    candidate = ids["sweep"][0]  # a run that is no version, gated against the champion
+    done = subprocess.run([sys.executable, "-m", "nbtrack", "check", candidate, "--baseline", "churn@champion",
+                           "--max-drop", "test.f1=0.01", "--store", str(store_path)],
+                          check=False, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 1, done.stderr  # 0.76 against the champion's 0.9
+    (entry,) = client.request("GET", f"{API}/models/churn/life").json()["candidates"]
+    assert entry["run_id"] == candidate and entry["passed"] is False and entry["baseline"] == "churn@champion"
+    assert entry["name"] and entry["results"][0]["status"] == "fail"
 
 
 def test_an_alias_moves_by_post_with_a_compare_and_set_and_bad_moves_are_refused(api: Any) -> None:
-    client, ids, _ = api
+    client, _, _ = api
     moved = client.request("POST", f"{API}/models/churn/aliases", {"alias": "staging", "version": 1})
     assert moved.status == 200 and moved.json() == {**moved.json(), "alias": "staging", "previous": None, "version": 1}
+    assert isinstance(moved.json()["moved_by"], str) and moved.json()["moved_by"]  # the Jupyter user who moved it
     conflict = client.request("POST", f"{API}/models/churn/aliases", {"alias": "staging", "version": 2, "expect": 2})
     assert conflict.status == 400 and "someone moved it" in conflict.json()["message"]
     assert client.request("POST", f"{API}/models/churn/aliases",
@@ -406,6 +461,8 @@ def test_an_alias_moves_by_post_with_a_compare_and_set_and_bad_moves_are_refused
     for body, status, words in [({"alias": "staging", "version": 9}, 404, "no version 9"),
                                 ({"alias": "latest", "version": 1}, 400, "alias 'latest' is not allowed"),
                                 ({"alias": "staging", "version": "2"}, 400, '"version" is a version number'),
+                                ({"alias": "staging", "version": 10**30}, 400, "from 1 to 2147483647"),
+                                ({"alias": "staging", "version": 1, "expect": 10**30}, 400, '"expect" is the version'),
                                 ({"alias": "staging", "version": 1, "by": "me"}, 400, "has no 'by'")]:
         reply = client.request("POST", f"{API}/models/churn/aliases", body)
         assert reply.status == status and words in reply.json()["message"], (body, reply.body)
@@ -424,3 +481,21 @@ def test_moving_an_alias_from_a_cookie_session_needs_the_xsrf_token(api: Any) ->
                              headers={"Cookie": cookies, "X-XSRFToken": xsrf})
     assert allowed.status == 200
     assert client.request("GET", f"{API}/models/churn/life", token=False).status == 403
+
+
+def test_a_live_chart_asks_only_for_points_logged_since_its_last_fetch(api: Any) -> None:
+    from nbtrack.store import open_store
+
+    client, _, store_path = api
+    store = open_store(store_path)
+    run_id = store.create_run("live")
+    store.log_metrics(run_id, [("loss", step, 1.0 / (step + 1), 1_700_000_000_000 + step) for step in range(50)])
+    first = client.request("GET", f"{API}/series?ids={run_id}&key=loss&points=1000").json()["runs"][0]
+    assert first["status"] == "running" and first["last_step"] == 49 and first["count"] == 50
+    store.log_metrics(run_id, [("loss", step, 1.0 / (step + 1), 1_700_000_000_000 + step) for step in range(50, 60)])
+    newer = client.request("GET", f"{API}/series?ids={run_id}&key=loss&points=1000&after={first['last_step']}")
+    run = newer.json()["runs"][0]
+    assert run["step"] == list(range(50, 60)) and run["last_step"] == 59 and run["status"] == "running"
+    store.end_run(run_id, "finished")
+    done = client.request("GET", f"{API}/series?ids={run_id}&key=loss&after=59").json()["runs"][0]
+    assert done["status"] == "finished" and done["count"] == 0

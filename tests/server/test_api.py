@@ -27,6 +27,7 @@ def routes(ids: dict[str, str]) -> list[tuple[str, str]]:
         ("POST", f"{API}/runs/actions"), ("PATCH", f"{API}/runs/{rf}"), ("GET", f"{API}/views"),
         ("PUT", f"{API}/views/mine"), ("DELETE", f"{API}/views/mine"), ("GET", f"{API}/views/mine"),
         ("GET", f"{API}/analysis?metric=metrics.test.f1"), ("GET", f"{API}/series?ids={rf}&key=train.loss"),
+        ("GET", f"{API}/series/groups?ids={rf}&key=train.loss&group=params.model"),
         ("GET", f"{API}/runs/{rf}/artifacts/notes.txt/preview"), ("GET", f"{API}/models/churn/life"),
         ("GET", f"{API}/models/churn/versions/1/lineage"), ("POST", f"{API}/models/churn/aliases"),
     ]

@@ -7,7 +7,6 @@ from typing import Any
 from urllib.parse import quote
 
 import pytest
-
 from browser.lab import start_lab
 from server.conftest import Client, seed
 
@@ -59,6 +58,8 @@ def test_table_pages_chosen_columns_sorted_by_any_field_on_the_server(api: tuple
     assert [r["values"]["params.model"] for r in by_param["rows"]] == ["lr", "rf", "rf", "svm"]
     default = client.request("GET", f"{API}/runs/table?experiment=churn").json()
     assert default["columns"][:2] == ["params.C", "params.model"] and "metrics.test.f1" in default["columns"]
+    bare = client.request("GET", f"{API}/runs/table?columns=").json()  # a lone empty columns=: none at all
+    assert bare["columns"] == [] and bare["rows"][0]["values"] == {}
 
 
 def test_fields_give_a_catalogue_ready_for_filters_and_the_columns_that_vary(api: tuple[Client, dict[str, str]]) -> None:
@@ -101,7 +102,7 @@ def test_a_run_is_renamed_and_annotated_by_patch_and_its_note_is_searchable(api:
 
 def test_actions_archive_restore_tag_and_delete_answer_per_run(api: tuple[Client, dict[str, str]]) -> None:
     client, ids = api
-    act = lambda body: client.request("POST", f"{API}/runs/actions", body)  # noqa: E731
+    act = lambda body: client.request("POST", f"{API}/runs/actions", body)
     reply = act({"action": "archive", "ids": [ids["extra"], "01ZZZZZZZZZZZZZZZZZZZZZZZZ"]})
     assert reply.status == 200 and reply.json()["done"] == [ids["extra"]]
     assert reply.json()["refused"][0]["id"] == "01ZZZZZZZZZZZZZZZZZZZZZZZZ"

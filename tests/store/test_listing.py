@@ -274,7 +274,8 @@ def test_a_store_from_before_0006_gets_listing_indexes_and_digests_with_summarie
         conn.execute(text("DELETE FROM nbtrack_migrations WHERE name >= '0006'"))
 
     assert upgrades.migrate(store.engine) == ["0006_listing_order_indexes", "0007_digest_summaries_apart",
-                                              "0008_run_heartbeat_interval", "0009_run_workspace"]
+                                              "0008_run_heartbeat_interval", "0009_run_workspace",
+                                              "0010_alias_mover"]
     with store.engine.begin() as conn:
         indexes = {index["name"] for index in inspect(conn).get_indexes("runs")}
         texts = [t for t in conn.execute(select(schema.runs.c.digest)).scalars() if t is not None]  # run 0 is running

@@ -87,8 +87,8 @@ def test_order_by_metric_descending_puts_missing_last(store, runs):
     ("params.modle = 'rf'", "unknown key params.modle; did you mean params.model? No run in this store has"),
     ("metrics.test.f2 > 0.5", "unknown key metrics.test.f2; did you mean metrics.test.f1?"),
     ("tags.stag = 'dev'", "unknown key tags.stag; did you mean tags.stage?"),
-    ("metrics.zzzzzz > 0", "unknown key metrics.zzzzzz: no run in this store has it; check the spelling "
-                           "(metrics keys: loss, test.f1)"),
+    ("metrics.zzzzzz > 0", ("unknown key metrics.zzzzzz: no run in this store has it; check the spelling "
+                            "(metrics keys: loss, test.f1)")),
 ])
 def test_filter_naming_a_key_no_run_has_is_refused_with_the_nearest_key(store, runs, where, message):
     with pytest.raises(QueryError) as caught:

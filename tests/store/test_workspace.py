@@ -52,6 +52,14 @@ def test_rename_and_note_change_after_the_run_ended_and_are_searchable(store):
     assert store.run(run_id).to_dict()["note"] == ""
 
 
+def test_a_stored_run_is_renamed_and_annotated_in_place(store):
+    run = store.run(finished(store))
+    run.rename("gb tuned")
+    run.set_note("*better*")
+    assert (run.status, run.name, run.note) == ("finished", "gb tuned", "*better*")
+    assert (store.run(run.id).name, store.run(run.id).note) == ("gb tuned", "*better*")
+
+
 @pytest.mark.parametrize("name", ["", "   ", "a\nb", "x" * 201, 3])
 def test_a_bad_name_is_refused_and_the_old_one_kept(store, name):
     run_id = finished(store, name="kept")
@@ -181,3 +189,37 @@ def test_a_store_from_before_0009_gets_names_notes_archive_and_views(store, stor
     reopened.set_note(nameless, "kept")
     reopened.archive_runs([nameless])
     assert reopened.run(nameless).archived and reopened.save_view("v", {})["name"] == "v"
+
+
+def test_a_store_from_before_0010_keeps_its_alias_history_and_records_who_moves_an_alias_from_then_on(
+        store, store_uri):
+    from sqlalchemy import text
+
+    from nbtrack.store import open_store, upgrades
+
+    run_id = finished(store, name="model run")
+    store.models.register("churn", run_id)
+    store.models.promote("churn", 1, "champion", by="ana")
+    with store.engine.begin() as conn:  # as an nbtrack before step 0010 left it
+        conn.execute(text("ALTER TABLE alias_moves DROP COLUMN moved_by"))
+        conn.execute(text("DELETE FROM nbtrack_migrations WHERE name = '0010_alias_mover'"))
+    assert upgrades.migrate(store.engine) == ["0010_alias_mover"]
+    reopened = open_store(store_uri)
+    reopened.models.promote("churn", 1, "staging", by="bo")
+    assert [(m.alias, m.moved_by) for m in reopened.models.history("churn")] == [("champion", None),
+                                                                                  ("staging", "bo")]
+
+
+@pytest.mark.parametrize("order", [["-metrics.loss"], ["metrics.loss"], ["-metrics.loss", "params.model"],
+                                   ["metrics.loss", "-started"]])
+def test_pages_sorted_by_a_metric_list_runs_without_it_last_in_every_page(store, order):
+    """Pages read from the metric's index, then the runs lacking it: the same order as one sort."""
+    ids = []
+    for i, loss in enumerate([0.5, None, 0.2, 0.5, float("nan"), 0.9, None, 0.1]):
+        metrics = {} if loss is None else {"loss": [loss]}
+        ids.append(finished(store, params={"model": "rf" if i % 2 else "gb"}, metrics=metrics, offset=i))
+    whole = [r.id for r in store.runs(order_by=order)]  # no limit: one sort of every run
+    for size in (1, 2, 3, 5, 100):
+        paged = [r.id for offset in range(0, 10, size) for r in store.runs(order_by=order, limit=size, offset=offset)]
+        assert paged == whole, (size, paged, whole)
+    assert whole[-3:] and set(whole[-3:]) == {ids[1], ids[4], ids[6]}  # none and NaN last, in either direction

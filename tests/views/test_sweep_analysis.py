@@ -37,7 +37,7 @@ def test_sweep_analysis_shows_parallel_coordinates_importance_and_scatter_with_t
     from nbtrack.analyze.sweep_analysis import analyze_runs
     from nbtrack.views import SweepAnalysis
 
-    store, ids = sweep_store(tmp_path / "store")
+    store, _ = sweep_store(tmp_path / "store")
     view = SweepAnalysis(sweep=SWEEP, metric="metrics.test.f1", store=store)
     assert view.result == analyze_runs(store.runs(f"tags.sweep = '{SWEEP}'", order_by=["started"]),
                                        "metrics.test.f1")  # the server's computation, as it is
@@ -80,7 +80,7 @@ def test_sweep_analysis_is_importable_without_a_kernel_and_loads_nothing_heavy_u
     code = ("import sys, nbtrack.views as v; assert 'SweepAnalysis' in v.__all__; "
             "assert 'sklearn' not in sys.modules and 'nbtrack.views.sweep' not in sys.modules; "
             "from nbtrack.views import SweepAnalysis; print(SweepAnalysis.__doc__.splitlines()[0])")
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    done = subprocess.run([sys.executable, "-c", code], check=False, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert "Parallel coordinates" in done.stdout
 

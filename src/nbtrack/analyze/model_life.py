@@ -17,15 +17,19 @@ from nbtrack.records import iso_time
 MAX_METRICS = 50  # summaries per version's run
 MAX_DRIFT_RECORDS = 2000  # the newest drift records read to find monitoring runs
 MAX_MONITORING = 200  # monitoring runs listed per version, newest first
+MAX_GATE_RECORDS = 2000  # the newest gate verdicts read to find candidates
+MAX_CANDIDATES = 100
 DATA_FACTS = ("rows", "columns", "missing_share", "fingerprint", "rows_fingerprint")
 
 
 def model_life(store: Any, name: str) -> dict[str, Any]:
-    """{"name", "aliases": {alias: {"version", "since"}}, "history": [move...], "versions": [...]}, newest first.
+    """{"name", "aliases": {alias: {"version", "since"}}, "history": [move...], "versions": [...] newest first,
+    "candidates": [runs gated against this model that are no version of it]}.
 
     Each version: its ref, created_at, aliases, artifact, and "run" (id, name, status, metrics
     summaries, params), "data" (each data record's size and fingerprints), "gates" (every
-    `nbtrack check` verdict kept on the run), "monitoring" (runs that scored it, with drift and alerts).
+    `nbtrack check` verdict kept on the run), "alerts" (rules that fired on the training run itself),
+    "monitoring" (runs that scored it, with drift, the alerts that fired and what they launched).
     """
     from nbtrack.store.reads import records_of
 
@@ -34,9 +38,10 @@ def model_life(store: Any, name: str) -> dict[str, Any]:
     history = [_move(m) for m in store.models.history(name)]
     run_ids = list(dict.fromkeys(v.run_id for v in versions))
     runs = _runs(store, run_ids)
-    records = records_of(store, run_ids, ["data", "gate"])
+    records = records_of(store, run_ids, ["data", "gate", "alert"])
     monitoring = monitoring_runs(store, run_ids)
     return {
+        "candidates": candidates(store, name, set(run_ids)),
         "name": name,
         "aliases": {alias: {"version": version, "since": since, "since_iso": iso_time(since)}
                     for alias, (version, since) in aliases.items()},
@@ -47,6 +52,7 @@ def model_life(store: Any, name: str) -> dict[str, Any]:
             "data": [_data(name_, body) for name_, body in records["data"].get(v.run_id, {}).items()],
             "gates": sorted((_gate(body) for body in records["gate"].get(v.run_id, {}).values()),
                             key=lambda g: g["checked_at"] or 0, reverse=True),
+            "alerts": [_alert(body) for body in records["alert"].get(v.run_id, {}).values()],
             "monitoring": monitoring.get(v.run_id, []),
         } for v in versions],
     }
@@ -61,7 +67,28 @@ def lineage(store: Any, name: str, version: int | str) -> dict[str, Any]:
     moves = [m for m in life["history"] if found.version in (m["version"], m["previous"])]
     return {"ref": found.ref, "name": name, "version": found.version, "data": entry["data"],
             "run": entry["run"], "gates": entry["gates"], "aliases": entry["aliases"], "alias_moves": moves,
-            "monitoring": entry["monitoring"]}
+            "alerts": entry["alerts"], "monitoring": entry["monitoring"]}
+
+
+def candidates(store: Any, name: str, versions: set[str]) -> list[dict[str, Any]]:
+    """Runs checked against this model (`nbtrack check RUN --baseline NAME@ALIAS`) that are no version of it,
+    newest check first: the candidates a gate stopped, or that wait to be registered."""
+    from nbtrack.store.reads import newest_records
+
+    found = []
+    for record in newest_records(store, "gate", limit=MAX_GATE_RECORDS):
+        body = record["body"] if isinstance(record["body"], dict) else {}
+        baseline = body.get("baseline")
+        if isinstance(baseline, str) and baseline.partition("@")[0] == name and record["run_id"] not in versions:
+            found.append({"run_id": record["run_id"], **_gate(body)})
+        if len(found) >= MAX_CANDIDATES:
+            break
+    runs = _runs(store, list(dict.fromkeys(c["run_id"] for c in found)))
+    for entry in found:
+        run = runs.get(entry["run_id"])
+        entry["name"] = run.name if run else None
+        entry["status"] = str(run.status) if run else None
+    return found
 
 
 def monitoring_runs(store: Any, run_ids: Sequence[str]) -> dict[str, list[dict[str, Any]]]:
@@ -73,7 +100,7 @@ def monitoring_runs(store: Any, run_ids: Sequence[str]) -> dict[str, list[dict[s
     for record in newest_records(store, "drift", limit=MAX_DRIFT_RECORDS):
         reference = record["body"].get("reference") if isinstance(record["body"], dict) else None
         target = reference.get("run_id") if isinstance(reference, dict) else None
-        if target not in wanted:
+        if not isinstance(target, str) or target not in wanted:
             continue
         runs_of = by_reference.setdefault(target, {})
         entry = runs_of.setdefault(record["run_id"], {"run_id": record["run_id"], "drift": []})

@@ -11,7 +11,7 @@ import io
 import struct
 from typing import Any
 
-from nbtrack.errors import ArtifactNotFound, UsageError
+from nbtrack.errors import ArtifactNotFound, IntegrityError, UsageError
 
 MAX_ROWS = 50
 MAX_COLUMNS = 50
@@ -57,13 +57,17 @@ def preview_artifact(store: Any, run_ref: str, name: str) -> dict[str, Any]:
     if not kind:
         raise UsageError(f"artifact {name!r} is {artifact.media_type or 'of no known type'}; previews cover CSV, "
                          "Parquet, JSON, text and images: download it from GET /nbtrack/api/runs/<id>/artifacts/<name>")
-    with store.blobs.open(artifact.sha256) as blob:
-        if kind == "parquet":
-            found.update(_parquet(blob, artifact.size, name))
-        else:
-            head = blob.read((READ_BYTES if kind == "csv" else TEXT_BYTES) + 1)
-            found.update(_csv(head, name, "\t" if name.lower().endswith(".tsv") else ",") if kind == "csv"
-                         else _text(head))
+    try:
+        with store.blobs.open(artifact.sha256) as blob:
+            if kind == "parquet":
+                found.update(_parquet(blob, artifact.size, name))
+            else:
+                head = blob.read((READ_BYTES if kind == "csv" else TEXT_BYTES) + 1)
+                found.update(_csv(head, name, "\t" if name.lower().endswith(".tsv") else ",") if kind == "csv"
+                             else _text(head))
+    except OSError as exc:  # the blob is gone or unreadable: the store's problem, said as the raw route says it
+        raise IntegrityError(f"blob {artifact.sha256} of artifact {name!r} cannot be read ({exc.strerror or exc}); "
+                             "run nbtrack fsck to list the runs it affects") from None
     return found
 
 

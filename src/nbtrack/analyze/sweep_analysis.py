@@ -33,6 +33,7 @@ MAX_PARAMS = 50  # axes: the params that vary, by name
 MAX_CATEGORIES = 50  # one-hot columns per categorical param; the rarest beyond are one "other"
 MIN_RUNS_FOR_IMPORTANCE = 3
 TREES = 100
+FOREST_SAMPLE = 2000  # runs the forest is fitted on: a fixed random sample past it (1,000 runs fit in ~0.3 s)
 SWEEP_TAG = "sweep"  # execution/sweep.py tags each of a sweep's runs with its id
 _OTHER = "(other)"
 _SUMMARY_PARTS = ("min", "max")
@@ -47,6 +48,9 @@ def select_runs(store: Any, *, where: str | None = None, experiment: str | None 
     """
     clauses = [f"({where})"] if where and where.strip() else []
     if sweep:
+        if SWEEP_TAG not in store.field_keys()["tags"]:  # else the filter's "unknown key tags.sweep" would puzzle
+            raise UsageError(f"no run belongs to sweep {str(sweep)[:40]!r}: no run in this store came from a sweep; "
+                             "start one with nbtrack sweep")
         clauses.append(f"tags.{SWEEP_TAG} = {_quoted(sweep)}")
     if ids:
         if len(ids) > MAX_IDS:
@@ -88,7 +92,7 @@ def analyze_runs(runs: Sequence[Any], metric: str) -> dict[str, Any]:
         cells[metric] = value
         rows.append({"id": run.id, "name": run.name, "colour": colours[run.id], "status": str(run.status),
                      "values": cells})
-    importance, method = _importance(axes, rows, target)
+    importance, method = _importance(axes, rows, _scaled(target))
     scatter = [{"field": axis["field"], "kind": axis["kind"],
                 "x": [row["values"][axis["field"]] for row in rows], "y": values} for axis in axes]
     return {"metric": metric, "runs": len(runs), "used": len(kept), "missing_metric": len(runs) - len(kept),
@@ -181,6 +185,8 @@ def _importance(axes: list[dict[str, Any]], rows: list[dict[str, Any]],
         found.append({"field": axis["field"], "label": axis["label"], "kind": axis["kind"],
                       "correlation": correlation, "correlation_kind": kind, "importance": None})
     method = f"random forest ({TREES} trees, random_state=0), impurity importance summed per param"
+    if len(rows) > FOREST_SAMPLE:
+        method += f", fitted on a fixed sample of {FOREST_SAMPLE} of the {len(rows)} runs"
     if len(rows) < MIN_RUNS_FOR_IMPORTANCE or not axes or float(np.ptp(target)) == 0.0:
         method = (f"none: importance needs at least {MIN_RUNS_FOR_IMPORTANCE} runs with the metric, "
                   "a param that varies and a metric that does")
@@ -195,22 +201,35 @@ def _importance(axes: list[dict[str, Any]], rows: list[dict[str, Any]],
     return found, method
 
 
+def _scaled(target: np.ndarray) -> np.ndarray:
+    """The metric divided by its largest magnitude: importances and correlations do not change, and
+    metrics near the float limits (1e308) cannot overflow a variance."""
+    largest = float(np.abs(target).max()) if len(target) else 0.0
+    return target / largest if largest > 0 else target
+
+
 def _forest(axes: list[dict[str, Any]], rows: list[dict[str, Any]], target: np.ndarray) -> list[float]:
+    import pandas as pd
     from sklearn.ensemble import RandomForestRegressor
 
     columns, owner = [], []
     for index, axis in enumerate(axes):
         column = [row["values"][axis["field"]] for row in rows]
         if axis["kind"] == "numeric":
-            numbers_ = np.array([np.nan if v is None else v for v in column], dtype=float)
-            fill = np.nanmedian(numbers_) if np.isfinite(numbers_).any() else 0.0
-            columns.append(np.where(np.isnan(numbers_), fill, numbers_))
+            # Ranks, not values: a tree splits on order alone, so its importances are the same, and
+            # values past float32 (which scikit-learn converts to) cannot break the fit. Missing: the middle.
+            ranks = pd.Series([np.nan if v is None else v for v in column], dtype=float).rank().to_numpy()
+            fill = np.nanmedian(ranks) if np.isfinite(ranks).any() else 0.0
+            columns.append(np.where(np.isnan(ranks), fill, ranks))
             owner.append(index)
         else:
             for category in axis["categories"]:
                 columns.append(np.array([v == category for v in column], dtype=float))
                 owner.append(index)
     features = np.column_stack(columns)
+    if len(target) > FOREST_SAMPLE:
+        sample = np.random.default_rng(0).choice(len(target), FOREST_SAMPLE, replace=False)
+        features, target = features[sample], target[sample]
     forest = RandomForestRegressor(n_estimators=TREES, random_state=0, n_jobs=1, min_samples_leaf=1)
     forest.fit(features, target)
     per_param = np.zeros(len(axes))

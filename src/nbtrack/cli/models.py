@@ -46,7 +46,7 @@ def promote_command(name: str, version: str, alias: str, expect: int | None, sto
     from nbtrack.store import open_store
 
     try:
-        move = open_store(store, create=False).models.promote(name, version, alias, expect=expect)
+        move = open_store(store, create=False).models.promote(name, version, alias, expect=expect, by=_login())
     except AliasConflict as exc:
         output.echo(f"nbtrack: {exc}", err=True)
         raise click.exceptions.Exit(1) from None
@@ -111,9 +111,9 @@ def show_command(name: str, store: str | None, fmt: str) -> None:
     if history:
         output.echo("")
         output.echo(output.table(
-            ["moved", "alias", "from", "to"],
-            [(output.when(m.moved_at), m.alias, m.previous or "-", m.version) for m in history],
-            right=[False, False, True, True]))
+            ["moved", "alias", "from", "to", "by"],
+            [(output.when(m.moved_at), m.alias, m.previous or "-", m.version, m.moved_by or "-") for m in history],
+            right=[False, False, True, True, False]))
 
 
 def _runs_of(opened: Any, run_ids: list[str]) -> dict[str, Any]:
@@ -123,5 +123,15 @@ def _runs_of(opened: Any, run_ids: list[str]) -> dict[str, Any]:
     runs: dict[str, Any] = {}
     for start in range(0, len(run_ids), MAX_VALUES):
         listed = ", ".join(f"'{run_id}'" for run_id in run_ids[start:start + MAX_VALUES])
-        runs.update((r.id, r) for r in opened.runs(where=f"id in ({listed})"))
+        runs.update((r.id, r) for r in opened.runs(where=f"id in ({listed})", archived="include"))
     return runs
+
+
+def _login() -> str | None:
+    """Who runs the command, for the alias history; None when the system cannot say."""
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError, ImportError):  # no login name and no USER/LOGNAME variable
+        return None

@@ -281,28 +281,26 @@ def _headline_metrics(metrics: dict[str, float]) -> list[str]:
 
 
 def _runs_table(runs: list[Any], columns: str | None) -> str:
+    from nbtrack.store.query import parse_field
+    from nbtrack.store.table import default_columns_of, value_of
+
     if not runs:
         return "no runs"
     ids = output.short_ids(r.id for r in runs)
     if columns:
         chosen = [c.strip() for c in columns.split(",") if c.strip()]
-    else:
-        param_keys = sorted({k for r in runs for k in r.params})
-        metric_keys = _headline_metrics({k: 0.0 for r in runs for k in r.summaries})
-        chosen = [f"params.{k}" for k in param_keys] + [f"metrics.{k}" for k in metric_keys]
-    headers = ["id", "experiment", "status", "started", "duration", *chosen]
+    else:  # what varies among the runs listed: the rule of the Lab's runs table and RunTable
+        chosen = default_columns_of(runs)
+    fields = [parse_field(column) for column in chosen]  # any field a filter takes: metrics.loss.min, data.train.rows
+    headers = ["id", "name", "experiment", "status", "started", "duration", *chosen]
     rows = []
     for run in runs:
-        row = [ids[run.id], run.experiment, str(run.status), output.when(run.started_at),
+        row = [ids[run.id], run.name, run.experiment, str(run.status), output.when(run.started_at),
                output.seconds(run.duration)]
-        for column in chosen:
-            kind, _, key = column.partition(".")
-            source = {"params": run.params, "metrics": run.metrics, "tags": run.tags}.get(kind)
-            if source is None:
-                raise UsageError(f"--columns names params.<key>, metrics.<key> or tags.<key>. Got {column!r} instead.")
-            row.append(source.get(key))
+        data = {r.name: r.body for r in run.records("data")} if any(f.kind == "data" for f in fields) else None
+        row += [value_of(run, field, data) for field in fields]
         rows.append(row)
-    right = [False] * 5 + [c.startswith("metrics.") for c in chosen]
+    right = [False] * 6 + [c.startswith("metrics.") for c in chosen]
     return output.table(headers, rows, right=right)
 
 

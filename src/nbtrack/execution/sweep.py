@@ -490,7 +490,8 @@ def _wait_until_ended(plan: Plan, jobs: list[Job], timeout: float) -> None:
     ids = {job.run_id for job in jobs}
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if not any(run.id in ids for run in store.runs(where=f"status = '{RunStatus.RUNNING.value}'")):
+        running = store.runs(where=f"status = '{RunStatus.RUNNING.value}'", archived="include")
+        if not any(run.id in ids for run in running):
             return
         time.sleep(0.2)
 

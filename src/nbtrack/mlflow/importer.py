@@ -82,7 +82,7 @@ def import_mlflow(source: str | os.PathLike[str], store: Store | str | os.PathLi
     target.check_writable()
     report = MlflowImportReport()
     runs = list(_runs(client, report))
-    present = {r.id for r in target.runs()}
+    present = {r.id for r in target.runs(archived="include")}
     todo = []
     for run in runs:
         if nbtrack_run_id(run.info.run_id, run.info.start_time or 0) in present:
@@ -260,7 +260,7 @@ def _import_models(client: Any, target: Store, report: MlflowImportReport) -> No
     except Exception as exc:  # noqa: BLE001 - a tracking store without a registry
         report.notes.append(f"registered models could not be read ({type(exc).__name__}: {exc})")
         return
-    ids = {r.tags["mlflow.run_id"]: r.id for r in target.runs() if "mlflow.run_id" in r.tags}
+    ids = {r.tags["mlflow.run_id"]: r.id for r in target.runs(archived="include") if "mlflow.run_id" in r.tags}
     for model in models:
         versions = sorted(_pages(client.search_model_versions, f"name = '{_quote(model.name)}'",
                                  max_results=1000), key=lambda v: int(v.version))

@@ -10,7 +10,7 @@ from tornado import web
 
 from nbtrack.errors import ArtifactNotFound, InvalidArtifactName, UsageError
 from nbtrack.server.base import NbtrackHandler
-from nbtrack.server.runs import off_loop
+from nbtrack.server.runs import ArtifactHandler, off_loop
 from nbtrack.store.store import check_artifact_name
 
 MAX_QUERY_IDS = 10_000
@@ -73,8 +73,31 @@ class SeriesHandler(FastJson):
         self.write_large(await off_loop(lambda: series(store, refs, key, points=points, x=x, after=after)))
 
 
-class PreviewHandler(FastJson):
-    """GET /nbtrack/api/runs/<id>/artifacts/<name>/preview: a table's head or a text's start (analyze/previews.py)."""
+class GroupSeriesHandler(FastJson):
+    """GET /nbtrack/api/series/groups?ids=a,b&key=&group=params.seed&points=&x=: mean, std, min, max per group and bin."""
+
+    @web.authenticated
+    @authorized
+    async def get(self) -> None:
+        from nbtrack.analyze.series import MAX_POINTS, MAX_RUNS, MIN_POINTS, group_series
+
+        refs = _ids(self, MAX_RUNS)
+        if not refs:
+            raise UsageError(f"name the runs as ids=a,b (1 to {MAX_RUNS})")
+        key = self.get_query_argument("key", None) or ""
+        group = self.get_query_argument("group", None) or ""
+        points = self.query_int("points", 500, low=MIN_POINTS, high=MAX_POINTS)
+        x = self.get_query_argument("x", None) or "step"
+        store = self.store
+        self.write_large(await off_loop(lambda: group_series(store, refs, key, group, points=points, x=x)))
+
+
+class PreviewHandler(ArtifactHandler, FastJson):
+    """GET /nbtrack/api/runs/<id>/artifacts/<name>/preview: a table's head or a text's start (analyze/previews.py).
+
+    An artifact whose own name ends in /preview is still served as bytes at its path: when
+    <name> is no artifact of the run and <name>/preview is, this is the artifact route.
+    """
 
     @web.authenticated
     @authorized
@@ -86,4 +109,19 @@ class PreviewHandler(FastJson):
         except InvalidArtifactName:
             raise ArtifactNotFound("no such artifact; list a run's artifacts with GET /nbtrack/api/runs/<id>") from None
         store = self.store
-        self.write_large(await off_loop(lambda: preview_artifact(store, ref, name)))
+        try:
+            found = await off_loop(lambda: preview_artifact(store, ref, name))
+        except ArtifactNotFound:
+            if not await off_loop(lambda: _has_artifact(store, ref, f"{name}/preview")):
+                raise
+            await ArtifactHandler.get(self, ref, f"{name}/preview")
+            return
+        self.write_large(found)
+
+
+def _has_artifact(store: Any, ref: str, name: str) -> bool:
+    try:
+        store.artifact(store.resolve(ref), name)
+    except ArtifactNotFound:
+        return False
+    return True

@@ -9,6 +9,8 @@ from nbtrack.errors import UsageError
 from nbtrack.server.base import NbtrackHandler
 from nbtrack.server.runs import off_loop
 
+MAX_VERSION = 2**31 - 1  # what a database integer column holds
+
 
 class LifeHandler(NbtrackHandler):
     """GET /nbtrack/api/models/<name>/life: versions with their runs, data, gates and monitoring; alias history."""
@@ -58,12 +60,15 @@ class AliasesHandler(NbtrackHandler):
         alias, version, expect = body.get("alias"), body.get("version"), body.get("expect")
         if not isinstance(alias, str):
             raise UsageError('"alias" is the alias to move, such as {"alias": "champion", "version": 3}')
-        if isinstance(version, bool) or not isinstance(version, int):
-            raise UsageError(f'"version" is a version number, such as {{"alias": "champion", "version": 3}}. '
-                             f"Got {str(version)[:40]!r} instead.")
-        if expect is not None and (isinstance(expect, bool) or not isinstance(expect, int) or expect < 0):
+        if isinstance(version, bool) or not isinstance(version, int) or not 1 <= version <= MAX_VERSION:
+            raise UsageError(f'"version" is a version number from 1 to {MAX_VERSION}, such as {{"alias": "champion", '
+                             f'"version": 3}}. Got {str(version)[:40]!r} instead.')
+        if expect is not None and (isinstance(expect, bool) or not isinstance(expect, int)
+                                   or not 0 <= expect <= MAX_VERSION):
             raise UsageError('"expect" is the version the alias must still point at (0: not set yet), such as 2')
-        move = self.store.models.promote(name, version, alias, expect=expect)
-        self.log.info("nbtrack: %s moved %s@%s from %s to %s", self.current_user.username if self.current_user
-                      else "someone", name, alias, move.previous, move.version)
+        user = self.current_user
+        by = (getattr(user, "username", None) or getattr(user, "name", None) or None) if user else None
+        move = self.store.models.promote(name, version, alias, expect=expect, by=by)
+        self.log.info("nbtrack: %s moved %s@%s from %s to %s", by or "someone", name, alias, move.previous,
+                      move.version)
         self.write_json(move.to_dict())

@@ -25,10 +25,13 @@ class _Filtered(NbtrackHandler):
                 "experiment": self.get_query_argument("experiment", None) or None, "archived": archived}
 
     def columns(self, bound: int) -> list[str] | None:
+        """The columns asked for; None when none is named, [] for a lone empty ?columns= (no columns)."""
         columns = self.get_query_arguments("columns")
         if len(columns) > bound:
             raise UsageError(f"{len(columns)} columns are more than {bound}; ask for fewer")
-        return columns
+        if not columns:
+            return None
+        return [c for c in columns if c.strip()]
 
 
 class TableHandler(_Filtered):
@@ -41,7 +44,7 @@ class TableHandler(_Filtered):
         order = self.get_query_arguments("order") or ["-started"]
         limit = self.query_int("limit", 100, low=0, high=MAX_PAGE)
         offset = self.query_int("offset", 0, low=0, high=2**31)
-        columns = self.columns(MAX_COLUMNS) or None
+        columns = self.columns(MAX_COLUMNS)  # None: the default columns
         store = self.store
         self.write_json(await off_loop(lambda: store.table(
             options.pop("where"), order=order, limit=limit, offset=offset, columns=columns, **options)))

@@ -29,6 +29,7 @@ from nbtrack.records import (
     memorable_name,
 )
 from nbtrack.store import chunks, database, digest, schema
+from nbtrack.store.fields import joined_value
 
 if TYPE_CHECKING:  # both load on first use: a start_run reads no runs and no models (~0.03 s of imports)
     from nbtrack.store.query import Field
@@ -78,13 +79,48 @@ class Listing:
         # A page: sort only the pks, then read the page's rows. Sorting every whole row (its digest
         # too) cost 210 ms of a page sorted by a metric at 100k runs, sorting pks 70 ms.
         with database.reading(self.engine) as conn:
-            pks = list(conn.execute(query.with_only_columns(schema.runs.c.pk)).scalars())
+            pks = self._by_metric(conn, where, experiment, order_by, archived, limit, offset)
+            if pks is None:
+                pks = list(conn.execute(query.with_only_columns(schema.runs.c.pk)).scalars())
             if not pks:
                 return []
             page = self._select_runs(None, None, [], "include").where(schema.runs.c.pk.in_(pks))
             with bulk_objects():
                 found = {run._source[0][0]: run for run in self._load(conn, page)}
         return [found[pk] for pk in pks if pk in found]
+
+    def _by_metric(self, conn: Connection, where: str | None, experiment: str | None,
+                   order_by: str | Sequence[str] | None, archived: str, limit: int, offset: int) -> list[int] | None:
+        """A page's pks when it is sorted by a metric's last value first, else None.
+
+        The runs that have the metric come in the order of its index (key, last, run): a page of
+        100 at 100k runs read 100 index entries (1.5 ms) instead of sorting every run (73 ms).
+        Runs without it (or NaN) follow, by the other order terms, as NULLS LAST puts them.
+        """
+        from nbtrack.store.query import parse_orders
+
+        terms = parse_orders([order_by] if isinstance(order_by, str) else list(order_by or ["-started"]))
+        (field, descending), rest = terms[0], terms[1:]
+        if field.kind != "metrics" or field.part:
+            return None
+        runs, summaries = schema.runs.c, schema.metric_summaries.alias()
+        key_pk = select(schema.metric_keys.c.pk).where(schema.metric_keys.c.name == field.key).scalar_subquery()
+        has = and_(summaries.c.run_pk == runs.pk, summaries.c.key_pk == key_pk, summaries.c["last"].is_not(None))
+        having = self.matching(select(runs.pk), where, experiment, archived).join(summaries, has)
+        query = having.order_by(summaries.c["last"].desc() if descending else summaries.c["last"].asc())
+        for term, down in rest:
+            query = _order(query, term, down)
+        pks = list(conn.execute(query.order_by(runs.id.desc()).limit(limit).offset(offset)).scalars())
+        if len(pks) == limit:
+            return pks
+        held = conn.execute(select(func.count()).select_from(having.subquery())).scalar_one()
+        lacking = self.matching(select(runs.pk), where, experiment, archived).where(
+            runs.pk.not_in(select(summaries.c.run_pk).where(summaries.c.key_pk == key_pk,
+                                                            summaries.c["last"].is_not(None))))
+        for term, down in rest:
+            lacking = _order(lacking, term, down)
+        lacking = lacking.order_by(runs.id.desc()).limit(limit - len(pks)).offset(max(0, offset - held))
+        return pks + list(conn.execute(lacking).scalars())
 
     def count(self, where: str | None = None, *, experiment: str | None = None, archived: str = "hide") -> int:
         """How many runs match a filter (archived as runs() takes it)."""
@@ -426,6 +462,16 @@ class StoredRun(RunRecord):
     def records(self, kind: str | None = None) -> list[Record]:
         return self._store.records(self.id, kind)
 
+    def rename(self, name: str) -> None:
+        """Rename the run in its store; this object reads the new name too."""
+        self._store.rename(self.id, name)  # type: ignore[attr-defined]  # reading id fills every field first
+        self.__dict__["name"] = self._store.run(self.id).name
+
+    def set_note(self, text: str) -> None:
+        """Set the run's Markdown note in its store ("" clears it); this object reads it too."""
+        self._store.set_note(self.id, text)  # type: ignore[attr-defined]  # reading id fills every field first
+        self.__dict__["note"] = text
+
     def cells(self) -> list[CellTiming]:
         return self._store.cells(self.id)
 
@@ -540,45 +586,6 @@ def _prefix_range(column: Any, prefix: str) -> list[Any]:
 def _order(query: Select[Any], field: Field, descending: bool) -> Select[Any]:
     query, keys = joined_value(query, field)
     return query.order_by(*[(k.desc() if descending else k.asc()).nulls_last() for k in keys])
-
-
-def joined_value(query: Select[Any], field: Field) -> tuple[Select[Any], list[Any]]:
-    """query LEFT JOINed to where a field's value lives, and that value as SQL (a param: number, then text).
-
-    One LEFT JOIN per params, metrics, tags or data field: callers bound how many they ask for.
-    """
-    runs = schema.runs.c
-    if field.kind == "params":
-        table = schema.params.alias()
-        query = query.outerjoin(table, and_(table.c.run_pk == runs.pk, table.c.key == field.key))
-        return query, [table.c.num, table.c.text]
-    if field.kind == "tags":
-        table = schema.tags.alias()
-        query = query.outerjoin(table, and_(table.c.run_pk == runs.pk, table.c.key == field.key))
-        return query, [table.c.value]
-    if field.kind == "metrics":
-        table = schema.metric_summaries.alias()
-        key_pk = select(schema.metric_keys.c.pk).where(schema.metric_keys.c.name == field.key).scalar_subquery()
-        query = query.outerjoin(table, and_(table.c.run_pk == runs.pk, table.c.key_pk == key_pk))
-        return query, [table.c[field.part or "last"]]
-    if field.kind == "data":
-        from nbtrack.store.query import data_fact
-
-        table = schema.records.alias()
-        query = query.outerjoin(table, and_(table.c.run_pk == runs.pk, table.c.kind == "data",
-                                            table.c.name == field.key))
-        return query, [data_fact(field.part, table)]
-    return query, [scalar_column(field.kind)]
-
-
-def scalar_column(kind: str) -> Any:
-    """The SQL of a run fact (status, started, duration...): a column of runs or experiments."""
-    runs = schema.runs.c
-    return {
-        "started": runs.started_at, "ended": runs.ended_at, "id": runs.id, "name": runs.name,
-        "experiment": schema.experiments.c.name, "status": runs.status, "notes": runs.note,
-        "notebook": runs.notebook_path, "duration": runs.ended_at - runs.started_at,
-    }[kind]
 
 
 def _non_negative(what: str, value: int) -> int:

@@ -31,30 +31,39 @@ import difflib
 import math
 import re
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
     Connection,
-    Float,
-    Text,
     and_,
-    func,
     case,
     false,
+    func,
     literal,
     not_,
     or_,
     select,
 )
 
-from sqlalchemy.ext.compiler import compiles
-
 from nbtrack.config import heartbeat_seconds
 from nbtrack.errors import QueryError
 from nbtrack.records import RunStatus
 from nbtrack.store import schema
+from nbtrack.store.fields import (  # noqa: F401  (field names and syntax, importable from here as before)
+    DATA_FACTS,
+    GROUPABLE,
+    HINT,
+    SUMMARIES,
+    Field,
+    check_group,
+    data_fact,
+    field_text,
+    filter_error,
+    parse_field,
+    shown,
+)
 
 MAX_FILTER_CHARS = 50_000
 MAX_DEPTH = 32  # parentheses and nots nested in one another
@@ -74,14 +83,8 @@ _TOKEN = re.compile(
 )
 _REST_IS_SPACE = re.compile(r"\s*\Z")
 _KEYWORDS = {"and", "or", "not", "in", "like", "true", "false"}
-_SCALAR_FIELDS = {"status", "experiment", "name", "notes", "notebook", "id", "started", "ended", "duration"}
-_PREFIXES = ("params", "metrics", "tags", "data")
-SUMMARIES = ("min", "max")  # metrics.<key>.min, metrics.<key>.max; "" is the last value
-DATA_FACTS = ("rows", "columns", "missing_share", "fingerprint")  # data.<name>.<fact>
-_PLAIN_PART = re.compile(r"[A-Za-z_0-9][\w\-]*")
 _OPS = {"=": "=", "==": "=", "!=": "!=", "<>": "!=", "<": "<", "<=": "<=", ">": ">", ">=": ">="}
 _TOO_DEEP = "parentheses and not nest more than {} levels deep"
-_HINT = "write comparisons like metrics.test.f1 > 0.9 or params.model = 'rf'"
 
 
 @dataclass(frozen=True)
@@ -100,7 +103,7 @@ def _tokenize(source: str) -> list[_Token]:
         match = _TOKEN.match(source, pos)
         if match is None or match.end() == pos:
             column = pos + len(source[pos:]) - len(source[pos:].lstrip()) + 1
-            raise _error(source, column, f"unexpected character {source[column - 1]!r}")
+            raise filter_error(source, column, f"unexpected character {source[column - 1]!r}")
         kind = match.lastgroup or "end"
         text = match.group(kind)
         column = match.start(kind) + 1
@@ -110,79 +113,6 @@ def _tokenize(source: str) -> list[_Token]:
         pos = match.end()
     tokens.append(_Token("end", "", len(source) + 1))
     return tokens
-
-
-def _error(source: str, column: int, problem: str, fix: str = _HINT) -> QueryError:
-    return QueryError(f"invalid filter at column {column} of {_shown(source)}: {problem}; {fix}")
-
-
-def _shown(source: str) -> str:
-    """The filter as messages quote it: a long one is cut, so an error stays one readable line."""
-    return repr(source) if len(source) <= 100 else repr(source[:80]) + f"... ({len(source)} characters)"
-
-
-@dataclass(frozen=True)
-class Field:
-    """A filterable or sortable thing: a scalar column, or a param, metric, tag or data set key.
-
-    part: which value of the key: for metrics "" (the last), "min" or "max"; for data a DATA_FACTS name.
-    """
-
-    kind: str  # params, metrics, tags, data, or one of _SCALAR_FIELDS
-    key: str = ""
-    part: str = ""
-
-    def __str__(self) -> str:
-        return field_text(self)
-
-
-def field_text(field: Field) -> str:
-    """A field written as filters, orders and columns take it (parse_field(field_text(f)) == f)."""
-    if field.kind in _SCALAR_FIELDS:
-        return field.kind
-    if field.kind == "data":
-        return f"data.{_quoted(field.key, whole=True)}.{field.part}"
-    key = _quoted(field.key, whole=False)
-    if field.kind == "metrics" and field.key.rsplit(".", 1)[-1] in SUMMARIES and "`" not in key:
-        key = f"`{field.key}`"  # a key ending in .min must not read as a summary
-    return f"{field.kind}.{key}" + (f".{field.part}" if field.part else "")
-
-
-def _quoted(key: str, *, whole: bool) -> str:
-    parts = [key] if whole else key.split(".")
-    if all(_PLAIN_PART.fullmatch(p) for p in parts):
-        return key
-    return f"`{key}`"
-
-
-def parse_field(text: str, source: str = "", column: int = 1) -> Field:
-    """A field name as written in a filter, an --order-by, a column or a group."""
-    pieces = _split_name(text)
-    parts = [p for p, _ in pieces]
-    if not parts or not all(parts):
-        raise _error(source or text, column, f"{_shown(text)} is not a field name; write one as in params.model")
-    head = parts[0].lower()
-    if head in _PREFIXES:
-        if len(parts) < 2:
-            raise _error(source or text, column, f"{head} needs a key, as in {head}.name")
-        last, last_quoted = pieces[-1]
-        if head == "data":
-            if len(parts) != 3 or last_quoted or last not in DATA_FACTS:
-                raise _error(source or text, column, f"{_shown(text)} is not a data field; write data.<name>.<fact> "
-                             f"with a fact of {', '.join(DATA_FACTS)}, as in data.train.rows")
-            return Field("data", parts[1], last)
-        if head == "metrics" and len(parts) > 2 and not last_quoted and last in SUMMARIES:
-            return Field(head, ".".join(parts[1:-1]), last)
-        return Field(head, ".".join(parts[1:]))
-    if head in _SCALAR_FIELDS and len(parts) == 1:
-        return Field(head)
-    known = ", ".join(sorted(_SCALAR_FIELDS) + [f"{p}.<key>" for p in _PREFIXES[:3]] + ["data.<name>.<fact>"])
-    raise _error(source or text, column, f"unknown field {_shown(text)} (known: {known})")
-
-
-def _split_name(text: str) -> list[tuple[str, bool]]:
-    """The dot-separated parts of a field name, each with whether it was in backticks."""
-    return [(p[1:-1], True) if p.startswith("`") else (p, False) for p in re.findall(r"`[^`]+`|[^.`]+", text)]
 
 
 class _Parser:
@@ -203,12 +133,12 @@ class _Parser:
         return token
 
     def fail(self, token: _Token, problem: str) -> QueryError:
-        return _error(self.source, token.column, problem)
+        return filter_error(self.source, token.column, problem)
 
     def bound(self, token: _Token, count: int, bound: int, problem: str, fix: str) -> None:
         """Refuse the filter, before any SQL is built, once a count passes its bound."""
         if count > bound:
-            raise _error(self.source, token.column, problem.format(bound), fix)
+            raise filter_error(self.source, token.column, problem.format(bound), fix)
 
     def expect(self, kind: str, text: str | None = None) -> _Token:
         token = self.take()
@@ -369,7 +299,7 @@ class _Parser:
         except ValueError:
             raise self.fail(at, f"{value!r} is not a date; write '2026-11-01' or '2026-11-01T12:00'") from None
         if moment.tzinfo is None:
-            moment = moment.replace(tzinfo=timezone.utc)
+            moment = moment.replace(tzinfo=UTC)
         return moment.timestamp()
 
 
@@ -410,37 +340,7 @@ def _param_test(key: str, op: str, values: list[Any]) -> ColumnElement[bool]:
     return and_(p.key == key, test)
 
 
-class _DataFact(ColumnElement[Any]):
-    """One fact of a data record's JSON body: json_extract in SQLite, ->> in PostgreSQL."""
-
-    inherit_cache = False
-
-    def __init__(self, fact: str, body: Any) -> None:
-        self.fact = fact  # one of DATA_FACTS: safe to write into the SQL
-        self.body = body
-        self.type = Text() if fact == "fingerprint" else Float()
-
-
-@compiles(_DataFact)
-def _data_fact_sqlite(element: _DataFact, compiler: Any, **kw: Any) -> str:
-    return f"json_extract({compiler.process(element.body, **kw)}, '$.{element.fact}')"
-
-
-@compiles(_DataFact, "postgresql")
-def _data_fact_postgresql(element: _DataFact, compiler: Any, **kw: Any) -> str:
-    text = f"(CAST({compiler.process(element.body, **kw)} AS JSONB) ->> '{element.fact}')"
-    return text if element.fact == "fingerprint" else f"CAST({text} AS DOUBLE PRECISION)"
-
-
-def data_fact(fact: str, records: Any = None) -> ColumnElement[Any]:
-    """A data record's fact (DATA_FACTS) as SQL over records (or an alias): a number, or text for the fingerprint."""
-    if fact not in DATA_FACTS:
-        raise QueryError(f"{fact!r} is not a data fact; use one of {', '.join(DATA_FACTS)}")
-    return _DataFact(fact, (schema.records if records is None else records).c.body)
-
-
-_KEY_COLUMNS = {"params": (schema.params, schema.params.c.key), "metrics": (schema.metric_keys, schema.metric_keys.c.name),
-                "tags": (schema.tags, schema.tags.c.key)}
+_KEY_COLUMNS = {"params": schema.params.c.key, "metrics": schema.metric_keys.c.name, "tags": schema.tags.c.key}
 
 
 def _metric_key_pk(key: str) -> Any:
@@ -475,7 +375,7 @@ def parse_filter(source: str, now: float) -> tuple[ColumnElement[bool], list[Fie
     if not isinstance(source, str):
         raise QueryError(f"a filter is text such as \"metrics.test.f1 > 0.9\". Got {source!r} instead.")
     if len(source) > MAX_FILTER_CHARS:
-        raise QueryError(f"the filter {_shown(source)} is longer than {MAX_FILTER_CHARS} characters; "
+        raise QueryError(f"the filter {shown(source)} is longer than {MAX_FILTER_CHARS} characters; "
                          "split it into several queries")
     parser = _Parser(source, now)
     return parser.parse(), parser.fields
@@ -487,32 +387,18 @@ def check_keys(conn: Connection, fields: list[Field]) -> None:
     Each key is one index lookup; the store's keys are read only to word the refusal.
     """
     for field in dict.fromkeys(f for f in fields if f.kind in ("params", "metrics", "tags")):
-        table, column = _KEY_COLUMNS[field.kind]
+        column = _KEY_COLUMNS[field.kind]
         if conn.execute(select(column).where(column == field.key).limit(1)).first() is not None:
             continue
         known = list(conn.execute(select(column).distinct().limit(10_000)).scalars())
-        shown = field_text(Field(field.kind, field.key))
+        named = field_text(Field(field.kind, field.key))
         near = difflib.get_close_matches(field.key, known, n=1, cutoff=0.6)
         if near:
-            raise QueryError(f"unknown key {shown}; did you mean {field_text(Field(field.kind, near[0]))}? "
-                             f"No run in this store has {shown}")
+            raise QueryError(f"unknown key {named}; did you mean {field_text(Field(field.kind, near[0]))}? "
+                             f"No run in this store has {named}")
         listed = ", ".join(sorted(known)[:8]) + (", ..." if len(known) > 8 else "")
-        raise QueryError(f"unknown key {shown}: no run in this store has it; check the spelling "
+        raise QueryError(f"unknown key {named}: no run in this store has it; check the spelling "
                          f"({field.kind} keys: {listed or 'none yet'})")
-
-
-GROUPABLE = ("params", "tags", "status", "experiment", "name", "notebook")
-
-
-def check_group(group: object) -> str:
-    """A field rows can be grouped by: a param, a tag (tags.sweep groups a sweep's runs) or a run fact."""
-    if not isinstance(group, str) or len(group) > 600:
-        raise QueryError(f"group is a field name such as params.model. Got {str(group)[:80]!r} instead.")
-    field = parse_field(group.strip())
-    if field.kind not in GROUPABLE:
-        raise QueryError(f"rows group by a param, a tag or one of status, experiment, name, notebook. "
-                         f"Got {group[:80]!r} instead; group e.g. by params.model or tags.sweep")
-    return group.strip()
 
 
 def parse_order(spec: str) -> tuple[Field, bool]:
@@ -521,15 +407,15 @@ def parse_order(spec: str) -> tuple[Field, bool]:
     descending = text.startswith("-")
     text = text.lstrip("-+").strip()
     if not text:
-        raise QueryError(f"invalid order {_shown(spec)}: name a field, as in -metrics.test.f1 or started")
+        raise QueryError(f"invalid order {shown(spec)}: name a field, as in -metrics.test.f1 or started")
     return parse_field(text, spec), descending
 
 
 def parse_orders(specs: list[str]) -> list[tuple[Field, bool]]:
     """At most MAX_ORDER_TERMS --order-by terms, each field once (a repeat can never break a tie)."""
     if len(specs) > MAX_ORDER_TERMS:
-        shown = ", ".join(_shown(str(s)) for s in specs[:3])
-        raise QueryError(f"{len(specs)} order terms ({shown}, ...) are more than {MAX_ORDER_TERMS}; "
+        listed = ", ".join(shown(str(s)) for s in specs[:3])
+        raise QueryError(f"{len(specs)} order terms ({listed}, ...) are more than {MAX_ORDER_TERMS}; "
                          f"sort by at most {MAX_ORDER_TERMS} fields")
     orders: dict[Field, bool] = {}
     for spec in specs:

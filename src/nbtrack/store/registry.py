@@ -24,6 +24,7 @@ from nbtrack.store import database, schema
 LATEST = "latest"
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.\-]{0,199}")
 _ALIAS = re.compile(r"[A-Za-z][A-Za-z0-9_\-]{0,99}")
+MAX_VERSION = 2**31 - 1  # what the databases' integer columns hold
 
 
 @dataclass(frozen=True)
@@ -48,17 +49,18 @@ class ModelVersion:
 
 @dataclass(frozen=True)
 class AliasMove:
-    """One move of an alias: from which version (None when new) to which, and when."""
+    """One move of an alias: from which version (None when new) to which, when, and by whom if known."""
 
     name: str
     alias: str
     previous: int | None
     version: int
     moved_at: float
+    moved_by: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {"name": self.name, "alias": self.alias, "previous": self.previous,
-                "version": self.version, "moved_at": self.moved_at}
+                "version": self.version, "moved_at": self.moved_at, "moved_by": self.moved_by}
 
 
 def is_model_ref(ref: object) -> bool:
@@ -71,10 +73,16 @@ def parse_ref(ref: str) -> tuple[str, str]:
     name, _, selector = ref.strip().partition("@")
     check_name(name)
     selector = selector.strip() or LATEST
-    if not (selector.isdigit() or _ALIAS.fullmatch(selector)):
+    if not (_is_version_number(selector) or _ALIAS.fullmatch(selector)):
         raise UsageError(f"model reference {ref!r} is not NAME@VERSION or NAME@ALIAS, such as churn@3 "
                          "or churn@champion")
     return name, selector
+
+
+def _is_version_number(text: str) -> bool:
+    """ASCII digits (str.isdigit takes "²", which int() refuses) of a number a database column holds."""
+    return (text.isascii() and text.isdigit() and len(text.lstrip("0")) <= len(str(MAX_VERSION))
+            and int(text) <= MAX_VERSION)
 
 
 def check_name(name: object) -> str:
@@ -128,8 +136,10 @@ class Registry:
         return ModelVersion(name, number, run_id, artifact, now)
 
     def promote(self, name: str, version: int | str, alias: str = "champion", *,
-                expect: int | None = None) -> AliasMove:
+                expect: int | None = None, by: str | None = None) -> AliasMove:
         """Point an alias at a version, atomically, and keep the move in the history.
+
+        by: who moves it (a login or the Lab's user name), kept with the move, up to 200 characters.
 
         With expect, the move happens only if the alias still points at that
         version (compare-and-set; 0 means the alias must not exist yet), else
@@ -137,6 +147,9 @@ class Registry:
         """
         check_alias(alias)
         number = self._version_number(name, version)
+        if by is not None and not isinstance(by, str):
+            raise UsageError(f"who moved an alias is text, such as a login name. Got {type(by).__name__} instead.")
+        by = by[:200] if by else None
         a = schema.model_aliases.c
         now = time.time()
         with database.writing(self.engine) as conn:
@@ -160,8 +173,8 @@ class Registry:
                 if moved.rowcount != 1:
                     raise AliasConflict(f"{name}@{alias} moved while promoting; try again")
             conn.execute(schema.alias_moves.insert().values(
-                model_pk=model_pk, alias=alias, previous=current, version=number, moved_at=now))
-        return AliasMove(name, alias, current, number, now)
+                model_pk=model_pk, alias=alias, previous=current, version=number, moved_at=now, moved_by=by))
+        return AliasMove(name, alias, current, number, now, by)
 
     # -- reads ----------------------------------------------------------------
 
@@ -171,7 +184,7 @@ class Registry:
         a, v = schema.model_aliases.c, schema.model_versions.c
         with database.reading(self.engine) as conn:
             model_pk = self._model_pk(conn, name)
-            if selector.isdigit():
+            if _is_version_number(selector):
                 number = int(selector)
             elif selector == LATEST:
                 number = conn.execute(select(func.max(v.version)).where(v.model_pk == model_pk)).scalar()
@@ -227,7 +240,7 @@ class Registry:
         h = schema.alias_moves.c
         with database.reading(self.engine) as conn:
             pk = self._model_pk(conn, name)
-            query = select(h.alias, h.previous, h.version, h.moved_at).where(h.model_pk == pk)
+            query = select(h.alias, h.previous, h.version, h.moved_at, h.moved_by).where(h.model_pk == pk)
             if alias is not None:
                 query = query.where(h.alias == alias)
             rows = conn.execute(query.order_by(h.pk)).all()
@@ -249,8 +262,9 @@ class Registry:
 
     def _version_number(self, name: str, version: int | str) -> int:
         text = str(version).strip()
-        if isinstance(version, bool) or not text.isdigit() or int(text) < 1:
-            raise UsageError(f"a model version is a whole number >= 1, such as {name} 3. Got {version!r} instead.")
+        if isinstance(version, bool) or not _is_version_number(text) or int(text) < 1:
+            raise UsageError(f"a model version is a whole number from 1 to {MAX_VERSION}, such as {name} 3. "
+                             f"Got {text[:40]!r} instead.")
         return int(text)
 
     def _check_version(self, conn: Connection, model_pk: int, name: str, number: int) -> None:

@@ -186,6 +186,7 @@ alias_moves = Table(
     Column("previous", Integer),
     Column("version", Integer, nullable=False),
     Column("moved_at", Float, nullable=False),
+    Column("moved_by", String(200)),  # who moved it, when known (step 0010; older moves have none)
     Index("ix_alias_moves_model_alias", "model_pk", "alias", "pk"),
 )
 

@@ -24,10 +24,17 @@ from sqlalchemy import and_, func, select
 from nbtrack.errors import UsageError
 from nbtrack.records import iso_time
 from nbtrack.store import database, schema
-from nbtrack.store.listing import Listing, joined_value
-from nbtrack.store.query import (
-    DATA_FACTS, SUMMARIES, Field, check_group, effective_status, field_text, parse_field,
+from nbtrack.store.fields import (
+    DATA_FACTS,
+    SUMMARIES,
+    Field,
+    check_group,
+    field_text,
+    joined_value,
+    parse_field,
 )
+from nbtrack.store.listing import Listing
+from nbtrack.store.query import effective_status
 
 MAX_PAGE = 500
 MAX_COLUMNS = 200
@@ -102,7 +109,7 @@ def page(listing: Listing, where: str | None = None, *, experiment: str | None =
             "id": run.id, "name": run.name, "status": str(run.status), "started_at": iso_time(run.started_at),
             "ended_at": iso_time(run.ended_at), "duration": run.duration, "archived": run.archived,
             "note_excerpt": " ".join(note.split())[:EXCERPT],
-            "values": {text: _value(run, field, data.get(run._source[0][0], {})) for text, field in fields.items()},
+            "values": {text: value_of(run, field, data.get(run._source[0][0], {})) for text, field in fields.items()},
         })
     return {"total": listing.count(where, experiment=experiment, archived=archived), "offset": offset,
             "limit": limit, "columns": list(fields), "rows": rows}
@@ -119,7 +126,8 @@ def _columns(columns: Sequence[str], bound: int) -> dict[str, Field]:
     return found
 
 
-def _value(run: Any, field: Field, data: dict[str, dict[str, Any]]) -> Any:
+def value_of(run: Any, field: Field, data: dict[str, dict[str, Any]] | None = None) -> Any:
+    """A run's value of a field (null when absent); data: the run's data records by name, for data fields."""
     if field.kind == "params":
         return run.params.get(field.key)
     if field.kind == "tags":
@@ -132,7 +140,7 @@ def _value(run: Any, field: Field, data: dict[str, dict[str, Any]]) -> Any:
             value = None if summary is None else getattr(summary, field.part)
         return None if value is None or (isinstance(value, float) and math.isnan(value)) else value
     if field.kind == "data":
-        return data.get(field.key, {}).get(field.part)
+        return (data or {}).get(field.key, {}).get(field.part)
     return {
         "name": run.name, "status": str(run.status), "started": iso_time(run.started_at),
         "ended": iso_time(run.ended_at), "duration": run.duration, "experiment": run.experiment,

@@ -132,6 +132,12 @@ def _run_workspace(conn: Connection) -> None:
                               for pk, run_id in unnamed[start:start + 10_000]])
 
 
+def _alias_mover(conn: Connection) -> None:
+    # Who moved an alias (the Lab's user, the CLI's login), kept from now on; older moves say nobody.
+    if "moved_by" not in {column["name"] for column in inspect(conn).get_columns("alias_moves")}:
+        conn.execute(text("ALTER TABLE alias_moves ADD COLUMN moved_by VARCHAR(200)"))
+
+
 # Named upgrade steps, applied in order, each once, recorded in nbtrack_migrations.
 # Append new steps; never edit or reorder a released one.
 STEPS: list[tuple[str, Callable[[Connection], None]]] = [
@@ -144,6 +150,7 @@ STEPS: list[tuple[str, Callable[[Connection], None]]] = [
     ("0007_digest_summaries_apart", _digest_summaries_apart),
     ("0008_run_heartbeat_interval", _run_heartbeat_interval),
     ("0009_run_workspace", _run_workspace),
+    ("0010_alias_mover", _alias_mover),
 ]
 
 

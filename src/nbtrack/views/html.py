@@ -62,7 +62,8 @@ def tag(name: str, content: Any = "", *, style: str | None = None, title: Any = 
 def table(header: Sequence[Any], rows: Iterable[Sequence[Any]], *, cls: str = "nbtrack-table",
           cell_styles: Iterable[Sequence[str | None]] | None = None) -> Html:
     """A plain HTML table; every cell is escaped unless it is Html."""
-    head = join(tag("th", h, style=CELL_STYLE + ";background-color:#f5f5f5") for h in header)
+    # Lab's own colour where there is one (dark themes keep the header readable), light grey elsewhere
+    head = join(tag("th", h, style=CELL_STYLE + ";background-color:var(--jp-layout-color2, #f5f5f5)") for h in header)
     styles = iter(cell_styles) if cell_styles is not None else None
     body = []
     for row in rows:
