@@ -8,7 +8,7 @@ import { formatNumber } from './format';
 import { IBrush, ParallelCoordinates, metricColour, position } from './parcoords';
 import { onThemeChange } from './plot';
 import { query, requestAPI } from './request';
-import { literal, selectionWhere } from './selection';
+import { literal, selectionWhere } from './panelRuns';
 import { IFields } from './tableTypes';
 
 export interface IAnalysisArgs {

@@ -7,7 +7,7 @@ import { h } from './dom';
 import { formatValue, runColours, shortIds } from './format';
 import { ILine, Plot, XKind, onThemeChange } from './plot';
 import { query, requestAPI } from './request';
-import { selectionWhere, seriesKey } from './selection';
+import { selectionWhere, seriesKey } from './panelRuns';
 import { IField, IFields, ITablePage, ITableRow } from './tableTypes';
 
 export const MAX_RUNS = 500;

@@ -6,7 +6,7 @@ import { IField } from './tableTypes';
 export const SELECT_WIDTH = 34;
 export const NAME_WIDTH = 260;
 export const NOTE_WIDTH = 160;
-const VALUE_WIDTH = 116;
+const VALUE_WIDTH = 100;
 export const MIN_WIDTH = 48;
 const KIND_ORDER = ['run', 'param', 'metric', 'tag', 'data'];
 
@@ -15,7 +15,7 @@ export class ColumnLayout {
   readonly pinned = new Set<string>();
 
   width(field: string): number {
-    return this.widths.get(field) ?? (field === 'status' ? 90 : VALUE_WIDTH);
+    return this.widths.get(field) ?? (field === 'status' ? 92 : VALUE_WIDTH);
   }
 
   /** Columns in display order: pinned ones first (kept in their relative order), then the rest. */

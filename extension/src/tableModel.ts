@@ -26,6 +26,14 @@ export type Line = { kind: 'group'; group: IGroup; open: boolean } | { kind: 'ru
 /** The server's stats cover this many columns: the numeric ones of the table go first. */
 const MAX_GROUP_COLUMNS = 20;
 
+/** What a change makes the table read again. */
+export interface IReload {
+  fields?: boolean;
+  rows?: boolean;
+  groups?: boolean;
+}
+const EVERYTHING: IReload = { fields: true, rows: true, groups: true };
+
 export class TableModel {
   state: IViewState = { where: '', experiment: '', columns: [], order: ['-started'], group: '', archived: 'hide' };
   /** Set once the person chose columns: the filter's default columns no longer replace them. */
@@ -43,58 +51,96 @@ export class TableModel {
   failed: (message: string) => void = () => undefined;
 
   /**
-   * Read the current state from the start: fields (and default columns), then the first page or the
-   * groups. On an error the previous results stay and the message goes to failed().
+   * Read again what a change needs: the key catalogue (a new filter, experiment or archived choice), the
+   * rows (a new order or columns), the groups (a new grouping or columns). Rows and group counts are asked
+   * at once; the groups' mean ± std follow in a second request, so the group rows show before their stats.
+   * On an error the previous results stay and the message goes to failed().
    */
-  async reload(): Promise<void> {
+  async reload(what: IReload = EVERYTHING): Promise<void> {
+    this.reloading += 1;
+    try {
+      await this.read(what);
+    } finally {
+      this.reloading -= 1;
+    }
+  }
+
+  /** A reload is on its way: the periodic refresh waits (it would compete with what the person asked for). */
+  get busy(): boolean {
+    return this.reloading > 0;
+  }
+
+  private async read(what: IReload): Promise<void> {
     const generation = ++this.generation;
     this.controller.abort();
     this.controller = new AbortController();
     const signal = this.controller.signal;
     try {
-      const fields = await requestAPI<IFields>('runs/fields' + query(this.filterArgs()), 'GET', undefined, signal);
-      if (generation !== this.generation) {
-        return;
-      }
-      // what every run has (status, when it started) before what varies among them
-      const own = RUN_COLUMNS.filter(f => fields.fields.some(known => known.field === f && known.kind === 'run'));
-      const defaults = [...own, ...fields.default_columns.filter(f => !own.includes(f))];
-      if (!this.columnsChosen) {
-        this.state.columns = defaults.slice();
+      let fields: IFields | null = null;
+      if (what.fields) {
+        fields = await requestAPI<IFields>('runs/fields' + query(this.filterArgs()), 'GET', undefined, signal);
+        if (generation !== this.generation) {
+          return;
+        }
+        // what every run has (status, when it started) before what varies among them
+        const known = fields.fields;
+        const own = RUN_COLUMNS.filter(f => known.some(k => k.field === f && k.kind === 'run'));
+        this.defaultColumns = [...own, ...fields.default_columns.filter(f => !own.includes(f))];
+        if (!this.columnsChosen) {
+          this.state.columns = this.defaultColumns.slice();
+        }
       }
       const listing = new Listing(this.state.where);
-      const first = await this.readPage(listing, 0, signal);
-      let groups: IGroup[] = [];
-      let truncated = false;
-      if (this.state.group) {
-        const found = await requestAPI<IGroups>('runs/groups' + this.groupQuery(), 'GET', undefined, signal);
-        groups = found.groups;
-        truncated = !!found.truncated;
-      }
+      const grouped = !!this.state.group && (what.groups || what.fields);
+      const [first, found] = await Promise.all([
+        what.rows || what.fields ? this.readPage(listing, 0, signal) : Promise.resolve(null),
+        grouped ? requestAPI<IGroups>('runs/groups' + this.groupQuery(false), 'GET', undefined, signal)
+          : Promise.resolve(null)
+      ]);
       if (generation !== this.generation) {
         return;
       }
-      this.fields = fields.fields;
-      this.defaultColumns = defaults;
-      listing.pages.set(0, first.rows);
-      listing.total = first.total;
-      this.main = listing;
-      this.groups = groups;
-      this.truncated = truncated;
-      for (const [key, old] of [...this.open]) {
-        const group = groups.find(g => groupKey(g) === key);
-        if (group) {
-          this.open.set(key, new Listing(group.where ?? ''));
-        } else {
-          this.open.delete(key);
-        }
-        void old;
+      if (fields) {
+        this.fields = fields.fields;
+      }
+      if (first) {
+        listing.pages.set(0, first.rows);
+        listing.total = first.total;
+        this.main = listing;
+      }
+      if (found) {
+        this.setGroups(found, false);
+      } else if (first) {
+        this.reopen(); // the open groups' runs in the new order or columns
       }
       this.failed('');
       this.changed();
+      if (this.state.group && (found || what.rows)) {
+        void this.refreshGroups();
+      }
     } catch (error) {
       if (generation === this.generation && (error as Error).name !== 'AbortError') {
         this.failed((error as Error).message);
+      }
+    }
+  }
+
+  private setGroups(found: IGroups, withStats: boolean): void {
+    const stats = new Map(this.groups.map(g => [groupKey(g), g.stats]));
+    this.groups = withStats ? found.groups
+      : found.groups.map(g => ({ ...g, stats: stats.get(groupKey(g)) ?? {} })); // the old stats until new ones come
+    this.truncated = !!found.truncated;
+    this.reopen();
+  }
+
+  /** Open groups get fresh listings (new order, columns or filter); groups that are gone close. */
+  private reopen(): void {
+    for (const key of [...this.open.keys()]) {
+      const group = this.groups.find(g => groupKey(g) === key);
+      if (group && group.where !== null) {
+        this.open.set(key, new Listing(group.where));
+      } else {
+        this.open.delete(key);
       }
     }
   }
@@ -122,14 +168,14 @@ export class TableModel {
     }
   }
 
-  /** Re-read groups (counts and stats move while runs finish) without dropping anything on screen. */
+  /** Re-read groups with their stats (counts and stats move while runs finish); nothing on screen is dropped. */
   async refreshGroups(): Promise<void> {
-    if (!this.state.group) {
-      return;
+    if (!this.state.group || this.state.where.trim() !== this.main.where.trim()) {
+      return; // not grouped, or the filter typed last was refused: it is not sent again and again
     }
     const generation = this.generation;
     try {
-      const found = await requestAPI<IGroups>('runs/groups' + this.groupQuery(), 'GET', undefined,
+      const found = await requestAPI<IGroups>('runs/groups' + this.groupQuery(true), 'GET', undefined,
         this.controller.signal);
       if (generation === this.generation) {
         this.groups = found.groups;
@@ -213,9 +259,10 @@ export class TableModel {
   }
 
   /** The groups with stats of the table's numeric columns (params, metrics, data facts, duration). */
-  private groupQuery(): string {
+  private groupQuery(withStats: boolean): string {
     const numeric = this.state.columns.filter(c => /^(params|metrics|data)\./.test(c) || c === 'duration');
-    return query({ ...this.filterArgs(), group: this.state.group, columns: numeric.slice(0, MAX_GROUP_COLUMNS) });
+    return query({ ...this.filterArgs(), group: this.state.group,
+      columns: withStats ? numeric.slice(0, MAX_GROUP_COLUMNS) : [] });
   }
 
   private readPage(listing: Listing, page: number, signal: AbortSignal): Promise<ITablePage> {
@@ -226,6 +273,7 @@ export class TableModel {
   }
 
   private generation = 0;
+  private reloading = 0;
   private controller = new AbortController();
 }
 

@@ -1,6 +1,7 @@
 /** Saved views of the runs table: list, save, delete (GET/PUT/DELETE /views), and the menu that offers them. */
 
 import { InputDialog, showErrorMessage } from '@jupyterlab/apputils';
+import { linkIcon } from '@jupyterlab/ui-components';
 
 import { h } from './dom';
 import { copyLink, labLink } from './links';
@@ -78,7 +79,8 @@ export function viewsMenu(owner: IViewsMenu, close: () => void): HTMLElement {
       close();
       owner.apply(view);
     });
-    const link = h('button', { class: 'nbtrack-icon-button nbtrack-view-link', title: 'copy a link to this view' }, '🔗');
+    const link = h('button', { class: 'nbtrack-icon-button nbtrack-view-link', title: 'copy a link to this view' },
+      linkIcon.element({ tag: 'span' }));
     link.addEventListener('click', () => copyLink(labLink('nbtrack-view', view.name)));
     const remove = h('button', { class: 'nbtrack-icon-button nbtrack-view-delete', title: `delete the view "${view.name}"` }, '✕');
     remove.addEventListener('click', async () => {

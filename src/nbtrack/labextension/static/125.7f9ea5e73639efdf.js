@@ -1188,4 +1188,40 @@
   font-weight: normal;
   color: var(--jp-ui-font-color2);
 }
+
+/* A group's mean above its \xb1 std, both whole in a 100 px column. */
+.nbtrack-group-row .nbtrack-td.nbtrack-number {
+  display: flex;
+  flex-direction: column;
+  justify-content: center;
+  align-items: flex-end;
+  line-height: 1.15;
+}
+
+.nbtrack-group-row .nbtrack-std {
+  font-size: var(--jp-ui-font-size0);
+}
+
+/* A column's menu shows over its label while the header is pointed at or focused: labels keep their width. */
+.nbtrack-th .nbtrack-column-menu {
+  position: absolute;
+  right: 6px;
+  visibility: hidden;
+  background: var(--jp-layout-color2);
+}
+
+.nbtrack-th:hover .nbtrack-column-menu,
+.nbtrack-th:focus-within .nbtrack-column-menu {
+  visibility: visible;
+}
+
+.nbtrack-icon-button .jp-icon3 {
+  fill: var(--jp-ui-font-color2);
+}
+
+.nbtrack-icon-button svg {
+  width: 14px;
+  height: 14px;
+  vertical-align: middle;
+}
 `,""]),t.d(o,{},{A:i})},688(r){r.exports=function(r){var o=[];return o.toString=function(){return this.map(function(o){var t="",a=void 0!==o[5];return o[4]&&(t+="@supports (".concat(o[4],") {")),o[2]&&(t+="@media ".concat(o[2]," {")),a&&(t+="@layer".concat(o[5].length>0?" ".concat(o[5]):""," {")),t+=r(o),a&&(t+="}"),o[2]&&(t+="}"),o[4]&&(t+="}"),t}).join("")},o.i=function(r,t,a,n,e){"string"==typeof r&&(r=[[null,r,void 0]]);var i={};if(a)for(var c=0;c<this.length;c++){var l=this[c][0];null!=l&&(i[l]=!0)}for(var p=0;p<r.length;p++){var d=[].concat(r[p]);a&&i[d[0]]||(void 0!==e&&(void 0===d[5]||(d[1]="@layer".concat(d[5].length>0?" ".concat(d[5]):""," {").concat(d[1],"}")),d[5]=e),t&&(d[2]&&(d[1]="@media ".concat(d[2]," {").concat(d[1],"}")),d[2]=t),n&&(d[4]?(d[1]="@supports (".concat(d[4],") {").concat(d[1],"}"),d[4]=n):d[4]="".concat(n)),o.push(d))}},o}},415(r){r.exports=function(r){return r[1]}},886(r){var o=[];function t(r){for(var t=-1,a=0;a<o.length;a++)if(o[a].identifier===r){t=a;break}return t}function a(r,a){for(var n={},e=[],i=0;i<r.length;i++){var c=r[i],l=a.base?c[0]+a.base:c[0],p=n[l]||0,d="".concat(l," ").concat(p);n[l]=p+1;var s=t(d),b={css:c[1],media:c[2],sourceMap:c[3],supports:c[4],layer:c[5]};if(-1!==s)o[s].references++,o[s].updater(b);else{var u=function(r,o){var t=o.domAPI(o);return t.update(r),function(o){o?(o.css!==r.css||o.media!==r.media||o.sourceMap!==r.sourceMap||o.supports!==r.supports||o.layer!==r.layer)&&t.update(r=o):t.remove()}}(b,a);a.byIndex=i,o.splice(i,0,{identifier:d,updater:u,references:1})}e.push(d)}return e}r.exports=function(r,n){var e=a(r=r||[],n=n||{});return function(r){r=r||[];for(var i=0;i<e.length;i++){var c=t(e[i]);o[c].references--}for(var l=a(r,n),p=0;p<e.length;p++){var d=t(e[p]);0===o[d].references&&(o[d].updater(),o.splice(d,1))}e=l}}},285(r){var o={};r.exports=function(r,t){var a=function(r){if(void 0===o[r]){var t=document.querySelector(r);if(window.HTMLIFrameElement&&t instanceof window.HTMLIFrameElement)try{t=t.contentDocument.head}catch(r){t=null}o[r]=t}return o[r]}(r);if(!a)throw Error("Couldn't find a style target. This probably means that the value for the 'insert' parameter is invalid.");a.appendChild(t)}},298(r){r.exports=function(r){var o=document.createElement("style");return r.setAttributes(o,r.attributes),r.insert(o,r.options),o}},206(r,o,t){r.exports=function(r){var o=t.nc;o&&r.setAttribute("nonce",o)}},167(r){r.exports=function(r){if("u"<typeof document)return{update:function(){},remove:function(){}};var o=r.insertStyleElement(r);return{update:function(t){var a,n,e;a="",t.supports&&(a+="@supports (".concat(t.supports,") {")),t.media&&(a+="@media ".concat(t.media," {")),(n=void 0!==t.layer)&&(a+="@layer".concat(t.layer.length>0?" ".concat(t.layer):""," {")),a+=t.css,n&&(a+="}"),t.media&&(a+="}"),t.supports&&(a+="}"),(e=t.sourceMap)&&"u">typeof btoa&&(a+="\n/*# sourceMappingURL=data:application/json;base64,".concat(btoa(unescape(encodeURIComponent(JSON.stringify(e))))," */")),r.styleTagTransform(a,o,r.options)},remove:function(){var r;null===(r=o).parentNode||r.parentNode.removeChild(r)}}}},343(r){r.exports=function(r,o){if(o.styleSheet)o.styleSheet.cssText=r;else{for(;o.firstChild;)o.removeChild(o.firstChild);o.appendChild(document.createTextNode(r))}}},524(r,o,t){var a=t(886),n=t.n(a),e=t(167),i=t.n(e),c=t(285),l=t.n(c),p=t(206),d=t.n(p),s=t(298),b=t.n(s),u=t(343),f=t.n(u),k=t(277),v={};v.styleTagTransform=f(),v.setAttributes=d(),v.insert=l().bind(null,"head"),v.domAPI=i(),v.insertStyleElement=b(),n()(k.A,v),k.A&&k.A.locals&&k.A.locals;var g=t(420),x={};x.styleTagTransform=f(),x.setAttributes=d(),x.insert=l().bind(null,"head"),x.domAPI=i(),x.insertStyleElement=b(),n()(g.A,x),g.A&&g.A.locals&&g.A.locals;var h=t(964),m={};m.styleTagTransform=f(),m.setAttributes=d(),m.insert=l().bind(null,"head"),m.domAPI=i(),m.insertStyleElement=b(),n()(h.A,m),h.A&&h.A.locals&&h.A.locals}}]);
