@@ -22,6 +22,18 @@ export interface ISeriesAnswer {
   runs: ISeriesRun[];
 }
 
+/** GET /series/groups: per group (a param's or tag's value) and shared x bin, stats over its runs. */
+export interface IGroupSeries {
+  key: string;
+  x: string;
+  group: string;
+  points: number;
+  /** Each bin's right edge. */
+  bins: (number | null)[];
+  groups: { value: unknown; runs: string[]; mean: (number | null)[]; std: (number | null)[];
+    min: (number | null)[]; max: (number | null)[]; count: number[] }[];
+}
+
 export interface IAxis {
   field: string;
   label: string;
