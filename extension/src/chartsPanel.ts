@@ -388,11 +388,18 @@ export class ChartsPanel extends Widget {
     }
     const names = answer.groups.map(g => formatValue(g.value ?? null));
     const colours = runColours(names);
-    const x = floats(answer.bins);
-    return answer.groups.flatMap((g, i) => this.hidden.has(`group:${names[i]}`) ? [] : [{
-      id: `group:${names[i]}`, label: `${names[i]} (${g.runs.length} run${g.runs.length === 1 ? '' : 's'})`,
-      colour: colours.get(names[i])!, x, y: floats(g.mean), spread: floats(g.std)
-    }]);
+    return answer.groups.flatMap((g, i) => {
+      if (this.hidden.has(`group:${names[i]}`)) {
+        return [];
+      }
+      // A bin none of the group's runs has a point in is no gap in the line: it is left out.
+      const kept = g.mean.flatMap((m, b) => (m === null || answer.bins[b] === null ? [] : [b]));
+      return [{
+        id: `group:${names[i]}`, label: `${names[i]} (${g.runs.length} run${g.runs.length === 1 ? '' : 's'})`,
+        colour: colours.get(names[i])!, x: Float64Array.from(kept, b => answer.bins[b]!),
+        y: Float64Array.from(kept, b => g.mean[b]!), spread: Float64Array.from(kept, b => g.std[b] ?? 0)
+      }];
+    });
   }
 
   private drawLegend(): void {

@@ -8,7 +8,6 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-
 from browser.lab import LabServer, screenshot, start_lab
 from server.test_analysis_api import models
 
@@ -78,8 +77,12 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[LabServer, d
 
 
 def open_lab(page: Any, server: LabServer) -> None:
+    """Lab in its light theme (a theme chosen in an earlier test is kept in the server's settings)."""
     page.goto(server.page())
     page.wait_for_function("() => window.jupyterapp && window.jupyterapp.commands.hasCommand('nbtrack:open-charts')")
+    if page.evaluate("() => document.body.dataset.jpThemeLight") == "false":
+        page.evaluate("() => window.jupyterapp.commands.execute('apputils:change-theme', {theme: 'JupyterLab Light'})")
+        page.wait_for_function("() => document.body.dataset.jpThemeLight === 'true'")
 
 
 def command(page: Any, name: str, args: dict[str, Any]) -> None:
@@ -194,7 +197,7 @@ def test_charts_overlay_runs_in_their_colours_with_names_short_ids_bands_smoothi
 
 def test_charts_group_runs_by_a_param_into_mean_and_std_bands(lab: tuple[LabServer, dict[str, Any]], page: Any
                                                               ) -> None:
-    server, ids = lab
+    server, _ = lab
     open_lab(page, server)
     command(page, "nbtrack:open-charts", {"where": f"tags.sweep = '{SWEEP}'", "metrics": ["metrics.train.loss"],
                                           "group": "params.max_depth"})
@@ -205,9 +208,13 @@ def test_charts_group_runs_by_a_param_into_mean_and_std_bands(lab: tuple[LabServ
     page.select_option(f"{CHARTS} .nbtrack-charts-group", "")
     wait_drawn(page, "metrics.train.loss", 12)
     assert plot_state(page, "metrics.train.loss")["points"] == 11 * STEPS  # the failed run has no curve
-    page.select_option(f"{CHARTS} .nbtrack-charts-group", "params.model")
-    wait_drawn(page, "metrics.train.loss", 2)
+    page.select_option(f"{CHARTS} .nbtrack-charts-group", "params.max_depth")
+    wait_drawn(page, "metrics.train.loss", 3)
+    page.check(f"{CHARTS} .nbtrack-charts-log")
+    page.mouse.move(0, 0)
     screenshot(page, "charts-grouped")
+    dark(page)
+    screenshot(page, "charts-grouped-dark")
 
 
 def test_a_live_run_gets_its_new_points_in_place_and_keeps_the_zoom(lab: tuple[LabServer, dict[str, Any]],
@@ -313,7 +320,6 @@ def test_parallel_coordinates_of_a_categorical_axis_filter_by_its_categories(
 def test_models_panel_shows_versions_aliases_gates_monitoring_lineage_and_moves_an_alias_after_confirming(
         lab: tuple[LabServer, dict[str, Any]], page: Any) -> None:
     server, ids = lab
-    life = ids["models"]
     open_lab(page, server)
     command(page, "nbtrack:open-models", {})
     page.wait_for_selector(f"{MODELS} .nbtrack-versions tbody tr")
@@ -326,6 +332,10 @@ def test_models_panel_shows_versions_aliases_gates_monitoring_lineage_and_moves_
                                         "rows => rows.map(r => r.innerText.split('\\t').slice(0, 3).join(' '))")
     assert history == ["champion v1 v2", "champion (new) v1"]
     screenshot(page, "models")
+    # A version's run opens in the run detail.
+    page.click(f"{MODELS} tr[data-version='2'] .nbtrack-link:text('train-v2')")
+    page.wait_for_selector(f"#nbtrack-run-{ids['models']['v2']}")
+    page.click(".lm-DockPanel-tabBar .lm-TabBar-tab:has-text('models')")
 
     page.click(f"{MODELS} tr[data-version='1'] .nbtrack-lineage-button")
     page.wait_for_selector(f"{MODELS} .nbtrack-lineage-chain")
