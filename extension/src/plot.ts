@@ -306,7 +306,10 @@ export class Plot {
       ctx.moveTo(Math.round(x) + 0.5, PAD.top);
       ctx.lineTo(Math.round(x) + 0.5, PAD.top + plotH);
       ctx.stroke();
-      ctx.fillText(xText(t, this.options.xKind, view.x1 - view.x0), x, PAD.top + plotH + 4);
+      const label = xText(t, this.options.xKind, view.x1 - view.x0);
+      const half = ctx.measureText(label).width / 2;
+      // A label at the right edge is drawn inside the canvas, not cut.
+      ctx.fillText(label, Math.min(x, width - PAD.right - half), PAD.top + plotH + 4);
     }
     ctx.textAlign = 'right';
     ctx.fillText(this.options.xLabel, width - PAD.right, PAD.top + plotH + 16);

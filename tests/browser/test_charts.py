@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -164,6 +165,8 @@ def test_charts_overlay_runs_in_their_colours_with_names_short_ids_bands_smoothi
     page.check(f"{CHARTS} .nbtrack-charts-log")
     view = plot_state(page, "metrics.train.loss")["view"]
     assert view["y1"] > 1.5 and view["y0"] < 0
+    page.mouse.move(0, 0)
+    screenshot(page, "charts-log-smoothed")
 
     # Drag to zoom into steps ~100-200; shift-drag pans; double-click resets.
     plot = f"{CHARTS} .nbtrack-chart-card[data-field='metrics.train.loss'] canvas"
@@ -361,3 +364,40 @@ def test_models_panel_shows_versions_aliases_gates_monitoring_lineage_and_moves_
     assert page.inner_text(f"{MODELS} .nbtrack-models-error") == ""
     dark(page)
     screenshot(page, "models-dark")
+
+
+@pytest.fixture(scope="module")
+def no_execute_lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LabServer]:
+    """Lab whose authorizer refuses the "execute" action: reads work, moving an alias does not."""
+    import os
+
+    from nbtrack.store import open_store
+
+    base = tmp_path_factory.mktemp("charts-no-execute")
+    root, store_path = base / "root", base / "store"
+    root.mkdir()
+    store = open_store(store_path)
+    models(store)
+    store.close()
+    here = str(Path(__file__).resolve().parents[1] / "server")
+    server = start_lab(root, store_path, home=base / "home",
+                       extra_args=["--ServerApp.authorizer_class=authorizers.NoExecute"],
+                       extra_env={"PYTHONPATH": os.pathsep.join([here, os.environ.get("PYTHONPATH", "")])})
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+def test_promoting_without_the_execute_permission_shows_the_refusal_and_moves_nothing(
+        no_execute_lab: LabServer, page: Any) -> None:
+    open_lab(page, no_execute_lab)
+    command(page, "nbtrack:open-models", {})
+    page.wait_for_selector(f"{MODELS} .nbtrack-versions tbody tr")
+    page.click(f"{MODELS} tr[data-version='1'] .nbtrack-promote")
+    page.click(".jp-Dialog button:has-text('Move alias')")
+    page.wait_for_selector(f"{MODELS} .nbtrack-models-error:not(:empty)")
+    message = page.inner_text(f"{MODELS} .nbtrack-models-error")
+    assert message.startswith("champion was not moved:") and "403" not in message.split(":")[0]
+    assert page.inner_text(f"{MODELS} .nbtrack-model-title .nbtrack-alias") == "champion → v2"
+    screenshot(page, "models-refused")
