@@ -156,8 +156,16 @@ export interface IModelVersion {
   monitoring: IMonitoringRun[];
 }
 
+/** A run checked against the model (`nbtrack check RUN --baseline NAME@ALIAS`) that is no version of it. */
+export interface ICandidate extends IGate {
+  run_id: string;
+  name: string | null;
+  status: string | null;
+}
+
 export interface IModelLife {
   name: string;
+  candidates?: ICandidate[];
   aliases: Record<string, { version: number; since: number; since_iso: string }>;
   history: IAliasMove[];
   versions: IModelVersion[];

@@ -67,6 +67,13 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[LabServer, d
         "checked_at": 1_700_000_100.0,
         "results": [{"rule": "metrics.test.f1 >= 0.85", "status": "pass", "detail": "0.9 >= 0.85", "observed": {}}]},
         after_end=True)
+    stopped = store.create_run("train_classifier", name="candidate-v3", params={"model": "rf"})
+    store.end_run(stopped, "finished")
+    store.add_record(stopped, "gate", "check@2", {
+        "run_id": stopped, "baseline": "churn@champion", "baseline_run_id": life["v2"], "passed": False,
+        "checked_at": 1_700_000_200.0,
+        "results": [{"rule": "metrics.test.f1 >= 0.85", "status": "fail", "detail": "0.8 < 0.85", "observed": {}}]},
+        after_end=True)
     live = store.create_run("train_classifier", name="live-run", params={"model": "rf", "max_depth": 4})
     loss_curve(store, live, 4, steps=100)
     store.close()
@@ -334,6 +341,8 @@ def test_models_panel_shows_versions_aliases_gates_monitoring_lineage_and_moves_
     history = page.eval_on_selector_all(f"{MODELS} .nbtrack-alias-history tbody tr",
                                         "rows => rows.map(r => r.innerText.split('\\t').slice(0, 3).join(' '))")
     assert history == ["champion v1 v2", "champion (new) v1"]
+    candidates = page.inner_text(f"{MODELS} .nbtrack-candidates tbody")
+    assert "candidate-v3" in candidates and "failed" in candidates and "0.8 < 0.85" in candidates
     screenshot(page, "models")
     # A version's run opens in the run detail.
     page.click(f"{MODELS} tr[data-version='2'] .nbtrack-link:text('train-v2')")
