@@ -6,10 +6,10 @@ import { IAnalysis, IAnalysisRow, IAxis } from './analysisTypes';
 import { h } from './dom';
 import { formatNumber } from './format';
 import { IBrush, ParallelCoordinates, metricColour, position } from './parcoords';
-import { onThemeChange } from './plot';
 import { query, requestAPI } from './request';
 import { literal, selectionWhere } from './panelRuns';
 import { IFields } from './tableTypes';
+import { onThemeChange } from './theme';
 
 export interface IAnalysisArgs {
   ids?: string[];

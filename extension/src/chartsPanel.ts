@@ -5,10 +5,11 @@ import { Widget } from '@lumino/widgets';
 import { IGroupSeries, ISeriesAnswer, ISeriesRun } from './analysisTypes';
 import { h } from './dom';
 import { formatValue, runColours, shortIds } from './format';
-import { ILine, Plot, XKind, onThemeChange } from './plot';
+import { ILine, Plot, XKind } from './plot';
 import { query, requestAPI } from './request';
 import { selectionWhere, seriesKey } from './panelRuns';
 import { IField, IFields, ITablePage, ITableRow } from './tableTypes';
+import { onThemeChange } from './theme';
 
 export const MAX_RUNS = 500;
 const LIVE_MS = 2000;
