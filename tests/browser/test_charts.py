@@ -316,6 +316,15 @@ def test_parallel_coordinates_of_a_categorical_axis_filter_by_its_categories(
     canvas = f"{ANALYSIS} .nbtrack-parcoords canvas"
     box = page.locator(canvas).bounding_box()
     width = box["width"]
+    # Hovering a line names its run and values; clicking it opens the run.
+    between = box["x"] + 60 + (width - 120) / 6  # halfway from max_depth (8 at the top) to model (rf at the top)
+    page.mouse.move(between, box["y"] + 36)
+    tip = page.inner_text(f"{ANALYSIS} .nbtrack-parcoords .nbtrack-plot-tip")
+    assert "max_depth 8 · model rf" in tip
+    page.mouse.click(between, box["y"] + 36)
+    page.wait_for_function("ids => ids.some(id => document.querySelector(`#nbtrack-run-${id}`))",
+                           arg=[ids["sweep"][4], ids["sweep"][5]])
+    page.click(".lm-DockPanel-tabBar .lm-TabBar-tab:has-text('sweep analysis')")
     x = box["x"] + 60 + (width - 120) / 3  # the second axis: model (gb at the bottom, rf at the top)
     page.mouse.move(x, box["y"] + 36 - 4)
     page.mouse.down()
