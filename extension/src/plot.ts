@@ -106,6 +106,7 @@ export class Plot {
   }
 
   dispose(): void {
+    window.cancelIdleCallback?.(this.idle);
     this.resize.disconnect();
   }
 
@@ -159,31 +160,17 @@ export class Plot {
     // million points: 0.19 s instead of 1.6 s); wider lines only while the chart is light.
     const total = this.lines.reduce((n, line) => n + line.x.length, 0);
     const stroke = total > 50_000 ? 1 : 1.5;
+    // Bands and faint raw lines do not change with the smoothing: kept as a bitmap, so moving the
+    // slider draws only the smoothed lines over it. A heavy chart prepares it while the page is idle.
+    const key = `${this.version}|${width}|${ratio}|${JSON.stringify(view)}|${this.options.logY}`;
+    const underlay = (): HTMLCanvasElement => this.underlayFor(key, ratio, plotW, plotH, px, py);
+    window.cancelIdleCallback?.(this.idle);
     if (weight > 0) {
-      // Bands and faint raw lines do not change with the smoothing: kept as a bitmap, so moving the
-      // slider draws only the smoothed lines over it.
-      const key = `${this.version}|${width}|${ratio}|${JSON.stringify(view)}|${this.options.logY}`;
-      if (this.underlay?.key !== key) {
-        this.underlay = { key, canvas: this.underlay?.canvas ?? document.createElement('canvas') };
-        const under = this.underlay.canvas;
-        under.width = this.canvas.width;
-        under.height = this.canvas.height;
-        const uctx = under.getContext('2d')!;
-        uctx.setTransform(ratio, 0, 0, ratio, 0, 0);
-        uctx.beginPath();
-        uctx.rect(PAD.left, PAD.top, plotW, plotH);
-        uctx.clip();
-        for (const line of this.lines) {
-          this.bandOf(uctx, line, px, py);
-          uctx.strokeStyle = line.colour;
-          uctx.globalAlpha = 0.25;
-          uctx.lineWidth = 1;
-          path(uctx, line.x, line.y, px, py);
-        }
-      }
       ctx.setTransform(1, 0, 0, 1, 0, 0);
-      ctx.drawImage(this.underlay.canvas, 0, 0);
+      ctx.drawImage(underlay(), 0, 0);
       ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
+    } else if (total > 50_000 && window.requestIdleCallback) {
+      this.idle = window.requestIdleCallback(() => void underlay(), { timeout: 2000 });
     }
     for (const line of this.lines) {
       if (weight === 0) {
@@ -208,6 +195,30 @@ export class Plot {
     data.zoomed = String(this.view !== null);
     data.view = this.shown ? JSON.stringify(this.shown) : '';
     data.points = String(this.lines.reduce((n, line) => n + line.x.length, 0));
+  }
+
+  private underlayFor(key: string, ratio: number, plotW: number, plotH: number, px: (x: number) => number,
+                      py: (v: number) => number): HTMLCanvasElement {
+    if (this.underlay?.key === key) {
+      return this.underlay.canvas;
+    }
+    this.underlay = { key, canvas: this.underlay?.canvas ?? document.createElement('canvas') };
+    const under = this.underlay.canvas;
+    under.width = this.canvas.width;
+    under.height = this.canvas.height;
+    const uctx = under.getContext('2d')!;
+    uctx.setTransform(ratio, 0, 0, ratio, 0, 0);
+    uctx.beginPath();
+    uctx.rect(PAD.left, PAD.top, plotW, plotH);
+    uctx.clip();
+    for (const line of this.lines) {
+      this.bandOf(uctx, line, px, py);
+      uctx.strokeStyle = line.colour;
+      uctx.globalAlpha = 0.25;
+      uctx.lineWidth = 1;
+      path(uctx, line.x, line.y, px, py);
+    }
+    return under;
   }
 
   private bandOf(ctx: CanvasRenderingContext2D, line: ILine, px: (x: number) => number,
@@ -432,6 +443,7 @@ export class Plot {
   private readonly banded = new WeakMap<ILine, boolean>();
   private underlay: { key: string; canvas: HTMLCanvasElement } | null = null;
   private version = 0;
+  private idle = 0;
   private lines: ILine[] = [];
   private view: IView | null = null;
   private shown: IView | null = null;
