@@ -91,6 +91,8 @@ export interface IAliasMove {
   version: number;
   moved_at: number;
   moved_iso: string;
+  /** Who moved it (the Lab's user, or the CLI's login); null for moves recorded before it was kept. */
+  moved_by?: string | null;
 }
 
 export interface IGate {

@@ -79,7 +79,7 @@ export class ModelsPanel extends Widget {
       h('td', {}, c.status ?? 'deleted'), h('td', {}, gateCell(c)), h('td', {}, when(c.checked_iso))));
     const history = [...life.history].reverse().map(m => h('tr', {},
       h('td', {}, m.alias), h('td', {}, m.previous === null ? '(new)' : `v${m.previous}`), h('td', {}, `v${m.version}`),
-      h('td', { title: m.moved_iso }, when(m.moved_iso))));
+      h('td', { title: m.moved_iso }, when(m.moved_iso)), h('td', {}, m.moved_by ?? '-')));
     this.detail.replaceChildren(
       h('h3', { class: 'nbtrack-model-title' }, life.name, ' ', ...aliases),
       h('table', { class: 'nbtrack-table nbtrack-versions' },
@@ -94,7 +94,7 @@ export class ModelsPanel extends Widget {
         + `(nbtrack check RUN --baseline ${life.name}@champion records one)`),
       h('h3', {}, 'Alias history'),
       history.length ? h('table', { class: 'nbtrack-table nbtrack-alias-history' },
-        h('thead', {}, h('tr', {}, ...['alias', 'from', 'to', 'moved'].map(c => h('th', {}, c)))),
+        h('thead', {}, h('tr', {}, ...['alias', 'from', 'to', 'moved', 'by'].map(c => h('th', {}, c)))),
         h('tbody', {}, ...history)) : h('p', { class: 'nbtrack-muted' }, 'no alias was ever set'));
   }
 

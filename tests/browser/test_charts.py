@@ -380,6 +380,8 @@ def test_models_panel_shows_versions_aliases_gates_monitoring_lineage_and_moves_
     page.wait_for_function(f"() => document.querySelector('{MODELS} .nbtrack-model-title .nbtrack-alias')"
                            ".textContent === 'champion → v1'")
     assert page.inner_text(f"{MODELS} .nbtrack-models-error") == ""
+    newest = page.eval_on_selector(f"{MODELS} .nbtrack-alias-history tbody tr", "r => r.innerText.split('\\t')")
+    assert newest[:3] == ["champion", "v2", "v1"] and newest[4] != "-"  # the Lab's user moved it
     dark(page)
     screenshot(page, "models-dark")
 
