@@ -119,11 +119,15 @@ def run(ctx: Context) -> None:
                         parcoords_draw.append(page.evaluate(
                             "() => Number(document.querySelector('.nbtrack-parcoords').dataset.drawMs) / 1000"))
 
+                        # A running run without a heartbeat for 3 intervals reads as lost, and a lost run is not
+                        # polled: this process beats for it, as a live notebook's flusher does.
+                        store.heartbeat(live)
                         page.evaluate(OPEN, ["nbtrack:open-charts", {"ids": [live], "metrics": ["metrics.train.loss"]}])
                         page.wait_for_function("n => [...document.querySelectorAll('.nbtrack-charts .nbtrack-plot')]"
                                                ".some(p => Number(p.dataset.points) === n)", arg=logged,
                                                timeout=60_000)
                         page.wait_for_timeout(500)
+                        store.heartbeat(live)
                         new = list(range(logged, logged + 10))
                         store.log_metric_columns(live, {"train.loss": (new, [0.5] * 10, [T0] * 10)})
                         start = time.perf_counter()

@@ -232,16 +232,18 @@ def test_a_live_run_gets_its_new_points_in_place_and_keeps_the_zoom(lab: tuple[L
     from nbtrack.store import open_store
 
     server, ids = lab
-    open_lab(page, server)
-    command(page, "nbtrack:open-charts", {"ids": [ids["live"]], "metrics": ["metrics.train.loss"]})
-    wait_drawn(page, "metrics.train.loss", 1)
-    page.wait_for_selector(f"{CHARTS} .nbtrack-charts-live:text('live: 1 running')")
-    assert plot_state(page, "metrics.train.loss")["points"] == 100
-    drag(page, f"{CHARTS} canvas", (0.3, 0.5), (0.6, 0.5))
-    zoomed = plot_state(page, "metrics.train.loss")
-    assert zoomed["zoomed"]
     store = open_store(ids["store"])
     try:
+        store.heartbeat(ids["live"])  # a running run silent for three heartbeats reads as lost, and is not polled
+        open_lab(page, server)
+        command(page, "nbtrack:open-charts", {"ids": [ids["live"]], "metrics": ["metrics.train.loss"]})
+        wait_drawn(page, "metrics.train.loss", 1)
+        page.wait_for_selector(f"{CHARTS} .nbtrack-charts-live:text('live: 1 running')")
+        assert plot_state(page, "metrics.train.loss")["points"] == 100
+        drag(page, f"{CHARTS} canvas", (0.3, 0.5), (0.6, 0.5))
+        zoomed = plot_state(page, "metrics.train.loss")
+        assert zoomed["zoomed"]
+        store.heartbeat(ids["live"])
         loss_curve(store, ids["live"], 4, steps=150, start=100)
         logged = time.monotonic()
         page.wait_for_function(f"() => document.querySelector(\"{CHARTS} .nbtrack-plot\").dataset.points === '150'",
