@@ -6,10 +6,10 @@ import { IAnalysis, IAnalysisRow, IAxis } from './analysisTypes';
 import { h } from './dom';
 import { formatNumber } from './format';
 import { IBrush, ParallelCoordinates, metricColour, position } from './parcoords';
-import { onThemeChange } from './plot';
 import { query, requestAPI } from './request';
-import { literal, selectionWhere } from './scope';
+import { literal, selectionWhere } from './panelRuns';
 import { IFields } from './tableTypes';
+import { onThemeChange } from './theme';
 
 export interface IAnalysisArgs {
   ids?: string[];
@@ -48,6 +48,7 @@ export class AnalysisPanel extends Widget {
     const toTable = h('button', { class: 'jp-mod-styled nbtrack-analysis-table' }, 'Show in runs table');
     toTable.addEventListener('click', () => this.actions.filterTable(this.brushWhere(), this));
     this.parcoords.onBrush = () => this.brushed();
+    this.parcoords.onOpen = id => this.actions.openRun(id);
     this.importance = h('div', { class: 'nbtrack-importance' });
     this.method = h('p', { class: 'nbtrack-analysis-method' });
     this.scatterSelect = h('select', { class: 'nbtrack-scatter-param', title: 'the param on the x axis' });
@@ -60,7 +61,7 @@ export class AnalysisPanel extends Widget {
       h('section', { class: 'nbtrack-section' },
         h('h3', {}, 'Parallel coordinates'),
         h('p', { class: 'nbtrack-charts-hint' }, 'drag along an axis to keep a range (the runs table follows); '
-          + 'click an axis to clear its range; lines coloured by the metric, low dark, high yellow'),
+          + 'click an axis to clear its range, a line to open its run; lines coloured by the metric, low dark, high yellow'),
         this.parcoords.node,
         h('div', { class: 'nbtrack-analysis-filter' }, 'runs table filter: ', this.filterLine, clear, toTable)),
       h('section', { class: 'nbtrack-section' }, h('h3', {}, 'Parameter importance'), this.importance, this.method),

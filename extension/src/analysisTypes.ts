@@ -22,6 +22,18 @@ export interface ISeriesAnswer {
   runs: ISeriesRun[];
 }
 
+/** GET /series/groups: per group (a param's or tag's value) and shared x bin, stats over its runs. */
+export interface IGroupSeries {
+  key: string;
+  x: string;
+  group: string;
+  points: number;
+  /** Each bin's right edge. */
+  bins: (number | null)[];
+  groups: { value: unknown; runs: string[]; mean: (number | null)[]; std: (number | null)[];
+    min: (number | null)[]; max: (number | null)[]; count: number[] }[];
+}
+
 export interface IAxis {
   field: string;
   label: string;
@@ -79,6 +91,8 @@ export interface IAliasMove {
   version: number;
   moved_at: number;
   moved_iso: string;
+  /** Who moved it (the Lab's user, or the CLI's login); null for moves recorded before it was kept. */
+  moved_by?: string | null;
 }
 
 export interface IGate {
@@ -144,8 +158,16 @@ export interface IModelVersion {
   monitoring: IMonitoringRun[];
 }
 
+/** A run checked against the model (`nbtrack check RUN --baseline NAME@ALIAS`) that is no version of it. */
+export interface ICandidate extends IGate {
+  run_id: string;
+  name: string | null;
+  status: string | null;
+}
+
 export interface IModelLife {
   name: string;
+  candidates?: ICandidate[];
   aliases: Record<string, { version: number; since: number; since_iso: string }>;
   history: IAliasMove[];
   versions: IModelVersion[];

@@ -2,19 +2,21 @@
 
 import { Widget } from '@lumino/widgets';
 
-import { ISeriesAnswer, ISeriesRun } from './analysisTypes';
+import { IGroupSeries, ISeriesAnswer, ISeriesRun } from './analysisTypes';
 import { h } from './dom';
 import { formatValue, paletteColour, shortIds } from './format';
-import { ILine, Plot, XKind, onThemeChange } from './plot';
+import { ILine, Plot, XKind } from './plot';
 import { query, requestAPI } from './request';
-import { selectionWhere, seriesKey } from './scope';
+import { selectionWhere, seriesKey } from './panelRuns';
 import { IField, IFields, ITablePage, ITableRow } from './tableTypes';
+import { onThemeChange } from './theme';
 
 export const MAX_RUNS = 500;
 const LIVE_MS = 2000;
 const DEFAULT_POINTS = 1000;
 const DEFAULT_CHARTS = 4;
-const GROUP_BINS = 200;
+const MAX_GROUP_POINTS = 1000; // x bins of grouped lines
+const BATCHES = 4; // series requests per chart, each for a share of the runs
 const X_FIXED: [string, string, XKind][] = [
   ['step', 'step', 'number'], ['wall', 'wall time', 'time'], ['relative', 'relative time', 'seconds']
 ];
@@ -41,6 +43,8 @@ interface IChart {
   card: HTMLElement;
   runs: Map<string, ISeriesRun>;
   lines: Map<string, ILine>;
+  /** The server's mean ± std per group on shared x bins, while grouped. */
+  groups: IGroupSeries | null;
 }
 
 let counter = 0;
@@ -195,7 +199,7 @@ export class ChartsPanel extends Widget {
     const close = h('button', { class: 'nbtrack-chart-close', title: 'remove this chart' }, '×');
     const card = h('section', { class: 'nbtrack-chart-card', attrs: { 'data-field': field } },
       h('header', {}, h('h3', {}, entry!.label), close), plot.node);
-    const chart: IChart = { field, key, plot, card, runs: new Map(), lines: new Map() };
+    const chart: IChart = { field, key, plot, card, runs: new Map(), lines: new Map(), groups: null };
     close.addEventListener('click', () => {
       plot.dispose();
       card.remove();
@@ -213,24 +217,32 @@ export class ChartsPanel extends Widget {
 
   private async regroup(group: string): Promise<void> {
     this.group = group;
-    if (group) {
-      try {
-        const page = await requestAPI<ITablePage>(`runs/table${query({ where: this.where, limit: MAX_RUNS,
-          archived: 'include', columns: [group] })}`);
-        this.rows = page.rows;
-      } catch (error) {
-        this.error.textContent = (error as Error).message;
-        return;
-      }
+    if (group && !(await this.readRows())) {
+      return;
     }
     this.drawLegend();
-    for (const chart of this.charts.values()) {
-      this.redrawChart(chart);
+    await Promise.all([...this.charts.values()].map(chart => this.fetch(chart)));
+  }
+
+  /** The runs again (with the group's column, and their statuses now); false when the server refused. */
+  private async readRows(): Promise<boolean> {
+    try {
+      const page = await requestAPI<ITablePage>(`runs/table${query({ where: this.where, limit: MAX_RUNS,
+        archived: 'include', columns: this.group ? [this.group] : [] })}`);
+      this.rows = page.rows;
+      return true;
+    } catch (error) {
+      this.error.textContent = (error as Error).message;
+      return false;
     }
   }
 
+  private budget(): number {
+    return Math.min(20000, Math.max(2, Math.round(Number(this.points.value)) || DEFAULT_POINTS));
+  }
+
   private seriesPath(chart: IChart, ids: string[], after?: number): string {
-    const points = Math.min(20000, Math.max(2, Math.round(Number(this.points.value)) || DEFAULT_POINTS));
+    const points = this.budget();
     return `series${query({ ids: ids.join(','), key: chart.key, points, x: this.xSelect.value || 'step',
       after })}`;
   }
@@ -242,8 +254,20 @@ export class ChartsPanel extends Widget {
       return;
     }
     try {
-      const answer = await requestAPI<ISeriesAnswer>(this.seriesPath(chart, ids));
-      chart.runs = new Map(answer.runs.map(r => [r.id, r]));
+      if (this.group) {
+        const points = Math.min(MAX_GROUP_POINTS, this.budget());
+        chart.groups = await requestAPI<IGroupSeries>(`series/groups${query({ ids: ids.join(','), key: chart.key,
+          group: this.group, points, x: this.xSelect.value || 'step' })}`);
+        this.error.textContent = '';
+        this.redrawChart(chart);
+        this.scheduleLive();
+        return;
+      }
+      // In batches asked for together: the server reads and encodes one while the browser parses another.
+      const batch = Math.max(10, Math.ceil(ids.length / BATCHES));
+      const answers = await Promise.all(Array.from({ length: Math.ceil(ids.length / batch) }, (_, i) =>
+        requestAPI<ISeriesAnswer>(this.seriesPath(chart, ids.slice(i * batch, (i + 1) * batch)))));
+      chart.runs = new Map(answers.flatMap(answer => answer.runs).map(r => [r.id, r]));
       chart.lines.clear();
       this.error.textContent = '';
     } catch (error) {
@@ -264,7 +288,7 @@ export class ChartsPanel extends Widget {
   }
 
   private runningIds(): string[] {
-    const running = new Set<string>();
+    const running = new Set<string>(this.group ? this.rows.filter(r => r.status === 'running').map(r => r.id) : []);
     for (const chart of this.charts.values()) {
       for (const run of chart.runs.values()) {
         if (run.status === 'running') {
@@ -277,6 +301,14 @@ export class ChartsPanel extends Widget {
 
   /** Only the points past each running run's last drawn step, appended in place: zoom stays. */
   private async poll(): Promise<void> {
+    if (this.group) {
+      // Grouped lines are bins over every run's whole series: asked for again, with the runs' statuses.
+      if (await this.readRows()) {
+        await Promise.all([...this.charts.values()].map(chart => this.fetch(chart)));
+      }
+      this.scheduleLive();
+      return;
+    }
     const running = this.runningIds();
     try {
       await Promise.all([...this.charts.values()].map(async chart => {
@@ -314,7 +346,7 @@ export class ChartsPanel extends Widget {
 
   private redrawChart(chart: IChart): void {
     chart.plot.setLines(this.group ? this.groupLines(chart) : this.runLines(chart));
-    chart.card.dataset.lines = String(this.group ? this.groupNames().length : this.rows.length);
+    chart.card.dataset.lines = String(this.group ? chart.groups?.groups.length ?? 0 : this.rows.length);
   }
 
   private lineOf(chart: IChart, row: ITableRow): ILine | null {
@@ -349,45 +381,26 @@ export class ChartsPanel extends Widget {
     return Array.from(new Set(this.rows.map(r => this.groupOf(r)))).sort();
   }
 
-  /** Each group's mean and std at GROUP_BINS x positions, each run interpolated where it has points. */
+  /** Each group's mean with a ± std band, on the x bins the server shares among the groups. */
   private groupLines(chart: IChart): ILine[] {
-    const names = this.groupNames();
-    const colours = new Map(names.map((name, i) => [name, paletteColour(i)]));
-    const lines: ILine[] = [];
-    for (const name of names) {
-      if (this.hidden.has(`group:${name}`)) {
-        continue;
-      }
-      const members = this.rows.filter(r => this.groupOf(r) === name)
-        .map(r => this.lineOf(chart, r)).filter((l): l is ILine => l !== null).map(sorted);
-      if (!members.length) {
-        continue;
-      }
-      let x0 = Infinity, x1 = -Infinity;
-      for (const m of members) {
-        x0 = Math.min(x0, m.x[0]);
-        x1 = Math.max(x1, m.x[m.x.length - 1]);
-      }
-      const bins = x1 > x0 ? GROUP_BINS : 1;
-      const x = new Float64Array(bins), y = new Float64Array(bins), spread = new Float64Array(bins);
-      for (let b = 0; b < bins; b++) {
-        x[b] = bins === 1 ? x0 : x0 + (x1 - x0) * b / (bins - 1);
-        let n = 0, sum = 0, squares = 0;
-        for (const m of members) {
-          const v = interpolate(m, x[b]);
-          if (Number.isFinite(v)) {
-            n += 1;
-            sum += v;
-            squares += v * v;
-          }
-        }
-        y[b] = n ? sum / n : NaN;
-        spread[b] = n > 1 ? Math.sqrt(Math.max(0, (squares - sum * sum / n) / (n - 1))) : 0;
-      }
-      lines.push({ id: `group:${name}`, label: `${name} (${members.length} runs)`, colour: colours.get(name)!,
-        x, y, spread });
+    const answer = chart.groups;
+    if (!answer) {
+      return [];
     }
-    return lines;
+    const names = answer.groups.map(g => formatValue(g.value ?? null));
+    const colours = new Map(names.map((name, i) => [name, paletteColour(i)]));
+    return answer.groups.flatMap((g, i) => {
+      if (this.hidden.has(`group:${names[i]}`)) {
+        return [];
+      }
+      // A bin none of the group's runs has a point in is no gap in the line: it is left out.
+      const kept = g.mean.flatMap((m, b) => (m === null || answer.bins[b] === null ? [] : [b]));
+      return [{
+        id: `group:${names[i]}`, label: `${names[i]} (${g.runs.length} run${g.runs.length === 1 ? '' : 's'})`,
+        colour: colours.get(names[i])!, x: Float64Array.from(kept, b => answer.bins[b]!),
+        y: Float64Array.from(kept, b => g.mean[b]!), spread: Float64Array.from(kept, b => g.std[b] ?? 0)
+      }];
+    });
   }
 
   private drawLegend(): void {
@@ -459,35 +472,4 @@ function floats(values: (number | null)[]): Float64Array {
     out[i] = v === null ? NaN : v;
   }
   return out;
-}
-
-/** The line with its points in x order (x = another metric need not grow with the step). */
-function sorted(line: ILine): ILine {
-  let ordered = true;
-  for (let i = 1; i < line.x.length && ordered; i++) {
-    ordered = line.x[i - 1] <= line.x[i];
-  }
-  if (ordered) {
-    return line;
-  }
-  const order = Array.from(line.x.keys()).sort((a, b) => line.x[a] - line.x[b]);
-  return { ...line, x: Float64Array.from(order, i => line.x[i]), y: Float64Array.from(order, i => line.y[i]) };
-}
-
-function interpolate(line: ILine, x: number): number {
-  const xs = line.x;
-  const n = xs.length;
-  if (!n || x < xs[0] || x > xs[n - 1]) {
-    return NaN;
-  }
-  let lo = 0, hi = n - 1;
-  while (hi - lo > 1) {
-    const mid = (lo + hi) >> 1;
-    if (xs[mid] <= x) { lo = mid; } else { hi = mid; }
-  }
-  if (xs[hi] === xs[lo]) {
-    return line.y[lo];
-  }
-  const t = (x - xs[lo]) / (xs[hi] - xs[lo]);
-  return line.y[lo] + t * (line.y[hi] - line.y[lo]);
 }

@@ -74,18 +74,27 @@ export class ModelsPanel extends Widget {
     const aliases = Object.entries(life.aliases).map(([alias, at]) =>
       h('span', { class: 'nbtrack-alias', title: `since ${when(at.since_iso)}` }, `${alias} → v${at.version}`));
     const versions = life.versions.map(v => this.versionRow(life, v));
+    const candidates = (life.candidates ?? []).map(c => h('tr', { attrs: { 'data-run-id': c.run_id } },
+      h('td', {}, link(c.name ?? c.run_id, `open run ${c.run_id}`, () => this.actions.openRun(c.run_id))),
+      h('td', {}, c.status ?? 'deleted'), h('td', {}, gateCell(c)), h('td', {}, when(c.checked_iso))));
     const history = [...life.history].reverse().map(m => h('tr', {},
       h('td', {}, m.alias), h('td', {}, m.previous === null ? '(new)' : `v${m.previous}`), h('td', {}, `v${m.version}`),
-      h('td', { title: m.moved_iso }, when(m.moved_iso))));
+      h('td', { title: m.moved_iso }, when(m.moved_iso)), h('td', {}, m.moved_by ?? '-')));
     this.detail.replaceChildren(
       h('h3', { class: 'nbtrack-model-title' }, life.name, ' ', ...aliases),
       h('table', { class: 'nbtrack-table nbtrack-versions' },
         h('thead', {}, h('tr', {}, ...['version', 'aliases', 'run', 'metrics', 'data', 'quality gate', 'monitoring', '']
           .map(c => h('th', {}, c)))),
         h('tbody', {}, ...versions)),
+      h('h3', {}, 'Candidates'),
+      candidates.length ? h('table', { class: 'nbtrack-table nbtrack-candidates' },
+        h('thead', {}, h('tr', {}, ...['run', 'status', 'quality gate', 'checked'].map(c => h('th', {}, c)))),
+        h('tbody', {}, ...candidates)) : h('p', { class: 'nbtrack-muted' },
+        `no run was checked against ${life.name} without becoming a version `
+        + `(nbtrack check RUN --baseline ${life.name}@champion records one)`),
       h('h3', {}, 'Alias history'),
       history.length ? h('table', { class: 'nbtrack-table nbtrack-alias-history' },
-        h('thead', {}, h('tr', {}, ...['alias', 'from', 'to', 'moved'].map(c => h('th', {}, c)))),
+        h('thead', {}, h('tr', {}, ...['alias', 'from', 'to', 'moved', 'by'].map(c => h('th', {}, c)))),
         h('tbody', {}, ...history)) : h('p', { class: 'nbtrack-muted' }, 'no alias was ever set'));
   }
 

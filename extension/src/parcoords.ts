@@ -1,7 +1,7 @@
 /** Parallel coordinates on a canvas: an axis per param and the metric, a line per run, brushing on any axis. */
 
 import { IAnalysisRow, IAxis } from './analysisTypes';
-import { formatNumber } from './format';
+import { formatNumber, formatValue } from './format';
 
 /** A brushed range of one axis, in axis units from 0 (bottom) to 1 (top). */
 export interface IBrush {
@@ -52,6 +52,8 @@ export function position(axis: IAxis, value: number | string | null | undefined)
 export class ParallelCoordinates {
   readonly node: HTMLDivElement;
   lastDrawMs = 0;
+  /** Called with a run's id when its line is clicked. */
+  onOpen: (id: string) => void = () => undefined;
   /** Called when a brush is drawn, moved or cleared (on mouse up). */
   onBrush: (brushes: Map<string, IBrush>) => void = () => undefined;
   readonly brushes = new Map<string, IBrush>();
@@ -61,7 +63,9 @@ export class ParallelCoordinates {
     this.node.className = 'nbtrack-parcoords';
     this.canvas = document.createElement('canvas');
     this.canvas.setAttribute('role', 'img');
-    this.node.append(this.canvas);
+    this.tip = document.createElement('div');
+    this.tip.className = 'nbtrack-plot-tip';
+    this.node.append(this.canvas, this.tip);
     this.listen();
     this.resize = new ResizeObserver(() => {
       if (this.node.clientWidth !== this.width) {
@@ -249,12 +253,57 @@ export class ParallelCoordinates {
     });
     this.canvas.addEventListener('mousemove', event => {
       const width = Math.max(320, this.node.clientWidth || 800);
-      const x = at(event).x;
-      const near = this.axes.some((_, i) => Math.abs(this.axisX(i, width) - x) <= GRAB);
-      this.canvas.style.cursor = near ? 'ns-resize' : 'default';
+      const point = at(event);
+      const near = this.axes.some((_, i) => Math.abs(this.axisX(i, width) - point.x) <= GRAB);
+      const row = near ? null : this.rowAt(point, width);
+      this.canvas.style.cursor = near ? 'ns-resize' : row ? 'pointer' : 'default';
+      this.tip.style.display = row ? 'block' : 'none';
+      if (row) {
+        this.tip.textContent = `${row.name}: ` + this.axes.map(a => `${a.label} ${formatValue(row.values[a.field])}`)
+          .join(' · ');
+        this.tip.style.left = `${Math.min(point.x + 12, width - 320)}px`;
+        this.tip.style.top = `${Math.max(0, point.y - 30)}px`;
+      }
+    });
+    this.canvas.addEventListener('mouseleave', () => {
+      this.tip.style.display = 'none';
+    });
+    this.canvas.addEventListener('click', event => {
+      const row = this.rowAt(at(event), Math.max(320, this.node.clientWidth || 800));
+      if (row) {
+        this.onOpen(row.id);
+      }
     });
   }
 
+  /** The kept run whose line passes within 5 px of the point, between the two axes around it. */
+  private rowAt(point: { x: number; y: number }, width: number): IAnalysisRow | null {
+    const i = this.axes.findIndex((_, k) => k + 1 < this.axes.length && this.axisX(k, width) <= point.x
+      && point.x <= this.axisX(k + 1, width));
+    if (i < 0) {
+      return null;
+    }
+    const [x0, x1] = [this.axisX(i, width), this.axisX(i + 1, width)];
+    const span = HEIGHT - TOP - BOTTOM;
+    let best: IAnalysisRow | null = null;
+    let closest = 5;
+    for (const row of this.brushes.size ? this.selected() : this.rows) {
+      const p0 = position(this.axes[i], row.values[this.axes[i].field]);
+      const p1 = position(this.axes[i + 1], row.values[this.axes[i + 1].field]);
+      if (!Number.isFinite(p0) || !Number.isFinite(p1)) {
+        continue;
+      }
+      const p = p0 + (p1 - p0) * (point.x - x0) / (x1 - x0 || 1);
+      const distance = Math.abs(TOP + span * (1 - p) - point.y);
+      if (distance < closest) {
+        closest = distance;
+        best = row;
+      }
+    }
+    return best;
+  }
+
+  private readonly tip: HTMLDivElement;
   private readonly canvas: HTMLCanvasElement;
   private readonly resize: ResizeObserver;
   private axes: IAxis[] = [];

@@ -113,7 +113,7 @@ def test_lab_table_benchmark_opens_sorts_and_groups_the_table_in_chromium(tmp_pa
 @pytest.mark.browser
 def test_lab_charts_benchmark_draws_curves_parallel_coordinates_and_live_points_in_chromium(tmp_path):
     text = bench(tmp_path, "lab_charts")
-    for figure in ("Lab charts: first draw, 10 runs x 500 points", "Lab charts: smoothing change",
+    for figure in ("Lab charts: first draw, 10 runs x 500 points", "every point drawn (budget 500)", "Lab charts: smoothing change",
                    "parallel coordinates of 50 runs", "Lab charts: a live run's new points on screen"):
         assert figure in text, figure
     assert "failed:" not in text

@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
-
 from browser.lab import LabServer, screenshot, start_lab
 from server.test_analysis_api import models
 
@@ -67,6 +67,13 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[LabServer, d
         "checked_at": 1_700_000_100.0,
         "results": [{"rule": "metrics.test.f1 >= 0.85", "status": "pass", "detail": "0.9 >= 0.85", "observed": {}}]},
         after_end=True)
+    stopped = store.create_run("train_classifier", name="candidate-v3", params={"model": "rf"})
+    store.end_run(stopped, "finished")
+    store.add_record(stopped, "gate", "check@2", {
+        "run_id": stopped, "baseline": "churn@champion", "baseline_run_id": life["v2"], "passed": False,
+        "checked_at": 1_700_000_200.0,
+        "results": [{"rule": "metrics.test.f1 >= 0.85", "status": "fail", "detail": "0.8 < 0.85", "observed": {}}]},
+        after_end=True)
     live = store.create_run("train_classifier", name="live-run", params={"model": "rf", "max_depth": 4})
     loss_curve(store, live, 4, steps=100)
     store.close()
@@ -78,8 +85,12 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[LabServer, d
 
 
 def open_lab(page: Any, server: LabServer) -> None:
+    """Lab in its light theme (a theme chosen in an earlier test is kept in the server's settings)."""
     page.goto(server.page())
     page.wait_for_function("() => window.jupyterapp && window.jupyterapp.commands.hasCommand('nbtrack:open-charts')")
+    if page.evaluate("() => document.body.dataset.jpThemeLight") == "false":
+        page.evaluate("() => window.jupyterapp.commands.execute('apputils:change-theme', {theme: 'JupyterLab Light'})")
+        page.wait_for_function("() => document.body.dataset.jpThemeLight === 'true'")
 
 
 def command(page: Any, name: str, args: dict[str, Any]) -> None:
@@ -161,6 +172,8 @@ def test_charts_overlay_runs_in_their_colours_with_names_short_ids_bands_smoothi
     page.check(f"{CHARTS} .nbtrack-charts-log")
     view = plot_state(page, "metrics.train.loss")["view"]
     assert view["y1"] > 1.5 and view["y0"] < 0
+    page.mouse.move(0, 0)
+    screenshot(page, "charts-log-smoothed")
 
     # Drag to zoom into steps ~100-200; shift-drag pans; double-click resets.
     plot = f"{CHARTS} .nbtrack-chart-card[data-field='metrics.train.loss'] canvas"
@@ -194,7 +207,7 @@ def test_charts_overlay_runs_in_their_colours_with_names_short_ids_bands_smoothi
 
 def test_charts_group_runs_by_a_param_into_mean_and_std_bands(lab: tuple[LabServer, dict[str, Any]], page: Any
                                                               ) -> None:
-    server, ids = lab
+    server, _ = lab
     open_lab(page, server)
     command(page, "nbtrack:open-charts", {"where": f"tags.sweep = '{SWEEP}'", "metrics": ["metrics.train.loss"],
                                           "group": "params.max_depth"})
@@ -205,9 +218,13 @@ def test_charts_group_runs_by_a_param_into_mean_and_std_bands(lab: tuple[LabServ
     page.select_option(f"{CHARTS} .nbtrack-charts-group", "")
     wait_drawn(page, "metrics.train.loss", 12)
     assert plot_state(page, "metrics.train.loss")["points"] == 11 * STEPS  # the failed run has no curve
-    page.select_option(f"{CHARTS} .nbtrack-charts-group", "params.model")
-    wait_drawn(page, "metrics.train.loss", 2)
+    page.select_option(f"{CHARTS} .nbtrack-charts-group", "params.max_depth")
+    wait_drawn(page, "metrics.train.loss", 3)
+    page.check(f"{CHARTS} .nbtrack-charts-log")
+    page.mouse.move(0, 0)
     screenshot(page, "charts-grouped")
+    dark(page)
+    screenshot(page, "charts-grouped-dark")
 
 
 def test_a_live_run_gets_its_new_points_in_place_and_keeps_the_zoom(lab: tuple[LabServer, dict[str, Any]],
@@ -215,16 +232,18 @@ def test_a_live_run_gets_its_new_points_in_place_and_keeps_the_zoom(lab: tuple[L
     from nbtrack.store import open_store
 
     server, ids = lab
-    open_lab(page, server)
-    command(page, "nbtrack:open-charts", {"ids": [ids["live"]], "metrics": ["metrics.train.loss"]})
-    wait_drawn(page, "metrics.train.loss", 1)
-    page.wait_for_selector(f"{CHARTS} .nbtrack-charts-live:text('live: 1 running')")
-    assert plot_state(page, "metrics.train.loss")["points"] == 100
-    drag(page, f"{CHARTS} canvas", (0.3, 0.5), (0.6, 0.5))
-    zoomed = plot_state(page, "metrics.train.loss")
-    assert zoomed["zoomed"]
     store = open_store(ids["store"])
     try:
+        store.heartbeat(ids["live"])  # a running run silent for three heartbeats reads as lost, and is not polled
+        open_lab(page, server)
+        command(page, "nbtrack:open-charts", {"ids": [ids["live"]], "metrics": ["metrics.train.loss"]})
+        wait_drawn(page, "metrics.train.loss", 1)
+        page.wait_for_selector(f"{CHARTS} .nbtrack-charts-live:text('live: 1 running')")
+        assert plot_state(page, "metrics.train.loss")["points"] == 100
+        drag(page, f"{CHARTS} canvas", (0.3, 0.5), (0.6, 0.5))
+        zoomed = plot_state(page, "metrics.train.loss")
+        assert zoomed["zoomed"]
+        store.heartbeat(ids["live"])
         loss_curve(store, ids["live"], 4, steps=150, start=100)
         logged = time.monotonic()
         page.wait_for_function(f"() => document.querySelector(\"{CHARTS} .nbtrack-plot\").dataset.points === '150'",
@@ -299,6 +318,15 @@ def test_parallel_coordinates_of_a_categorical_axis_filter_by_its_categories(
     canvas = f"{ANALYSIS} .nbtrack-parcoords canvas"
     box = page.locator(canvas).bounding_box()
     width = box["width"]
+    # Hovering a line names its run and values; clicking it opens the run.
+    between = box["x"] + 60 + (width - 120) / 6  # halfway from max_depth (8 at the top) to model (rf at the top)
+    page.mouse.move(between, box["y"] + 36)
+    tip = page.inner_text(f"{ANALYSIS} .nbtrack-parcoords .nbtrack-plot-tip")
+    assert "max_depth 8 · model rf" in tip
+    page.mouse.click(between, box["y"] + 36)
+    page.wait_for_function("ids => ids.some(id => document.querySelector(`#nbtrack-run-${id}`))",
+                           arg=[ids["sweep"][4], ids["sweep"][5]])
+    page.click(".lm-DockPanel-tabBar .lm-TabBar-tab:has-text('sweep analysis')")
     x = box["x"] + 60 + (width - 120) / 3  # the second axis: model (gb at the bottom, rf at the top)
     page.mouse.move(x, box["y"] + 36 - 4)
     page.mouse.down()
@@ -313,7 +341,6 @@ def test_parallel_coordinates_of_a_categorical_axis_filter_by_its_categories(
 def test_models_panel_shows_versions_aliases_gates_monitoring_lineage_and_moves_an_alias_after_confirming(
         lab: tuple[LabServer, dict[str, Any]], page: Any) -> None:
     server, ids = lab
-    life = ids["models"]
     open_lab(page, server)
     command(page, "nbtrack:open-models", {})
     page.wait_for_selector(f"{MODELS} .nbtrack-versions tbody tr")
@@ -325,7 +352,13 @@ def test_models_panel_shows_versions_aliases_gates_monitoring_lineage_and_moves_
     history = page.eval_on_selector_all(f"{MODELS} .nbtrack-alias-history tbody tr",
                                         "rows => rows.map(r => r.innerText.split('\\t').slice(0, 3).join(' '))")
     assert history == ["champion v1 v2", "champion (new) v1"]
+    candidates = page.inner_text(f"{MODELS} .nbtrack-candidates tbody")
+    assert "candidate-v3" in candidates and "failed" in candidates and "0.8 < 0.85" in candidates
     screenshot(page, "models")
+    # A version's run opens in the run detail.
+    page.click(f"{MODELS} tr[data-version='2'] .nbtrack-link:text('train-v2')")
+    page.wait_for_selector(f"#nbtrack-run-{ids['models']['v2']}")
+    page.click(".lm-DockPanel-tabBar .lm-TabBar-tab:has-text('models')")
 
     page.click(f"{MODELS} tr[data-version='1'] .nbtrack-lineage-button")
     page.wait_for_selector(f"{MODELS} .nbtrack-lineage-chain")
@@ -349,5 +382,44 @@ def test_models_panel_shows_versions_aliases_gates_monitoring_lineage_and_moves_
     page.wait_for_function(f"() => document.querySelector('{MODELS} .nbtrack-model-title .nbtrack-alias')"
                            ".textContent === 'champion → v1'")
     assert page.inner_text(f"{MODELS} .nbtrack-models-error") == ""
+    newest = page.eval_on_selector(f"{MODELS} .nbtrack-alias-history tbody tr", "r => r.innerText.split('\\t')")
+    assert newest[:3] == ["champion", "v2", "v1"] and newest[4] != "-"  # the Lab's user moved it
     dark(page)
     screenshot(page, "models-dark")
+
+
+@pytest.fixture(scope="module")
+def no_execute_lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LabServer]:
+    """Lab whose authorizer refuses the "execute" action: reads work, moving an alias does not."""
+    import os
+
+    from nbtrack.store import open_store
+
+    base = tmp_path_factory.mktemp("charts-no-execute")
+    root, store_path = base / "root", base / "store"
+    root.mkdir()
+    store = open_store(store_path)
+    models(store)
+    store.close()
+    here = str(Path(__file__).resolve().parents[1] / "server")
+    server = start_lab(root, store_path, home=base / "home",
+                       extra_args=["--ServerApp.authorizer_class=authorizers.NoExecute"],
+                       extra_env={"PYTHONPATH": os.pathsep.join([here, os.environ.get("PYTHONPATH", "")])})
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+def test_promoting_without_the_execute_permission_shows_the_refusal_and_moves_nothing(
+        no_execute_lab: LabServer, page: Any) -> None:
+    open_lab(page, no_execute_lab)
+    command(page, "nbtrack:open-models", {})
+    page.wait_for_selector(f"{MODELS} .nbtrack-versions tbody tr")
+    page.click(f"{MODELS} tr[data-version='1'] .nbtrack-promote")
+    page.click(".jp-Dialog button:has-text('Move alias')")
+    page.wait_for_selector(f"{MODELS} .nbtrack-models-error:not(:empty)")
+    message = page.inner_text(f"{MODELS} .nbtrack-models-error")
+    assert message.startswith("champion was not moved:") and "403" not in message.split(":")[0]
+    assert page.inner_text(f"{MODELS} .nbtrack-model-title .nbtrack-alias") == "champion → v2"
+    screenshot(page, "models-refused")

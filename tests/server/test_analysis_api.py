@@ -208,6 +208,7 @@ def test_analysis_takes_ids_or_a_filter_and_refuses_what_it_cannot_answer_with_o
         assert words in message and "\n" not in message
 
 
+@pytest.mark.timing
 def test_analysis_of_a_thousand_runs_takes_well_under_a_second_on_the_server(tmp_path: Path) -> None:
     import random
 
@@ -319,6 +320,7 @@ def test_grouped_runs_give_each_groups_mean_and_std_per_bin_on_one_shared_x(api:
         assert refused.status == 400 and words in refused.json()["message"], (query, refused.body)
 
 
+@pytest.mark.timing
 def test_a_hundred_runs_of_ten_thousand_points_at_a_budget_of_a_thousand_are_served_in_time(tmp_path: Path) -> None:
     from nbtrack.store import open_store
 

@@ -1,4 +1,4 @@
-/** Which runs a chart or analysis panel covers (ids, a filter, or both) as one `where` for the server. */
+/** Which runs a chart or analysis panel covers: ids, a filter, or both, as one `where` for the server. */
 
 /** A text literal of the filter language. */
 export function literal(text: string): string {
