@@ -140,9 +140,12 @@ export class ChartsPanel extends Widget {
       this.drawLegend();
       const metrics = this.metricFields();
       const wanted = (this.args.metrics ?? []).filter(f => metrics.some(m => m.field === f));
-      const varying = fields.default_columns.filter(f => metrics.some(m => m.field === f));
-      const chosen = (wanted.length ? wanted : varying.length ? varying : metrics.map(m => m.field))
-        .slice(0, DEFAULT_CHARTS);
+      // Curves first: a metric some run logged at several steps, then the varying ones (one dot a run).
+      const steps = new Map(fields.fields.map(f => [f.field, f.steps ?? 0]));
+      const curves = metrics.filter(m => (steps.get(m.field) ?? 0) > 1).map(m => m.field);
+      const varying = fields.default_columns.filter(f => metrics.some(m => m.field === f) && !curves.includes(f));
+      const chosen = (wanted.length ? wanted : [...curves, ...varying].length ? [...curves, ...varying]
+        : metrics.map(m => m.field)).slice(0, DEFAULT_CHARTS);
       if (!this.rows.length) {
         this.error.textContent = 'no runs match: choose runs in the runs table, then Charts';
       } else if (!chosen.length) {

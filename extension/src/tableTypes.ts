@@ -1,7 +1,8 @@
 /** The server JSON of the runs table, its key catalogue, groups, saved views and bulk actions (names as sent). */
+import type { IField } from './types';
 
 export type Archived = 'hide' | 'include' | 'only';
-export type FieldKind = 'param' | 'metric' | 'tag' | 'data' | 'run';
+export type FieldKind = IField['kind'];
 
 /** One row of GET /runs/table: the run's identity and the values of the columns asked for. */
 export interface ITableRow {
@@ -26,18 +27,8 @@ export interface ITablePage {
   rows: ITableRow[];
 }
 
-/** A field ready to use in where, order, columns and group. */
-export interface IField {
-  field: string;
-  kind: FieldKind;
-  label: string;
-  values: unknown[];
-}
-
-export interface IFields {
-  fields: IField[];
-  default_columns: string[];
-}
+// A field ready to use in where, order, columns and group: one definition, in types.ts.
+export type { IField, IFields } from './types';
 
 export interface IGroupStats {
   mean: number | null;

@@ -39,7 +39,25 @@ export function timeTicks(lo: number, hi: number, count: number): number[] {
 
 export function logTicks(lo: number, hi: number): number[] {
   const whole = ticks(Math.floor(lo), Math.ceil(hi), 6).filter(t => Number.isInteger(t) && t >= lo && t <= hi);
-  return whole.length >= 2 ? whole : ticks(lo, hi, 4);
+  if (whole.length >= 2) {
+    return whole;
+  }
+  // Less than two decades: round values (1, 2, 5 x 10^k, else every digit), never 3.162.
+  for (const mantissas of [[1, 2, 5], [1, 2, 3, 4, 5, 6, 7, 8, 9]]) {
+    const found: number[] = [];
+    for (let k = Math.floor(lo); k <= Math.ceil(hi); k += 1) {
+      for (const m of mantissas) {
+        const t = Math.log10(m) + k;
+        if (t >= lo - 1e-9 && t <= hi + 1e-9) {
+          found.push(t);
+        }
+      }
+    }
+    if (found.length >= 2) {
+      return found;
+    }
+  }
+  return ticks(lo, hi, 4);
 }
 
 export function xText(value: number, kind: XKind, span: number): string {

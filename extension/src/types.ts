@@ -156,11 +156,14 @@ export interface IExecution {
 }
 
 /** GET /runs/fields: every field the store knows, ready for where/order/columns. */
+/** A field ready to use in where, order, columns and group (GET /runs/fields). */
 export interface IField {
   field: string;
   kind: 'param' | 'metric' | 'tag' | 'data' | 'run';
   label: string;
   values: unknown[];
+  /** Metrics: the most points one matched run logged (more than 1: a curve worth charting). */
+  steps?: number;
 }
 
 export interface IFields {

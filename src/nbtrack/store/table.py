@@ -183,8 +183,8 @@ def catalogue(listing: Listing, where: str | None = None, *, experiment: str | N
         params = conn.execute(select(p.key, p.value, func.count()).where(p.run_pk.in_(pks))
                               .group_by(p.key, p.value)).all()
         metrics = conn.execute(
-            select(k.name, func.count(), func.count(s["last"].distinct()), func.count(s.min.distinct()),
-                   func.count(s.max.distinct()))
+            select(k.name, func.max(s["count"]), func.count(), func.count(s["last"].distinct()),
+                   func.count(s.min.distinct()), func.count(s.max.distinct()))
             .join_from(schema.metric_summaries, schema.metric_keys, s.key_pk == k.pk)
             .where(s.run_pk.in_(pks)).group_by(k.name)).all()
         tags = conn.execute(select(t.key, t.value, func.count()).where(t.run_pk.in_(pks))
@@ -204,12 +204,14 @@ def catalogue(listing: Listing, where: str | None = None, *, experiment: str | N
             common = [v for v, _ in sorted(counts.items(), key=lambda vc: (-vc[1], str(vc[0])))[:MAX_VALUES]]
             entries.append({"field": field, "kind": kind, "label": key, "values": common})
             stats.append(FieldStats(field, kind, sum(counts.values()), len(counts)))
-    for key, present, *distinct in sorted(metrics):
+    for key, steps, present, *distinct in sorted(metrics):
         if "`" in key:
             continue
         for part, count in zip(("", *SUMMARIES), distinct, strict=True):
             field = field_text(Field("metrics", key, part))
-            entries.append({"field": field, "kind": "metric", "label": f"{key} {part}".strip(), "values": []})
+            # steps: the most points any matched run logged: a chart is worth drawing past 1
+            entries.append({"field": field, "kind": "metric", "label": f"{key} {part}".strip(), "values": [],
+                            "steps": steps})
             if not part:  # default columns show last values; min and max are a choice
                 stats.append(FieldStats(field, "metric", present, count))
     for name, _count in sorted(data):
