@@ -665,8 +665,8 @@ def test_charts_and_analyse_open_the_ticked_runs_else_the_filter_else_the_sweep(
                            ".some(t => t.textContent === 'sweep s1')")
     show_table(page)
     page.select_option(f"{TABLE} .nbtrack-group-select", "")
-    page.fill(f"{TABLE} .nbtrack-table-filter", "experiment = 'churn'")  # not a sweep: the filter's runs
-    wait_rows(page, 2)
+    page.fill(f"{TABLE} .nbtrack-table-filter", "params.model = 'rf'")  # not a sweep: the filter's runs
+    wait_rows(page, 3)
     before = len(tab_labels(page))
     page.click(f"{TABLE} .nbtrack-open-analysis")
     page.wait_for_function("n => document.querySelectorAll('.lm-DockPanel .lm-TabBar-tab').length > n", arg=before)
