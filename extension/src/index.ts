@@ -11,7 +11,7 @@ import { IDisposable } from '@lumino/disposable';
 import { MessageLoop } from '@lumino/messaging';
 import { Widget } from '@lumino/widgets';
 
-import { registerAnalysis } from './analysisCommands';
+import { OPEN_ANALYSIS, OPEN_CHARTS, registerAnalysis } from './analysisCommands';
 import { followTheme } from './charts';
 import { ComparePanel } from './compare';
 import { EXECUTED_NOTEBOOK, RunDetail } from './detail';
@@ -131,7 +131,9 @@ const plugin: JupyterFrontEndPlugin<void> = {
             compare: ids => void app.commands.execute(CommandIDs.compare, { ids }),
             editNote: (id, saved) => void app.commands.execute(CommandIDs.editNote, { id }).then(editor => {
               (editor as NoteEditor | undefined)?.saved.push(saved);
-            })
+            }),
+            openCharts: scope => void app.commands.execute(OPEN_CHARTS, scope),
+            openAnalysis: scope => void app.commands.execute(OPEN_ANALYSIS, scope)
           });
           table.title.icon = runsIcon;
           app.shell.add(table, 'main');

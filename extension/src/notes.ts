@@ -15,8 +15,8 @@ interface INoted {
 }
 
 export class NoteEditor extends Widget {
-  /** Called after each save (the table redraws the note column). */
-  readonly saved: (() => void)[] = [];
+  /** Called with the note after each save (the table shows it at once). */
+  readonly saved: ((note: string) => void)[] = [];
 
   constructor(private readonly runId: string, private readonly rendermime: IRenderMimeRegistry) {
     super();
@@ -80,7 +80,7 @@ export class NoteEditor extends Widget {
       this.savedText = note;
       this.error.textContent = '';
       this.status.textContent = 'saved';
-      this.saved.forEach(call => call());
+      this.saved.forEach(call => call(note));
     } catch (error) {
       this.error.textContent = (error as Error).message; // the text stays, to fix and save again
       this.status.textContent = 'not saved';

@@ -35,12 +35,14 @@ export class Selection {
       () => this.owner.compare(this.ids()));
     this.linkButton = button('Copy compare link', 'nbtrack-compare-link', 'a Lab link that opens this comparison',
       () => copyLink(labLink('nbtrack-compare', this.ids().join(','))));
+    this.archiveButton = button('Archive', 'nbtrack-bulk-archive', 'hide the selected runs (restore shows them again)',
+      () => void this.act('archive'));
+    this.restoreButton = button('Restore', 'nbtrack-bulk-restore', 'un-archive the selected runs',
+      () => void this.act('restore'));
     this.buttons = [
       this.compareButton, this.linkButton,
       button('Tag...', 'nbtrack-bulk-tag', 'set or remove tags on the selected runs', () => void this.act('tag')),
-      button('Archive', 'nbtrack-bulk-archive', 'hide the selected runs (restore shows them again)',
-        () => void this.act('archive')),
-      button('Restore', 'nbtrack-bulk-restore', 'un-archive the selected runs', () => void this.act('restore')),
+      this.archiveButton, this.restoreButton,
       button('Delete...', 'jp-mod-warn nbtrack-bulk-delete', 'delete the selected runs permanently',
         () => void this.act('delete')),
       button('Clear selection', 'nbtrack-clear-selection', 'untick every run', () => this.clear())
@@ -94,12 +96,19 @@ export class Selection {
     this.update();
   }
 
+  /** Redraw the bar: the rows' archived flags arrived or changed. */
+  sync(): void {
+    if (this.selected.size) {
+      this.drawBar();
+    }
+  }
+
   private update(): void {
     this.drawBar();
     this.owner.changed();
   }
 
-  /** Buttons enabled only when they can act: Compare takes 2 to 20 runs. */
+  /** Buttons enabled only when they can act: Compare takes 2 to 20 runs, Archive a live run, Restore an archived one. */
   private drawBar(): void {
     const n = this.selected.size;
     this.count.textContent = n ? `${n} selected` : 'none selected';
@@ -110,6 +119,14 @@ export class Selection {
     this.compareButton.disabled = !comparable;
     this.linkButton.disabled = !comparable;
     this.compareButton.textContent = n ? `Compare (${n})` : 'Compare';
+    const rows = this.owner.loadedRows().filter(r => this.selected.has(r.id));
+    const archived = rows.filter(r => r.archived).length;
+    this.archiveButton.disabled = rows.length > 0 ? archived === rows.length : n === 0;
+    this.restoreButton.disabled = rows.length > 0 ? archived === 0 : n === 0;
+    this.archiveButton.title = this.archiveButton.disabled && n ? 'the selected runs are archived already'
+      : 'hide the selected runs (restore shows them again)';
+    this.restoreButton.title = this.restoreButton.disabled && n ? 'none of the selected runs is archived'
+      : 'un-archive the selected runs';
     this.compareButton.title = n > MAX_COMPARE ? `compare takes at most ${MAX_COMPARE} runs; untick some`
       : n < 2 ? 'tick at least two runs to compare' : 'compare the selected runs';
   }
@@ -134,6 +151,8 @@ export class Selection {
   private readonly selected = new Set<string>();
   private readonly count: HTMLSpanElement;
   private readonly compareButton: HTMLButtonElement;
+  private readonly archiveButton: HTMLButtonElement;
+  private readonly restoreButton: HTMLButtonElement;
   private readonly linkButton: HTMLButtonElement;
   private readonly buttons: HTMLButtonElement[];
   private anchor: number | null = null;

@@ -16,12 +16,20 @@ import { ISavedView, ITableRow } from './tableTypes';
 import { findView } from './views';
 
 const ROW_HEIGHT = 32;
+/** Characters of a note in a row, as the server cuts note_excerpt (nbtrack.store.table.EXCERPT). */
+const EXCERPT = 120;
+/** A group's row holds its value and count, and a mean above its ± sd. */
+const GROUP_HEIGHT = 46;
 const REFRESH_MS = 2000;
 
 export interface ITableActions {
   openRun(id: string): void;
   compare(ids: string[]): void;
-  editNote(id: string, saved: () => void): void;
+  editNote(id: string, saved: (note: string) => void): void;
+  /** nbtrack:open-charts on these runs, or on the runs this filter selects. */
+  openCharts(scope: { ids?: string[]; where?: string }): void;
+  /** nbtrack:open-analysis on these runs, this filter's runs, or a sweep. */
+  openAnalysis(scope: { ids?: string[]; where?: string; sweep?: string }): void;
 }
 
 /** A drawn line: its node and what it was drawn from, so an unchanged line is kept as it is. */
@@ -38,7 +46,10 @@ export class RunsTable extends Widget implements IHeaderOwner, ILineLayout, IToo
     this.title.closable = true;
     this.addClass('nbtrack-runs-table');
     this.model.changed = () => this.paint();
-    this.model.failed = message => this.toolbar.filter.showError(message);
+    this.model.failed = message => {
+      this.toolbar.filter.showError(message);
+      this.node.classList.toggle('nbtrack-stale', !!message); // the rows shown are the last good results
+    };
 
     this.selection = new Selection({
       rowAt: position => {
@@ -67,7 +78,10 @@ export class RunsTable extends Widget implements IHeaderOwner, ILineLayout, IToo
       }
     });
 
-    this.toolbar = new TableToolbar(this, this.selection.node);
+    this.toolbar = new TableToolbar(this, this.selection.node, {
+      charts: () => this.actions.openCharts(this.scope()),
+      analyse: () => this.actions.openAnalysis({ ...this.scope(), sweep: this.sweep() })
+    });
     this.node.append(this.toolbar.node, this.scroller);
     this.relayout();
   }
@@ -211,6 +225,7 @@ export class RunsTable extends Widget implements IHeaderOwner, ILineLayout, IToo
     this.model.state.group = field;
     this.model.open.clear();
     this.scroller.scrollTop = 0;
+    this.relayout(); // the header's tooltips name the group rows' mean ± sd
     void this.model.reload(field ? { groups: true } : { rows: true });
   }
 
@@ -229,16 +244,19 @@ export class RunsTable extends Widget implements IHeaderOwner, ILineLayout, IToo
     const model = this.model;
     const count = model.lineCount();
     this.toolbar.sync();
-    if (this.columnsSeen !== model.state.columns.join('\n')) {
+    // the header names columns by their fields' labels: drawn again once the labels arrive
+    if (this.columnsSeen !== model.state.columns.join('\n') || this.fieldsSeen !== model.fields) {
       this.columnsSeen = model.state.columns.join('\n');
+      this.fieldsSeen = model.fields;
       this.relayout();
       return;
     }
-    this.body.style.height = `${count * ROW_HEIGHT}px`;
+    this.groupLines = model.state.group ? model.groupPositions() : [];
+    this.body.style.height = `${this.topOf(count)}px`;
     this.body.style.width = `${this.totalWidth}px`;
     const height = this.scroller.clientHeight || 600;
     const top = Math.max(0, this.scroller.scrollTop - this.header.node.offsetHeight);
-    const first = Math.max(0, Math.floor(top / ROW_HEIGHT) - 5);
+    const first = Math.max(0, this.positionAt(top) - 5);
     const last = Math.min(count, first + Math.ceil(height / ROW_HEIGHT) + 10);
     this.firstShown = first;
     this.lastShown = last;
@@ -284,7 +302,7 @@ export class RunsTable extends Widget implements IHeaderOwner, ILineLayout, IToo
         entry = { node: make(), signature };
         entry.node.dataset.key = key;
       }
-      entry.node.style.top = `${position * ROW_HEIGHT}px`;
+      entry.node.style.top = `${this.topOf(position)}px`;
       entry.node.dataset.position = String(position);
       entry.node.tabIndex = position === this.active ? 0 : -1;
       drawn.set(key, entry);
@@ -298,6 +316,54 @@ export class RunsTable extends Widget implements IHeaderOwner, ILineLayout, IToo
     if (focusedKey && !this.body.contains(focused)) {
       drawn.get(focusedKey)?.node.focus({ preventScroll: true }); // a live update replaced the focused line
     }
+  }
+
+  /** Where a line starts: run lines are ROW_HEIGHT tall, group lines GROUP_HEIGHT. */
+  private topOf(position: number): number {
+    const groups = this.groupLines.filter(p => p < position).length;
+    return position * ROW_HEIGHT + groups * (GROUP_HEIGHT - ROW_HEIGHT);
+  }
+
+  private heightOf(position: number): number {
+    return this.groupLines.includes(position) ? GROUP_HEIGHT : ROW_HEIGHT;
+  }
+
+  /** The line at a height in the body. */
+  private positionAt(y: number): number {
+    let position = Math.floor(y / ROW_HEIGHT);
+    while (position > 0 && this.topOf(position) > y) {
+      position -= 1;
+    }
+    return position;
+  }
+
+  /** The ticked runs, else the runs of the filter and experiment shown. */
+  private scope(): { ids?: string[]; where?: string } {
+    const ids = this.selection.ids();
+    if (ids.length) {
+      return { ids };
+    }
+    const { where, experiment } = this.model.state;
+    const parts = [experiment && `experiment = '${experiment.replace(/'/g, "''")}'`, where.trim() && `(${where.trim()})`];
+    return { where: parts.filter(Boolean).join(' and ') };
+  }
+
+  /** The sweep the table shows: the filter names one, or the rows are grouped by tags.sweep (the active or only group). */
+  private sweep(): string | undefined {
+    const named = /^\s*\(?\s*tags\.sweep\s*=\s*'((?:[^']|'')*)'\s*\)?\s*$/.exec(this.model.state.where);
+    if (named) {
+      return named[1].replace(/''/g, "'");
+    }
+    if (this.model.state.group !== 'tags.sweep' || this.selection.ids().length) {
+      return undefined;
+    }
+    const groups = this.model.groups.filter(g => g.value !== null && g.value !== undefined);
+    let group = groups.length === 1 ? groups[0] : undefined;
+    for (let position = this.active; position >= 0 && !group; position -= 1) {
+      const line = this.model.line(position);
+      group = line?.kind === 'group' ? line.group : undefined;
+    }
+    return group && group.value !== null ? String(group.value) : undefined;
   }
 
   // --- selection, keyboard, editing ---
@@ -314,7 +380,7 @@ export class RunsTable extends Widget implements IHeaderOwner, ILineLayout, IToo
     tick: (id, position, on, range) => this.selection.tick(id, position, on, range),
     openRun: id => this.actions.openRun(id),
     rename: (row, position) => this.rename(row, position),
-    editNote: id => this.actions.editNote(id, () => this.refresh()),
+    editNote: id => this.actions.editNote(id, note => this.model.patchRow(id, { note_excerpt: excerpt(note) })),
     setActive: position => this.setActive(position),
     toggleGroup: group => this.model.toggleGroup(group)
   };
@@ -338,13 +404,14 @@ export class RunsTable extends Widget implements IHeaderOwner, ILineLayout, IToo
       return;
     }
     this.active = Math.max(0, Math.min(count - 1, position));
-    const top = this.active * ROW_HEIGHT;
+    const top = this.topOf(this.active);
+    const bottom = top + this.heightOf(this.active);
     const header = this.header.node.offsetHeight;
     const view = this.scroller.clientHeight - header;
     if (top < this.scroller.scrollTop) {
       this.scroller.scrollTop = top;
-    } else if (top + ROW_HEIGHT > this.scroller.scrollTop + view) {
-      this.scroller.scrollTop = top + ROW_HEIGHT - view;
+    } else if (bottom > this.scroller.scrollTop + view) {
+      this.scroller.scrollTop = bottom - view;
     }
     this.paint();
     this.body.querySelector<HTMLElement>(`[data-position="${this.active}"]`)?.focus({ preventScroll: true });
@@ -411,6 +478,7 @@ export class RunsTable extends Widget implements IHeaderOwner, ILineLayout, IToo
         try {
           await requestAPI(`runs/${encodeURIComponent(row.id)}`, 'PATCH', { name });
           row.name = name;
+          this.model.patchRow(row.id, { name }); // every loaded copy of the row, before the next refresh
           finish();
         } catch (error) {
           input.classList.add('nbtrack-invalid');
@@ -432,6 +500,9 @@ export class RunsTable extends Widget implements IHeaderOwner, ILineLayout, IToo
   private drawn = new Map<string, IDrawn>();
   columns: string[] = [];
   private columnsSeen = '';
+  private fieldsSeen: unknown = null;
+  /** The positions of group lines, as of the last paint. */
+  private groupLines: number[] = [];
   viewName = '';
   private editing: string | null = null;
   private active = 0;
@@ -441,4 +512,9 @@ export class RunsTable extends Widget implements IHeaderOwner, ILineLayout, IToo
   private layoutVersion = 0;
   private started = false;
   private timer = 0;
+}
+
+/** A saved note as the server's note_excerpt: whitespace collapsed, its first characters. */
+function excerpt(note: string): string {
+  return note.split(/\s+/).filter(Boolean).join(' ').slice(0, EXCERPT);
 }

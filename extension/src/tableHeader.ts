@@ -4,7 +4,7 @@ import { ColumnLayout, MIN_WIDTH, NAME_WIDTH, NOTE_WIDTH, SELECT_WIDTH } from '.
 import { h } from './dom';
 import { closePopup, openPopup } from './popup';
 import { cell } from './tableLines';
-import { isGroupable, TableModel } from './tableModel';
+import { hasGroupStats, isGroupable, TableModel } from './tableModel';
 
 export interface IHeaderOwner {
   readonly model: TableModel;
@@ -22,6 +22,27 @@ export interface IHeaderOwner {
 }
 
 const stripSign = (order: string): string => order.replace(/^-/, '');
+
+/** Words of a metric whose smaller value is the better one: nbtrack.analyze.differences.LOWER_IS_BETTER. */
+const LOWER_IS_BETTER = ['loss', 'cost', 'error', 'err', 'mse', 'mae', 'rmse', 'mape', 'brier', 'latency', 'time',
+  'seconds', 'duration'];
+/** The table's metric columns may name an aggregate after the key (metrics.test.loss.min). */
+const AGGREGATES = ['min', 'max', 'last', 'first', 'mean'];
+
+/** Like is_lower_better: the key's last part (before an aggregate) names a loss, an error, a time... */
+export function isLowerBetter(field: string): boolean {
+  const parts = field.toLowerCase().replace(/^metrics\./, '').split('.');
+  if (parts.length > 1 && AGGREGATES.includes(parts[parts.length - 1])) {
+    parts.pop();
+  }
+  const last = parts[parts.length - 1];
+  return LOWER_IS_BETTER.some(word => last.includes(word));
+}
+
+/** A first click sorts best first: metrics descending unless lower is better, durations shortest first, the rest ascending. */
+export function firstOrder(field: string): string {
+  return field.startsWith('metrics.') && !isLowerBetter(field) ? `-${field}` : field;
+}
 
 export class TableHeader {
   readonly node = h('div', { class: 'nbtrack-thead', attrs: { role: 'row' } });
@@ -53,11 +74,11 @@ export class TableHeader {
       if (at >= 0) {
         order[at] = flipped(order[at]);
       } else {
-        order.push(field);
+        order.push(firstOrder(field));
       }
       this.owner.setOrder(order);
     } else {
-      this.owner.setOrder([at === 0 ? flipped(order[0]) : field]);
+      this.owner.setOrder([at === 0 ? flipped(order[0]) : firstOrder(field)]);
     }
   }
 
@@ -82,7 +103,9 @@ export class TableHeader {
       h('span', { class: 'nbtrack-th-label' }, label));
     const sort = h('span', { class: 'nbtrack-sort' }, arrow, rank ? h('sup', {}, rank) : null);
     const head = cell(`nbtrack-th${pinnedAt !== undefined ? ' nbtrack-pinned' : ''}`, width, pinnedAt, text, sort);
-    head.title = `${field}: click to sort, shift-click to add a sort key`;
+    const stats = model.state.group && hasGroupStats(field, model.state.group)
+      ? '\ngroup rows: mean ± sd (sample standard deviation) of the group\'s runs' : '';
+    head.title = `${known?.label ?? field} (${field}): click to sort, shift-click to add a sort key${stats}`;
     head.dataset.field = field;
     head.setAttribute('aria-sort', position < 0 ? 'none' : order.startsWith('-') ? 'descending' : 'ascending');
     head.addEventListener('click', event => {

@@ -6,6 +6,7 @@ import { ColumnLayout, NAME_WIDTH, NOTE_WIDTH, SELECT_WIDTH } from './columns';
 import { age, duration, h } from './dom';
 import { formatNumber, formatValue } from './format';
 import { copyLink, labLink } from './links';
+import { hasGroupStats } from './tableModel';
 import { IGroup, ITableRow } from './tableTypes';
 
 /** Where the columns are: what a line needs to lay out its cells like the header's. */
@@ -73,9 +74,10 @@ export function runLine(at: ILineLayout, actions: ILineActions, row: ITableRow, 
     rowButton('nbtrack-icon-button nbtrack-rename', `rename ${row.name} (F2)`, '✎', () => actions.rename(row, position)),
     rowButton('nbtrack-icon-button nbtrack-run-copy-link', 'copy a link to this run', linkIcon.element({ tag: 'span' }),
       () => copyLink(labLink('nbtrack-run', row.id))));
+  const excerpt = plainText(row.note_excerpt);
   const note = cell('nbtrack-td nbtrack-note-cell', NOTE_WIDTH, undefined,
-    row.note_excerpt || h('span', { class: 'nbtrack-muted' }, '+ note'));
-  note.title = row.note_excerpt ? `${row.note_excerpt}\n(click to edit the note)` : 'add a note';
+    excerpt || h('span', { class: 'nbtrack-muted' }, '+ note'));
+  note.title = excerpt ? `${excerpt}\n(click to edit the note)` : 'add a note';
   note.addEventListener('click', event => {
     event.stopPropagation();
     actions.editNote(row.id);
@@ -117,7 +119,20 @@ function valueCell(at: ILineLayout, row: ITableRow, field: string): HTMLElement 
   return node;
 }
 
-/** A group's header: its value, how many runs, and mean ± std (sample) of each numeric column. */
+/** Markdown as one line of plain text: marks, link targets and HTML tags removed (the note editor renders it). */
+export function plainText(markdown: string): string {
+  return markdown
+    .replace(/<[^>]*>/g, ' ')
+    .replace(/!?\[([^\]]*)\]\([^)]*\)/g, '$1')
+    .replace(/(^|\s)(#{1,6}|>|[-*+]|\d+[.)])\s+/g, '$1')
+    .replace(/(\*\*|__|~~|`+)/g, '')
+    .replace(/(^|[\s(])[*_](\S)/g, '$1$2')
+    .replace(/(\S)[*_](?=$|[\s).,;:!?])/g, '$1')
+    .replace(/\s+/g, ' ')
+    .trim();
+}
+
+/** A group's header: its value, how many runs, and mean ± sd (sample) of its metrics and numeric run facts. */
 export function groupLine(at: ILineLayout, actions: ILineActions, groupField: string, group: IGroup, position: number,
                           state: { open: boolean; active: boolean }): HTMLElement {
   const label = `${groupField} = ${formatValue(group.value)}`;
@@ -128,13 +143,13 @@ export function groupLine(at: ILineLayout, actions: ILineActions, groupField: st
     h('span', { class: 'nbtrack-group-label' }, label), h('span', { class: 'nbtrack-group-count' },
       `${group.count} run${group.count === 1 ? '' : 's'}`)),
   ...at.columns.map(c => {
-    const stats = group.stats[c];
+    const stats = hasGroupStats(c, groupField) ? group.stats[c] : undefined;
     const mean = stats && stats.mean !== null ? formatNumber(stats.mean) : '';
     const std = stats && stats.std !== null && stats.count > 1 ? ` ± ${formatNumber(stats.std)}` : '';
     const node = cell(`nbtrack-td nbtrack-number${at.offsets.has(c) ? ' nbtrack-pinned' : ''}`,
       at.columnLayout.width(c), at.offsets.get(c), h('span', {}, mean), std ? h('span', { class: 'nbtrack-std' }, std) : '');
     if (stats) {
-      node.title = `${c}: mean ${mean}${std} over ${stats.count} run${stats.count === 1 ? '' : 's'}`;
+      node.title = `${c}: mean ${mean}${std ? `, sample sd${std.slice(2)}` : ''} over ${stats.count} run${stats.count === 1 ? '' : 's'}`;
     }
     return node;
   }),

@@ -127,8 +127,8 @@ export class TableModel {
 
   private setGroups(found: IGroups, withStats: boolean): void {
     const stats = new Map(this.groups.map(g => [groupKey(g), g.stats]));
-    this.groups = withStats ? found.groups
-      : found.groups.map(g => ({ ...g, stats: stats.get(groupKey(g)) ?? {} })); // the old stats until new ones come
+    this.groups = this.sortGroups(withStats ? found.groups
+      : found.groups.map(g => ({ ...g, stats: stats.get(groupKey(g)) ?? {} }))); // the old stats until new ones come
     this.truncated = !!found.truncated;
     this.reopen();
   }
@@ -178,7 +178,7 @@ export class TableModel {
       const found = await requestAPI<IGroups>('runs/groups' + this.groupQuery(true), 'GET', undefined,
         this.controller.signal);
       if (generation === this.generation) {
-        this.groups = found.groups;
+        this.groups = this.sortGroups(found.groups);
         this.truncated = !!found.truncated;
         this.changed();
       }
@@ -250,6 +250,18 @@ export class TableModel {
     return undefined;
   }
 
+  /** The positions of the group lines, top to bottom. */
+  groupPositions(): number[] {
+    const positions: number[] = [];
+    let at = 0;
+    for (const group of this.groups) {
+      positions.push(at);
+      const listing = this.open.get(groupKey(group));
+      at += 1 + (listing ? (listing.total >= 0 ? listing.total : group.count) : 0);
+    }
+    return positions;
+  }
+
   field(name: string): IField | undefined {
     return this.fields.find(f => f.field === name);
   }
@@ -258,11 +270,58 @@ export class TableModel {
     return { where: this.state.where.trim(), experiment: this.state.experiment, archived: this.state.archived };
   }
 
-  /** The groups with stats of the table's numeric columns (params, metrics, data facts, duration). */
+  /** The groups with stats of the columns that have them, and of the sort column (it orders the groups). */
   private groupQuery(withStats: boolean): string {
-    const numeric = this.state.columns.filter(c => /^(params|metrics|data)\./.test(c) || c === 'duration');
+    const sorted = this.sortField();
+    const numeric = this.state.columns.filter(c => hasGroupStats(c, this.state.group));
+    if (sorted && sorted !== this.state.group && /^(params|metrics|data)\.|^duration$/.test(sorted)
+        && !numeric.includes(sorted)) {
+      numeric.unshift(sorted);
+    }
     return query({ ...this.filterArgs(), group: this.state.group,
       columns: withStats ? numeric.slice(0, MAX_GROUP_COLUMNS) : [] });
+  }
+
+  /** The first sort key's field, without its direction. */
+  sortField(): string {
+    return (this.state.order[0] ?? '').replace(/^-/, '');
+  }
+
+  /**
+   * The server answers groups biggest first; they follow the table's sort instead, by the sorted column's
+   * mean (groups without one last, in the server's order), or by the group value when the grouping column is sorted.
+   */
+  private sortGroups(groups: IGroup[]): IGroup[] {
+    const first = this.state.order[0] ?? '';
+    const field = first.replace(/^-/, '');
+    const sign = first.startsWith('-') ? -1 : 1;
+    const key = (g: IGroup): number | string | null => {
+      if (field === this.state.group) {
+        return typeof g.value === 'number' || typeof g.value === 'string' ? g.value : null;
+      }
+      const mean = g.stats[field]?.mean;
+      return typeof mean === 'number' ? mean : null;
+    };
+    if (field !== this.state.group && !groups.some(g => key(g) !== null)) {
+      return groups;
+    }
+    return groups.map((g, i) => ({ g, i, k: key(g) })).sort((a, b) => {
+      if (a.k === null || b.k === null) {
+        return a.k === b.k ? a.i - b.i : a.k === null ? 1 : -1;
+      }
+      const cmp = a.k < b.k ? -1 : a.k > b.k ? 1 : 0;
+      return cmp * sign || a.i - b.i;
+    }).map(x => x.g);
+  }
+
+  /** Set loaded rows of a run to what the server now has (a rename, a note saved): shown at once. */
+  patchRow(id: string, change: Partial<ITableRow>): void {
+    for (const listing of [this.main, ...this.open.values()]) {
+      for (const page of listing.pages.values()) {
+        page.filter(r => r.id === id).forEach(r => Object.assign(r, change));
+      }
+    }
+    this.changed();
   }
 
   private readPage(listing: Listing, page: number, signal: AbortSignal): Promise<ITablePage> {
@@ -282,6 +341,11 @@ const GROUPABLE_FACTS = ['status', 'experiment', 'notebook'];
 
 export function isGroupable(field: IField): boolean {
   return field.kind === 'param' || field.kind === 'tag' || (field.kind === 'run' && GROUPABLE_FACTS.includes(field.field));
+}
+
+/** A group row shows mean ± sd of metrics and numeric run facts; not of params, nor of the grouping column. */
+export function hasGroupStats(field: string, group: string): boolean {
+  return field !== group && (/^(metrics|data)\./.test(field) || field === 'duration');
 }
 
 export function groupKey(group: IGroup): string {

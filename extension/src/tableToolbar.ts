@@ -27,7 +27,8 @@ export class TableToolbar {
   readonly node: HTMLElement;
   readonly filter: FilterBox;
 
-  constructor(private readonly owner: IToolbarOwner, selectionBar: HTMLElement) {
+  constructor(private readonly owner: IToolbarOwner, selectionBar: HTMLElement,
+              open: { charts: () => void; analyse: () => void }) {
     const { model } = owner;
     this.filter = new FilterBox(where => {
       model.state.where = where.trim();
@@ -69,14 +70,26 @@ export class TableToolbar {
         saved: name => owner.named(name)
       }, () => closePopup()), 'nbtrack-views-popup');
     });
+    const chartsButton = h('button', { class: 'jp-mod-styled nbtrack-open-charts',
+      title: 'overlay the metrics of the ticked runs (none ticked: the runs of this filter)' }, 'Charts');
+    chartsButton.addEventListener('click', open.charts);
+    const analyseButton = h('button', { class: 'jp-mod-styled nbtrack-open-analysis',
+      title: 'parallel coordinates and parameter importance of the ticked runs, this filter\'s runs, '
+        + 'or the sweep filtered or grouped by' }, 'Analyse');
+    analyseButton.addEventListener('click', open.analyse);
     this.countLine = h('span', { class: 'nbtrack-count', attrs: { role: 'status' } });
+    this.staleNote = h('span', { class: 'nbtrack-stale-note' }, 'showing the last results');
+    this.groupCaption = h('span', { class: 'nbtrack-group-caption',
+      title: 'group rows show the mean of each metric over the group\'s runs, ± their sample standard deviation' },
+    'group rows: mean ± sd');
     this.node = h('div', { class: 'nbtrack-table-head' },
       h('div', { class: 'nbtrack-toolbar' }, this.filter.node, this.experimentSelect, this.archivedSelect,
         h('label', { class: 'nbtrack-labelled' }, 'group ', this.groupSelect)),
-      h('div', { class: 'nbtrack-toolbar' }, this.countLine, columnsButton,
-        h('label', { class: 'nbtrack-labelled', title: 'hide columns whose value is the same in every run shown' },
-          this.constantBox, 'hide columns that never change'),
-        viewsButton, selectionBar));
+      h('div', { class: 'nbtrack-toolbar' }, this.countLine, this.staleNote, this.groupCaption, columnsButton,
+        h('label', { class: 'nbtrack-labelled nbtrack-constant-label',
+          title: 'hide columns whose value is the same in every run shown' },
+        this.constantBox, 'hide unchanging columns'),
+        viewsButton, chartsButton, analyseButton, selectionBar));
   }
 
   get hideConstant(): boolean {
@@ -103,6 +116,7 @@ export class TableToolbar {
       this.groupSelect.replaceChildren(...wanted.map(f => h('option', { attrs: { value: f } }, f || 'no grouping')));
     }
     this.groupSelect.value = model.state.group;
+    this.groupCaption.hidden = !model.state.group;
   }
 
   async loadExperiments(): Promise<void> {
@@ -121,5 +135,7 @@ export class TableToolbar {
   private readonly groupSelect: HTMLSelectElement;
   private readonly constantBox: HTMLInputElement;
   private readonly countLine: HTMLSpanElement;
+  private readonly staleNote: HTMLSpanElement;
+  private readonly groupCaption: HTMLSpanElement;
   private groupOptions = '';
 }

@@ -187,21 +187,30 @@ def test_table_shows_every_run_with_a_distinct_name_short_id_and_the_columns_tha
     set_theme(page, "JupyterLab Light")
 
 
-def test_clicking_headers_sorts_on_the_server_and_shift_click_adds_a_second_key(
+def test_clicking_headers_sorts_on_the_server_best_first_and_shift_click_adds_a_second_key(
         lab: tuple[LabServer, dict[str, str]], page: Any) -> None:
     server, ids = lab
     open_table(page, server, {"where": "experiment = 'train_classifier'"}, rows=6)
     f1 = "metrics.test.f1"
-    page.click(f"{TABLE} .nbtrack-th[data-field='{f1}'] .nbtrack-th-label")  # ascending
+    page.click(f"{TABLE} .nbtrack-th[data-field='{f1}'] .nbtrack-th-label")  # best first: the highest f1
     page.wait_for_function("f => document.querySelector(`#nbtrack-table .nbtrack-th[data-field='${f}']`)"
-                           ".getAttribute('aria-sort') === 'ascending'", arg=f1)
-    page.wait_for_function("([s, want]) => [...document.querySelectorAll(s)].sort((a, b) => parseFloat(a.style.top) - "
-                           "parseFloat(b.style.top))[0].dataset.runId === want", arg=[ROWS, ids["s5"]])
-    assert column(page, f1) == ["0.7", "0.72", "0.77", "0.81", "0.86", "0.9"]
-    page.click(f"{TABLE} .nbtrack-th[data-field='{f1}'] .nbtrack-th-label")  # descending
+                           ".getAttribute('aria-sort') === 'descending'", arg=f1)
     page.wait_for_function("([s, want]) => [...document.querySelectorAll(s)].sort((a, b) => parseFloat(a.style.top) - "
                            "parseFloat(b.style.top))[0].dataset.runId === want", arg=[ROWS, ids["s4"]])
     assert column(page, f1) == ["0.9", "0.86", "0.81", "0.77", "0.72", "0.7"]
+    page.click(f"{TABLE} .nbtrack-th[data-field='{f1}'] .nbtrack-th-label")  # again: ascending
+    page.wait_for_function("([s, want]) => [...document.querySelectorAll(s)].sort((a, b) => parseFloat(a.style.top) - "
+                           "parseFloat(b.style.top))[0].dataset.runId === want", arg=[ROWS, ids["s5"]])
+    assert column(page, f1) == ["0.7", "0.72", "0.77", "0.81", "0.86", "0.9"]
+    # a loss is best when lowest: its first click sorts ascending
+    loss = next(f for f in headers(page) if f.startswith("metrics.test.loss"))
+    page.click(f"{TABLE} .nbtrack-th[data-field='{loss}'] .nbtrack-th-label")
+    page.wait_for_function("f => document.querySelector(`#nbtrack-table .nbtrack-th[data-field='${f}']`)"
+                           ".getAttribute('aria-sort') === 'ascending'", arg=loss)
+    # a param's first click sorts ascending too
+    page.click(f"{TABLE} .nbtrack-th[data-field='params.C'] .nbtrack-th-label")
+    page.wait_for_function("() => document.querySelector(\"#nbtrack-table .nbtrack-th[data-field='params.C']\")"
+                           ".getAttribute('aria-sort') === 'ascending'")
     # model first (gb before rf), then C descending within each model: shift-click adds the second key.
     page.click(f"{TABLE} .nbtrack-th[data-field='params.model'] .nbtrack-th-label")
     page.click(f"{TABLE} .nbtrack-th[data-field='params.C'] .nbtrack-th-label", modifiers=["Shift"])
@@ -308,10 +317,14 @@ def test_filter_completes_keys_and_values_and_keeps_the_last_results_on_an_error
     assert page.inner_text(f"{TABLE} .nbtrack-count") == "3 runs"
     screenshot(page, "table-filter-completion")
 
-    # A filter that does not parse: the error shows under the box and the three runs stay.
+    # A filter that does not parse: the error shows under the box and the three runs stay, marked stale.
+    assert not page.is_visible(f"{TABLE} .nbtrack-stale-note")
     page.fill(box, "params.model = ")
     page.wait_for_selector(f"{TABLE} .nbtrack-filter-error:not(:empty)")
     assert len(names(page)) == 3
+    page.wait_for_selector(f"{TABLE} .nbtrack-stale-note", state="visible")
+    assert page.inner_text(f"{TABLE} .nbtrack-stale-note") == "showing the last results"
+    assert float(page.eval_on_selector(f"{TABLE} .nbtrack-tbody", "b => getComputedStyle(b).opacity")) < 0.6
     # A misspelt key: the server names it and suggests the near one.
     page.fill(box, "params.modle = 'rf'")
     page.wait_for_function("() => document.querySelector('#nbtrack-table .nbtrack-filter-error').textContent"
@@ -328,6 +341,8 @@ def test_filter_completes_keys_and_values_and_keeps_the_last_results_on_an_error
     page.fill(box, "")
     wait_rows(page, 8)
     assert page.inner_text(f"{TABLE} .nbtrack-filter-error") == ""
+    page.wait_for_selector(f"{TABLE} .nbtrack-stale-note", state="hidden")
+    assert page.eval_on_selector(f"{TABLE} .nbtrack-tbody", "b => getComputedStyle(b).opacity") == "1"
 
 
 def test_grouping_by_a_param_shows_counts_and_mean_and_std_and_opens_a_group(
@@ -426,6 +441,8 @@ def test_bulk_tag_archive_restore_and_delete_with_confirmation_and_refusals(
     assert page.query_selector_all(f"{ROWS} .nbtrack-archived-badge")
     screenshot(page, "table-archived-only")
     page.check(f"{TABLE} .nbtrack-select-all")
+    assert page.is_enabled(f"{TABLE} .nbtrack-bulk-restore")  # archived runs: Restore acts, Archive would not
+    assert page.is_disabled(f"{TABLE} .nbtrack-bulk-archive")
     page.click(f"{TABLE} .nbtrack-bulk-restore")
     page.wait_for_function("() => document.querySelector('#nbtrack-table .nbtrack-count').textContent === '0 runs'")
     page.select_option(f"{TABLE} .nbtrack-archived-select", "hide")
@@ -564,8 +581,7 @@ def test_a_run_is_renamed_in_place_and_a_bad_name_keeps_the_field(
 def test_rows_are_reached_and_opened_from_the_keyboard(lab: tuple[LabServer, dict[str, str]], page: Any) -> None:
     server, ids = lab
     open_table(page, server, {"where": "experiment = 'train_classifier'"}, rows=6)
-    page.click(f"{TABLE} .nbtrack-th[data-field='metrics.test.f1'] .nbtrack-th-label")
-    page.click(f"{TABLE} .nbtrack-th[data-field='metrics.test.f1'] .nbtrack-th-label")  # descending: s4 first
+    page.click(f"{TABLE} .nbtrack-th[data-field='metrics.test.f1'] .nbtrack-th-label")  # best first: s4
     page.wait_for_function("([s, want]) => [...document.querySelectorAll(s)].sort((a, b) => parseFloat(a.style.top) - "
                            "parseFloat(b.style.top))[0].dataset.runId === want", arg=[ROWS, ids["s4"]])
     page.focus(f"{TABLE} .nbtrack-table-filter")
@@ -618,6 +634,174 @@ def test_a_live_run_updates_in_place_without_losing_scroll_selection_or_focus(
     store.close()
 
 
+def tab_labels(page: Any) -> list[str]:
+    return page.eval_on_selector_all(".lm-DockPanel .lm-TabBar-tab .lm-TabBar-tabLabel", "ts => ts.map(t => t.textContent)")
+
+
+def show_table(page: Any) -> None:
+    page.click(".lm-TabBar-tab[data-id='nbtrack-table']")
+    page.wait_for_selector(TABLE, state="visible")
+
+
+def test_charts_and_analyse_open_the_ticked_runs_else_the_filter_else_the_sweep(
+        lab: tuple[LabServer, dict[str, str]], page: Any) -> None:
+    server, ids = lab
+    open_table(page, server, {"where": "experiment = 'train_classifier'"}, rows=6)
+    page.click(f"{TABLE} .nbtrack-open-charts")  # nothing ticked: the filter's six runs
+    page.wait_for_function("() => [...document.querySelectorAll('.lm-TabBar-tabLabel')]"
+                           ".some(t => t.textContent === 'charts: 6 runs')")
+    show_table(page)
+    page.check(f"{TABLE} .nbtrack-trow[data-run-id='{ids['s0']}'] .nbtrack-select")
+    page.check(f"{TABLE} .nbtrack-trow[data-run-id='{ids['s1']}'] .nbtrack-select")
+    page.click(f"{TABLE} .nbtrack-open-charts")  # the ticked two
+    page.wait_for_function("() => [...document.querySelectorAll('.lm-TabBar-tabLabel')]"
+                           ".some(t => t.textContent === 'charts: 2 runs')")
+    show_table(page)
+    page.click(f"{TABLE} .nbtrack-clear-selection")
+    page.select_option(f"{TABLE} .nbtrack-group-select", "tags.sweep")  # grouped by the sweep: that sweep
+    page.wait_for_selector(f"{TABLE} .nbtrack-group-row")
+    page.click(f"{TABLE} .nbtrack-open-analysis")
+    page.wait_for_function("() => [...document.querySelectorAll('.lm-TabBar-tabLabel')]"
+                           ".some(t => t.textContent === 'sweep s1')")
+    show_table(page)
+    page.select_option(f"{TABLE} .nbtrack-group-select", "")
+    page.fill(f"{TABLE} .nbtrack-table-filter", "params.model = 'rf'")  # not a sweep: the filter's runs
+    wait_rows(page, 3)
+    before = len(tab_labels(page))
+    page.click(f"{TABLE} .nbtrack-open-analysis")
+    page.wait_for_function("n => document.querySelectorAll('.lm-DockPanel .lm-TabBar-tab').length > n", arg=before)
+    assert "sweep analysis" in tab_labels(page)
+    show_table(page)
+    screenshot(page, "table-charts-analyse-buttons")
+
+
+def test_a_saved_views_link_opens_a_table_headed_by_field_labels(
+        lab: tuple[LabServer, dict[str, str]], page: Any) -> None:
+    server, _ = lab
+    api(server, "PUT", "views/f1%20view", {"where": "experiment = 'train_classifier'", "experiment": "",
+                                           "columns": ["params.model", "params.C", "metrics.test.f1"],
+                                           "order": ["-metrics.test.f1"], "group": "", "archived": "hide"})
+    labels = {f["field"]: f["label"] for f in api(server, "GET", "runs/fields")["fields"]}
+    open_lab(page, server, "&nbtrack-view=f1%20view")
+    wait_rows(page, 6)
+    head = f"{TABLE} .nbtrack-th[data-field='metrics.test.f1']"
+    page.wait_for_function("s => document.querySelector(s + ' .nbtrack-th-kind')?.textContent === 'metric'",
+                           arg=head, timeout=5000)
+    assert page.inner_text(f"{head} .nbtrack-th-label") == labels["metrics.test.f1"] != "metrics.test.f1"
+    assert page.inner_text(f"{TABLE} .nbtrack-th[data-field='params.C'] .nbtrack-th-label") == labels["params.C"]
+    assert page.eval_on_selector(f"{head} .nbtrack-th-label", "l => l.scrollWidth <= l.clientWidth")  # not cut off
+    screenshot(page, "table-view-link-headers")
+    set_theme(page, "JupyterLab Dark")
+    screenshot(page, "table-view-link-headers-dark")
+    set_theme(page, "JupyterLab Light")
+    api(server, "DELETE", "views/f1%20view")
+
+
+OVERLAPS = """() => {
+  const boxes = [...document.querySelectorAll('#nbtrack-table .nbtrack-toolbar > *, '
+    + '#nbtrack-table .nbtrack-selection-bar > *')]
+    .filter(e => !e.classList.contains('nbtrack-selection-bar') && e.offsetParent)
+    .map(e => [e.className || e.tagName, e.getBoundingClientRect()]);
+  const hits = [];
+  for (let i = 0; i < boxes.length; i++) for (let j = i + 1; j < boxes.length; j++) {
+    const [n, a] = boxes[i], [m, b] = boxes[j];
+    if (a.left < b.right - 1 && b.left < a.right - 1 && a.top < b.bottom - 1 && b.top < a.bottom - 1) hits.push([n, m]);
+  }
+  return hits;
+}"""
+
+
+@pytest.mark.parametrize("width", [1400, 900])
+def test_the_toolbar_keeps_its_labels_on_one_line_without_overlaps_and_inert_buttons_look_disabled(
+        lab: tuple[LabServer, dict[str, str]], page: Any, width: int) -> None:
+    server, ids = lab
+    page.set_viewport_size({"width": width, "height": 800})
+    open_table(page, server, {"where": "experiment = 'train_classifier'"}, rows=6)
+    page.select_option(f"{TABLE} .nbtrack-group-select", "params.model")
+    page.wait_for_selector(f"{TABLE} .nbtrack-group-row")
+    label = f"{TABLE} .nbtrack-constant-label"
+    assert page.eval_on_selector(label, "l => l.getBoundingClientRect().height") <= 28  # one line
+    assert page.evaluate(OVERLAPS) == []
+    delete, tag = f"{TABLE} .nbtrack-bulk-delete", f"{TABLE} .nbtrack-bulk-tag"
+    assert page.is_disabled(delete)
+    background = "e => getComputedStyle(e).backgroundColor"
+    assert page.eval_on_selector(delete, background) == page.eval_on_selector(tag, background)  # not solid red
+    for theme, name in (("JupyterLab Light", ""), ("JupyterLab Dark", "-dark")):
+        set_theme(page, theme)
+        screenshot(page, f"table-toolbar-{width}{name}")
+    set_theme(page, "JupyterLab Light")
+    page.select_option(f"{TABLE} .nbtrack-group-select", "")
+    wait_rows(page, 6)
+    page.check(f"{TABLE} .nbtrack-trow[data-run-id='{ids['s0']}'] .nbtrack-select")
+    assert page.is_disabled(f"{TABLE} .nbtrack-bulk-restore")  # none of the ticked runs is archived
+    assert page.is_enabled(f"{TABLE} .nbtrack-bulk-archive") and page.is_enabled(delete)
+    assert page.eval_on_selector(delete, background) != page.eval_on_selector(tag, background)  # red once it acts
+    assert page.evaluate(OVERLAPS) == []
+    screenshot(page, f"table-toolbar-{width}-selected")
+
+
+def test_groups_follow_the_sort_and_label_mean_and_sd_of_metrics_only(
+        lab: tuple[LabServer, dict[str, str]], page: Any) -> None:
+    server, _ = lab
+    open_table(page, server, {"where": "experiment = 'train_classifier'"}, rows=6)
+    page.click(f"{TABLE} .nbtrack-th[data-field='metrics.test.f1'] .nbtrack-th-label")  # best first
+    page.select_option(f"{TABLE} .nbtrack-group-select", "params.C")
+    group_names = ("() => [...document.querySelectorAll('#nbtrack-table .nbtrack-group-row')]"
+                   ".sort((a, b) => parseFloat(a.style.top) - parseFloat(b.style.top))"
+                   ".map(r => r.querySelector('.nbtrack-group-label').textContent)")
+    # mean f1: C=1 0.815, C=10 0.8, C=0.1 0.765
+    page.wait_for_function(f"() => ({group_names})().join() === 'params.C = 1,params.C = 10,params.C = 0.1'")
+    page.click(f"{TABLE} .nbtrack-th[data-field='metrics.test.f1'] .nbtrack-th-label")  # worst first
+    page.wait_for_function(f"() => ({group_names})().join() === 'params.C = 0.1,params.C = 10,params.C = 1'")
+    heads = page.eval_on_selector_all(f"{TABLE} .nbtrack-thead > div", "hs => hs.map(h => h.dataset.field || '')")
+    row = f"{TABLE} .nbtrack-group-row:has-text('params.C = 1')"
+    f1 = f"{row} > div:nth-child({heads.index('metrics.test.f1') + 1})"
+    page.wait_for_selector(f"{f1}:has-text('±')")
+    for field in ("params.C", "params.model"):  # no stats of the grouping column nor of params
+        assert page.inner_text(f"{row} > div:nth-child({heads.index(field) + 1})").strip() == ""
+    assert page.is_visible(f"{TABLE} .nbtrack-group-caption")
+    assert page.inner_text(f"{TABLE} .nbtrack-group-caption") == "group rows: mean ± sd"
+    assert "mean ± sd" in page.get_attribute(f"{TABLE} .nbtrack-th[data-field='metrics.test.f1']", "title")
+    assert page.eval_on_selector(f1, "c => c.scrollHeight <= c.clientHeight && c.clientHeight >= 40")  # not squeezed
+    page.click(row)  # its runs follow the taller group row without overlapping it
+    page.wait_for_function("() => document.querySelectorAll('#nbtrack-table .nbtrack-trow[data-run-id]').length === 2")
+    bottom = page.eval_on_selector(row, "r => r.getBoundingClientRect().bottom")
+    tops = page.eval_on_selector_all(ROWS, "rs => rs.map(r => r.getBoundingClientRect().top)")
+    assert min(tops) >= bottom - 1
+    screenshot(page, "table-grouped-sorted")
+    set_theme(page, "JupyterLab Dark")
+    screenshot(page, "table-grouped-sorted-dark")
+    set_theme(page, "JupyterLab Light")
+
+
+def test_a_rename_and_a_saved_note_show_in_the_row_at_once_and_the_note_as_plain_text(
+        lab: tuple[LabServer, dict[str, str]], page: Any) -> None:
+    server, ids = lab
+    open_table(page, server, {"where": "experiment = 'train_classifier'"}, rows=6)
+    page.wait_for_timeout(2500)  # a live refresh has read the rows again
+    row = f"{TABLE} .nbtrack-trow[data-run-id='{ids['s2']}']"
+    page.hover(row)
+    page.click(f"{row} .nbtrack-rename")
+    page.fill(f"{row} .nbtrack-rename-input", "gb C=0.1 renamed")
+    page.press(f"{row} .nbtrack-rename-input", "Enter")
+    page.wait_for_function("s => document.querySelector(s + ' .nbtrack-run-link')?.textContent === 'gb C=0.1 renamed'",
+                           arg=row, timeout=600)
+    row = f"{TABLE} .nbtrack-trow[data-run-id='{ids['s5']}']"
+    page.click(f"{row} .nbtrack-note-cell")
+    editor = f"#nbtrack-note-{ids['s5']}"
+    page.fill(f"{editor} .nbtrack-note-text", "## Worst\n\n**Best gb** of [the sweep](https://example.org) with `C=10`, *not* kept")
+    page.press(f"{editor} .nbtrack-note-text", "Control+s")
+    page.wait_for_function("e => document.querySelector(e + ' .nbtrack-note-status').textContent === 'saved'",
+                           arg=editor)
+    show_table(page)
+    page.wait_for_function("s => document.querySelector(s + ' .nbtrack-note-cell').textContent"
+                           " === 'Worst Best gb of the sweep with C=10, not kept'", arg=row, timeout=600)
+    screenshot(page, "table-note-plain")
+    set_theme(page, "JupyterLab Dark")
+    screenshot(page, "table-note-plain-dark")
+    set_theme(page, "JupyterLab Light")
+
+
 def test_ten_thousand_runs_scroll_to_the_end_and_sort(big_lab: LabServer, page: Any) -> None:
     open_table(page, big_lab)
     page.wait_for_function("() => document.querySelector('#nbtrack-table .nbtrack-count').textContent === '10,000 runs'")
@@ -625,8 +809,7 @@ def test_ten_thousand_runs_scroll_to_the_end_and_sort(big_lab: LabServer, page: 
     page.wait_for_function("s => [...document.querySelectorAll(s)].some(r => r.dataset.position === '9999')", arg=ROWS)
     assert len(page.query_selector_all(f"{TABLE} .nbtrack-trow")) < 80  # only what is in view, and a margin
     screenshot(page, "table-10k-end")
-    page.click(f"{TABLE} .nbtrack-th[data-field='metrics.test.f1'] .nbtrack-th-label")
-    page.click(f"{TABLE} .nbtrack-th[data-field='metrics.test.f1'] .nbtrack-th-label")
+    page.click(f"{TABLE} .nbtrack-th[data-field='metrics.test.f1'] .nbtrack-th-label")  # best first
     page.wait_for_function("() => document.querySelector(\"#nbtrack-table .nbtrack-th[data-field='metrics.test.f1']\")"
                            ".getAttribute('aria-sort') === 'descending'")
     page.wait_for_function("s => { const top = [...document.querySelectorAll(s)].find(r => r.dataset.position === '0');"
