@@ -123,11 +123,11 @@ def test_a_store_its_user_cannot_write_is_listed_shown_and_reported_and_writes_f
 
         listed = nbtrack("runs")
         assert listed.returncode == 0, listed.stderr
-        assert run_id[:6] in listed.stdout and "finished" in listed.stdout
+        assert run_id[-6:] in listed.stdout and "finished" in listed.stdout  # the short id: the id's end
         shown = nbtrack("show", run_id)
         assert shown.returncode == 0 and "kept" in shown.stdout and "notes.txt" in shown.stdout, shown.stderr
         report = nbtrack("report", "--out", tmp_path / "report.html")
-        assert report.returncode == 0 and run_id[:6] in (tmp_path / "report.html").read_text(), report.stderr
+        assert report.returncode == 0 and run_id[-6:] in (tmp_path / "report.html").read_text(), report.stderr
         refused = nbtrack("models", "register", "churn", "--run", run_id)
         assert refused.returncode != 0
         assert refused.stderr.splitlines() == [

@@ -162,7 +162,10 @@ def test_importance_on_the_demo_sweep_names_the_param_that_drives_the_metric_fir
 
 
 def test_parallel_coordinates_give_one_axis_per_varying_param_and_a_coloured_row_per_run(api: Any) -> None:
-    client, ids, _ = api
+    from nbtrack.store import open_store
+
+    client, ids, store_path = api
+    store_colours = {run.id: run.colour for run in open_store(store_path, read_only=True).runs(limit=None)}
     body = client.request("GET", f"{API}/analysis?sweep={SWEEP}&metric=metrics.test.f1").json()
     axes = {a["field"]: a for a in body["axes"]}
     assert [a["field"] for a in body["axes"]][-1] == "metrics.test.f1"
@@ -174,7 +177,9 @@ def test_parallel_coordinates_give_one_axis_per_varying_param_and_a_coloured_row
     rows = body["rows"]
     assert len(rows) == 11 and ids["sweep"][11] not in {r["id"] for r in rows}
     assert all(r["colour"].startswith("#") and r["name"] for r in rows)
-    assert len({r["colour"] for r in rows}) == 11  # up to 16 runs never share a colour
+    # each run's own colour (the palette entry of its row number): ten runs in a row never share one
+    assert all(r["colour"] == store_colours[r["id"]] for r in rows)
+    assert len({r["colour"] for r in rows}) == 10
     assert {r["values"]["params.model"] for r in rows} == {"gb", "rf"}
     scatter = {s["field"]: s for s in body["scatter"]}
     assert len(scatter["params.max_depth"]["x"]) == len(scatter["params.max_depth"]["y"]) == 11

@@ -49,8 +49,8 @@ def test_table_pages_chosen_columns_sorted_by_any_field_on_the_server(api: tuple
                                "tags.team", "duration"]
     assert [row["id"] for row in body["rows"]] == [ids["rf"], ids["svm"]]
     first = body["rows"][0]
-    assert set(first) == {"id", "name", "status", "started_at", "ended_at", "duration", "archived", "note_excerpt",
-                          "values"}
+    assert set(first) == {"id", "name", "colour", "status", "started_at", "ended_at", "duration", "archived",
+                          "note_excerpt", "values"}
     assert first["name"] == "rf-run" and first["values"]["params.model"] == "rf"
     assert first["values"]["metrics.train.loss.min"] == pytest.approx(0.001)
     assert first["values"]["data.train.rows"] == 100 and first["values"]["tags.team"] == "risk"

@@ -40,7 +40,8 @@ def make_source(folder: Path) -> tuple[object, list[str], str]:
 def snapshot(store, run_id: str) -> dict:
     run = store.run(run_id)
     return {
-        "run": json.dumps(run.to_dict(), sort_keys=True, default=str),  # NaN reads equal as text
+        # NaN reads equal as text; a colour is the run's place in its own store
+        "run": json.dumps({k: v for k, v in run.to_dict().items() if k != "colour"}, sort_keys=True, default=str),
         "history": {k: _comparable(run.metric_history(k)) for k in run.summaries},
         "records": [(r.kind, r.name, r.body) for r in run.records()],
         "cells": run.cells(),
