@@ -107,6 +107,12 @@ def test_runs_table_names_runs_and_shows_what_varies_or_any_field_asked_for(cli,
     assert asked.splitlines()[2].split()[-3] == "0.05"
 
 
+def test_runs_table_shows_a_run_column_asked_for_once_where_it_is_asked(cli, seeded, store):
+    lines = cli("runs", "--columns", "name,notes", "--order-by", "-metrics.test.f1").stdout.splitlines()
+    assert lines[0].split() == ["id", "experiment", "status", "started", "duration", "name", "notes"]
+    assert lines[2].count(store.run(seeded[0]).name) == 1
+
+
 def test_show_accepts_a_prefix_and_prints_params_metrics(cli, seeded):
     result = cli("show", seeded[1][:12])
     assert result.returncode == 0, result.stderr
