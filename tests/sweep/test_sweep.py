@@ -308,3 +308,15 @@ def _processes_of(run_ids: list[str]) -> list[int]:
 
 def test_sweep_is_public():
     assert "sweep" in nbtrack.__all__ and nbtrack.sweep.__module__ == "nbtrack.execution.sweep"
+
+
+@pytest.mark.slow
+def test_the_sweep_summary_shows_the_metrics_that_vary_best_first(cli, store):
+    result = cli("sweep", TINY, "--grid", "a=1,2", "--grid", "b=0.5,1", "--workers", "2")
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0].split() == ["run", "status", "a", "b", "draw", "score", "duration"]  # leaked is 1 in each
+    draws = [float(line.split()[4]) for line in lines[2:6]]
+    assert draws == sorted(draws, reverse=True)  # by the first metric, highest first
+    scores = {float(line.split()[5]) for line in lines[2:6]}
+    assert scores == {0.5, 1.0, 2.0}
