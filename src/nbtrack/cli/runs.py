@@ -71,7 +71,7 @@ def run_command(notebook: Path, param_pairs: tuple[tuple[str, str], ...], params
                                     right=[False, True]))
     if run.error is not None and run.status != RunStatus.FINISHED:
         error = run.error
-        where = f" in cell {error.cell}" if error.cell is not None else ""
+        where = f" in code cell {error.cell}" if error.cell is not None else ""  # RunError.cell's numbering
         output.echo(f"nbtrack: run {run.id} {run.status}{where}: {error.ename}: {error.evalue}", err=True)
     raise click.exceptions.Exit(0 if run.status == RunStatus.FINISHED else 1)
 
@@ -322,7 +322,7 @@ def _show_text(run: Any, artifacts: list[Any], records: dict[str, dict[str, Any]
     if run.notebook:
         lines.append(f"notebook    {p(run.notebook.path)} (sha256 {run.notebook.sha256[:12]})")
     if run.error:
-        where = f"cell {run.error.cell}: " if run.error.cell is not None else ""
+        where = f"code cell {run.error.cell}: " if run.error.cell is not None else ""
         lines.append(f"stopped     {where}{p(run.error.ename)}: {p(run.error.evalue)}")
     if run.params:
         lines += ["", output.table(["param", "value"], sorted(run.params.items()))]
