@@ -159,7 +159,12 @@ export class AnalysisPanel extends Widget {
           h('span', {}, correlation === null ? '-' : formatNumber(Math.round(correlation * 1000) / 1000))),
         h('td', {}, entry.correlation_kind === 'eta' ? 'eta (categories)' : 'Spearman'));
     });
-    this.importance.replaceChildren(h('table', { class: 'nbtrack-table nbtrack-importance-table' },
+    const summary = answer.summary
+      ? h('p', { class: `nbtrack-importance-summary${answer.reliable ? '' : ' nbtrack-unreliable'}`,
+        attrs: { role: 'status' } }, answer.summary)
+      : null;
+    this.importance.replaceChildren(...(summary ? [summary] : []),
+      h('table', { class: 'nbtrack-table nbtrack-importance-table' },
       h('thead', {}, h('tr', {}, h('th', {}, 'param'), h('th', {}, 'importance'), h('th', {}, 'correlation'),
         h('th', {}, 'correlation of'))),
       h('tbody', {}, ...rows)));

@@ -73,6 +73,10 @@ export interface IAnalysis {
   rows: IAnalysisRow[];
   importance: IImportance[];
   importance_method: string;
+  /** One line: which param matters most for the metric, and whether the runs are enough to trust it. */
+  summary?: string;
+  /** Enough runs for the forest's importance (else the table ranks by correlation). */
+  reliable?: boolean;
   scatter: { field: string; kind: string; x: (number | string | null)[]; y: number[] }[];
 }
 

@@ -275,6 +275,10 @@ def test_parallel_coordinates_brush_narrows_the_runs_table_and_importance_names_
     assert page.inner_text(f"{ANALYSIS} .nbtrack-analysis-summary").startswith("11 of 12 runs")
     first = page.get_attribute(f"{ANALYSIS} .nbtrack-importance tbody tr >> nth=0", "data-field")
     assert first == "params.max_depth"
+    # one line says what drove the metric, and that 11 runs are too few to trust a forest's ranking
+    said = page.inner_text(f"{ANALYSIS} .nbtrack-importance-summary")
+    assert "max_depth" in said and "test.f1" in said, said
+    assert page.locator(f"{ANALYSIS} .nbtrack-importance-summary.nbtrack-unreliable").count() == 1
     assert page.get_attribute(f"{ANALYSIS} .nbtrack-parcoords", "data-selected") == "11"
     screenshot(page, "analysis")
 

@@ -352,6 +352,19 @@
   color: var(--jp-ui-font-color2);
   font-size: 18px;
 }
+
+.nbtrack-importance-summary {
+  margin: 4px 0 8px;
+  font-weight: 600;
+  color: var(--jp-ui-font-color1);
+}
+
+.nbtrack-importance-summary.nbtrack-unreliable {
+  font-weight: normal;
+  padding: 4px 8px;
+  border-left: 3px solid var(--jp-warn-color1);
+  background: var(--jp-layout-color2);
+}
 `,""]),t.d(o,{},{A:i})},161(r,o,t){var a=t(415),e=t.n(a),n=t(688),i=(t.n(n))()(e());i.push([r.id,`/* The run detail's artifacts: rows that open a preview below them (src/artifacts.ts). */
 
 .nbtrack-artifacts {
