@@ -596,7 +596,8 @@
 .nbtrack-execution-entry {
   display: flex;
   align-items: center;
-  gap: 6px;
+  flex-wrap: wrap;
+  gap: 0 6px;
   border: var(--jp-border-width) solid var(--jp-border-color2);
   background: var(--jp-layout-color1);
   color: var(--jp-ui-font-color1);
@@ -619,6 +620,11 @@
 }
 
 .nbtrack-execution-cell {
+  /* a line of its own under the run's name: the name gets the entry's width */
+  flex-basis: 100%;
+  padding-left: calc(1.3em + 6px);
+  overflow: hidden;
+  text-overflow: ellipsis;
   color: var(--jp-ui-font-color2);
   font-size: var(--jp-ui-font-size0);
   white-space: nowrap;
@@ -692,10 +698,18 @@
 
 .nbtrack-row-line {
   display: flex;
+  align-items: baseline;
   gap: 6px;
   white-space: nowrap;
   overflow: hidden;
   text-overflow: ellipsis;
+}
+
+.nbtrack-row-title .nbtrack-swatch {
+  width: 10px;
+  height: 10px;
+  align-self: center;
+  margin: 0;
 }
 
 .nbtrack-run-name {
@@ -856,7 +870,12 @@
   display: flex;
   flex-direction: column;
   gap: 6px;
-  min-width: 360px;
+  /* fixed: a long refusal or help text wraps instead of widening the dialog */
+  width: min(560px, 80vw);
+}
+
+.nbtrack-params-form > * {
+  min-width: 0;
 }
 
 .nbtrack-param {
@@ -876,9 +895,26 @@
   font-size: var(--jp-ui-font-size0);
 }
 
+.nbtrack-param-help {
+  grid-column: 3;
+  overflow-wrap: anywhere;
+}
+
+.nbtrack-param input {
+  min-width: 0;
+}
+
+/* the refusal stays at the top of the body however far the form is scrolled */
 .nbtrack-launch-error {
+  position: sticky;
+  top: 0;
+  z-index: 1;
+  padding: 4px 6px;
+  border-left: 3px solid var(--jp-error-color1);
+  background: var(--jp-layout-color1);
   color: var(--jp-error-color1);
   white-space: pre-wrap;
+  overflow-wrap: anywhere;
 }
 
 .nbtrack-launch-error:empty {
@@ -1124,6 +1160,73 @@
 .nbtrack-panel button:disabled {
   opacity: 0.45;
   cursor: not-allowed;
+}
+
+/* Vega's tooltip (appended to the body) in Lab's colours: it was light grey in dark themes.
+   :not(#…) outranks vega-tooltip's own #vg-tooltip-element and .dark-theme rules. */
+#vg-tooltip-element:not(#nbtrack-none) {
+  background-color: var(--jp-layout-color1);
+  border: var(--jp-border-width) solid var(--jp-border-color1);
+  color: var(--jp-ui-font-color1);
+  font-family: var(--jp-ui-font-family);
+  box-shadow: var(--jp-elevation-z4);
+}
+
+#vg-tooltip-element:not(#nbtrack-none) table tr td.key {
+  color: var(--jp-ui-font-color2);
+}
+
+.nbtrack-detail-title {
+  display: flex;
+  align-items: center;
+  gap: 8px;
+}
+
+.nbtrack-detail-title h2 {
+  margin: 0;
+  overflow-wrap: anywhere;
+}
+
+.nbtrack-detail-versions:empty {
+  display: none;
+}
+
+.nbtrack-detail-versions {
+  display: flex;
+  flex-wrap: wrap;
+  gap: 6px;
+  margin: 4px 0;
+}
+
+.nbtrack-model-version {
+  padding: 0 6px;
+  border-radius: 3px;
+  border: var(--jp-border-width) solid var(--jp-brand-color1);
+  color: var(--jp-ui-font-color1);
+  font-family: var(--jp-code-font-family);
+  font-size: var(--jp-ui-font-size1);
+}
+
+.nbtrack-detail-note {
+  display: flex;
+  align-items: flex-start;
+  gap: 8px;
+  margin: 6px 0;
+  padding: 4px 8px;
+  border-left: 3px solid var(--jp-border-color1);
+}
+
+.nbtrack-detail-note-body {
+  flex: 1;
+  min-width: 0;
+}
+
+.nbtrack-row-metrics .nbtrack-select {
+  flex: none;
+  margin: 0;
+  width: 12px;
+  height: 12px;
+  align-self: center;
 }
 `,""]),t.d(o,{},{A:i})},420(r,o,t){var a=t(415),e=t.n(a),n=t(688),i=(t.n(n))()(e());i.push([r.id,`/* The runs table, its popups and the note editor: colours and sizes from --jp-* variables (light and dark). */
 
@@ -1649,4 +1752,4 @@
   height: 14px;
   vertical-align: middle;
 }
-`,""]),t.d(o,{},{A:i})},688(r){r.exports=function(r){var o=[];return o.toString=function(){return this.map(function(o){var t="",a=void 0!==o[5];return o[4]&&(t+="@supports (".concat(o[4],") {")),o[2]&&(t+="@media ".concat(o[2]," {")),a&&(t+="@layer".concat(o[5].length>0?" ".concat(o[5]):""," {")),t+=r(o),a&&(t+="}"),o[2]&&(t+="}"),o[4]&&(t+="}"),t}).join("")},o.i=function(r,t,a,e,n){"string"==typeof r&&(r=[[null,r,void 0]]);var i={};if(a)for(var c=0;c<this.length;c++){var l=this[c][0];null!=l&&(i[l]=!0)}for(var p=0;p<r.length;p++){var s=[].concat(r[p]);a&&i[s[0]]||(void 0!==n&&(void 0===s[5]||(s[1]="@layer".concat(s[5].length>0?" ".concat(s[5]):""," {").concat(s[1],"}")),s[5]=n),t&&(s[2]&&(s[1]="@media ".concat(s[2]," {").concat(s[1],"}")),s[2]=t),e&&(s[4]?(s[1]="@supports (".concat(s[4],") {").concat(s[1],"}"),s[4]=e):s[4]="".concat(e)),o.push(s))}},o}},415(r){r.exports=function(r){return r[1]}},886(r){var o=[];function t(r){for(var t=-1,a=0;a<o.length;a++)if(o[a].identifier===r){t=a;break}return t}function a(r,a){for(var e={},n=[],i=0;i<r.length;i++){var c=r[i],l=a.base?c[0]+a.base:c[0],p=e[l]||0,s="".concat(l," ").concat(p);e[l]=p+1;var d=t(s),b={css:c[1],media:c[2],sourceMap:c[3],supports:c[4],layer:c[5]};if(-1!==d)o[d].references++,o[d].updater(b);else{var u=function(r,o){var t=o.domAPI(o);return t.update(r),function(o){o?(o.css!==r.css||o.media!==r.media||o.sourceMap!==r.sourceMap||o.supports!==r.supports||o.layer!==r.layer)&&t.update(r=o):t.remove()}}(b,a);a.byIndex=i,o.splice(i,0,{identifier:s,updater:u,references:1})}n.push(s)}return n}r.exports=function(r,e){var n=a(r=r||[],e=e||{});return function(r){r=r||[];for(var i=0;i<n.length;i++){var c=t(n[i]);o[c].references--}for(var l=a(r,e),p=0;p<n.length;p++){var s=t(n[p]);0===o[s].references&&(o[s].updater(),o.splice(s,1))}n=l}}},285(r){var o={};r.exports=function(r,t){var a=function(r){if(void 0===o[r]){var t=document.querySelector(r);if(window.HTMLIFrameElement&&t instanceof window.HTMLIFrameElement)try{t=t.contentDocument.head}catch(r){t=null}o[r]=t}return o[r]}(r);if(!a)throw Error("Couldn't find a style target. This probably means that the value for the 'insert' parameter is invalid.");a.appendChild(t)}},298(r){r.exports=function(r){var o=document.createElement("style");return r.setAttributes(o,r.attributes),r.insert(o,r.options),o}},206(r,o,t){r.exports=function(r){var o=t.nc;o&&r.setAttribute("nonce",o)}},167(r){r.exports=function(r){if("u"<typeof document)return{update:function(){},remove:function(){}};var o=r.insertStyleElement(r);return{update:function(t){var a,e,n;a="",t.supports&&(a+="@supports (".concat(t.supports,") {")),t.media&&(a+="@media ".concat(t.media," {")),(e=void 0!==t.layer)&&(a+="@layer".concat(t.layer.length>0?" ".concat(t.layer):""," {")),a+=t.css,e&&(a+="}"),t.media&&(a+="}"),t.supports&&(a+="}"),(n=t.sourceMap)&&"u">typeof btoa&&(a+="\n/*# sourceMappingURL=data:application/json;base64,".concat(btoa(unescape(encodeURIComponent(JSON.stringify(n))))," */")),r.styleTagTransform(a,o,r.options)},remove:function(){var r;null===(r=o).parentNode||r.parentNode.removeChild(r)}}}},343(r){r.exports=function(r,o){if(o.styleSheet)o.styleSheet.cssText=r;else{for(;o.firstChild;)o.removeChild(o.firstChild);o.appendChild(document.createTextNode(r))}}},451(r,o,t){var a=t(886),e=t.n(a),n=t(167),i=t.n(n),c=t(285),l=t.n(c),p=t(206),s=t.n(p),d=t(298),b=t.n(d),u=t(343),f=t.n(u),k=t(277),v={};v.styleTagTransform=f(),v.setAttributes=s(),v.insert=l().bind(null,"head"),v.domAPI=i(),v.insertStyleElement=b(),e()(k.A,v),k.A&&k.A.locals&&k.A.locals;var h=t(420),x={};x.styleTagTransform=f(),x.setAttributes=s(),x.insert=l().bind(null,"head"),x.domAPI=i(),x.insertStyleElement=b(),e()(h.A,x),h.A&&h.A.locals&&h.A.locals;var g=t(964),m={};m.styleTagTransform=f(),m.setAttributes=s(),m.insert=l().bind(null,"head"),m.domAPI=i(),m.insertStyleElement=b(),e()(g.A,m),g.A&&g.A.locals&&g.A.locals;var w=t(161),j={};j.styleTagTransform=f(),j.setAttributes=s(),j.insert=l().bind(null,"head"),j.domAPI=i(),j.insertStyleElement=b(),e()(w.A,j),w.A&&w.A.locals&&w.A.locals}}]);
+`,""]),t.d(o,{},{A:i})},688(r){r.exports=function(r){var o=[];return o.toString=function(){return this.map(function(o){var t="",a=void 0!==o[5];return o[4]&&(t+="@supports (".concat(o[4],") {")),o[2]&&(t+="@media ".concat(o[2]," {")),a&&(t+="@layer".concat(o[5].length>0?" ".concat(o[5]):""," {")),t+=r(o),a&&(t+="}"),o[2]&&(t+="}"),o[4]&&(t+="}"),t}).join("")},o.i=function(r,t,a,e,n){"string"==typeof r&&(r=[[null,r,void 0]]);var i={};if(a)for(var l=0;l<this.length;l++){var c=this[l][0];null!=c&&(i[c]=!0)}for(var p=0;p<r.length;p++){var s=[].concat(r[p]);a&&i[s[0]]||(void 0!==n&&(void 0===s[5]||(s[1]="@layer".concat(s[5].length>0?" ".concat(s[5]):""," {").concat(s[1],"}")),s[5]=n),t&&(s[2]&&(s[1]="@media ".concat(s[2]," {").concat(s[1],"}")),s[2]=t),e&&(s[4]?(s[1]="@supports (".concat(s[4],") {").concat(s[1],"}"),s[4]=e):s[4]="".concat(e)),o.push(s))}},o}},415(r){r.exports=function(r){return r[1]}},886(r){var o=[];function t(r){for(var t=-1,a=0;a<o.length;a++)if(o[a].identifier===r){t=a;break}return t}function a(r,a){for(var e={},n=[],i=0;i<r.length;i++){var l=r[i],c=a.base?l[0]+a.base:l[0],p=e[c]||0,s="".concat(c," ").concat(p);e[c]=p+1;var d=t(s),b={css:l[1],media:l[2],sourceMap:l[3],supports:l[4],layer:l[5]};if(-1!==d)o[d].references++,o[d].updater(b);else{var u=function(r,o){var t=o.domAPI(o);return t.update(r),function(o){o?(o.css!==r.css||o.media!==r.media||o.sourceMap!==r.sourceMap||o.supports!==r.supports||o.layer!==r.layer)&&t.update(r=o):t.remove()}}(b,a);a.byIndex=i,o.splice(i,0,{identifier:s,updater:u,references:1})}n.push(s)}return n}r.exports=function(r,e){var n=a(r=r||[],e=e||{});return function(r){r=r||[];for(var i=0;i<n.length;i++){var l=t(n[i]);o[l].references--}for(var c=a(r,e),p=0;p<n.length;p++){var s=t(n[p]);0===o[s].references&&(o[s].updater(),o.splice(s,1))}n=c}}},285(r){var o={};r.exports=function(r,t){var a=function(r){if(void 0===o[r]){var t=document.querySelector(r);if(window.HTMLIFrameElement&&t instanceof window.HTMLIFrameElement)try{t=t.contentDocument.head}catch(r){t=null}o[r]=t}return o[r]}(r);if(!a)throw Error("Couldn't find a style target. This probably means that the value for the 'insert' parameter is invalid.");a.appendChild(t)}},298(r){r.exports=function(r){var o=document.createElement("style");return r.setAttributes(o,r.attributes),r.insert(o,r.options),o}},206(r,o,t){r.exports=function(r){var o=t.nc;o&&r.setAttribute("nonce",o)}},167(r){r.exports=function(r){if("u"<typeof document)return{update:function(){},remove:function(){}};var o=r.insertStyleElement(r);return{update:function(t){var a,e,n;a="",t.supports&&(a+="@supports (".concat(t.supports,") {")),t.media&&(a+="@media ".concat(t.media," {")),(e=void 0!==t.layer)&&(a+="@layer".concat(t.layer.length>0?" ".concat(t.layer):""," {")),a+=t.css,e&&(a+="}"),t.media&&(a+="}"),t.supports&&(a+="}"),(n=t.sourceMap)&&"u">typeof btoa&&(a+="\n/*# sourceMappingURL=data:application/json;base64,".concat(btoa(unescape(encodeURIComponent(JSON.stringify(n))))," */")),r.styleTagTransform(a,o,r.options)},remove:function(){var r;null===(r=o).parentNode||r.parentNode.removeChild(r)}}}},343(r){r.exports=function(r,o){if(o.styleSheet)o.styleSheet.cssText=r;else{for(;o.firstChild;)o.removeChild(o.firstChild);o.appendChild(document.createTextNode(r))}}},451(r,o,t){var a=t(886),e=t.n(a),n=t(167),i=t.n(n),l=t(285),c=t.n(l),p=t(206),s=t.n(p),d=t(298),b=t.n(d),u=t(343),f=t.n(u),k=t(277),v={};v.styleTagTransform=f(),v.setAttributes=s(),v.insert=c().bind(null,"head"),v.domAPI=i(),v.insertStyleElement=b(),e()(k.A,v),k.A&&k.A.locals&&k.A.locals;var h=t(420),x={};x.styleTagTransform=f(),x.setAttributes=s(),x.insert=c().bind(null,"head"),x.domAPI=i(),x.insertStyleElement=b(),e()(h.A,x),h.A&&h.A.locals&&h.A.locals;var g=t(964),m={};m.styleTagTransform=f(),m.setAttributes=s(),m.insert=c().bind(null,"head"),m.domAPI=i(),m.insertStyleElement=b(),e()(g.A,m),g.A&&g.A.locals&&g.A.locals;var w=t(161),j={};j.styleTagTransform=f(),j.setAttributes=s(),j.insert=c().bind(null,"head"),j.domAPI=i(),j.insertStyleElement=b(),e()(w.A,j),w.A&&w.A.locals&&w.A.locals}}]);
