@@ -89,6 +89,9 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[LabServer, d
                    parameters="n_estimators = 100\nlabel = 'a'")
     write_notebook(root / "slow.ipynb", ["import time", "time.sleep(120)", "done = True"], parameters="C = 1.0")
     write_notebook(root / "bad.ipynb", ["x = C", "raise ValueError('boom')", "never = True"], parameters="C = 1.0")
+    many = "\n".join(f"extra_{i} = {i}  # a parameter to scroll past" for i in range(14))
+    write_notebook(root / "choices.ipynb", ["result = 1"],
+                   parameters=f"model = 'rf'  # rf | logreg | gb\n{many}\nn_estimators = 100  # trees in the forest")
     server = start_lab(root, store_path, home=base / "home")
     try:
         yield server, ids
@@ -371,6 +374,41 @@ def test_a_refused_launch_shows_the_servers_message_and_keeps_the_values(
     page.wait_for_function("() => document.querySelector('.nbtrack-progress-status')?.dataset.state === 'finished'",
                            timeout=120_000)
     assert '"n_estimators":7' in page.inner_text(".nbtrack-progress .nbtrack-facts")
+
+
+def test_a_refusal_shows_at_the_top_of_a_fixed_width_dialog_and_listed_choices_are_offered(
+        lab: tuple[LabServer, dict[str, Any]], page: Any) -> None:
+    server, _ = lab
+    dialog = open_launch_dialog(page, server, "choices.ipynb")
+    model = f"{dialog} input[name='model']"
+    # the help text lists rf | logreg | gb: offered as suggestions, any other value still typed
+    choices = page.eval_on_selector(model, "i => [...i.list.options].map(o => o.value)")
+    assert choices == ["rf", "logreg", "gb"]
+    assert page.eval_on_selector(f"{dialog} input[name='n_estimators']", "i => i.list") is None
+    page.click(model)
+    page.keyboard.press("Control+A")
+    page.keyboard.type("xgb")
+    width = page.eval_on_selector(f"{dialog} .jp-Dialog-content", "d => d.getBoundingClientRect().width")
+    last = f"{dialog} input[name='n_estimators']"
+    page.click(last)
+    page.keyboard.press("Control+A")
+    page.keyboard.type("lots of them, more than the dialog is wide")
+    page.click(f"{dialog} .jp-mod-accept")
+    error = f"{dialog} .nbtrack-launch-error[role='alert']:not(:empty)"
+    page.wait_for_selector(error)
+    assert "n_estimators" in page.inner_text(error)
+    # was: under the last input, out of the visible body; and the dialog grew wider
+    seen = page.evaluate("""() => {
+        const body = document.querySelector('.jp-Dialog-body').getBoundingClientRect();
+        const inside = e => { const r = e.getBoundingClientRect(); return r.top >= body.top - 1 && r.bottom <= body.bottom + 1; };
+        return {error: inside(document.querySelector('.nbtrack-launch-error')),
+                field: inside(document.querySelector(".jp-Dialog input[name='n_estimators']")),
+                scrolls: document.querySelector('.jp-Dialog-body').scrollHeight > body.height};
+    }""")
+    assert seen == {"error": True, "field": True, "scrolls": True}, seen
+    assert page.eval_on_selector(f"{dialog} .jp-Dialog-content", "d => d.getBoundingClientRect().width") == width
+    assert page.input_value(model) == "xgb"
+    screenshots(page, "launch-refused-at-top")
 
 
 def launch_from_toolbar(page: Any, server: LabServer, notebook: str) -> None:
