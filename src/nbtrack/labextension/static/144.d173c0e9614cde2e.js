@@ -1217,7 +1217,7 @@
 }
 
 .nbtrack-detail-note-body {
-  flex: 1;
+  flex: 0 1 auto;
   min-width: 0;
 }
 
