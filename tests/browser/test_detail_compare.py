@@ -300,6 +300,7 @@ def test_reopened_detail_shows_a_rename_tag_and_note_made_elsewhere_and_its_mode
     run_id = ids["rf"]
     detail = open_run(page, run_id)
     tab = f".lm-TabBar-tab[data-id='nbtrack-run-{run_id}'] .lm-TabBar-tabLabel"
+    seeded_name = page.inner_text(f"{detail} h2")
     # the registered versions pointing at this run, with their aliases
     page.wait_for_selector(f"{detail} .nbtrack-model-version")
     assert page.inner_text(f"{detail} .nbtrack-detail-versions").split("\n") == ["registered as", "churn v1 @champion"] \
@@ -332,7 +333,45 @@ def test_reopened_detail_shows_a_rename_tag_and_note_made_elsewhere_and_its_mode
     # Edit note opens the note editor of this run
     page.click(f"{detail} .nbtrack-edit-note")
     page.wait_for_selector(f"#nbtrack-note-{run_id}:not(.lm-mod-hidden) textarea")
-    patch_run(server, f"runs/{run_id}", {"name": "rf", "note": ""})  # leave the seeded run as it was
+    patch_run(server, f"runs/{run_id}", {"name": seeded_name, "note": ""})  # leave the seeded run as it was
+    patch_run(server, f"runs/{run_id}/tags", {"delete": ["stage"]})
+
+
+def test_a_charts_tooltip_takes_the_dark_themes_colours(
+        views_lab: tuple[LabServer, dict[str, Any]], lab_page: Any) -> None:
+    _, ids = views_lab
+    page = lab_page
+    set_theme(page, "JupyterLab Dark")
+    detail = open_run(page, ids["rf"])
+    canvas = f"{detail} section[data-section='Cells'] .vega-embed canvas"
+    page.wait_for_selector(canvas)
+    page.locator(canvas).first.scroll_into_view_if_needed()
+    box = page.locator(canvas).first.bounding_box()
+    tooltip = "#vg-tooltip-element.visible"
+    for x in range(int(box["x"]) + 40, int(box["x"] + box["width"] / 2), 4):  # across the wall-time bars
+        page.mouse.move(x, box["y"] + box["height"] * 0.55)
+        if page.query_selector(tooltip):
+            break
+    page.wait_for_selector(tooltip, timeout=5_000)
+    colours = page.evaluate("""() => {
+        const probe = document.createElement('div');
+        probe.style.cssText = 'background: var(--jp-layout-color1); color: var(--jp-ui-font-color1)';
+        document.body.append(probe);
+        const lab = getComputedStyle(probe), tip = getComputedStyle(document.getElementById('vg-tooltip-element'));
+        const seen = {lab: [lab.backgroundColor, lab.color], tip: [tip.backgroundColor, tip.color]};
+        probe.remove();
+        return seen;
+    }""")
+    assert colours["tip"] == colours["lab"], colours  # was light grey (vega's rgba(255, 255, 255, 0.95))
+    screenshot(page, "detail-tooltip-dark")
+    set_theme(page, "JupyterLab Light")
+    page.mouse.move(0, 0)
+    for x in range(int(box["x"]) + 40, int(box["x"] + box["width"] / 2), 4):
+        page.mouse.move(x, box["y"] + box["height"] * 0.55)
+        if page.query_selector(tooltip):
+            break
+    page.wait_for_selector(tooltip, timeout=5_000)
+    screenshot(page, "detail-tooltip")
 
 
 def test_open_charts_restyle_when_the_theme_changes(
