@@ -302,8 +302,8 @@ export class RunDetail extends Widget {
         h('span', {}, `duration ${duration(run.duration)}`),
         run.notebook ? h('span', {}, `notebook ${run.notebook.path}`) : null),
       run.error
-        // the CLI's words: "run <id> failed in cell N: ename: evalue"
-        ? h('div', { class: 'nbtrack-error' }, `${run.status}${run.error.cell !== null ? ` in cell ${run.error.cell}` : ''}: `
+        // the CLI's words: "run <id> failed in code cell N: ename: evalue" (RunError.cell)
+        ? h('div', { class: 'nbtrack-error' }, `${run.status}${run.error.cell !== null ? ` in code cell ${run.error.cell}` : ''}: `
           + `${run.error.ename}: ${run.error.evalue}`)
         : '',
       this.open

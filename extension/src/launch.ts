@@ -195,8 +195,8 @@ export class ExecutionProgress extends Widget {
     this.bar.max = total;
     this.bar.value = done;
     // Running: the cell executing now (the one after those done); ended: where it stopped.
-    const where = e.state === 'running' ? `cell ${Math.min(done + 1, total)} of ${total}`
-      : e.failed_cell ? `${e.state} in cell ${e.failed_cell} of ${total}` : `cell ${done} of ${total}`;
+    const where = e.state === 'running' ? `code cell ${Math.min(done + 1, total)} of ${total}`
+      : e.failed_cell ? `${e.state} in code cell ${e.failed_cell} of ${total}` : `code cell ${done} of ${total}`;
     this.status.textContent = (e.failed_cell && e.state !== 'running' ? where : `${e.state}: ${where}`)
       + (e.run ? ` · run ${e.run.status}` : ' · starting kernel');
     this.status.dataset.state = e.state;
@@ -208,8 +208,8 @@ export class ExecutionProgress extends Widget {
     }
     if (e.run?.error) {
       const cell = e.failed_cell ?? e.run.error.cell;
-      // the CLI's words: "run <id> failed in cell N: ename: evalue"
-      const where = cell !== null && cell !== undefined ? ` in cell ${cell}` : '';
+      // the CLI's words: "run <id> failed in code cell N: ename: evalue" (RunError.cell)
+      const where = cell !== null && cell !== undefined ? ` in code cell ${cell}` : '';
       this.error.textContent = e.state === 'killed'
         ? `${e.run.status}${where}: stopped before it finished (${e.run.error.ename})`
         : `${e.run.status}${where}: ${e.run.error.ename}: ${e.run.error.evalue}`;

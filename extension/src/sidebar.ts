@@ -390,8 +390,8 @@ export class RunsSidebar extends Widget {
       },
       h('span', { class: `nbtrack-status nbtrack-status-${e.state}`, title: e.state }, STATUS_MARKS[e.state] ?? '?'),
       h('span', { class: 'nbtrack-execution-notebook' }, label),
-      h('span', { class: 'nbtrack-execution-cell' }, e.failed_cell ? `${e.state} in cell ${e.failed_cell} of ${total}`
-        : `${e.state} · cell ${cell} of ${total}`, ` · ${e.notebook}`));
+      h('span', { class: 'nbtrack-execution-cell' }, e.failed_cell ? `${e.state} in code cell ${e.failed_cell} of ${total}`
+        : `${e.state} · code cell ${cell} of ${total}`, ` · ${e.notebook}`));
       entry.addEventListener('click', () => this.actions.openExecution(e));
       return entry;
     });

@@ -128,7 +128,13 @@ class NotebookRef:
 
 @dataclass(frozen=True)
 class RunError:
-    """Where and how execution stopped: the cell index, error name and value."""
+    """Where and how execution stopped: the cell, error name and value.
+
+    `cell` is the one cell number everything shows (CLI, run detail, Lab's progress): the cell's
+    1-based place among the code cells of the notebook as written, so "cell 3" is the third code
+    cell you see in your notebook (markdown cells, and the parameters and autolog cells papermill
+    and nbtrack insert, are not counted). None: not in a cell of the notebook as written.
+    """
 
     cell: int | None
     ename: str

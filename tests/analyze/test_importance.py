@@ -50,3 +50,50 @@ def test_a_sweep_in_a_store_without_sweeps_is_one_line_that_says_so(tmp_path: Pa
     runs_with(tmp_path, [({"depth": 2}, 0.5)])
     with pytest.raises(UsageError, match=r"^no run belongs to sweep '01X': no run in this store came from a sweep"):
         select_runs(open_store(tmp_path / "store"), sweep="01X")
+
+
+def test_six_runs_are_too_few_for_the_forest_and_the_summary_names_the_param_the_correlations_name(
+        tmp_path: Path) -> None:
+    # model explains the metric; max_depth is noise the forest can still split on with six runs
+    rows = [({"model": m, "max_depth": d}, s) for m, d, s in
+            [("rf", 2, 0.93), ("rf", 8, 0.95), ("rf", 4, 0.90), ("gb", 2, 0.91), ("gb", 8, 0.86), ("gb", 4, 0.88)]]
+    found = analyze_runs(runs_with(tmp_path, rows), "metrics.score")
+    assert found["reliable"] is False and found["reliable_runs"] == 20
+    by_field = {e["field"]: e for e in found["importance"]}
+    first = found["importance"][0]
+    assert first["field"] == "params.model"  # ranked by the correlation, not by the forest
+    assert abs(first["correlation"]) > abs(by_field["params.max_depth"]["correlation"])
+    assert found["summary"] == (f"model matters most for score (η {first['correlation']:.2f}); 6 runs: too few "
+                                "for a reliable importance (at least 20 needed), read the correlations")
+
+
+def test_enough_runs_make_the_importance_reliable_and_rank_by_it(tmp_path: Path) -> None:
+    rows = [({"depth": i % 7, "seed": i % 3}, (i % 7) / 10 + (i % 3) / 1000) for i in range(24)]
+    found = analyze_runs(runs_with(tmp_path, rows), "metrics.score")
+    assert found["reliable"] is True and found["importance"][0]["field"] == "params.depth"
+    assert found["summary"].startswith("depth matters most for score (importance ")
+    assert found["summary"].endswith("; 24 runs")
+
+
+def test_a_bare_metric_key_is_read_as_the_metric_field(tmp_path: Path) -> None:
+    import pytest
+
+    from nbtrack.analyze.sweep_analysis import metric_field
+    from nbtrack.errors import UsageError
+
+    found = analyze_runs(runs_with(tmp_path, [({"depth": d}, d / 10) for d in (2, 4, 6)]), "score")
+    assert found["metric"] == "metrics.score" and found["used"] == 3
+    assert metric_field("test.f1") == ("test.f1", "") and metric_field("test.loss.min") == ("test.loss", "min")
+    with pytest.raises(UsageError, match="is not a metric field"):
+        metric_field("duration")  # a run field keeps its meaning
+
+
+def test_archived_runs_are_left_out_of_an_analysis_unless_asked_for(tmp_path: Path) -> None:
+    from nbtrack.analyze.sweep_analysis import select_runs
+    from nbtrack.store import open_store
+
+    runs = runs_with(tmp_path, [({"depth": d}, d / 10) for d in (2, 4, 6, 8)])
+    store = open_store(tmp_path / "store")
+    store.archive_runs([runs[0].id])
+    assert runs[0].id not in {r.id for r in select_runs(store)}
+    assert len(select_runs(store, archived="include")) == 4

@@ -426,16 +426,16 @@ def test_the_progress_panel_counts_steadily_and_stop_ends_the_run_killed(
     seen = []
     for _ in range(40):
         seen.append(page.inner_text(status))
-        if "cell 5 of" in seen[-1]:
+        if "cell 3 of" in seen[-1]:
             break
         page.wait_for_timeout(250)
     totals = {m[1] for text in seen if (m := re.search(r"of (\d+)", text))}
-    assert totals == {"6"}, seen  # six code cells from the first poll: the count never jumps
+    assert totals == {"4"}, seen  # the four code cells as written, from the first poll: never jumps
     screenshots(page, "progress-running")
     page.click(".nbtrack-progress .nbtrack-stop")
     page.wait_for_function(f"() => document.querySelector('{status}').dataset.state === 'killed'", timeout=30_000)
     text = page.inner_text(status)
-    assert "killed in cell 5 of 6" in text and "run killed" in text
+    assert "killed in code cell 3 of 4" in text and "run killed" in text  # time.sleep(120), the third
     assert page.is_hidden(".nbtrack-progress .nbtrack-stop")
     screenshots(page, "progress-stopped")
 
@@ -476,9 +476,15 @@ def test_a_failed_execution_names_the_cell_its_count_names(lab: tuple[LabServer,
                            timeout=120_000)
     status = page.inner_text(".nbtrack-progress-status")
     error = page.inner_text(".nbtrack-progress .nbtrack-error")
-    assert "failed in cell 5 of 6" in status  # parameters, injected, autolog, x = C, raise: the fifth
-    assert error.startswith("failed in cell 5: ValueError: boom")  # the CLI's words
+    assert "failed in code cell 3 of 4" in status  # parameters, x = C, raise: the third code cell as written
+    # the CLI's words: "nbtrack: run <id> failed in code cell 3: ValueError: boom"
+    assert error.startswith("failed in code cell 3: ValueError: boom")
     screenshots(page, "progress-failed")
+    # the run detail names the same cell in the same words
+    page.click(".nbtrack-progress .nbtrack-open-run")
+    detail_error = ".nbtrack-detail:not(.lm-mod-hidden) .nbtrack-detail-head .nbtrack-error"
+    page.wait_for_selector(detail_error)
+    assert page.inner_text(detail_error).startswith("failed in code cell 3: ValueError: boom")
 
 
 def test_a_list_the_server_could_not_answer_is_asked_again_by_the_refresh(

@@ -226,3 +226,31 @@ def test_a_score_the_notebook_logs_itself_is_not_logged_again_as_sklearn_and_oth
         assert summaries["sklearn.accuracy_score"].last == sklearn.metrics.accuracy_score(y, model.predict(X))
     finally:
         run.finish()
+
+
+def test_a_refit_of_the_same_model_updates_its_record_and_keeps_one_series(digits):
+    X, y = digits
+    nbtrack.autolog(figures=False)
+    try:
+        from sklearn.linear_model import SGDClassifier
+
+        logged = SVC(C=10).fit(X, y)
+        run = nbtrack.current_run()
+        run.log_model(logged, "svc", display=False)
+        logged.fit(X, y)  # fitted again after the notebook logged it: the notebook's record stays
+        model = SGDClassifier(max_iter=1, tol=None, warm_start=True, random_state=0)
+        for _ in range(5):
+            model.fit(X, y)
+            sklearn.metrics.accuracy_score(y, model.predict(X))
+        model.set_params(alpha=0.1).fit(X, y)  # other params: another model
+        run.flush()
+    finally:
+        nbtrack.autolog(disable=True)
+    try:
+        models = {r.name: r.body for r in run.store.records(run.id, "model")}
+        assert sorted(models) == ["SGDClassifier(alpha=0.1, max_iter=1, tol=None)",
+                                  "SGDClassifier(max_iter=1, tol=None, random_state=0)", "svc"], models
+        assert "file" in models["svc"]  # still the notebook's record, with its model file
+        assert run.record().summaries["train.accuracy"].count == 5  # one series, steps 0..4
+    finally:
+        run.finish()

@@ -189,3 +189,25 @@ def test_show_lists_repeated_model_names_in_number_order(tmp_path):
     shown = nbtrack(store_path, "show", run_id)
     assert shown.returncode == 0, shown.stderr
     assert "SVC, SVC-2, SVC-10" in shown.stdout  # was SVC, SVC-10, SVC-2
+
+
+DEMO_METRICS = {f"{split}.{metric}" for split in ("train", "test")
+                for metric in ("accuracy", "expected_cost", "f1", "log_loss", "precision", "recall", "roc_auc")}
+
+
+@pytest.mark.parametrize("model", ["rf", "gb", "logreg"])
+def test_the_demo_notebook_keeps_the_few_metric_keys_a_person_expects_for_each_model(tmp_path_factory, model):
+    store = tmp_path_factory.mktemp(f"demo-{model}") / "store"
+    notebook = Path(__file__).resolve().parents[2] / "notebooks" / "train_classifier.ipynb"
+    done = nbtrack(store, "run", str(notebook), "-p", "model", model, "-p", "n_estimators", "20",
+                   "-p", "C", "0.5", "--format", "json")
+    assert done.returncode == 0, done.stderr
+    run = show(store, json.loads(done.stdout)["id"])
+    assert set(run["metrics"]) == DEMO_METRICS | {"test.loss"}
+    models = list(run["records"]["model"])
+    assert not [name for name in models if name.rsplit("-", 1)[-1].isdigit()]  # no -2 ... -50
+    if model == "logreg":  # the stepwise warm_start loop: one model refitted 50 times, one series
+        assert models == ["LogisticRegression(C=0.5, max_iter=1, warm_start=True)", "logreg"]
+        assert run["summaries"]["test.loss"]["count"] == 50
+    else:
+        assert models == [model]

@@ -52,7 +52,7 @@ def test_run_of_a_failing_notebook_exits_one_and_names_the_cell(cli, notebook):
     result = cli("run", path, "--format", "json")
     assert result.returncode == 1
     assert json.loads(result.stdout)["status"] == "failed"
-    assert "in cell 1: RuntimeError: boom" in result.stderr  # cell 0 is the autolog cell nbtrack run adds
+    assert "in code cell 1: RuntimeError: boom" in result.stderr  # the autolog cell nbtrack adds is not counted
 
 
 @pytest.mark.slow
@@ -105,6 +105,12 @@ def test_runs_table_names_runs_and_shows_what_varies_or_any_field_asked_for(cli,
     asked = cli("runs", "--columns", "metrics.loss.min,notes,duration", "--order-by", "-metrics.test.f1").stdout
     assert asked.splitlines()[0].split()[-3:] == ["metrics.loss.min", "notes", "duration"]
     assert asked.splitlines()[2].split()[-3] == "0.05"
+
+
+def test_runs_table_shows_a_run_column_asked_for_once_where_it_is_asked(cli, seeded, store):
+    lines = cli("runs", "--columns", "name,notes", "--order-by", "-metrics.test.f1").stdout.splitlines()
+    assert lines[0].split() == ["id", "experiment", "status", "started", "duration", "name", "notes"]
+    assert lines[2].count(store.run(seeded[0]).name) == 1
 
 
 def test_show_accepts_a_prefix_and_prints_params_metrics(cli, seeded):

@@ -27,16 +27,22 @@ def stored_notebook_is_valid(run) -> nbformat.NotebookNode:
     return executed
 
 
-def test_a_raising_cell_ends_failed_with_its_index_and_error(notebook, store):
-    path = notebook(["x = 1", "raise ValueError('bad input row 7')", "never = True"])
-    # cell 0 is the autolog cell the engine adds: the index is the executed notebook's
-    with pytest.raises(ExecutionFailed, match="failed in cell 2: ValueError: bad input row 7") as caught:
-        nbtrack.execute(path, store=store)
+def written_cells(executed: nbformat.NotebookNode) -> list[nbformat.NotebookNode]:
+    """The code cells of the notebook as written, in the order RunError.cell numbers them from 1."""
+    inserted = {"injected-parameters", "nbtrack-autolog"}
+    return [c for c in executed.cells if c.cell_type == "code" and not inserted & set(c.metadata.get("tags", []))]
+
+
+def test_a_raising_cell_ends_failed_numbered_as_the_code_cell_of_the_notebook_as_written(notebook, store):
+    path = notebook(["x = 1", "raise ValueError('bad input row 7')", "never = True"], parameters="p = 1")
+    # the engine's autolog cell and papermill's injected parameters run too, but are not counted
+    with pytest.raises(ExecutionFailed, match="failed in cell 3: ValueError: bad input row 7") as caught:
+        nbtrack.execute(path, {"p": 2}, store=store)
     run = store.run(caught.value.run_id)
     assert run.status is RunStatus.FAILED
-    assert (run.error.cell, run.error.ename, run.error.evalue) == (2, "ValueError", "bad input row 7")
+    assert (run.error.cell, run.error.ename, run.error.evalue) == (3, "ValueError", "bad input row 7")
     executed = stored_notebook_is_valid(run)
-    assert executed.cells[2].outputs[0].ename == "ValueError"
+    assert written_cells(executed)[2].outputs[0].ename == "ValueError"
 
 
 def test_a_cell_over_the_timeout_ends_timeout(notebook, store):
@@ -83,7 +89,7 @@ def test_an_interrupted_nbtrack_run_ends_killed(notebook, store, store_path, sig
     run = store.run(store.runs()[0].id)
     assert run.status is RunStatus.KILLED
     executed = stored_notebook_is_valid(run)
-    assert "range(600)" in executed.cells[run.error.cell].source
+    assert "range(600)" in written_cells(executed)[run.error.cell - 1].source
 
 
 def test_a_kernel_killed_under_an_open_interactive_run_shows_lost_after_the_heartbeat_window(

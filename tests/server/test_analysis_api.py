@@ -161,6 +161,18 @@ def test_importance_on_the_demo_sweep_names_the_param_that_drives_the_metric_fir
     assert again["importance"] == body["importance"]  # fixed random_state: the same runs, the same answer
 
 
+def test_analysis_takes_a_bare_metric_key_and_says_in_one_line_how_far_to_trust_it(api: Any) -> None:
+    client, _, _ = api
+    reply = client.request("GET", f"{API}/analysis?sweep={SWEEP}&metric=test.f1")
+    assert reply.status == 200, reply.body
+    body = reply.json()
+    assert body["metric"] == "metrics.test.f1" and body["used"] == 11
+    assert body["reliable"] is False and body["importance"][0]["field"] == "params.max_depth"
+    assert body["summary"].startswith("max_depth matters most for test.f1 (ρ 0.9")
+    assert body["summary"].endswith("11 runs: too few for a reliable importance (at least 20 needed), read the correlations")
+    assert client.request("GET", f"{API}/analysis?sweep={SWEEP}&metric=duration").status == 400
+
+
 def test_parallel_coordinates_give_one_axis_per_varying_param_and_a_coloured_row_per_run(api: Any) -> None:
     client, ids, _ = api
     body = client.request("GET", f"{API}/analysis?sweep={SWEEP}&metric=metrics.test.f1").json()

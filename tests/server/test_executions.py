@@ -39,15 +39,16 @@ def test_a_stopped_execution_ends_its_run_as_killed(launcher: Client) -> None:
     client = launcher
     started = launch(client, "slow.ipynb", {"C": 2.0})
     path = f"{API}/executions/{started['id']}"
-    # parameters, injected parameters, autolog and three cells: six code cells, known at launch
-    assert started["cells_total"] == 6
-    seen = wait_for(lambda: (b := client.request("GET", path).json())["cells_done"] >= 4 and b, timeout=120)
-    assert seen["cells_total"] == 6 and seen["state"] == "running"
+    # the notebook's code cells as written: parameters and three (injected and autolog not counted)
+    assert started["cells_total"] == 4
+    seen = wait_for(lambda: (b := client.request("GET", path).json())["cells_done"] >= 2 and b, timeout=120)
+    assert seen["cells_total"] == 4 and seen["state"] == "running"
     reply = client.request("DELETE", path)
     assert reply.status == 200, reply.body
     stopped = reply.json()
     assert stopped["state"] == "killed" and stopped["run"]["status"] == "killed"
-    assert stopped["failed_cell"] == 5 and stopped["cells_total"] == 6  # stopped in time.sleep, cell 5 of 6
+    # stopped in time.sleep: cell 3 of 4, and the stored run says the same cell
+    assert stopped["failed_cell"] == 3 == stopped["run"]["error"]["cell"] and stopped["cells_total"] == 4
     assert client.request("GET", path).json()["state"] == "killed"
     assert client.request("DELETE", path).json()["state"] == "killed"  # stopping twice changes nothing
 
@@ -56,10 +57,11 @@ def test_a_failed_execution_names_the_cell_the_count_names(launcher: Client) -> 
     client = launcher
     started = launch(client, "bad.ipynb", {})
     path = f"{API}/executions/{started['id']}"
-    assert started["cells_total"] == 5  # parameters, autolog, three cells (no params: nothing injected)
+    assert started["cells_total"] == 4  # parameters and three cells, as written
     done = wait_for(lambda: (b := client.request("GET", path).json())["state"] != "running" and b, timeout=120)
     assert done["state"] == "failed" and done["run"]["error"]["ename"] == "ValueError"
-    assert done["failed_cell"] == 4 and done["cells_done"] == 4 and done["cells_total"] == 5
+    assert done["failed_cell"] == 3 == done["run"]["error"]["cell"]  # raise is the third code cell
+    assert done["cells_done"] == 3 and done["cells_total"] == 4
 
 
 def test_stopping_an_unknown_execution_is_a_404(launcher: Client) -> None:

@@ -51,10 +51,10 @@ def test_random_draws_stay_in_their_ranges_and_repeat_with_the_seed():
     assert combinations(space, random=200, seed=2) != draws
 
 
-def test_a_sweep_run_is_named_by_its_notebook_and_the_params_that_vary_in_its_sweep():
-    grid = combinations({"C": [0.1, 1.0], "max_depth": [3, 5], "seed": [1]})
-    assert varying_params(grid) == ["C", "max_depth"]
-    assert sweep_name("train_classifier", grid[1], varying_params(grid)) == "train_classifier C=0.1 max_depth=5"
+def test_a_sweep_run_is_named_by_the_params_that_vary_in_its_sweep_only():
+    grid = combinations({"model": ["rf", "gb"], "max_depth": [3, 5], "seed": [1]})
+    assert varying_params(grid) == ["model", "max_depth"]
+    assert sweep_name("train_classifier", grid[1], varying_params(grid)) == "model=rf max_depth=5"
     assert sweep_name("nb", {"x": 1}, []) == "nb"
 
 
@@ -104,7 +104,7 @@ def test_a_grid_sweep_runs_every_combination_in_fresh_kernels_and_resume_skips_f
     runs = json.loads(result.stdout)
     assert [(r["params"]["a"], r["params"]["b"]) for r in runs] == [(1, 0.5), (1, 1.0), (2, 0.5), (2, 1.0)]
     assert {r["status"] for r in runs} == {"finished"}
-    assert [r["name"] for r in runs] == ["tiny a=1 b=0.5", "tiny a=1 b=1", "tiny a=2 b=0.5", "tiny a=2 b=1"]
+    assert [r["name"] for r in runs] == ["a=1 b=0.5", "a=1 b=1", "a=2 b=0.5", "a=2 b=1"]
     sweep_ids = {r["tags"]["sweep"] for r in runs}
     assert len(sweep_ids) == 1
     stored = {r.id: r for r in store.runs()}
@@ -185,7 +185,9 @@ def test_ctrl_c_ends_running_executions_as_killed_and_leaves_no_kernel(tmp_path,
     assert sorted(str(r.status) for r in runs) == ["killed", "killed"], [(r.params, r.error) for r in runs]
     for run in runs:
         cells = json.loads(run.artifact("notebook.ipynb"))["cells"]  # whole and verified
-        sleeping = next(i for i, c in enumerate(cells) if "".join(c["source"]) == "time.sleep(sleep)")
+        written = [c for c in cells if c["cell_type"] == "code"
+                   and not {"injected-parameters", "nbtrack-autolog"} & set(c["metadata"].get("tags", []))]
+        sleeping = next(n for n, c in enumerate(written, 1) if "".join(c["source"]) == "time.sleep(sleep)")
         assert run.error is not None and run.error.cell == sleeping and run.error.ename == "DeadKernelError"
     assert _processes_of([r.id for r in runs]) == []
 
@@ -308,3 +310,15 @@ def _processes_of(run_ids: list[str]) -> list[int]:
 
 def test_sweep_is_public():
     assert "sweep" in nbtrack.__all__ and nbtrack.sweep.__module__ == "nbtrack.execution.sweep"
+
+
+@pytest.mark.slow
+def test_the_sweep_summary_shows_the_metrics_that_vary_best_first(cli, store):
+    result = cli("sweep", TINY, "--grid", "a=1,2", "--grid", "b=0.5,1", "--workers", "2")
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0].split() == ["run", "status", "a", "b", "draw", "score", "duration"]  # leaked is 1 in each
+    draws = [float(line.split()[4]) for line in lines[2:6]]
+    assert draws == sorted(draws, reverse=True)  # by the first metric, highest first
+    scores = {float(line.split()[5]) for line in lines[2:6]}
+    assert scores == {0.5, 1.0, 2.0}

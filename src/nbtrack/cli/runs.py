@@ -71,7 +71,7 @@ def run_command(notebook: Path, param_pairs: tuple[tuple[str, str], ...], params
                                     right=[False, True]))
     if run.error is not None and run.status != RunStatus.FINISHED:
         error = run.error
-        where = f" in cell {error.cell}" if error.cell is not None else ""
+        where = f" in code cell {error.cell}" if error.cell is not None else ""  # RunError.cell's numbering
         output.echo(f"nbtrack: run {run.id} {run.status}{where}: {error.ename}: {error.evalue}", err=True)
     raise click.exceptions.Exit(0 if run.status == RunStatus.FINISHED else 1)
 
@@ -292,17 +292,21 @@ def _runs_table(runs: list[Any], columns: str | None) -> str:
         chosen = [c.strip() for c in columns.split(",") if c.strip()]
     else:  # what varies among the runs listed: the rule of the Lab's runs table and RunTable
         chosen = default_columns_of(runs)
+    chosen = [c for c in dict.fromkeys(chosen) if c != "id"]  # the id always leads, once
+    # a run column asked for stands where it is asked, not twice (--columns name,notes)
+    fixed = [c for c in ("name", "experiment", "status", "started", "duration") if c not in chosen]
     fields = [parse_field(column) for column in chosen]  # any field a filter takes: metrics.loss.min, data.train.rows
-    headers = ["id", "name", "experiment", "status", "started", "duration", *chosen]
+    shown = {"name": lambda run: run.name, "experiment": lambda run: run.experiment,
+             "status": lambda run: str(run.status), "started": lambda run: output.when(run.started_at),
+             "duration": lambda run: output.seconds(run.duration)}
     rows = []
     for run in runs:
-        row = [ids[run.id], run.name, run.experiment, str(run.status), output.when(run.started_at),
-               output.seconds(run.duration)]
         data = {r.name: r.body for r in run.records("data")} if any(f.kind == "data" for f in fields) else None
-        row += [value_of(run, field, data) for field in fields]
+        row = [ids[run.id], *(shown[c](run) for c in fixed)]
+        row += [shown[c](run) if c in shown else value_of(run, field, data) for c, field in zip(chosen, fields)]
         rows.append(row)
-    right = [False] * 6 + [c.startswith("metrics.") for c in chosen]
-    return output.table(headers, rows, right=right)
+    right = [False] * (1 + len(fixed)) + [c.startswith("metrics.") for c in chosen]
+    return output.table(["id", *fixed, *chosen], rows, right=right)
 
 
 def _show_text(run: Any, artifacts: list[Any], records: dict[str, dict[str, Any]]) -> str:
@@ -318,7 +322,7 @@ def _show_text(run: Any, artifacts: list[Any], records: dict[str, dict[str, Any]
     if run.notebook:
         lines.append(f"notebook    {p(run.notebook.path)} (sha256 {run.notebook.sha256[:12]})")
     if run.error:
-        where = f"cell {run.error.cell}: " if run.error.cell is not None else ""
+        where = f"code cell {run.error.cell}: " if run.error.cell is not None else ""
         lines.append(f"stopped     {where}{p(run.error.ename)}: {p(run.error.evalue)}")
     if run.params:
         lines += ["", output.table(["param", "value"], sorted(run.params.items()))]

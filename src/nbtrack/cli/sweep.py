@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import click
 
+from nbtrack import formatting
 from nbtrack.cli import output
 from nbtrack.cli.app import cli, format_option, store_option
 from nbtrack.records import RunStatus
@@ -56,10 +58,26 @@ def sweep_command(notebook: Path, axes: tuple[str, ...], draws: int | None, seed
     if fmt == "json":
         click.echo(output.dumps([r.to_dict() for r in runs]))
     else:
-        names = list(grid)
-        rows = [(r.id, str(r.status), *(r.params.get(n) for n in names), output.seconds(r.duration))
-                for r in runs]
-        output.echo(output.table(["run", "status", *names, "duration"], rows))
+        output.echo(_summary(runs, list(grid)))
         sweep_id = runs[0].tags.get("sweep", "") if runs else ""
         output.echo(f"sweep {sweep_id}: {len(runs)} runs")
     raise click.exceptions.Exit(0 if all(r.status == RunStatus.FINISHED for r in runs) else 1)
+
+
+def _summary(runs: list[Any], names: list[str]) -> str:
+    """The sweep's runs: their params of the grid and the metrics that vary among them (the runs
+    table's rule: test.* first), best first by the first of those metrics (lowest for a loss,
+    cost or error, else highest), runs without it last."""
+    from nbtrack.analyze.differences import is_lower_better
+    from nbtrack.store.table import default_columns_of
+
+    metrics = [c.removeprefix("metrics.") for c in default_columns_of(runs) if c.startswith("metrics.")]
+    if metrics:
+        first = metrics[0]
+        sign = 1 if is_lower_better(first) else -1
+        runs = sorted(runs, key=lambda r: (r.metrics.get(first) is None, sign * (r.metrics.get(first) or 0)))
+    ids = formatting.short_ids([r.id for r in runs])
+    rows = [(ids[r.id], str(r.status), *(r.params.get(n) for n in names), *(r.metrics.get(m) for m in metrics),
+             output.seconds(r.duration)) for r in runs]
+    right = [False, False, *(False for _ in names), *(True for _ in metrics), True]
+    return output.table(["run", "status", *names, *metrics, "duration"], rows, right=right)

@@ -40,6 +40,7 @@ from nbtrack.track import Run
 SOURCE_ARTIFACT = "source.ipynb"
 EXECUTED_ARTIFACT = "notebook.ipynb"
 AUTOLOG_TAG = "nbtrack-autolog"
+INSERTED_TAGS = frozenset({"injected-parameters", AUTOLOG_TAG})  # cells not in the notebook as written
 AUTOLOG_SOURCE = """\
 # Added by nbtrack: record scikit-learn fits, sklearn.metrics results and shown figures
 # (nbtrack run --no-autolog, or execute(autolog=False), leaves this cell out).
@@ -62,6 +63,7 @@ class Execution:
     options: dict[str, Any] = field(default_factory=dict)
     environment: threading.Thread | None = None  # captures the environment while the kernel starts
     sampling_s: float = 0.0  # time spent measuring cells, to keep telemetry's own cost in view
+    numbers: dict[int, int | None] = field(default_factory=dict)  # executed index -> written_cell_number
 
 
 class NbtrackEngine(NBClientEngine):
@@ -184,11 +186,12 @@ class TrackingClient(PapermillNotebookClient):  # type: ignore[misc]
         started = time.perf_counter()
         self.execution.sampling_s += started - sampling
         status = "ok"
+        number = self.execution.numbers[cell_index] = written_cell_number(self.nb, cell_index)
         try:
             return super().execute_cell(cell, cell_index, *args, **kwargs)
         except CellExecutionError as exc:
             status = "error"
-            self.execution.failure = RunError(cell_index, exc.ename, exc.evalue)
+            self.execution.failure = RunError(number, exc.ename, exc.evalue)
             raise
         except BaseException:
             status = "interrupted"
@@ -333,8 +336,19 @@ def _kernel_env(execution: Execution | None) -> dict[str, str]:
     return env
 
 
+def written_cell_number(nb: Any, index: int) -> int | None:
+    """The executed notebook's cell `index` as RunError.cell numbers it: its 1-based place among the
+    code cells of the notebook as written; None for a cell papermill or nbtrack inserted."""
+    def written(cell: Any) -> bool:
+        return cell.cell_type == "code" and not INSERTED_TAGS & set(cell.get("metadata", {}).get("tags", []))
+
+    if not written(nb.cells[index]):
+        return None
+    return sum(1 for cell in nb.cells[:index + 1] if written(cell))
+
+
 def _cell_error(execution: Execution, ename: str, exc: BaseException) -> RunError:
-    cell = execution.cells[-1].index if execution.cells else None
+    cell = execution.numbers.get(execution.cells[-1].index) if execution.cells else None
     message = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
     return RunError(cell, ename, message)
 

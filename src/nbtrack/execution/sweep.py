@@ -256,12 +256,13 @@ def varying_params(combinations: Sequence[Mapping[str, Any]]) -> list[str]:
 
 
 def sweep_name(stem: str, params: Mapping[str, Any], varying: Sequence[str]) -> str:
-    """A sweep run's name: the notebook's stem and NAME=VALUE of each param varying in the sweep
-    (train_classifier C=0.1 max_depth=3), so its runs, whose ids share a prefix, read apart."""
+    """A sweep run's name: NAME=VALUE of each param varying in the sweep (`model=rf max_depth=4`), what
+    tells its runs apart where a list cuts names short; the notebook's stem (its experiment already)
+    only when nothing varies."""
     from nbtrack import formatting
 
-    parts = [stem, *(f"{name}={formatting.value(params[name])}" for name in varying if name in params)]
-    return " ".join(parts)[:200]
+    parts = [f"{name}={formatting.value(params[name])}" for name in varying if name in params]
+    return (" ".join(parts) or stem)[:200]
 
 
 def _stored(store: Store, slots: list[str | Job]) -> list[StoredRun]:

@@ -41,13 +41,18 @@ STOP_GRACE_S = 15.0
 
 @dataclass
 class Execution:
-    """One launch: its process, the run it creates, and how many code cells it has."""
+    """One launch: its process, the run it creates, and how many code cells it has.
+
+    code_cells counts the notebook's code cells as written; inserted, the code cells papermill
+    (parameters) and the engine (autolog) add before or among them.
+    """
 
     id: str
     notebook: str  # as given, relative to the server root
     run_id: str
     params: dict[str, Any]
     code_cells: int
+    inserted: int
     process: subprocess.Popen[bytes]
     started: float = field(default_factory=time.time)
     stopped: bool = False  # Stop was asked for
@@ -108,11 +113,12 @@ class Executions:
         assert process.stdin is not None
         process.stdin.write(request.to_json().encode())
         process.stdin.close()
-        # The executed notebook's code cells, known before the kernel starts: the notebook's own, the
-        # cell papermill injects when params are given, and the engine's autolog cell.
-        code_cells = (sum(1 for c in notebook.node.cells if c.cell_type == "code") + (1 if given else 0)
-                      + (1 if request.autolog else 0))
-        execution = Execution(uuid.uuid4().hex, notebook.label, request.run_id, given, code_cells, process)
+        # Counted as RunError.cell numbers cells: the notebook's code cells as written. The cell
+        # papermill injects for params and the engine's autolog cell run too, but are not counted.
+        code_cells = sum(1 for c in notebook.node.cells if c.cell_type == "code")
+        inserted = (1 if given else 0) + (1 if request.autolog else 0)
+        execution = Execution(uuid.uuid4().hex, notebook.label, request.run_id, given, code_cells, inserted,
+                              process)
         self.items[execution.id] = execution
         return execution
 
@@ -139,9 +145,10 @@ class Executions:
         if execution.process.poll() is None:
             _signal_group(execution.process, signal.SIGKILL)
             await asyncio.to_thread(execution.process.wait, 5)
-        try:
+        try:  # the engine never recorded the cell it was in: the one after those done
+            cell = min(execution.code_cells, _written_cells_done(execution, store.cells(execution.run_id)) + 1)
             store.end_run(execution.run_id, RunStatus.KILLED,
-                          RunError(None, "Stopped", "stopped from JupyterLab before the notebook ended"))
+                          RunError(cell or None, "Stopped", "stopped from JupyterLab before the notebook ended"))
         except (RunNotFound, RunEnded):
             pass  # ended by the engine (the usual case), or never created
 
@@ -165,8 +172,11 @@ def _signal_group(process: subprocess.Popen[bytes], signum: int, *, leader_only:
 def execution_json(execution: Execution, store: Any) -> dict[str, Any]:
     """What a progress view needs: state, the run's status, cells done of a total fixed at launch.
 
-    failed_cell numbers the cell that raised (or was stopped) the way the count does: 1-based
-    among the executed notebook's code cells, so "cell 3 of 8" and the error's cell agree.
+    All three count as RunError.cell numbers cells (the notebook's code cells as written, from 1):
+    cells_total, the notebook's code cells; cells_done, those that have run (the one that raised or
+    was stopped included); failed_cell, the run's error.cell once it ended failed, killed or timed
+    out (the cell that raised, or the one it was in when stopped), else None. So "cell 3 of 8",
+    the error's "cell 3" and the CLI's "code cell 3" name the same cell.
     """
     body: dict[str, Any] = {
         "id": execution.id, "notebook": execution.notebook, "run_id": execution.run_id,
@@ -180,13 +190,22 @@ def execution_json(execution: Execution, store: Any) -> dict[str, Any]:
             body["message"] = "the execution ended before its run started; the server log says why"
         return body  # the process has not created its run yet
     body["run"] = run.to_dict()
-    cells = store.cells(run.id)
-    body["cells_done"] = len(cells)
-    body["cells_total"] = max(execution.code_cells, len(cells))  # never done > total
-    body["failed_cell"] = next((n for n, c in enumerate(cells, 1) if c.status != "ok"), None)
+    total = execution.code_cells
+    error = run.error if run.is_ended and run.status != RunStatus.FINISHED else None
+    if run.status == RunStatus.FINISHED:
+        body["cells_done"] = total
+    elif error is not None and error.cell is not None:
+        body["cells_done"] = body["failed_cell"] = error.cell
+    else:
+        body["cells_done"] = min(total, _written_cells_done(execution, store.cells(run.id)))
     if execution.stopped and run.is_ended:
         body["state"] = run.status  # stopped: as the run ended (killed, or done just before the stop)
     return body
+
+
+def _written_cells_done(execution: Execution, cells: list[Any]) -> int:
+    """The notebook's own code cells run so far: those recorded, less the inserted ones (run first)."""
+    return max(0, len(cells) - execution.inserted)
 
 
 class LaunchHandler(NbtrackHandler):

@@ -37,6 +37,11 @@ class Attribution:
         if weakable(estimator):  # else its metrics stay unattributed
             self._models[estimator] = Model(name, weakref.ref(estimator), target)
 
+    def name_of(self, estimator: Any) -> str | None:
+        """The name metrics of this estimator go under, when it was seen fitted."""
+        model = self._models.get(estimator) if weakable(estimator) else None
+        return model.name if model is not None else None
+
     def model_of(self, estimator: Any) -> Model | None:
         """The recorded model; one fitted before autolog (or loaded) is named by its label."""
         if not weakable(estimator):

@@ -5,7 +5,10 @@ Record shapes (README, "Capture", says the same to users):
 - each fit of the user's is a "model" record (capture.sklearn's body) named by `model_label`,
   until the notebook logs the estimator itself (run.log_model(est, "rf")): that record replaces
   it (keeping its training data and search) and metrics name the model "rf":
-  `SVC`, `SVC(C=0.025, kernel=linear)`, `Pipeline(SVC, C=0.025)`, `-2`, `-3` for repeats. At most
+  `SVC`, `SVC(C=0.025, kernel=linear)`, `Pipeline(SVC, C=0.025)`, `-2`, `-3` for other objects
+  with the same label. A refit of the same object with the same params (a warm_start loop, fit
+  called again) is the same model: its record is updated in place and its metrics stay one
+  series (steps 0, 1, ...), never a new model. At most
   MAX_MODEL_RECORDS per family (the label without params); past that the family's latest fit
   is kept as `<family>-latest`; the tag `nbtrack.autolog.models_dropped` counts the fits a later
   one replaced, and a line on stderr says so once. A search's record holds its outcome under "search"; its cv_results_ is the
@@ -109,6 +112,7 @@ class RunRecorder(Recorder):
         self._bound_reached = False
         self._replaced = 0  # fits past the bound whose record a later fit replaced
         self._fits = 0
+        self._fitted: weakref.WeakKeyDictionary[Any, tuple[str, str]] = weakref.WeakKeyDictionary()  # (label, name)
         self._figures: weakref.WeakKeyDictionary[Any, str] = weakref.WeakKeyDictionary()
         self._attribution = Attribution()
         self._data: dict[str, str] = {}  # fingerprints of training X and y -> data record name
@@ -137,13 +141,18 @@ class RunRecorder(Recorder):
 
         run = self._run()
         self._fits += 1
-        family = model_label(estimator, max_params=0)
-        self._families[family] = count = self._families.get(family, 0) + 1
-        if count > MAX_MODEL_RECORDS:
-            name = f"{family}-latest"
-            self._say_dropped(run, replacing=count > MAX_MODEL_RECORDS + 1)
+        text = model_label(estimator)
+        refit = self._refit(estimator, text)
+        if refit is not None:
+            name = refit
         else:
-            name = self._unique("model", model_label(estimator))
+            family = model_label(estimator, max_params=0)
+            self._families[family] = count = self._families.get(family, 0) + 1
+            if count > MAX_MODEL_RECORDS:
+                name = f"{family}-latest"
+                self._say_dropped(run, replacing=count > MAX_MODEL_RECORDS + 1)
+            else:
+                name = self._unique("model", text)
         body = describe_model(estimator, fit_seconds=seconds)
         if self.model_files and self._fits <= MAX_MODEL_FILES:
             body["file"] = self._model_file(run, estimator, name)
@@ -154,8 +163,17 @@ class RunRecorder(Recorder):
         data = self._fit_data(run, X, y, target)
         if data is not None:
             body["data"] = data
-        run.store.add_record(run.id, "model", name, body)
-        self._attribution.fitted(estimator, name, target)
+        adopted = refit is not None and self._attribution.name_of(estimator) != name
+        if not adopted:  # a model the notebook logged itself keeps the notebook's record
+            run.store.add_record(run.id, "model", name, body)  # a refit replaces its record
+        self._attribution.fitted(estimator, self._attribution.name_of(estimator) if adopted else name, target)
+        if weakable(estimator):
+            self._fitted[estimator] = (text, name)
+
+    def _refit(self, estimator: Any, text: str) -> str | None:
+        """The record name of this same object fitted before with the same params, else None."""
+        seen = self._fitted.get(estimator) if weakable(estimator) else None
+        return seen[1] if seen is not None and seen[0] == text else None
 
     def named(self, estimator: Any, name: str) -> dict[str, Any]:
         """The notebook logs this fitted estimator as `name` (run.log_model): its autolog record goes,
