@@ -204,7 +204,8 @@ def execution_json(execution: Execution, store: Any) -> dict[str, Any]:
 
 
 def _written_cells_done(execution: Execution, cells: list[Any]) -> int:
-    """The notebook's own code cells run so far: those recorded, less the inserted ones (run first)."""
+    """The notebook's own code cells run so far: those recorded, less the inserted ones (they run at
+    the start, so the count lags by at most one for a moment there)."""
     return max(0, len(cells) - execution.inserted)
 
 
