@@ -5,6 +5,7 @@
  */
 
 import { IRenderMimeRegistry } from '@jupyterlab/rendermime';
+import { Message } from '@lumino/messaging';
 import { Widget } from '@lumino/widgets';
 
 import { ArtifactList } from './artifacts';
@@ -24,6 +25,14 @@ const SEARCH_FROM = 12;
 export interface IDetailActions {
   /** Open a stored notebook of the run read-only: the executed one, or the artifact named. */
   openNotebook(run: IRunDetail, artifact?: string): void;
+  /** Edit the run's note (nbtrack:edit-note); saved() is called after each save. */
+  editNote(id: string, saved: () => void): void;
+}
+
+/** GET /models/<name>: the versions of one model, with the run each points at and its aliases. */
+interface IModelVersions {
+  name: string;
+  versions: { name: string; version: number; run_id: string; aliases: string[] }[];
 }
 
 /** One section: drawn again only when the value it is drawn from changed. */
@@ -48,7 +57,98 @@ export class RunDetail extends Widget {
     this.title.closable = true;
     this.seriesCharts = new Charts(rendermime);
     this.open.addEventListener('click', () => this.run && this.actions.openNotebook(this.run));
+    this.renameButton.addEventListener('click', () => this.startRename());
+    this.editNote.addEventListener('click', () => this.actions.editNote(this.runId, () => void this.load()));
     void this.load();
+    void this.loadVersions();
+  }
+
+  /** Reopened (from the sidebar, the table or a tab): show what changed elsewhere meanwhile. */
+  protected onActivateRequest(msg: Message): void {
+    super.onActivateRequest(msg);
+    if (this.run) {
+      void this.load();
+      void this.loadVersions();
+    }
+  }
+
+  /**
+   * The model versions registered from this run, as `churn v1 @champion`. No route answers "which
+   * versions point at run X", so this reads /models, then /models/<name> of each model.
+   */
+  private async loadVersions(): Promise<void> {
+    try {
+      const { models } = await requestAPI<{ models: { name: string; versions: number }[] }>('models');
+      const all = await Promise.all(models.filter(m => m.versions > 0)
+        .map(m => requestAPI<IModelVersions>(`models/${encodeURIComponent(m.name)}`)));
+      const mine = all.flatMap(m => m.versions).filter(v => v.run_id === this.runId || this.run?.id === v.run_id);
+      this.versionsLine.replaceChildren(...(mine.length
+        ? [h('span', { class: 'nbtrack-note' }, 'registered as '), ...mine.map(v => h('span', {
+          class: 'nbtrack-model-version', attrs: { 'data-model': v.name, 'data-version': String(v.version) }
+        }, [`${v.name} v${v.version}`, ...v.aliases.map(a => `@${a}`)].join(' ')))]
+        : []));
+    } catch {
+      this.versionsLine.replaceChildren(); // a user who may not read models sees no versions
+    }
+  }
+
+  /** The name becomes an input: Enter or leaving it saves (PATCH name), Escape keeps the old name. */
+  private startRename(): void {
+    const run = this.run;
+    const heading = this.headHost.querySelector('h2');
+    if (!run || !heading) {
+      return;
+    }
+    const input = h('input', {
+      class: 'jp-mod-styled nbtrack-rename-input',
+      attrs: { type: 'text', 'aria-label': 'new name of the run', spellcheck: 'false' }
+    });
+    input.value = run.name ?? '';
+    let done = false;
+    const finish = async (save: boolean): Promise<void> => {
+      if (done) {
+        return;
+      }
+      done = true;
+      const name = input.value.trim();
+      if (save && name && name !== (run.name ?? '')) {
+        try {
+          await requestAPI(`runs/${encodeURIComponent(run.id)}`, 'PATCH', { name });
+          this.problem.textContent = '';
+        } catch (error) {
+          this.problem.textContent = `rename: ${(error as Error).message}`;
+        }
+      }
+      this.headDrawn = ''; // draw the heading again, renamed or not
+      await this.load();
+    };
+    input.addEventListener('keydown', event => {
+      if (event.key === 'Enter' || event.key === 'Escape') {
+        event.preventDefault();
+        void finish(event.key === 'Enter');
+      }
+    });
+    input.addEventListener('blur', () => void finish(true));
+    heading.replaceWith(input);
+    input.focus();
+    input.select();
+  }
+
+  /** The note through Lab's Markdown renderer, untrusted: its sanitizer strips scripts, handlers and unsafe links. */
+  private async drawNote(note: string): Promise<void> {
+    if (note === this.noteDrawn) {
+      return;
+    }
+    this.noteDrawn = note;
+    if (!note.trim()) {
+      this.noteBody.replaceChildren(h('span', { class: 'nbtrack-note' }, 'no note'));
+      return;
+    }
+    const renderer = this.rendermime.createRenderer('text/markdown');
+    await renderer.renderModel(this.rendermime.createModel({ data: { 'text/markdown': note }, trusted: false }));
+    if (this.noteDrawn === note) {
+      this.noteBody.replaceChildren(renderer.node);
+    }
   }
 
   async load(): Promise<void> {
@@ -81,7 +181,8 @@ export class RunDetail extends Widget {
     this.title.label = this.who.name ? this.who.label : `run ${this.who.short}`;
     this.title.caption = `${run.experiment} / ${run.id}`;
     if (first) {
-      this.node.replaceChildren(this.headHost, this.problem, this.tagLine(run),
+      this.node.replaceChildren(this.headHost, this.versionsLine, this.problem, this.tagLine(run),
+        h('div', { class: 'nbtrack-detail-note' }, this.noteBody, this.editNote),
         ...['Params', 'Metrics', 'Evaluations', 'Data', 'Models', 'Figures', 'Cells', 'Environment', 'Artifacts']
           .map(title => this.part(title).node));
     }
@@ -92,6 +193,7 @@ export class RunDetail extends Widget {
       this.headHost.replaceChildren(...this.head(run));
     }
     this.drawTags(run.tags);
+    void this.drawNote(run.note ?? '');
     this.draw('Params', run.params, () => Object.keys(run.params).length
       ? [table(['name', 'value'], Object.entries(run.params).map(([k, v]) => [k, formatValue(v)]))]
       : ['no params']);
@@ -189,7 +291,7 @@ export class RunDetail extends Widget {
     const swatch = h('span', { class: 'nbtrack-swatch', attrs: { 'aria-hidden': 'true' } });
     swatch.style.background = this.who!.colour;
     return [
-      h('h2', {}, run.name || run.id),
+      h('div', { class: 'nbtrack-detail-title' }, h('h2', {}, run.name || run.id), this.renameButton),
       h('div', { class: 'nbtrack-facts' },
         h('span', { class: 'nbtrack-run-head', title: 'short id and colour of this run in every chart' }, swatch,
           h('span', { class: 'nbtrack-short-id' }, this.who!.short)),
@@ -200,7 +302,9 @@ export class RunDetail extends Widget {
         h('span', {}, `duration ${duration(run.duration)}`),
         run.notebook ? h('span', {}, `notebook ${run.notebook.path}`) : null),
       run.error
-        ? h('div', { class: 'nbtrack-error' }, `cell ${run.error.cell ?? '?'}: ${run.error.ename}: ${run.error.evalue}`)
+        // the CLI's words: "run <id> failed in code cell N: ename: evalue" (RunError.cell)
+        ? h('div', { class: 'nbtrack-error' }, `${run.status}${run.error.cell !== null ? ` in code cell ${run.error.cell}` : ''}: `
+          + `${run.error.ename}: ${run.error.evalue}`)
         : '',
       this.open
     ];
@@ -406,6 +510,15 @@ export class RunDetail extends Widget {
   private headDrawn = '';
   private readonly problem = h('div', { class: 'nbtrack-error nbtrack-detail-problem' });
   private readonly open = h('button', { class: 'jp-mod-styled jp-mod-accept nbtrack-open-notebook' }, 'Open executed notebook');
+  private readonly renameButton = h('button', {
+    class: 'jp-mod-styled nbtrack-rename', title: 'rename this run', attrs: { 'aria-label': 'rename this run' }
+  }, 'Rename');
+  private readonly editNote = h('button', {
+    class: 'jp-mod-styled nbtrack-edit-note', title: 'edit the note of this run (Markdown)'
+  }, 'Edit note');
+  private readonly noteBody = h('div', { class: 'nbtrack-detail-note-body' });
+  private noteDrawn: string | null = null;
+  private readonly versionsLine = h('div', { class: 'nbtrack-detail-versions' });
   private readonly tagList = h('span', { class: 'nbtrack-tags' });
   private readonly tagError = h('span', { class: 'nbtrack-filter-error' });
   private tagsDrawn = '';

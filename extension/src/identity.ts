@@ -33,3 +33,10 @@ export function runHead(run: IRunIdentity): HTMLElement {
     run.name ? h('span', { class: 'nbtrack-run-head-name' }, run.name) : null,
     h('span', { class: 'nbtrack-short-id' }, run.short));
 }
+
+/** What an execution's entry and tab are titled: its run's name and short id, the notebook until the run exists. */
+export function executionLabel(e: { notebook: string; run_id: string; run: { name?: string | null } | null },
+                               short: string): string {
+  const name = (e.run?.name ?? '').trim();
+  return e.run_id ? (name ? `${name} · ${short}` : `${e.notebook} · ${short}`) : e.notebook;
+}

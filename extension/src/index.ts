@@ -82,7 +82,10 @@ const plugin: JupyterFrontEndPlugin<void> = {
     app.commands.addCommand(CommandIDs.openRun, {
       label: 'Open nbtrack run',
       execute: args => show(`run:${args.id}`, () => new RunDetail(String(args.id), rendermime, {
-        openNotebook: (run, artifact) => void app.commands.execute(CommandIDs.openNotebook, { id: run.id, artifact })
+        openNotebook: (run, artifact) => void app.commands.execute(CommandIDs.openNotebook, { id: run.id, artifact }),
+        editNote: (id, saved) => void app.commands.execute(CommandIDs.editNote, { id }).then(editor => {
+          (editor as NoteEditor | undefined)?.saved.push(saved);
+        })
       }))
     });
     app.commands.addCommand(CommandIDs.compare, {

@@ -4,6 +4,8 @@ import { Dialog } from '@jupyterlab/apputils';
 import { Widget } from '@lumino/widgets';
 
 import { h } from './dom';
+import { shortIds } from './format';
+import { executionLabel } from './identity';
 import { query, requestAPI } from './request';
 import { IDeclaredParam, IExecution } from './types';
 
@@ -14,6 +16,7 @@ class ParamsForm extends Widget implements Dialog.IBodyWidget<IExecution | null>
   constructor(private readonly params: IDeclaredParam[]) {
     super();
     this.addClass('nbtrack-params-form');
+    this.node.append(this.error); // on top: a refusal is seen without scrolling the form
     if (!params.length) {
       this.node.append(h('p', {}, 'This notebook declares no parameters (no cell tagged "parameters"); it runs as is.'));
     }
@@ -21,13 +24,19 @@ class ParamsForm extends Widget implements Dialog.IBodyWidget<IExecution | null>
       const input = h('input', { class: 'jp-mod-styled', attrs: { name: p.name, 'data-kind': p.kind, spellcheck: 'false' } });
       input.value = typeof p.default === 'string' && p.kind === 'str' ? p.default : p.default_source;
       this.inputs.set(p.name, input);
+      const choices = listedChoices(p.help);
+      const list = choices.length ? h('datalist', { attrs: { id: `nbtrack-param-choices-${p.name}` } },
+        ...choices.map(c => h('option', { attrs: { value: c } }))) : null;
+      if (list) {
+        input.setAttribute('list', list.id); // suggestions from the help text; any other value can still be typed
+      }
       this.node.append(h('label', { class: 'nbtrack-param' },
         h('span', { class: 'nbtrack-param-name' }, p.name),
         h('span', { class: 'nbtrack-param-kind' }, p.kind === 'None' ? '' : p.kind),
         input,
-        p.help ? h('span', { class: 'nbtrack-param-help' }, p.help) : null));
+        p.help ? h('span', { class: 'nbtrack-param-help' }, p.help) : null,
+        list));
     }
-    this.node.append(this.error);
   }
 
   /** Only the values the user changed, parsed by their declared kind. */
@@ -53,7 +62,9 @@ class ParamsForm extends Widget implements Dialog.IBodyWidget<IExecution | null>
       input.setAttribute('aria-invalid', String(named));
     }
     const first = [...this.inputs.values()].find(i => i.classList.contains('nbtrack-invalid'));
+    this.error.scrollIntoView({ block: 'nearest' });
     first?.focus();
+    first?.scrollIntoView({ block: 'nearest' });
   }
 
   getValue(): IExecution | null {
@@ -110,6 +121,12 @@ class LaunchDialog extends Dialog<IExecution | null> {
 
 const RUN_BUTTON = 1;
 
+/** The choices a help text lists as `a | b | c`, in its order; none when it lists none. */
+export function listedChoices(help: string | null | undefined): string[] {
+  const listed = (help ?? '').match(/[\w.+-]+(?:\s*\|\s*[\w.+-]+)+/);
+  return listed ? [...new Set(listed[0].split('|').map(c => c.trim()).filter(Boolean))] : [];
+}
+
 function parse(text: string): unknown {
   const trimmed = text.trim();
   if (trimmed === 'True' || trimmed === 'False') {
@@ -132,12 +149,11 @@ export class ExecutionProgress extends Widget {
     this.addClass('nbtrack-panel');
     this.addClass('nbtrack-progress');
     this.id = `nbtrack-execution-${execution.id}`;
-    this.title.label = `running ${execution.notebook}`;
     this.title.closable = true;
     this.open.addEventListener('click', () => this.execution.run && this.openRun(this.execution.run.id));
     this.stop.addEventListener('click', () => void this.requestStop());
-    this.node.append(h('h2', {}, `Run ${execution.notebook}`),
-      h('div', { class: 'nbtrack-facts' }, `params ${JSON.stringify(execution.params)}`),
+    this.node.append(this.heading,
+      h('div', { class: 'nbtrack-facts' }, `notebook ${execution.notebook} · params ${JSON.stringify(execution.params)}`),
       this.bar, this.status, this.error, h('div', { class: 'nbtrack-progress-actions' }, this.open, this.stop));
     this.draw();
     this.timer = window.setInterval(() => void this.poll(), POLL_MS);
@@ -171,13 +187,18 @@ export class ExecutionProgress extends Widget {
     // N is the executed notebook's code cells, known before the kernel starts: the count only grows.
     const total = Math.max(e.cells_total, e.cells_done, 1);
     const done = e.failed_cell ?? Math.min(e.cells_done, total);
-    this.title.label = `${e.state} ${e.notebook}`;
+    // a sweep's tabs differ by their run's name and short id, not by the notebook or the state
+    const label = executionLabel(e, shortIds([e.run_id]).get(e.run_id) ?? '');
+    this.title.label = label;
+    this.title.caption = `${e.state}: ${label}\n${e.notebook}`;
+    this.heading.textContent = `Run ${label}`;
     this.bar.max = total;
     this.bar.value = done;
     // Running: the cell executing now (the one after those done); ended: where it stopped.
-    const where = e.state === 'running' ? `cell ${Math.min(done + 1, total)} of ${total}`
-      : e.failed_cell ? `stopped at cell ${e.failed_cell} of ${total}` : `cell ${done} of ${total}`;
-    this.status.textContent = `${e.state}: ${where}` + (e.run ? ` · run ${e.run.status}` : ' · starting kernel');
+    const where = e.state === 'running' ? `code cell ${Math.min(done + 1, total)} of ${total}`
+      : e.failed_cell ? `${e.state} in code cell ${e.failed_cell} of ${total}` : `code cell ${done} of ${total}`;
+    this.status.textContent = (e.failed_cell && e.state !== 'running' ? where : `${e.state}: ${where}`)
+      + (e.run ? ` · run ${e.run.status}` : ' · starting kernel');
     this.status.dataset.state = e.state;
     this.open.disabled = !e.run;
     this.stop.disabled = e.state !== 'running' || this.stop.textContent !== 'Stop';
@@ -187,9 +208,11 @@ export class ExecutionProgress extends Widget {
     }
     if (e.run?.error) {
       const cell = e.failed_cell ?? e.run.error.cell;
+      // the CLI's words: "run <id> failed in code cell N: ename: evalue" (RunError.cell)
+      const where = cell !== null && cell !== undefined ? ` in code cell ${cell}` : '';
       this.error.textContent = e.state === 'killed'
-        ? `cell ${cell ?? '?'}: stopped before it finished (${e.run.error.ename})`
-        : `cell ${cell ?? '?'}: ${e.run.error.ename}: ${e.run.error.evalue}`;
+        ? `${e.run.status}${where}: stopped before it finished (${e.run.error.ename})`
+        : `${e.run.status}${where}: ${e.run.error.ename}: ${e.run.error.evalue}`;
     }
     if (e.state !== 'running') {
       window.clearInterval(this.timer);
@@ -201,6 +224,7 @@ export class ExecutionProgress extends Widget {
     super.dispose();
   }
 
+  private readonly heading = h('h2', {});
   private readonly bar = h('progress', { class: 'nbtrack-progress-bar' });
   private readonly status = h('div', { class: 'nbtrack-progress-status', attrs: { 'aria-live': 'polite' } });
   private readonly error = h('div', { class: 'nbtrack-error' });

@@ -5,13 +5,14 @@ import { Widget } from '@lumino/widgets';
 
 import { age, h } from './dom';
 import { formatValue, paletteColour, shortIds } from './format';
+import { executionLabel } from './identity';
 import { ApiError, query, requestAPI } from './request';
 import { IExecution, IExperiment, IField, IFields, IRun, IRunPage } from './types';
 
 const ROW_HEIGHT = 46;
 const PAGE = 100;
 const REFRESH_MS = 1500;
-const ROW_METRICS = 3;
+const ROW_METRICS = 4;
 const FIELDS_AGAIN_MS = 5000;
 const MAX_EXECUTIONS = 5;
 // The row's status as a mark (its word is the title and in the row's label): the name gets the width.
@@ -378,16 +379,19 @@ export class RunsSidebar extends Widget {
       return; // a server that lets this user read runs but not executions: no entries
     }
     this.executions = executions.slice(0, MAX_EXECUTIONS);
+    const shorts = shortIds(this.executions.map(e => e.run_id).filter(Boolean));
     const entries = this.executions.map(e => {
+      const label = executionLabel(e, shorts.get(e.run_id) ?? '');
       const total = Math.max(e.cells_total, e.cells_done, 1);
       const cell = e.failed_cell ?? (e.state === 'running' ? Math.min(e.cells_done + 1, total) : e.cells_done);
       const entry = h('button', {
         class: `nbtrack-execution-entry nbtrack-execution-${e.state}`,
-        title: `show the progress of ${e.notebook} (launched here)`, attrs: { 'data-execution-id': e.id }
+        title: `show the progress of ${label}, ${e.notebook} (launched here)`, attrs: { 'data-execution-id': e.id }
       },
       h('span', { class: `nbtrack-status nbtrack-status-${e.state}`, title: e.state }, STATUS_MARKS[e.state] ?? '?'),
-      h('span', { class: 'nbtrack-execution-notebook' }, e.notebook),
-      h('span', { class: 'nbtrack-execution-cell' }, `${e.state} · cell ${cell} of ${total}`));
+      h('span', { class: 'nbtrack-execution-notebook' }, label),
+      h('span', { class: 'nbtrack-execution-cell' }, e.failed_cell ? `${e.state} in code cell ${e.failed_cell} of ${total}`
+        : `${e.state} · code cell ${cell} of ${total}`, ` · ${e.notebook}`));
       entry.addEventListener('click', () => this.actions.openExecution(e));
       return entry;
     });
@@ -486,6 +490,7 @@ export class RunsSidebar extends Widget {
     const drawn = new Map<string, IDrawnRow>();
     const now = Date.now();
     const sortField = this.shown.query.order.replace(/^-/, '');
+    const oneSweep = this.isOneSweep();
     for (let i = first; i < last; i += 1) {
       const page = this.shown.pages.get(Math.floor(i / PAGE));
       if (!page) {
@@ -495,7 +500,7 @@ export class RunsSidebar extends Widget {
       const run = page[i % PAGE];
       if (run) {
         const key = `${i}:${run.id}`;
-        const shown = this.rowValues(run, sortField);
+        const shown = this.rowValues(run, sortField, oneSweep);
         const look = { short: shorts.get(run.id) ?? run.id, colour: run.colour || paletteColour(0) };
         const signature = JSON.stringify([run.status, run.name, shown, look, this.selected.has(run.id)]);
         let row = this.drawn.get(key);
@@ -523,10 +528,11 @@ export class RunsSidebar extends Widget {
 
   /**
    * What a row shows under its name: the sorted-by field first (a metric or a param), then the
-   * metrics that vary among the runs shown (the server's default columns), ROW_METRICS in all;
-   * a run with none of those shows its own metrics, else the params that vary.
+   * metrics and the params that vary among the runs shown (the server's default columns), params
+   * first when the runs listed are one sweep, ROW_METRICS in all; a run with none of those shows
+   * its own metrics.
    */
-  private rowValues(run: IRun, sortField: string): [string, string][] {
+  private rowValues(run: IRun, sortField: string, oneSweep: boolean): [string, string][] {
     const shown: [string, string][] = [];
     const seen = new Set<string>();
     const add = (field: string): void => {
@@ -542,13 +548,25 @@ export class RunsSidebar extends Widget {
     if (sortField.startsWith('metrics.') || sortField.startsWith('params.')) {
       add(sortField);
     }
+    const metrics = this.defaultColumns.slice(0, 2);
+    const params = this.defaultParams.slice(0, 2);
+    (oneSweep ? [...params, ...metrics] : [...metrics, ...params]).forEach(add);
     this.defaultColumns.forEach(add);
+    this.defaultParams.forEach(add);
     if (!shown.length) {
-      // none of the varying metrics: the run's own (a new key not in the field list yet), else its params
+      // none of the varying fields: the run's own metrics (a new key not in the field list yet)
       Object.keys(run.metrics).sort().forEach(k => add(`metrics.${k}`));
-      this.defaultParams.forEach(add);
     }
     return shown;
+  }
+
+  /** Whether every loaded run carries the same `sweep` tag: the list is one sweep. */
+  private isOneSweep(): boolean {
+    const sweeps = new Set<string>();
+    for (const page of this.shown.pages.values()) {
+      page.forEach(r => sweeps.add(r.tags?.sweep ?? ''));
+    }
+    return sweeps.size === 1 && !sweeps.has('');
   }
 
   private row(run: IRun, index: number, now: number, shown: [string, string][],
@@ -572,16 +590,19 @@ export class RunsSidebar extends Widget {
         'aria-label': `${name} ${look.short} ${run.status}`
       }
     },
-    box,
-    swatch,
     h('div', { class: 'nbtrack-row-main' },
-      h('div', { class: 'nbtrack-row-line' },
+      // line 1 gives the name the full width: a sweep's names differ only past the experiment's
+      h('div', { class: 'nbtrack-row-line nbtrack-row-title' },
         h('span', { class: `nbtrack-status nbtrack-status-${run.status}`, title: run.status },
           STATUS_MARKS[run.status] ?? '?'),
-        h('span', { class: 'nbtrack-run-name', title: run.name ? `${run.name}\n${run.id}` : run.id }, name),
+        swatch,
+        h('span', { class: 'nbtrack-run-name', title: run.name ? `${run.name}\n${run.id}` : run.id }, name)),
+      // the tick box starts line 2, so line 1 is the row's whole width for the name
+      h('div', { class: 'nbtrack-row-line nbtrack-row-metrics' },
+        box,
         run.name ? h('span', { class: 'nbtrack-short-id', title: run.id }, look.short) : null,
-        h('span', { class: 'nbtrack-age' }, age(run.started_at, now))),
-      h('div', { class: 'nbtrack-row-line nbtrack-row-metrics' }, ...metrics))
+        h('span', { class: 'nbtrack-age' }, age(run.started_at, now)),
+        ...metrics))
     );
     row.style.top = `${index * ROW_HEIGHT}px`;
     row.style.height = `${ROW_HEIGHT}px`;

@@ -27,6 +27,8 @@ export interface IRun {
   notebook: { path: string; sha256: string } | null;
   artifacts: Record<string, string>;
   error: { cell: number | null; ename: string; evalue: string } | null;
+  /** Markdown, '' when the run has none. */
+  note?: string;
 }
 
 export interface IRecord {

@@ -283,6 +283,97 @@ def test_live_run_detail_updates_in_place(views_lab: tuple[LabServer, dict[str, 
     page.wait_for_selector(f"{panel} .nbtrack-tag:has-text('stage=dra')")
 
 
+def patch_run(server: LabServer, path: str, body: dict[str, Any]) -> None:
+    """Change a run the way another panel (the table) does: PATCH through the REST API."""
+    import json
+    import urllib.request
+
+    request = urllib.request.Request(f"{server.url}/nbtrack/api/{path}", method="PATCH", data=json.dumps(body).encode(),
+                                     headers={"Authorization": f"token {server.token}", "Content-Type": "application/json"})
+    urllib.request.urlopen(request, timeout=10).close()
+
+
+def test_reopened_detail_shows_a_rename_tag_and_note_made_elsewhere_and_its_model_versions(
+        views_lab: tuple[LabServer, dict[str, Any]], lab_page: Any) -> None:
+    server, ids = views_lab
+    page = lab_page
+    run_id = ids["rf"]
+    detail = open_run(page, run_id)
+    tab = f".lm-TabBar-tab[data-id='nbtrack-run-{run_id}'] .lm-TabBar-tabLabel"
+    seeded_name = page.inner_text(f"{detail} h2")
+    # the registered versions pointing at this run, with their aliases
+    page.wait_for_selector(f"{detail} .nbtrack-model-version")
+    assert page.inner_text(f"{detail} .nbtrack-detail-versions").split("\n") == ["registered as", "churn v1 @champion"] \
+        or page.inner_text(f"{detail} .nbtrack-detail-versions") == "registered as churn v1 @champion"
+
+    # Rename from the detail itself: the heading, the tab and the store follow
+    page.click(f"{detail} .nbtrack-rename")
+    page.keyboard.press("Control+A")
+    page.keyboard.type("rf renamed here")
+    page.keyboard.press("Enter")
+    page.wait_for_function(f"() => document.querySelector('{detail} h2')?.textContent === 'rf renamed here'")
+    assert page.inner_text(tab).startswith("rf renamed here · ")
+
+    # Changed elsewhere while another tab is in front, then reopened: the detail reads the run again
+    open_run(page, ids["sweep"][0])
+    patch_run(server, f"runs/{run_id}", {"name": "rf champion", "note": "**kept** for the demo <img src=x onerror=\"window.__nbtrack_note_xss=1\">"})
+    patch_run(server, f"runs/{run_id}/tags", {"set": {"stage": "reviewed"}})
+    page.evaluate("id => window.jupyterapp.commands.execute('nbtrack:open-run', {id})", run_id)
+    page.wait_for_function(f"() => document.querySelector('{detail} h2')?.textContent === 'rf champion'")
+    page.wait_for_function("t => document.querySelector(t).textContent.startsWith('rf champion · ')", arg=tab)
+    page.wait_for_selector(f"{detail} .nbtrack-tag:has-text('stage=reviewed')")
+    page.wait_for_selector(f"{detail} .nbtrack-detail-note-body strong:has-text('kept')")
+    assert page.evaluate("() => window.__nbtrack_note_xss") is None  # untrusted Markdown: sanitized
+    assert page.eval_on_selector(f"{detail} .nbtrack-detail-note-body img", "i => i.getAttribute('onerror')") is None
+    screenshot(page, "detail-note-rename-versions")
+    set_theme(page, "JupyterLab Dark")
+    screenshot(page, "detail-note-rename-versions-dark")
+    set_theme(page, "JupyterLab Light")
+
+    # Edit note opens the note editor of this run
+    page.click(f"{detail} .nbtrack-edit-note")
+    page.wait_for_selector(f"#nbtrack-note-{run_id}:not(.lm-mod-hidden) textarea")
+    patch_run(server, f"runs/{run_id}", {"name": seeded_name, "note": ""})  # leave the seeded run as it was
+    patch_run(server, f"runs/{run_id}/tags", {"delete": ["stage"]})
+
+
+def test_a_charts_tooltip_takes_the_dark_themes_colours(
+        views_lab: tuple[LabServer, dict[str, Any]], lab_page: Any) -> None:
+    _, ids = views_lab
+    page = lab_page
+    set_theme(page, "JupyterLab Dark")
+    detail = open_run(page, ids["rf"])
+    canvas = f"{detail} section[data-section='Cells'] .vega-embed canvas"
+    page.wait_for_selector(canvas)
+    page.locator(canvas).first.scroll_into_view_if_needed()
+    box = page.locator(canvas).first.bounding_box()
+    tooltip = "#vg-tooltip-element.visible"
+    for x in range(int(box["x"]) + 40, int(box["x"] + box["width"] / 2), 4):  # across the wall-time bars
+        page.mouse.move(x, box["y"] + box["height"] * 0.55)
+        if page.query_selector(tooltip):
+            break
+    page.wait_for_selector(tooltip, timeout=5_000)
+    colours = page.evaluate("""() => {
+        const probe = document.createElement('div');
+        probe.style.cssText = 'background: var(--jp-layout-color1); color: var(--jp-ui-font-color1)';
+        document.body.append(probe);
+        const lab = getComputedStyle(probe), tip = getComputedStyle(document.getElementById('vg-tooltip-element'));
+        const seen = {lab: [lab.backgroundColor, lab.color], tip: [tip.backgroundColor, tip.color]};
+        probe.remove();
+        return seen;
+    }""")
+    assert colours["tip"] == colours["lab"], colours  # was light grey (vega's rgba(255, 255, 255, 0.95))
+    screenshot(page, "detail-tooltip-dark")
+    set_theme(page, "JupyterLab Light")
+    page.mouse.move(0, 0)
+    for x in range(int(box["x"]) + 40, int(box["x"] + box["width"] / 2), 4):
+        page.mouse.move(x, box["y"] + box["height"] * 0.55)
+        if page.query_selector(tooltip):
+            break
+    page.wait_for_selector(tooltip, timeout=5_000)
+    screenshot(page, "detail-tooltip")
+
+
 def test_open_charts_restyle_when_the_theme_changes(
         views_lab: tuple[LabServer, dict[str, Any]], lab_page: Any) -> None:
     _, ids = views_lab

@@ -23,6 +23,8 @@ SIDEBAR = "#nbtrack-runs"
 SWEEP = "train_classifier"
 SWEEP_GRID = [(0.1, 3), (0.1, 5), (1.0, 3), (1.0, 5)]
 LIST_OUTPUTS = "list-outputs"
+TUNED = "train_classifier_tuned"
+TUNED_GRID = [("logreg", 4), ("rf", 4), ("logreg", 12)]
 
 
 def executed_notebook() -> bytes:
@@ -74,10 +76,22 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[LabServer, d
                                    ("test.loss", 0, 0.5 - i / 100, 1_700_000_000_000)])
         store.end_run(run_id, "finished")
         ids["sweep"].append(run_id)
+    ids["tuned"] = []
+    for i, (model, depth) in enumerate(TUNED_GRID):
+        run_id = store.create_run(TUNED, name=f"model={model} max_depth={depth}",
+                                  params={"model": model, "max_depth": depth, "seed": 0})
+        store.set_tags(run_id, {"sweep": "tuned-1"})
+        store.log_metrics(run_id, [("test.accuracy", 0, 0.7 + i / 100, 1_700_000_000_000),
+                                   ("test.f1", 0, 0.6 + i / 50, 1_700_000_000_000)])
+        store.end_run(run_id, "finished")
+        ids["tuned"].append(run_id)
     write_notebook(root / "train.ipynb", ["import time\ntime.sleep(1)", "result = n_estimators * 2"],
                    parameters="n_estimators = 100\nlabel = 'a'")
     write_notebook(root / "slow.ipynb", ["import time", "time.sleep(120)", "done = True"], parameters="C = 1.0")
     write_notebook(root / "bad.ipynb", ["x = C", "raise ValueError('boom')", "never = True"], parameters="C = 1.0")
+    many = "\n".join(f"extra_{i} = {i}  # a parameter to scroll past" for i in range(14))
+    write_notebook(root / "choices.ipynb", ["result = 1"],
+                   parameters=f"model = 'rf'  # rf | logreg | gb\n{many}\nn_estimators = 100  # trees in the forest")
     server = start_lab(root, store_path, home=base / "home")
     try:
         yield server, ids
@@ -191,6 +205,29 @@ def test_rows_show_the_sort_field_first_then_the_metrics_that_vary(
                            ".textContent === 'lr-run'")
     assert rows(page)[0]["keys"][0] == "test.accuracy"
     screenshots(page, "sidebar-sorted-by-accuracy")
+
+
+def test_a_rows_name_has_a_line_of_its_own_and_a_sweeps_varying_params_come_first(
+        lab: tuple[LabServer, dict[str, Any]], page: Any) -> None:
+    server, ids = lab
+    open_sidebar(page, server)
+    show_experiment(page, TUNED, 3)
+    shown = rows(page)
+    names = {f"model={m} max_depth={d}" for m, d in TUNED_GRID}
+    assert {r["name"] for r in shown} == names
+    for row_id in ids["tuned"]:
+        line = page.eval_on_selector(f"#nbtrack-row-{row_id} .nbtrack-run-name", """n => ({
+            parts: [...n.parentElement.children].map(c => c.className),
+            clipped: n.scrollWidth > n.clientWidth})""")
+        # line 1: status mark, swatch, name, nothing else; the name is not cut at the default width
+        assert [p.split()[0] for p in line["parts"]] == ["nbtrack-status", "nbtrack-swatch", "nbtrack-run-name"]
+        assert not line["clipped"], line
+        second = page.inner_text(f"#nbtrack-row-{row_id} .nbtrack-row-metrics")
+        assert second.startswith(row_id[-6:])  # line 2: short id, age, then the values
+    # one sweep: the params that vary first (seed does not vary), then the metrics that vary
+    keys = shown[0]["keys"]
+    assert set(keys[:2]) == {"max_depth", "model"} and set(keys[2:]) == {"test.accuracy", "test.f1"}, keys
+    screenshots(page, "sidebar-tuned-sweep")
 
 
 def test_an_invalid_filter_keeps_the_runs_says_why_and_is_not_sent_again(
@@ -339,6 +376,41 @@ def test_a_refused_launch_shows_the_servers_message_and_keeps_the_values(
     assert '"n_estimators":7' in page.inner_text(".nbtrack-progress .nbtrack-facts")
 
 
+def test_a_refusal_shows_at_the_top_of_a_fixed_width_dialog_and_listed_choices_are_offered(
+        lab: tuple[LabServer, dict[str, Any]], page: Any) -> None:
+    server, _ = lab
+    dialog = open_launch_dialog(page, server, "choices.ipynb")
+    model = f"{dialog} input[name='model']"
+    # the help text lists rf | logreg | gb: offered as suggestions, any other value still typed
+    choices = page.eval_on_selector(model, "i => [...i.list.options].map(o => o.value)")
+    assert choices == ["rf", "logreg", "gb"]
+    assert page.eval_on_selector(f"{dialog} input[name='n_estimators']", "i => i.list") is None
+    page.click(model)
+    page.keyboard.press("Control+A")
+    page.keyboard.type("xgb")
+    width = page.eval_on_selector(f"{dialog} .jp-Dialog-content", "d => d.getBoundingClientRect().width")
+    last = f"{dialog} input[name='n_estimators']"
+    page.click(last)
+    page.keyboard.press("Control+A")
+    page.keyboard.type("lots of them, more than the dialog is wide")
+    page.click(f"{dialog} .jp-mod-accept")
+    error = f"{dialog} .nbtrack-launch-error[role='alert']:not(:empty)"
+    page.wait_for_selector(error)
+    assert "n_estimators" in page.inner_text(error)
+    # was: under the last input, out of the visible body; and the dialog grew wider
+    seen = page.evaluate("""() => {
+        const body = document.querySelector('.jp-Dialog-body').getBoundingClientRect();
+        const inside = e => { const r = e.getBoundingClientRect(); return r.top >= body.top - 1 && r.bottom <= body.bottom + 1; };
+        return {error: inside(document.querySelector('.nbtrack-launch-error')),
+                field: inside(document.querySelector(".jp-Dialog input[name='n_estimators']")),
+                scrolls: document.querySelector('.jp-Dialog-body').scrollHeight > body.height};
+    }""")
+    assert seen == {"error": True, "field": True, "scrolls": True}, seen
+    assert page.eval_on_selector(f"{dialog} .jp-Dialog-content", "d => d.getBoundingClientRect().width") == width
+    assert page.input_value(model) == "xgb"
+    screenshots(page, "launch-refused-at-top")
+
+
 def launch_from_toolbar(page: Any, server: LabServer, notebook: str) -> None:
     dialog = open_launch_dialog(page, server, notebook)
     page.fill(f"{dialog} input[name='C']", "2.0")
@@ -363,14 +435,18 @@ def test_the_progress_panel_counts_steadily_and_stop_ends_the_run_killed(
     page.click(".nbtrack-progress .nbtrack-stop")
     page.wait_for_function(f"() => document.querySelector('{status}').dataset.state === 'killed'", timeout=30_000)
     text = page.inner_text(status)
-    assert "stopped at cell 3 of 4" in text and "run killed" in text  # time.sleep(120), the third
+    assert "killed in code cell 3 of 4" in text and "run killed" in text  # time.sleep(120), the third
     assert page.is_hidden(".nbtrack-progress .nbtrack-stop")
     screenshots(page, "progress-stopped")
 
     # Open run twice, and the progress tab again: each is one tab, activated, never a second.
     page.click(".nbtrack-progress .nbtrack-open-run")
     page.wait_for_selector(".nbtrack-detail:not(.lm-mod-hidden) h2")
-    page.click(".lm-TabBar-tab:has-text('killed slow.ipynb')")
+    tab = ".lm-TabBar-tab[data-id^='nbtrack-execution-']"
+    run = page.evaluate("() => fetch('/nbtrack/api/executions').then(r => r.json())")["executions"][0]["run"]
+    label = f"{run['name']} · {run['id'][-6:]}" if run["name"] else f"slow.ipynb · {run['id'][-6:]}"
+    assert page.inner_text(f"{tab} .lm-TabBar-tabLabel") == label  # was "killed slow.ipynb"
+    page.click(tab)
     page.click(".nbtrack-progress .nbtrack-open-run")
     page.wait_for_selector(".nbtrack-detail:not(.lm-mod-hidden) h2")
     assert page.eval_on_selector_all(".nbtrack-detail", "ds => ds.length") == 1
@@ -380,10 +456,11 @@ def test_the_progress_panel_counts_steadily_and_stop_ends_the_run_killed(
     # and brings a closed one back; never a second tab for one execution.
     entry = f"{SIDEBAR} .nbtrack-execution-entry:has-text('slow.ipynb')"
     page.wait_for_selector(f"{entry}:has-text('killed')")
+    assert page.inner_text(f"{entry} .nbtrack-execution-notebook") == label  # was the notebook stem
     page.click(entry)
     page.wait_for_selector(".nbtrack-progress:not(.lm-mod-hidden)")
     assert page.eval_on_selector_all(".nbtrack-progress", "ps => ps.length") == 1
-    page.click(".lm-TabBar-tab:has-text('killed slow.ipynb') .lm-TabBar-tabCloseIcon")
+    page.click(f"{tab} .lm-TabBar-tabCloseIcon")
     page.wait_for_selector(".nbtrack-progress", state="detached")
     page.click(entry)
     page.wait_for_selector(".nbtrack-progress:not(.lm-mod-hidden) .nbtrack-progress-status[data-state='killed']")
@@ -399,9 +476,15 @@ def test_a_failed_execution_names_the_cell_its_count_names(lab: tuple[LabServer,
                            timeout=120_000)
     status = page.inner_text(".nbtrack-progress-status")
     error = page.inner_text(".nbtrack-progress .nbtrack-error")
-    assert "stopped at cell 3 of 4" in status  # parameters, x = C, raise: the third code cell as written
-    assert error.startswith("cell 3: ValueError: boom")
+    assert "failed in code cell 3 of 4" in status  # parameters, x = C, raise: the third code cell as written
+    # the CLI's words: "nbtrack: run <id> failed in code cell 3: ValueError: boom"
+    assert error.startswith("failed in code cell 3: ValueError: boom")
     screenshots(page, "progress-failed")
+    # the run detail names the same cell in the same words
+    page.click(".nbtrack-progress .nbtrack-open-run")
+    detail_error = ".nbtrack-detail:not(.lm-mod-hidden) .nbtrack-detail-head .nbtrack-error"
+    page.wait_for_selector(detail_error)
+    assert page.inner_text(detail_error).startswith("failed in code cell 3: ValueError: boom")
 
 
 def test_a_list_the_server_could_not_answer_is_asked_again_by_the_refresh(

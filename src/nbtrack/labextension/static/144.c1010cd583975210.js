@@ -609,7 +609,8 @@
 .nbtrack-execution-entry {
   display: flex;
   align-items: center;
-  gap: 6px;
+  flex-wrap: wrap;
+  gap: 0 6px;
   border: var(--jp-border-width) solid var(--jp-border-color2);
   background: var(--jp-layout-color1);
   color: var(--jp-ui-font-color1);
@@ -632,6 +633,11 @@
 }
 
 .nbtrack-execution-cell {
+  /* a line of its own under the run's name: the name gets the entry's width */
+  flex-basis: 100%;
+  padding-left: calc(1.3em + 6px);
+  overflow: hidden;
+  text-overflow: ellipsis;
   color: var(--jp-ui-font-color2);
   font-size: var(--jp-ui-font-size0);
   white-space: nowrap;
@@ -705,10 +711,18 @@
 
 .nbtrack-row-line {
   display: flex;
+  align-items: baseline;
   gap: 6px;
   white-space: nowrap;
   overflow: hidden;
   text-overflow: ellipsis;
+}
+
+.nbtrack-row-title .nbtrack-swatch {
+  width: 10px;
+  height: 10px;
+  align-self: center;
+  margin: 0;
 }
 
 .nbtrack-run-name {
@@ -869,7 +883,12 @@
   display: flex;
   flex-direction: column;
   gap: 6px;
-  min-width: 360px;
+  /* fixed: a long refusal or help text wraps instead of widening the dialog */
+  width: min(560px, 80vw);
+}
+
+.nbtrack-params-form > * {
+  min-width: 0;
 }
 
 .nbtrack-param {
@@ -889,9 +908,26 @@
   font-size: var(--jp-ui-font-size0);
 }
 
+.nbtrack-param-help {
+  grid-column: 3;
+  overflow-wrap: anywhere;
+}
+
+.nbtrack-param input {
+  min-width: 0;
+}
+
+/* the refusal stays at the top of the body however far the form is scrolled */
 .nbtrack-launch-error {
+  position: sticky;
+  top: 0;
+  z-index: 1;
+  padding: 4px 6px;
+  border-left: 3px solid var(--jp-error-color1);
+  background: var(--jp-layout-color1);
   color: var(--jp-error-color1);
   white-space: pre-wrap;
+  overflow-wrap: anywhere;
 }
 
 .nbtrack-launch-error:empty {
@@ -1137,6 +1173,73 @@
 .nbtrack-panel button:disabled {
   opacity: 0.45;
   cursor: not-allowed;
+}
+
+/* Vega's tooltip (appended to the body) in Lab's colours: it was light grey in dark themes.
+   :not(#…) outranks vega-tooltip's own #vg-tooltip-element and .dark-theme rules. */
+#vg-tooltip-element:not(#nbtrack-none) {
+  background-color: var(--jp-layout-color1);
+  border: var(--jp-border-width) solid var(--jp-border-color1);
+  color: var(--jp-ui-font-color1);
+  font-family: var(--jp-ui-font-family);
+  box-shadow: var(--jp-elevation-z4);
+}
+
+#vg-tooltip-element:not(#nbtrack-none) table tr td.key {
+  color: var(--jp-ui-font-color2);
+}
+
+.nbtrack-detail-title {
+  display: flex;
+  align-items: center;
+  gap: 8px;
+}
+
+.nbtrack-detail-title h2 {
+  margin: 0;
+  overflow-wrap: anywhere;
+}
+
+.nbtrack-detail-versions:empty {
+  display: none;
+}
+
+.nbtrack-detail-versions {
+  display: flex;
+  flex-wrap: wrap;
+  gap: 6px;
+  margin: 4px 0;
+}
+
+.nbtrack-model-version {
+  padding: 0 6px;
+  border-radius: 3px;
+  border: var(--jp-border-width) solid var(--jp-brand-color1);
+  color: var(--jp-ui-font-color1);
+  font-family: var(--jp-code-font-family);
+  font-size: var(--jp-ui-font-size1);
+}
+
+.nbtrack-detail-note {
+  display: flex;
+  align-items: flex-start;
+  gap: 8px;
+  margin: 6px 0;
+  padding: 4px 8px;
+  border-left: 3px solid var(--jp-border-color1);
+}
+
+.nbtrack-detail-note-body {
+  flex: 0 1 auto;
+  min-width: 0;
+}
+
+.nbtrack-row-metrics .nbtrack-select {
+  flex: none;
+  margin: 0;
+  width: 12px;
+  height: 12px;
+  align-self: center;
 }
 `,""]),t.d(o,{},{A:i})},420(r,o,t){var a=t(415),e=t.n(a),n=t(688),i=(t.n(n))()(e());i.push([r.id,`/* The runs table, its popups and the note editor: colours and sizes from --jp-* variables (light and dark). */
 
