@@ -290,12 +290,14 @@ export class ComparePanel extends Widget {
    * run id. Made once: a new baseline moves it into the new page with its controls and zoom as they were.
    */
   private overlay(details: IRunDetail[]): void {
-    const curves = details.some(d => Object.values(d.summaries).some(s => s.count > 1));
-    if (!curves) {
+    const keys = [...new Set(details.flatMap(d => Object.entries(d.summaries).filter(([, s]) => s.count > 1).map(([k]) => k)))].sort();
+    if (!keys.length) {
       this.seriesHost.replaceChildren('no metric series');
       return;
     }
-    this.seriesPanel ??= new ChartsPanel({ ids: this.order }, { openRun: () => undefined });
+    // The curves only (last values are in Metrics); a key with a dot may be a quoted field.
+    const metrics = keys.flatMap(k => [`metrics.${k}`, `metrics.\`${k}\``]);
+    this.seriesPanel ??= new ChartsPanel({ ids: this.order, metrics }, { openRun: () => undefined });
     this.seriesHost.replaceChildren(this.seriesPanel.node);
   }
 

@@ -245,6 +245,8 @@ def test_compare_baseline_is_shown_first_and_can_be_chosen(
     page.wait_for_function(f"() => document.querySelector('{panel} .nbtrack-baseline-head .nbtrack-run-head')"
                            f".dataset.runId === '{ids['lr']}'")
     page.wait_for_selector(f"{panel} {SERIES_DRAWN}")
+    charted = page.eval_on_selector_all(f"{panel} .nbtrack-series .nbtrack-chart-card", "cs => cs.map(c => c.dataset.field)")
+    assert charted == ["metrics.train.loss"]  # the curves only: test.f1's one value is in Metrics
     f1 = page.inner_text(f"{panel} .nbtrack-section:has(h3:text('Metrics')) tr:has(td:text-is('test.f1'))")
     assert "Δ +0.07" in f1  # rf's 0.91 against lr's 0.84
     assert "baseline (lr-run" in page.inner_text(f"{panel} .nbtrack-packages")
