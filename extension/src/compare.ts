@@ -11,15 +11,15 @@
 import { IRenderMimeRegistry } from '@jupyterlab/rendermime';
 import { Widget } from '@lumino/widgets';
 
-import { Charts, confusion, IRunSeries, legend, runLines } from './charts';
+import { Charts, confusion } from './charts';
+import { ChartsPanel } from './chartsPanel';
 import { section } from './detail';
 import { h } from './dom';
 import { formatNumber, formatValue, MISSING } from './format';
 import { identities, IRunIdentity, runHead } from './identity';
 import { query, requestAPI, requestBlob } from './request';
-import { ICellChange, IComparison, IDataDifference, IDifferences, IRunDetail, ISeries } from './types';
+import { ICellChange, IComparison, IDataDifference, IDifferences, IRunDetail } from './types';
 
-const SERIES_POINTS = 200;
 /** Every per-run table has the same column widths (em): the key column, then one per run. */
 const KEY_WIDTH = 12;
 const RUN_WIDTH = 15;
@@ -81,7 +81,7 @@ export class ComparePanel extends Widget {
     if (focused) {
       this.node.querySelector<HTMLSelectElement>('.nbtrack-baseline')?.focus();
     }
-    void this.overlay(comparison, details).catch(e => this.seriesHost.replaceChildren(this.error(e)));
+    this.overlay(details);
     void this.figures(comparison, details).catch(e => this.figuresHost.replaceChildren(this.error(e)));
   }
 
@@ -284,30 +284,21 @@ export class ComparePanel extends Widget {
     return table;
   }
 
-  private async overlay(c: IComparison, details: IRunDetail[]): Promise<void> {
+  /**
+   * The series: the charts panel itself (its plot and control bar: x axis, smoothing, log y, points,
+   * zoom, min/max bands, live appends) over the compared runs, each line in its run's colour, keyed by
+   * run id. Made once: a new baseline moves it into the new page with its controls and zoom as they were.
+   */
+  private overlay(details: IRunDetail[]): void {
     const keys = [...new Set(details.flatMap(d => Object.entries(d.summaries).filter(([, s]) => s.count > 1).map(([k]) => k)))].sort();
     if (!keys.length) {
       this.seriesHost.replaceChildren('no metric series');
       return;
     }
-    const host = this.seriesHost;
-    await Promise.all(details.filter(d => !this.series.has(d.id)).map(async d => {
-      const wanted = keys.filter(k => k in d.summaries);
-      const found = wanted.length ? await requestAPI<ISeries>(`runs/${encodeURIComponent(d.id)}/metrics?points=${SERIES_POINTS}` +
-        wanted.map(k => `&key=${encodeURIComponent(k)}`).join('')) : { id: d.id, series: {} };
-      this.series.set(d.id, found);
-    }));
-    const runs = c.ids.map(id => this.who.get(id)!);
-    const row = h('div', { class: 'nbtrack-chart-row' });
-    for (const key of keys) {
-      const lines: IRunSeries[] = runs.filter(r => key in this.series.get(r.id)!.series).map(r => ({
-        run: r.id, label: r.label, colour: r.colour, points: this.series.get(r.id)!.series[key]
-      }));
-      row.append(this.charts.chart(runLines(lines, key)));
-    }
-    if (host === this.seriesHost) {
-      this.seriesHost.replaceChildren(legend(runs.map(r => ({ run: r.id, label: r.label, colour: r.colour }))), row);
-    }
+    // The curves only (last values are in Metrics); a key with a dot may be a quoted field.
+    const metrics = keys.flatMap(k => [`metrics.${k}`, `metrics.\`${k}\``]);
+    this.seriesPanel ??= new ChartsPanel({ ids: this.order, metrics }, { openRun: () => undefined });
+    this.seriesHost.replaceChildren(this.seriesPanel.node);
   }
 
   /** Each PNG figure by name, a column per run under the same run headers as every other table. */
@@ -347,6 +338,7 @@ export class ComparePanel extends Widget {
 
   dispose(): void {
     this.charts.dispose();
+    this.seriesPanel?.dispose();
     this.urls.forEach(u => URL.revokeObjectURL(u));
     super.dispose();
   }
@@ -359,6 +351,6 @@ export class ComparePanel extends Widget {
   private onlyDifferences = false;
   private seriesHost = h('div', { class: 'nbtrack-series' });
   private figuresHost = h('div', { class: 'nbtrack-figures' });
-  private readonly series = new Map<string, ISeries>(); // run id -> its series, fetched once
+  private seriesPanel: ChartsPanel | null = null; // the series section, kept across baselines
   private readonly urls = new Map<string, string>(); // run id + figure name -> object URL
 }

@@ -76,10 +76,14 @@ def set_theme(page: Any, theme: str) -> None:
     page.wait_for_timeout(800)
 
 
+# Compare's series section draws with the charts panel's plot: drawn once its data-points is not 0.
+SERIES_DRAWN = ".nbtrack-series .nbtrack-plot[data-points]:not([data-points='0']) canvas"
+
+
 def open_compare(page: Any, ids: list[str]) -> str:
     page.evaluate("ids => window.jupyterapp.commands.execute('nbtrack:compare', {ids})", ids)
     panel = ".nbtrack-compare:not(.lm-mod-hidden)"
-    page.wait_for_selector(f"{panel} .nbtrack-series .vega-embed canvas")
+    page.wait_for_selector(f"{panel} {SERIES_DRAWN}")
     page.wait_for_selector(f"{panel} img.nbtrack-figure")
     return panel
 
@@ -115,6 +119,16 @@ COLOUR_PIXELS = """([selector, colours, tolerance]) => {
 CORNERS = """selector => [...document.querySelectorAll(selector + ' .vega-embed canvas')]
   .map(c => Array.from(c.getContext('2d').getImageData(1, 1, 1, 1).data.slice(0, 3)))"""
 
+# The mean brightness of the y tick labels a series plot drew (its canvas is transparent: the page shows through).
+AXIS_INK = """selector => {
+  const canvas = document.querySelector(selector + ' .nbtrack-series .nbtrack-plot canvas');
+  const width = Math.round(50 * (window.devicePixelRatio || 1));
+  const data = canvas.getContext('2d').getImageData(0, 0, width, canvas.height).data;
+  let sum = 0, n = 0;
+  for (let p = 0; p < data.length; p += 4) if (data[p + 3] > 60) { sum += data[p] + data[p + 1] + data[p + 2]; n += 3; }
+  return n ? sum / n : -1;
+}"""
+
 
 def test_compare_keys_each_sweep_run_by_id_with_its_own_header_and_colour(
         views_lab: tuple[LabServer, dict[str, Any]], lab_page: Any) -> None:
@@ -141,8 +155,9 @@ def test_compare_keys_each_sweep_run_by_id_with_its_own_header_and_colour(
         assert short == shorts[run_id]
         assert colour == "rgb({}, {}, {})".format(*rgb(colours[run_id]))
     assert len({h[1] for h in heads}) == 3
-    legend = page.eval_on_selector_all(f"{panel} .nbtrack-legend-item", "items => items.map(i => i.dataset.runId)")
-    assert legend == sweep
+    legend = page.eval_on_selector_all(f"{panel} .nbtrack-series .nbtrack-legend-item",
+                                       "items => items.map(i => i.dataset.key)")
+    assert sorted(legend) == sorted(sweep)  # keyed by run id
     # The detail tab uses the same short-id rule and colour.
     detail = open_run(page, sweep[1])
     label = page.evaluate("id => [...window.jupyterapp.shell.widgets('main')]"
@@ -153,7 +168,7 @@ def test_compare_keys_each_sweep_run_by_id_with_its_own_header_and_colour(
     # the same colour as in Compare: a run keeps its colour everywhere
     assert page.evaluate(COLOUR_PIXELS, [f"{detail} .nbtrack-series", [colours[sweep[1]]], 8])[0] > 50
     page.evaluate("ids => window.jupyterapp.commands.execute('nbtrack:compare', {ids})", sweep)
-    page.wait_for_selector(f"{panel} .nbtrack-series canvas")
+    page.wait_for_selector(f"{panel} {SERIES_DRAWN}")
     screenshot(page, "compare-sweep")
     set_theme(page, "JupyterLab Dark")
     screenshot(page, "compare-sweep-dark")
@@ -187,7 +202,7 @@ def test_two_runs_with_one_name_are_two_lines_not_one(
 def open_compare_without_figures(page: Any, ids: list[str]) -> str:
     page.evaluate("ids => window.jupyterapp.commands.execute('nbtrack:compare', {ids})", ids)
     panel = ".nbtrack-compare:not(.lm-mod-hidden)"
-    page.wait_for_selector(f"{panel} .nbtrack-series .vega-embed canvas")
+    page.wait_for_selector(f"{panel} {SERIES_DRAWN}")
     return panel
 
 
@@ -229,7 +244,9 @@ def test_compare_baseline_is_shown_first_and_can_be_chosen(
     page.select_option(f"{panel} .nbtrack-baseline", ids["lr"])
     page.wait_for_function(f"() => document.querySelector('{panel} .nbtrack-baseline-head .nbtrack-run-head')"
                            f".dataset.runId === '{ids['lr']}'")
-    page.wait_for_selector(f"{panel} .nbtrack-series canvas")
+    page.wait_for_selector(f"{panel} {SERIES_DRAWN}")
+    charted = page.eval_on_selector_all(f"{panel} .nbtrack-series .nbtrack-chart-card", "cs => cs.map(c => c.dataset.field)")
+    assert charted == ["metrics.train.loss"]  # the curves only: test.f1's one value is in Metrics
     f1 = page.inner_text(f"{panel} .nbtrack-section:has(h3:text('Metrics')) tr:has(td:text-is('test.f1'))")
     assert "Δ +0.07" in f1  # rf's 0.91 against lr's 0.84
     assert "baseline (lr-run" in page.inner_text(f"{panel} .nbtrack-packages")
@@ -237,6 +254,84 @@ def test_compare_baseline_is_shown_first_and_can_be_chosen(
     assert "rf-run" in notebook.split("against")[0] and "lr-run" in notebook.split("against")[1]
     assert page.evaluate("() => document.activeElement.classList.contains('nbtrack-baseline')")
     screenshot(page, "compare-baseline-chosen")
+
+
+# What the series plot drew (plot.ts's data-* attributes) and a digest of its pixels.
+DRAWN = """selector => {
+  const plot = document.querySelector(selector);
+  const canvas = plot.querySelector('canvas');
+  const data = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+  let digest = 0;
+  for (let p = 0; p < data.length; p += 4) digest = (digest * 31 + data[p] + 7 * data[p + 1] + 13 * data[p + 2]) % 1e9;
+  return {draws: Number(plot.dataset.draws), view: JSON.parse(plot.dataset.view), points: Number(plot.dataset.points),
+          digest};
+}"""
+
+
+def test_compare_series_have_the_charts_panel_controls(
+        views_lab: tuple[LabServer, dict[str, Any]], lab_page: Any) -> None:
+    import math
+    import time
+
+    from nbtrack.store import open_store
+
+    server, _ = views_lab
+    store = open_store(server.store)
+    runs = []
+    for i in range(3):  # 500 steps each, a minute apart, noisy and falling: smoothing shows
+        run_id = store.create_run("long", params={"lr": 10.0 ** -(i + 1)})
+        started = int(time.time() * 1000)  # relative time counts from the run's start
+        store.log_metrics(run_id, [("train.loss", step, (0.05 + i * 0.1) + 2 * math.exp(-step / (60 + 40 * i))
+                                    * (1 + 0.3 * math.sin(step * 1.7 + i)), started + step * 60_000)
+                                   for step in range(500)])
+        store.end_run(run_id, "finished")
+        runs.append(run_id)
+    colours = [store.run(run_id).colour for run_id in runs]
+    assert len(set(colours)) == 3
+    page = lab_page
+    panel = open_compare_without_figures(page, runs)
+    plot = f"{panel} .nbtrack-series .nbtrack-chart-card[data-field$='train.loss'] .nbtrack-plot"
+    page.wait_for_function(f"() => document.querySelector(\"{plot}\")?.dataset.points === '1500'")
+
+    def each_run_in_its_colour() -> None:
+        counts = page.evaluate(COLOUR_PIXELS, [f"{panel} .nbtrack-series", colours, 8])
+        assert all(n > 50 for n in counts), counts
+
+    each_run_in_its_colour()
+    before = page.evaluate(DRAWN, plot)
+    assert before["view"]["x1"] == pytest.approx(499, abs=1)  # x: step
+
+    # Smoothing, by keyboard on the slider: the smoothed lines replace the raw ones (kept faint).
+    page.focus(f"{panel} .nbtrack-charts-smoothing")
+    page.keyboard.press("End")
+    assert page.inner_text(f"{panel} .nbtrack-charts-smoothing-value") == "0.99"
+    smoothed = page.evaluate(DRAWN, plot)
+    assert smoothed["draws"] > before["draws"] and smoothed["digest"] != before["digest"]
+    assert smoothed["view"] == before["view"]  # the same data and axes, other lines
+    each_run_in_its_colour()
+    page.eval_on_selector(f"{panel} .nbtrack-section:has(h3:text('Series'))", "e => e.scrollIntoView()")
+    page.wait_for_timeout(300)
+    screenshot(page, "compare-series-smoothed")
+
+    # The x axis: relative time (a minute a step), fetched again from the server.
+    page.select_option(f"{panel} .nbtrack-charts-x", "relative")
+    page.wait_for_function(f"() => JSON.parse(document.querySelector(\"{plot}\").dataset.view).x1 > 29000")
+    relative = page.evaluate(DRAWN, plot)
+    assert relative["view"]["x1"] == pytest.approx(499 * 60, rel=0.01) and relative["points"] == 1500
+    each_run_in_its_colour()
+
+    # Log y, by clicking its box: the drawn range is in log10 units.
+    page.click(f"{panel} .nbtrack-charts-log")
+    page.wait_for_function(f"() => JSON.parse(document.querySelector(\"{plot}\").dataset.view).y0 < -1")
+    logged = page.evaluate(DRAWN, plot)
+    assert logged["view"]["y1"] < 1 < 2 < relative["view"]["y1"]  # log10 of the highest point, not the point
+    assert logged["digest"] != relative["digest"]
+    each_run_in_its_colour()
+    screenshot(page, "compare-series-controls")
+    set_theme(page, "JupyterLab Dark")
+    page.wait_for_timeout(300)
+    each_run_in_its_colour()
+    screenshot(page, "compare-series-controls-dark")
 
 
 def test_live_run_detail_updates_in_place(views_lab: tuple[LabServer, dict[str, Any]], lab_page: Any) -> None:
@@ -383,15 +478,15 @@ def test_open_charts_restyle_when_the_theme_changes(
     page.wait_for_selector(f"{detail} .nbtrack-series .vega-embed canvas")
     compare = open_compare(page, ids["sweep"])
     page.wait_for_timeout(800)
-    for selector in (detail, compare):
-        corners = page.evaluate(CORNERS, selector)
-        assert corners and all(min(c) > 200 for c in corners), corners  # light backgrounds
+    corners = page.evaluate(CORNERS, detail)
+    assert corners and all(min(c) > 200 for c in corners), corners  # light backgrounds
+    assert 0 <= page.evaluate(AXIS_INK, compare) < 128  # Compare's series plot: dark tick labels on the light page
     set_theme(page, "JupyterLab Dark")
-    for selector in (compare, detail):
-        page.wait_for_function(f"""() => {{
-          const corners = ({CORNERS})('{selector}');
-          return corners.length > 0 && corners.every(c => Math.max(...c) < 80);
-        }}""", timeout=10_000)
+    page.wait_for_function(f"() => ({AXIS_INK})('{compare}') > 128", timeout=10_000)  # redrawn in the dark ink
+    page.wait_for_function(f"""() => {{
+      const corners = ({CORNERS})('{detail}');
+      return corners.length > 0 && corners.every(c => Math.max(...c) < 80);
+    }}""", timeout=10_000)
     screenshot(page, "compare-theme-switched-dark")
     page.evaluate("id => window.jupyterapp.shell.activateById('nbtrack-run-' + id)", ids["rf"])
     page.wait_for_timeout(300)
