@@ -319,7 +319,7 @@ class RunRecorder(Recorder):
                    kwargs: dict[str, Any]) -> None:
         number = _scalar(value)
         if number is not None:
-            self._log_point(run, model, key, number)
+            self._log_point(run, model, key, number, claimable=model is not None)
             return
         body = {"function": function, "kwargs": _json_capped(_options(kwargs)), "value": _json_capped(value)}
         if model is not None:
@@ -328,12 +328,19 @@ class RunRecorder(Recorder):
             key = self._key(model, key)
         run.store.add_record(run.id, "metric", self._unique("metric", key), body)
 
-    def _log_point(self, run: Any, model: str | None, key: str, number: float, step: int | None = None) -> None:
+    def _log_point(self, run: Any, model: str | None, key: str, number: float, step: int | None = None, *,
+                   claimable: bool = False) -> None:
+        scope = key.split(".", 1)[0] + "."  # the split: a claiming key of the notebook's is test.* too
         if model is not None:
             self._note_scored(run, model)
             self._remember(model, "point", key, (number, step))
             key = self._key(model, key)
-        run.log_metric(key, number, step=step)
+        if claimable and step is None:
+            # The notebook may log this value itself under a name of its own (test.loss for the
+            # log_loss it just computed): then that name alone, as for values no model returned.
+            run.log_unclaimed(key, number, scope=scope)
+        else:
+            run.log_metric(key, number, step=step)
 
     def _key(self, model: str, key: str) -> str:
         return f"{model}.{key}" if self._scored.prefixed else key

@@ -71,7 +71,7 @@ class Run:
         self._flushes = 0
         # Values autolog saw scored on arrays no model returned: (key, value), written with the next
         # buffer unless the notebook logs the same value itself first (then its own key names it).
-        self._unclaimed: list[tuple[str, float]] = []
+        self._unclaimed: list[tuple[str, float, str]] = []  # (key, value, the prefix a claiming key has)
         # The log calls' one check: ended, an error from the flusher, a flush asked for, or unclaimed values.
         self._attention = False
         _flusher().watch(self)
@@ -94,7 +94,7 @@ class Run:
         # The hot path of one-point-per-call logging: one flag, one class check, one clock read,
         # the lock taken by hand (half the cost of `with` on this Python, measured).
         if self._attention:
-            self._attend((value,))
+            self._attend((value,), (key,))
         if value.__class__ is not float:
             value = _number(key, value)
         if step is not None:
@@ -133,7 +133,7 @@ class Run:
         the cost of batched logging (profile of 100,000 calls of 10 keys).
         """
         if self._attention:
-            self._attend(tuple(metrics.values()))
+            self._attend(tuple(metrics.values()), tuple(metrics))
         if not metrics:
             return
         if step is None:
@@ -389,23 +389,26 @@ class Run:
         if self._ended is not None:
             raise RunEnded(self.id, self._ended)
 
-    def _attend(self, values: tuple[Any, ...] = ()) -> None:
+    def _attend(self, values: tuple[Any, ...] = (), keys: tuple[str, ...] = ()) -> None:
         """The slow path of a log call: raise what is pending, claim autolog's values the notebook logs
-        itself, write what the flusher asked for."""
+        itself (the same value under a key with the value's scope), write what the flusher asked for."""
         self._check_open()
         if self._unclaimed and values:
+            logged = list(zip(keys, values, strict=True))
             with self._lock:
-                self._unclaimed = [(k, v) for k, v in self._unclaimed if not any(v == x for x in values)]
+                self._unclaimed = [(k, v, scope) for k, v, scope in self._unclaimed
+                                   if not any(v == x and name.startswith(scope) for name, x in logged)]
                 self._recheck()
         if self._flush_asked:
             self.flush()
 
-    def log_unclaimed(self, key: str, value: float) -> None:
-        """A value autolog saw scored on an array no model returned, kept as key unless the notebook
-        logs the same value itself before the buffer is next written (no sklearn.log_loss beside the
-        notebook's own test.loss)."""
+    def log_unclaimed(self, key: str, value: float, scope: str = "") -> None:
+        """A value autolog saw scored, kept as key unless the notebook logs the same value itself, under
+        a key starting with scope ("" for any; "test." for a value autolog named test.log_loss), before
+        the buffer is next written: no sklearn.log_loss or test.log_loss beside the notebook's own
+        test.loss."""
         with self._lock:
-            self._unclaimed.append((key, value))
+            self._unclaimed.append((key, value, scope))
             self._attention = True
 
     def _recheck(self) -> None:  # under self._lock
@@ -460,7 +463,7 @@ class Run:
     def _keep_unclaimed(self) -> None:  # under self._lock
         """autolog's values nobody logged under a name of their own, each at its key's next step."""
         stamp = time_ns() // 1_000_000
-        for key, value in self._unclaimed:
+        for key, value, _scope in self._unclaimed:
             columns = self._buffer.get(key) or self._new_columns(key)
             step = self._next_step[key]
             self._next_step[key] = step + 1
