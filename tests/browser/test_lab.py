@@ -107,7 +107,8 @@ def test_two_selected_runs_open_the_compare_panel(lab: tuple[LabServer, dict[str
     page.check(f"{panel} .nbtrack-only-differences")
     params = page.inner_text(f"{panel} .nbtrack-section:has(h3:text('Params'))")
     assert "model" in params and "rf" in params and "lr" in params
-    page.wait_for_selector(f"{panel} .nbtrack-series .vega-embed")
+    # Compare's series are the charts panel's canvas plot (with its controls), no longer Vega-Lite
+    page.wait_for_selector(f"{panel} .nbtrack-series .nbtrack-plot[data-points]:not([data-points='0']) canvas")
     page.wait_for_function("() => document.querySelectorAll('.nbtrack-compare img.nbtrack-figure').length === 2")
     page.wait_for_function("() => document.querySelectorAll("
                            "'.nbtrack-compare-evaluations .nbtrack-confusion .vega-embed').length === 2")
@@ -151,7 +152,8 @@ def test_xss_payloads_render_as_text_everywhere(lab: tuple[LabServer, dict[str, 
     page.check(f"{row} .nbtrack-select")
     page.check(f"#nbtrack-runs [data-run-id='{ids['rf']}'] .nbtrack-select")
     page.click("#nbtrack-runs .nbtrack-compare-button")
-    page.wait_for_selector(".nbtrack-compare .nbtrack-series .vega-embed")
+    page.wait_for_selector(".nbtrack-compare .nbtrack-series .nbtrack-plot[data-points]:not([data-points='0']) canvas")
+    assert XSS in page.inner_text(".nbtrack-compare .nbtrack-series")  # the metric key, as text
     assert XSS in page.inner_text(".nbtrack-compare .nbtrack-section:has(h3:text('Params'))")
     # as data set and column name, python version, package name and version, notebook cell: all text
     data = page.inner_text(".nbtrack-compare .nbtrack-section:has(h3:text('Data'))")
