@@ -8,10 +8,9 @@ import orjson
 from jupyter_server.auth.decorator import authorized
 from tornado import web
 
-from nbtrack.errors import ArtifactNotFound, InvalidArtifactName, UsageError
+from nbtrack.errors import ArtifactNotFound, UsageError
 from nbtrack.server.base import NbtrackHandler
-from nbtrack.server.runs import ArtifactHandler, off_loop
-from nbtrack.store.store import check_artifact_name
+from nbtrack.server.runs import ArtifactHandler, checked_artifact_name, off_loop
 
 MAX_QUERY_IDS = 10_000
 
@@ -22,6 +21,18 @@ def _ids(handler: NbtrackHandler, bound: int) -> list[str]:
     if len(refs) > bound:
         raise UsageError(f"{len(refs)} run ids are more than {bound}; ask for fewer or select runs with where")
     return refs
+
+
+def _series_request(handler: NbtrackHandler, default_points: int) -> tuple[list[str], str, int, str]:
+    """The ids, key, points and x that /series and /series/groups both take, bounded."""
+    from nbtrack.analyze.series import MAX_POINTS, MAX_RUNS, MIN_POINTS
+
+    refs = _ids(handler, MAX_RUNS)
+    if not refs:
+        raise UsageError(f"name the runs as ids=a,b (1 to {MAX_RUNS})")
+    key = handler.get_query_argument("key", None) or ""
+    points = handler.query_int("points", default_points, low=MIN_POINTS, high=MAX_POINTS)
+    return refs, key, points, handler.get_query_argument("x", None) or "step"
 
 
 class FastJson(NbtrackHandler):
@@ -58,14 +69,9 @@ class SeriesHandler(FastJson):
     @web.authenticated
     @authorized
     async def get(self) -> None:
-        from nbtrack.analyze.series import MAX_POINTS, MAX_RUNS, MIN_POINTS, check_x, series
+        from nbtrack.analyze.series import check_x, series
 
-        refs = _ids(self, MAX_RUNS)
-        if not refs:
-            raise UsageError(f"name the runs as ids=a,b (1 to {MAX_RUNS})")
-        key = self.get_query_argument("key", None) or ""
-        points = self.query_int("points", 1000, low=MIN_POINTS, high=MAX_POINTS)
-        x = self.get_query_argument("x", None) or "step"
+        refs, key, points, x = _series_request(self, 1000)
         check_x(x)
         after_text = self.get_query_argument("after", None)
         after = None if after_text in (None, "") else self.query_int("after", 0, low=-(2**62), high=2**62)
@@ -79,15 +85,10 @@ class GroupSeriesHandler(FastJson):
     @web.authenticated
     @authorized
     async def get(self) -> None:
-        from nbtrack.analyze.series import MAX_POINTS, MAX_RUNS, MIN_POINTS, group_series
+        from nbtrack.analyze.series import group_series
 
-        refs = _ids(self, MAX_RUNS)
-        if not refs:
-            raise UsageError(f"name the runs as ids=a,b (1 to {MAX_RUNS})")
-        key = self.get_query_argument("key", None) or ""
+        refs, key, points, x = _series_request(self, 500)
         group = self.get_query_argument("group", None) or ""
-        points = self.query_int("points", 500, low=MIN_POINTS, high=MAX_POINTS)
-        x = self.get_query_argument("x", None) or "step"
         store = self.store
         self.write_large(await off_loop(lambda: group_series(store, refs, key, group, points=points, x=x)))
 
@@ -104,10 +105,7 @@ class PreviewHandler(ArtifactHandler, FastJson):
     async def get(self, ref: str, name: str) -> None:
         from nbtrack.analyze.previews import preview_artifact
 
-        try:
-            check_artifact_name(name)
-        except InvalidArtifactName:
-            raise ArtifactNotFound("no such artifact; list a run's artifacts with GET /nbtrack/api/runs/<id>") from None
+        checked_artifact_name(name)
         store = self.store
         try:
             found = await off_loop(lambda: preview_artifact(store, ref, name))

@@ -137,6 +137,14 @@ class MetricsHandler(NbtrackHandler):
         self.write_json(await off_loop(series))
 
 
+def checked_artifact_name(name: str) -> None:
+    """A name the store could never hold is a 404 like a missing artifact (its reason is no clue)."""
+    try:
+        check_artifact_name(name)
+    except InvalidArtifactName:
+        raise ArtifactNotFound("no such artifact; list a run's artifacts with GET /nbtrack/api/runs/<id>") from None
+
+
 class ArtifactHandler(NbtrackHandler):
     """GET /nbtrack/api/runs/<id>/artifacts/<name>: bytes found by (run, name) in the database.
 
@@ -147,10 +155,7 @@ class ArtifactHandler(NbtrackHandler):
     @web.authenticated
     @authorized
     async def get(self, ref: str, name: str) -> None:
-        try:
-            check_artifact_name(name)
-        except InvalidArtifactName:
-            raise ArtifactNotFound("no such artifact; list a run's artifacts with GET /nbtrack/api/runs/<id>") from None
+        checked_artifact_name(name)
         store = self.store
 
         def read() -> tuple[Any, bytes]:
