@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -136,3 +137,18 @@ def profiled(action: Callable[[], Any], lines: int = 45) -> str:
         profiler.stop()
     text = profiler.output_text(unicode=False, color=False, show_all=False)
     return "\n".join(text.splitlines()[:lines])
+
+
+TESTS = Path(__file__).resolve().parents[1] / "tests"
+
+
+def from_tests(module: str) -> Any:
+    """A helper module of the test suite (tests/browser/lab.py, tests/local_servers.py), imported with
+    tests/ on sys.path only while it loads: the measures start Lab and PostgreSQL as the tests do."""
+    import importlib
+
+    sys.path.insert(0, str(TESTS))
+    try:
+        return importlib.import_module(module)
+    finally:
+        sys.path.remove(str(TESTS))

@@ -9,15 +9,12 @@ is reported beside it, without a target.
 from __future__ import annotations
 
 import statistics
-import sys
 import time
-from pathlib import Path
 from typing import Any
 
-from benchmarks.context import Context
+from benchmarks.context import Context, from_tests
 from benchmarks.timing import Row, Target
 
-TESTS = Path(__file__).resolve().parents[2] / "tests"
 FIRST = "Lab sidebar: first screen of runs"
 FILTER = "Lab sidebar: filter applied"
 ROWS = "() => document.querySelectorAll('#nbtrack-runs .nbtrack-row').length > 0"
@@ -57,11 +54,9 @@ def run(ctx: Context) -> None:
     from benchmarks.measures.listing import WHERE, seed
     from nbtrack.store import open_store
 
-    sys.path.insert(0, str(TESTS))
-    try:
-        from browser.lab import launch_chromium, start_lab
-    finally:
-        sys.path.remove(str(TESTS))
+    helpers = from_tests("browser.lab")
+    launch_chromium = helpers.launch_chromium
+    start_lab = helpers.start_lab
     size = ctx.size(10_000, 100)
     with ctx.scratch("lab") as where:
         store = open_store(where / "store")

@@ -10,15 +10,12 @@ commit of the new points in this process to Playwright seeing them drawn, so it 
 from __future__ import annotations
 
 import statistics
-import sys
 import time
-from pathlib import Path
 from typing import Any
 
-from benchmarks.context import Context
+from benchmarks.context import Context, from_tests
 from benchmarks.timing import Row, Target
 
-TESTS = Path(__file__).resolve().parents[2] / "tests"
 T0 = 1_700_000_000_000
 DEFAULT_BUDGET = 1000  # chartsPanel.ts DEFAULT_POINTS: buckets per run, each its last value and min/max band
 OPEN = """([name, args]) => {
@@ -70,11 +67,9 @@ def run(ctx: Context) -> None:
 
     from nbtrack.store import open_store
 
-    sys.path.insert(0, str(TESTS))
-    try:
-        from browser.lab import launch_chromium, start_lab
-    finally:
-        sys.path.remove(str(TESTS))
+    helpers = from_tests("browser.lab")
+    launch_chromium = helpers.launch_chromium
+    start_lab = helpers.start_lab
     runs, points, sweep = ctx.size(100, 10), ctx.size(10_000, 500), ctx.size(1000, 50)
     budget = min(points, DEFAULT_BUDGET)
     with ctx.scratch("lab-charts") as where:

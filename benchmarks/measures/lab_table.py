@@ -7,14 +7,11 @@ the group choice) to the first animation frame that shows its result: what a per
 from __future__ import annotations
 
 import statistics
-import sys
-from pathlib import Path
 from typing import Any
 
-from benchmarks.context import Context
+from benchmarks.context import Context, from_tests
 from benchmarks.timing import Row, Target
 
-TESTS = Path(__file__).resolve().parents[2] / "tests"
 FIRST = "Lab runs table: first screen (open the table to its first rows drawn)"
 SORT = "Lab runs table: sort by a metric (header click to the sorted rows drawn)"
 GROUP = "Lab runs table: group by a param (choice to the group rows drawn)"
@@ -72,11 +69,9 @@ def run(ctx: Context) -> None:
     from benchmarks.measures.listing import seed
     from nbtrack.store import open_store
 
-    sys.path.insert(0, str(TESTS))
-    try:
-        from browser.lab import launch_chromium, start_lab
-    finally:
-        sys.path.remove(str(TESTS))
+    helpers = from_tests("browser.lab")
+    launch_chromium = helpers.launch_chromium
+    start_lab = helpers.start_lab
     size = ctx.size(100_000, 300)
     with ctx.scratch("lab-table") as where:
         store = open_store(where / "store")

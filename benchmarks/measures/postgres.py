@@ -4,14 +4,11 @@ from __future__ import annotations
 
 import os
 import statistics
-import sys
-from pathlib import Path
 
-from benchmarks.context import Context
+from benchmarks.context import Context, from_tests
 from benchmarks.measures.logging import BATCHED, ONE
 from benchmarks.measures.runs import MEASURE as CREATE
 
-TESTS = Path(__file__).resolve().parents[2] / "tests"
 
 
 def run(ctx: Context) -> None:
@@ -20,11 +17,8 @@ def run(ctx: Context) -> None:
     from benchmarks.measures.runs import create_runs
     from benchmarks.timing import Row
 
-    sys.path.insert(0, str(TESTS))
-    try:
-        from local_servers import start_postgres
-    finally:
-        sys.path.remove(str(TESTS))
+    helpers = from_tests("local_servers")
+    start_postgres = helpers.start_postgres
     try:
         server = start_postgres(durable=True)
     except RuntimeError as exc:

@@ -9,17 +9,14 @@ from __future__ import annotations
 
 import json
 import statistics
-import sys
 import time
 import urllib.parse
 import urllib.request
-from pathlib import Path
 from typing import Any
 
-from benchmarks.context import Context
+from benchmarks.context import Context, from_tests
 from benchmarks.timing import Row, Target
 
-TESTS = Path(__file__).resolve().parents[2] / "tests"
 API = "/nbtrack/api"
 COLUMNS = ["params.model", "params.C", "params.max_depth", "params.n_estimators", "params.seed", "params.lr",
            "metrics.test.f1", "metrics.test.acc", "metrics.val.loss", "metrics.train.loss", "metrics.fit_time",
@@ -52,11 +49,8 @@ def run(ctx: Context) -> None:
     from benchmarks.measures.listing import seed
     from nbtrack.store import open_store
 
-    sys.path.insert(0, str(TESTS))
-    try:
-        from browser.lab import start_lab
-    finally:
-        sys.path.remove(str(TESTS))
+    helpers = from_tests("browser.lab")
+    start_lab = helpers.start_lab
     size = ctx.size(100_000, 200)
     reps = max(5, ctx.reps)
     with ctx.scratch("runs-table-api") as where:
