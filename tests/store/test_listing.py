@@ -210,9 +210,9 @@ def test_a_store_from_before_0004_gets_the_digests_of_its_ended_runs(store):
     with old.engine.begin() as conn:
         texts = dict(conn.execute(select(schema.runs.c.id, schema.runs.c.digest)).all())
     assert texts[running] is None
-    params, last, rest = digest.read(texts[ended])
+    params, last = digest.read(texts[ended])
     assert params == {"layers": [2, 3], "model": "rf"} and list(last) == ["f1"] and last["f1"] is None
-    assert digest.summaries(rest) == [0.5, 0.5, 3, 2]  # min, max, step, count: NaN is left out of min and max
+    assert digest.summaries(texts[ended]) == [0.5, 0.5, 3, 2]  # min, max, step, count: NaN is left out of min and max
     after = {r.id: (r.params, r.summaries) for r in old.runs()}
     assert after.keys() == before.keys()
     assert after[ended][0] == before[ended][0] and after[ended][1]["f1"].count == 2

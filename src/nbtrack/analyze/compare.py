@@ -34,12 +34,17 @@ def _frame(runs: list[RunRecord], metrics: Summary) -> Any:
     import numpy as np
     import pandas as pd
 
-    # Built column by column from each run's row: a comprehension per key over plain dicts.
-    # Stored runs give their row from what was read (no fields, no MetricSummary objects,
-    # no copy of their metrics): profile of 10,000 runs.
-    rows = [r.compare_row() for r in runs]
-    ids, experiments, names, statuses, started, durations, params, values = (
-        [list(column) for column in zip(*rows)] if rows else [[] for _ in range(8)])
+    # Built column by column: a C loop (map) per column over plain tuples and dicts. Stored runs give
+    # their columns straight from what the listing read (no fields, no MetricSummary objects, no
+    # copy of their metrics): profile of 100,000 runs.
+    from nbtrack.store.listing import StoredRun, source_columns
+
+    if all(type(r) is StoredRun for r in runs):
+        ids, experiments, names, statuses, started, durations, params, values = source_columns(runs)
+    else:
+        rows = [r.compare_row() for r in runs]
+        ids, experiments, names, statuses, started, durations, params, values = (
+            [list(column) for column in zip(*rows)] if rows else [[] for _ in range(8)])
     if metrics != "last":
         values = [{key: getattr(s, metrics) for key, s in r.summaries.items()} for r in runs]
     columns: dict[str, Any] = {
@@ -47,16 +52,37 @@ def _frame(runs: list[RunRecord], metrics: Summary) -> Any:
         "duration": durations,
     }
     for key in sorted(set().union(*params)):
-        column = list(map(dict.get, params, repeat(key)))  # the loop in C: 10k runs x 10 keys
-        if any(issubclass(kind, (list, dict)) for kind in set(map(type, column))):
-            column = [_cell(v) for v in column]
-        columns[f"params.{key}"] = column
+        column = list(map(dict.get, params, repeat(key)))  # the loop in C: 100k runs x 10 keys
+        columns[f"params.{key}"] = _typed(column, frozenset(map(type, column)))
     for key in sorted(set().union(*values)):
         # float64 straight away: numpy reads a missing value (None) as NaN.
         columns[f"metrics.{key}"] = np.array(list(map(dict.get, values, repeat(key))), dtype="float64")
     frame = pd.DataFrame(columns, index=pd.Index(ids, name="id"))
     frame["started_at"] = pd.to_datetime(frame["started_at"], unit="s", utc=True)
     return frame
+
+
+_FLOATS = (frozenset({float}), frozenset({int, float}), frozenset({int, type(None)}),
+           frozenset({float, type(None)}), frozenset({int, float, type(None)}))
+
+
+def _typed(column: list[Any], kinds: frozenset[type]) -> Any:
+    """A params column as the array pandas would infer from it, built from the types already seen
+    (pandas' own inference scans each column twice more: 0.04 s of 100k runs x 10 params)."""
+    import numpy as np
+
+    if kinds == {int}:
+        try:
+            return np.array(column, dtype="int64")
+        except OverflowError:  # beyond int64: pandas decides (uint64 or object)
+            return column
+    if kinds in _FLOATS:
+        return np.array(column, dtype="float64")  # None becomes NaN, as pandas makes it
+    if kinds == {bool}:
+        return np.array(column, dtype="bool")
+    if any(issubclass(kind, (list, dict)) for kind in kinds):
+        return [_cell(v) for v in column]
+    return column
 
 
 def _cell(value: Any) -> Any:

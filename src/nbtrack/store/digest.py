@@ -96,17 +96,16 @@ def _finite(summary: tuple[Any, ...]) -> bool:
     return not any(isinstance(value, float) and math.isinf(value) for value in summary[1:4])
 
 
-def read(text: str) -> tuple[dict[str, Any], dict[str, Any], str]:
-    """A digest's params and each metric's last value; their min, max, step and count still as
-    JSON text (see summaries)."""
-    head, _, rest = text.rpartition("\n")
-    found = orjson.loads(head)
-    return found["params"], found["metrics"], rest
+def read(text: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A digest's params and each metric's last value (its summaries stay text: see summaries)."""
+    found = orjson.loads(text[:text.index("\n")])
+    return found["params"], found["metrics"]
 
 
-def summaries(rest: str | list[Any]) -> list[Any]:
-    """min, max, step and count of each metric, flat: parsed from a digest's rest, or as read from the tables."""
-    return orjson.loads(rest) if isinstance(rest, str) else rest
+def summaries(source: str | list[Any]) -> list[Any]:
+    """min, max, step and count of each metric, flat: parsed from a whole digest's text, or as read
+    from the tables."""
+    return orjson.loads(source[source.rindex("\n") + 1:]) if isinstance(source, str) else source
 
 
 def rewrite(conn: Connection) -> None:

@@ -9,6 +9,7 @@ import time
 from dataclasses import fields
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import (
@@ -42,6 +43,12 @@ _CROCKFORD = set(_ALPHABET)
 _IN_LIST_LIMIT = 900  # run pks per IN list: below SQLite's bound-parameter limit
 _MISSING = object()
 _STATUS = {status.value: status for status in RunStatus}
+# A StoredRun's _source, one flat tuple: the runs row as _select_runs selects it (pk, id, experiment,
+# name, status, started_at, ended_at, notebook_path, notebook_sha256, error_cell, error_name,
+# error_value, note, archived_at), then what digest.summaries reads the metrics' min, max, step and
+# count from (the row's digest text, or the flat list read from the tables), the params, the last
+# value of each metric (None for NaN), tags or None, artifacts or None.
+_SOURCE_SUMMARIES, _SOURCE_PARAMS, _SOURCE_LAST = 14, 15, 16
 _FIELDS = frozenset(f.name for f in fields(RunRecord))
 ARCHIVED = ("hide", "include", "only")  # which runs a listing shows, by their archived mark
 _log = logging.getLogger("nbtrack")
@@ -88,7 +95,7 @@ class Listing:
                 return []
             page = self._select_runs(None, None, [], "include").where(schema.runs.c.pk.in_(pks))
             with bulk_objects():
-                found = {run._source[0][0]: run for run in self._load(conn, page)}
+                found = {run._source[0]: run for run in self._load(conn, page)}
         return [found[pk] for pk in pks if pk in found]
 
     def _by_metric(self, conn: Connection, where: str | None, experiment: str | None,
@@ -339,17 +346,28 @@ class Listing:
         for pk, name, sha in _per_run(conn, _ARTIFACTS, pks, whole):
             artifacts.setdefault(pk, {})[name] = sha
 
-        restore, read, built, unreadable = StoredRun._restore, digest.read, [], []
+        # StoredRun's constructor inlined: 100k runs paid 0.06 s in the calls. A run's source is one
+        # flat tuple (_SOURCE_*): the row's own tuple is freed at once instead of staying one more
+        # object that the collector walks after the listing (0.075 s of 100k runs, now 0.045 s).
+        read, new, set_store, set_source = digest.read, object.__new__, _SET_STORE, _SET_SOURCE
+        built, unreadable, cls = [], [], StoredRun
         for row in rows:
             pk, text = row[0], row[-1]
             try:
-                params, last, rest = from_tables[pk] if text is None else read(text)
+                if text is None:
+                    params, last, flat = from_tables[pk]
+                    row = (*row[:-1], flat)
+                else:
+                    params, last = read(text)
                 if row[4] not in _STATUS or type(params) is not dict or type(last) is not dict:
                     raise TypeError(row[4])
             except (ValueError, KeyError, TypeError):
                 unreadable.append(row[1])  # one bad row must not hide every other run
                 continue
-            built.append(restore(self, (row, params, last, rest, tags.get(pk), artifacts.get(pk))))
+            run = new(cls)
+            set_store(run, self)
+            set_source(run, row + (params, last, tags.get(pk), artifacts.get(pk)))
+            built.append(run)
         if unreadable:
             _skipped(unreadable)
         return built
@@ -391,28 +409,16 @@ class StoredRun(RunRecord):
 
     Listing builds thousands at once, so a StoredRun starts as its source (the runs row,
     parsed params, metric summaries, tags and artifacts) and fills in its dataclass
-    fields when one is first read (_FromSource); compare() reads its row straight from
-    the source (compare_row). At 10,000 runs building the fields up front, and the
+    fields when one is first read (_FromSource); compare() reads its columns straight from
+    the sources (source_columns). At 10,000 runs building the fields up front, and the
     garbage collector walking them, was a third of store.runs() + compare().
     """
 
     __slots__ = ("_store", "_source")
 
-    @classmethod
-    def _restore(cls, store: Listing, source: tuple[Any, ...]) -> StoredRun:
-        """A run from rows the store has read: (runs row as _select_runs selects it, params,
-        last value of each metric (None for NaN), their min, max, step and count flat in the
-        same key order (or a digest's JSON text of them: digest.summaries), tags or None,
-        artifacts or None)."""
-        run = object.__new__(cls)
-        object.__setattr__(run, "_store", store)
-        object.__setattr__(run, "_source", source)
-        return run
-
     def _fill(self) -> None:
-        row, params, _last, _rest, tags, artifacts = self._source
         (pk, run_id, experiment, name, status, started_at, ended_at, notebook_path, notebook_sha256,
-         error_cell, error_name, error_value, note, archived_at, _digest) = row
+         error_cell, error_name, error_value, note, archived_at, _summaries, params, _last, tags, artifacts) = self._source
         self.__dict__.update({
             "colour": palette_colour(pk),
             "id": run_id, "experiment": experiment, "status": _STATUS[status], "started_at": started_at,
@@ -424,12 +430,12 @@ class StoredRun(RunRecord):
         })
 
     def _summaries(self) -> None:
-        _row, _params, last, rest, *_ = self._source
+        last, rest = self._source[_SOURCE_LAST], self._source[_SOURCE_SUMMARIES]
         nan = float("nan")
         try:
             flat = digest.summaries(rest)
         except ValueError:
-            _skipped([self._source[0][1]], what="the metric summaries of")
+            _skipped([self._source[1]], what="the metric summaries of")
             flat = []
         self.__dict__["summaries"] = {
             key: MetricSummary(nan if value is None else value, nan if lo is None else lo,
@@ -438,9 +444,9 @@ class StoredRun(RunRecord):
         }
 
     def compare_row(self) -> tuple[Any, ...]:
-        row, params, last, *_ = self._source
-        started, ended = row[5], row[6]
-        return (row[1], row[2], row[3], row[4], started, None if ended is None else ended - started, params, last)
+        source = self._source
+        started, ended = source[5], source[6]
+        return (*source[1:5], started, None if ended is None else ended - started, source[_SOURCE_PARAMS], source[_SOURCE_LAST])
 
     @property
     def metrics(self) -> dict[str, float]:
@@ -448,7 +454,7 @@ class StoredRun(RunRecord):
         built = self.__dict__.get("summaries")
         if built is not None:
             return {key: s.last for key, s in built.items()}
-        last = self._source[2]
+        last = self._source[_SOURCE_LAST]
         if None in last.values():
             nan = float("nan")
             return {key: nan if value is None else value for key, value in last.items()}
@@ -501,10 +507,23 @@ class _FromSource:
         return run.__dict__[self.name]
 
 
+_SET_STORE, _SET_SOURCE = StoredRun._store.__set__, StoredRun._source.__set__  # type: ignore[attr-defined]
 for _name in _FIELDS:
     _field = _FromSource(StoredRun._summaries if _name == "summaries" else StoredRun._fill)
     _field.__set_name__(StoredRun, _name)
     setattr(StoredRun, _name, _field)
+
+
+def source_columns(runs: list[StoredRun]) -> list[Any]:
+    """compare()'s columns of stored runs, as RunRecord.compare_row gives them row by row: ids,
+    experiments, names, statuses, started_at, durations (NaN while running), params and last values."""
+    import numpy as np
+
+    sources = [run._source for run in runs]
+    ids, experiments, names, statuses, started, ended, params, last = (
+        list(map(itemgetter(i), sources)) for i in (1, 2, 3, 4, 5, 6, _SOURCE_PARAMS, _SOURCE_LAST))
+    durations = np.array(ended, dtype="float64") - np.array(started, dtype="float64")
+    return [ids, experiments, names, statuses, started, durations, params, last]
 
 
 def _skipped(run_ids: list[Any], *, what: str = "") -> None:

@@ -100,7 +100,7 @@ def page(listing: Listing, where: str | None = None, *, experiment: str | None =
     fields = _columns(columns, MAX_COLUMNS)
     runs = listing.runs(where, experiment=experiment, order_by=list(order or []) or None, limit=limit,
                         offset=offset, archived=archived)
-    data = _data_records(listing, [run._source[0][0] for run in runs]) if any(
+    data = _data_records(listing, [run._source[0] for run in runs]) if any(
         f.kind == "data" for f in fields.values()) else {}
     rows = []
     for run in runs:
@@ -109,7 +109,7 @@ def page(listing: Listing, where: str | None = None, *, experiment: str | None =
             "id": run.id, "name": run.name, "colour": run.colour, "status": str(run.status), "started_at": iso_time(run.started_at),
             "ended_at": iso_time(run.ended_at), "duration": run.duration, "archived": run.archived,
             "note_excerpt": " ".join(note.split())[:EXCERPT],
-            "values": {text: value_of(run, field, data.get(run._source[0][0], {})) for text, field in fields.items()},
+            "values": {text: value_of(run, field, data.get(run._source[0], {})) for text, field in fields.items()},
         })
     return {"total": listing.count(where, experiment=experiment, archived=archived), "offset": offset,
             "limit": limit, "columns": list(fields), "rows": rows}

@@ -81,8 +81,8 @@ def _check_digest(text: object) -> None:
     if not isinstance(text, str):
         raise RunRefused(f"runs.digest is {type(text).__name__}, not JSON text")
     try:
-        params, last, rest = digest.read(text)
-        flat = digest.summaries(rest)
+        params, last = digest.read(text)
+        flat = digest.summaries(text)
     except (ValueError, KeyError, TypeError, AttributeError) as exc:
         raise RunRefused(f"runs.digest does not parse ({exc})") from None
     if not (isinstance(params, dict) and isinstance(last, dict) and isinstance(flat, list)
