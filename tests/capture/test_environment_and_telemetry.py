@@ -250,3 +250,20 @@ def test_redacting_a_1_mb_diff_stays_fast():
     print(f"redacting {len(diff) / 1e6:.2f} MB ({len(body)} lines) took {seconds:.2f} s")
     assert GITHUB_CANARY not in scrubbed
     assert seconds < 15  # measured 1.0-1.4 s on a busy 2-core machine; capture overlaps the kernel's start
+
+
+def test_installed_packages_read_from_dist_info_folders_equal_their_metadata():
+    """Names and versions from `<name>-<version>.dist-info` folders are what each METADATA says."""
+    import re
+    from importlib.metadata import distributions
+
+    from nbtrack.capture.environment import installed_packages
+
+    from_metadata: dict[str, str] = {}
+    for dist in distributions():
+        name = dist.metadata.get("Name")
+        if name:
+            from_metadata.setdefault(re.sub(r"[-_.]+", "-", name).lower(), dist.version)
+    found = installed_packages()
+    assert found == dict(sorted(from_metadata.items()))
+    assert {"nbtrack", "pandas", "scikit-learn", "papermill"} <= found.keys()

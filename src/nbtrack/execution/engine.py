@@ -36,6 +36,7 @@ from nbtrack.execution.kernels import START_ATTEMPTS, use_private_sockets
 from nbtrack.records import CellTiming, NotebookRef, RunError, RunStatus
 from nbtrack.store import Store, open_store
 from nbtrack.track import Run
+from nbtrack.track.relay import RELAY_ENV, RELAY_MIME, apply_relayed
 
 SOURCE_ARTIFACT = "source.ipynb"
 EXECUTED_ARTIFACT = "notebook.ipynb"
@@ -61,7 +62,8 @@ class Execution:
     failure: RunError | None = None
     cells: list[CellTiming] = field(default_factory=list)
     options: dict[str, Any] = field(default_factory=dict)
-    environment: threading.Thread | None = None  # captures the environment while the kernel starts
+    input_path: Any = None
+    environment: threading.Thread | None = None  # captures the environment while the first cells run
     sampling_s: float = 0.0  # time spent measuring cells, to keep telemetry's own cost in view
     numbers: dict[int, int | None] = field(default_factory=dict)  # executed index -> written_cell_number
 
@@ -75,8 +77,8 @@ class NbtrackEngine(NBClientEngine):
                          autosave_cell_every: int = 30, **kwargs: Any) -> Any:
         options = {k: kwargs.pop(k) for k in list(kwargs) if k.startswith("nbtrack_")}
         store = open_store(options.get("nbtrack_store"), artifacts=options.get("nbtrack_artifacts"))
-        execution = Execution(_begin_run(store, nb, kwargs.get("input_path"), options), options=options)
-        execution.environment = _record_environment(execution.run, kwargs.get("input_path"))
+        execution = Execution(_begin_run(store, nb, kwargs.get("input_path"), options), options=options,
+                              input_path=kwargs.get("input_path"))
         if options.get("nbtrack_autolog", True):
             _insert_autolog_cell(nb)
         status, error = RunStatus.FINISHED, None
@@ -178,6 +180,10 @@ class TrackingClient(PapermillNotebookClient):  # type: ignore[misc]
     def execute_cell(self, cell: Any, cell_index: int, *args: Any, **kwargs: Any) -> Any:
         if self.execution is None or cell.cell_type != "code":
             return super().execute_cell(cell, cell_index, *args, **kwargs)
+        if self.execution.environment is None:
+            # Once the kernel is up: captured in this process during the start, the environment's
+            # 0.17 s of Python held the interpreter lock the start needed (0.1 s of a 5 s notebook).
+            self.execution.environment = _record_environment(self.execution.run, self.execution.input_path)
         probe = self._probe
         sampling = time.perf_counter()
         if probe is not None:
@@ -202,6 +208,18 @@ class TrackingClient(PapermillNotebookClient):  # type: ignore[misc]
         finally:
             self._record_cell(cell_index, time.perf_counter() - started, before, status)
 
+    def output(self, outs: list[Any], msg: dict[str, Any], display_id: str | None, cell_index: int) -> Any:
+        # autolog's calls relayed from the kernel (track/relay.py): made on the run, never shown.
+        data = msg.get("content", {}).get("data") if msg.get("msg_type") == "display_data" else None
+        if self.execution is not None and isinstance(data, dict) and RELAY_MIME in data:
+            try:
+                apply_relayed(self.execution.run, data[RELAY_MIME])
+            except Exception as exc:  # a record lost must not fail the notebook: say so, as autolog does
+                print(f"nbtrack: autolog could not record ({type(exc).__name__}: {str(exc)[:200]}); "
+                      "the notebook goes on", file=sys.stderr)
+            return None
+        return super().output(outs, msg, display_id, cell_index)
+
     def _record_cell(self, index: int, wall: float, before: Any, status: str) -> None:
         assert self.execution is not None
         sampling = time.perf_counter()
@@ -219,6 +237,9 @@ class TrackingClient(PapermillNotebookClient):  # type: ignore[misc]
         run = self.execution.run
         try:
             run.store.add_cells(run.id, [timing])  # written as it happens: progress for watchers
+            # autolog's relayed points settle at each cell end, as a notebook's own run's do
+            # (session._after_cell): a value scored in one cell is not claimed by the next.
+            run.flush()
         except Exception:  # a busy store must not stop the notebook; _end_run writes them again
             pass
 
@@ -255,8 +276,9 @@ def _begin_run(store: Store, nb: Any, input_path: Any, options: dict[str, Any]) 
 def _end_run(execution: Execution, nb: Any, status: RunStatus, error: RunError | None) -> None:
     run = execution.run
     try:
-        if execution.environment is not None:
-            execution.environment.join(ENVIRONMENT_WAIT)
+        if execution.environment is None:  # no cell ran (a kernel that never started)
+            execution.environment = _record_environment(run, execution.input_path)
+        execution.environment.join(ENVIRONMENT_WAIT)
         run.store.add_cells(run.id, execution.cells)
         run.store.add_record(run.id, "telemetry", "run", summarize_cells(execution.cells, execution.sampling_s))
         if _shows_run_card(nb):
@@ -277,7 +299,7 @@ def _shows_run_card(nb: Any) -> bool:
 
 
 def _record_environment(run: Run, input_path: Any) -> threading.Thread:
-    """Capture the environment in the background: it overlaps the kernel's start."""
+    """Capture the environment in the background, while the kernel runs the notebook."""
     from nbtrack.capture.environment import capture_environment
 
     folder = Path(_notebook_path(input_path) or ".") if isinstance(input_path, (str, os.PathLike)) else None
@@ -332,7 +354,7 @@ def _kernel_env(execution: Execution | None) -> dict[str, str]:
     env = dict(os.environ)
     if execution is not None:
         env = child_environment(execution.run.store.location, env)
-        env[RUN_ID_ENV] = execution.run.id
+        env[RUN_ID_ENV] = env[RELAY_ENV] = execution.run.id  # this client reads the kernel's relayed calls
     return env
 
 
