@@ -597,8 +597,12 @@ export class RunsSidebar extends Widget {
           STATUS_MARKS[run.status] ?? '?'),
         swatch,
         h('span', { class: 'nbtrack-run-name', title: run.name ? `${run.name}\n${run.id}` : run.id }, name)),
-      // the tick box starts line 2, so line 1 is the row's whole width for the name
-      h('div', { class: 'nbtrack-row-line nbtrack-row-metrics' },
+      // the tick box starts line 2, so line 1 is the row's whole width for the name; a narrow
+      // sidebar cuts the values off, so the line's tooltip holds each of them on its own line
+      h('div', {
+        class: 'nbtrack-row-line nbtrack-row-metrics',
+        title: [look.short, ...shown.map(([k, v]) => `${k} ${v}`)].join('\n')
+      },
         box,
         run.name ? h('span', { class: 'nbtrack-short-id', title: run.id }, look.short) : null,
         h('span', { class: 'nbtrack-age' }, age(run.started_at, now)),

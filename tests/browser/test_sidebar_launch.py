@@ -224,6 +224,10 @@ def test_a_rows_name_has_a_line_of_its_own_and_a_sweeps_varying_params_come_firs
         assert not line["clipped"], line
         second = page.inner_text(f"#nbtrack-row-{row_id} .nbtrack-row-metrics")
         assert second.startswith(row_id[-6:])  # line 2: short id, age, then the values
+        # a narrow sidebar cuts line 2: its tooltip has every value on a line of its own
+        tip = page.get_attribute(f"#nbtrack-row-{row_id} .nbtrack-row-metrics", "title").split("\n")
+        assert tip[0] == row_id[-6:] and {t.split()[0] for t in tip[1:]} == {"max_depth", "model", "test.accuracy",
+                                                                              "test.f1"}, tip
     # one sweep: the params that vary first (seed does not vary), then the metrics that vary
     keys = shown[0]["keys"]
     assert set(keys[:2]) == {"max_depth", "model"} and set(keys[2:]) == {"test.accuracy", "test.f1"}, keys
