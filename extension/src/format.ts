@@ -135,3 +135,20 @@ export function shortIds(ids: string[]): Map<string, string> {
 export function paletteColour(index: number): string {
   return PALETTE[((index % PALETTE.length) + PALETTE.length) % PALETTE.length];
 }
+
+/** Words of a metric whose smaller value is the better one: nbtrack.analyze.differences.LOWER_IS_BETTER. */
+const LOWER_IS_BETTER = ['loss', 'cost', 'error', 'err', 'mse', 'mae', 'rmse', 'mape', 'brier', 'latency', 'time',
+  'seconds', 'duration'];
+/** A field may name a summary after the key (metrics.test.loss.min). */
+const SUMMARIES = ['min', 'max', 'last', 'first', 'mean'];
+
+/** is_lower_better's twin: the key's last part (before a summary) names a loss, an error, a time...
+ * tests/views/formatting_cases.json ("lower_is_better") pins both. */
+export function isLowerBetter(field: string): boolean {
+  const parts = field.toLowerCase().replace(/^metrics\./, '').split('.');
+  if (parts.length > 1 && SUMMARIES.includes(parts[parts.length - 1])) {
+    parts.pop();
+  }
+  const last = parts[parts.length - 1];
+  return LOWER_IS_BETTER.some(word => last.includes(word));
+}

@@ -2,6 +2,7 @@
 
 import { ColumnLayout, MIN_WIDTH, NAME_WIDTH, NOTE_WIDTH, SELECT_WIDTH } from './columns';
 import { h } from './dom';
+import { isLowerBetter } from './format';
 import { closePopup, openPopup } from './popup';
 import { cell } from './tableLines';
 import { hasGroupStats, isGroupable, TableModel } from './tableModel';
@@ -22,22 +23,6 @@ export interface IHeaderOwner {
 }
 
 const stripSign = (order: string): string => order.replace(/^-/, '');
-
-/** Words of a metric whose smaller value is the better one: nbtrack.analyze.differences.LOWER_IS_BETTER. */
-const LOWER_IS_BETTER = ['loss', 'cost', 'error', 'err', 'mse', 'mae', 'rmse', 'mape', 'brier', 'latency', 'time',
-  'seconds', 'duration'];
-/** The table's metric columns may name an aggregate after the key (metrics.test.loss.min). */
-const AGGREGATES = ['min', 'max', 'last', 'first', 'mean'];
-
-/** Like is_lower_better: the key's last part (before an aggregate) names a loss, an error, a time... */
-export function isLowerBetter(field: string): boolean {
-  const parts = field.toLowerCase().replace(/^metrics\./, '').split('.');
-  if (parts.length > 1 && AGGREGATES.includes(parts[parts.length - 1])) {
-    parts.pop();
-  }
-  const last = parts[parts.length - 1];
-  return LOWER_IS_BETTER.some(word => last.includes(word));
-}
 
 /** A first click sorts best first: metrics descending unless lower is better, durations shortest first, the rest ascending. */
 export function firstOrder(field: string): string {

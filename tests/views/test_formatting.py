@@ -142,3 +142,25 @@ process.stdout.write(JSON.stringify({short: sets.map(s => Object.fromEntries(sho
                           env={"NBTRACK_RUN_SETS": json.dumps(RUN_SETS), "NBTRACK_PALETTE": json.dumps(PALETTE_CASES),
                                "PATH": ""})
     assert json.loads(done.stdout) == {"short": [c["short"] for c in RUN_SETS], "palette": [c for _, c in PALETTE_CASES]}
+
+
+LOWER_CASES = json.loads(CASES_FILE.read_text(encoding="utf-8"))["lower_is_better"]
+
+
+def test_which_metrics_are_better_smaller_reads_as_the_table_says() -> None:
+    from nbtrack.analyze.differences import is_lower_better
+
+    assert [(key, is_lower_better(key)) for key, _ in LOWER_CASES] == [tuple(case) for case in LOWER_CASES]
+
+
+def test_the_lab_finds_the_same_metrics_better_smaller(tmp_path: Path) -> None:
+    node = shutil.which("node")
+    assert node is not None, "Node.js is needed to check the Lab's format.ts"
+    harness = """
+const cases = JSON.parse(process.env.NBTRACK_LOWER_CASES);
+process.stdout.write(JSON.stringify(cases.map(([key]) => [key, isLowerBetter(key)])));
+"""
+    done = subprocess.run([node, "--input-type=module"], input=_compiled_format_js(tmp_path) + harness, text=True,
+                          capture_output=True, check=True, timeout=60,
+                          env={"NBTRACK_LOWER_CASES": json.dumps(LOWER_CASES), "PATH": ""})
+    assert json.loads(done.stdout) == LOWER_CASES

@@ -17,15 +17,20 @@ SOURCE_ARTIFACT = "source.ipynb"  # what the engine keeps of the notebook it exe
 SHIFT_FLAG = 0.1  # a column whose shift reaches this counts as changed
 
 LOWER_IS_BETTER = ("loss", "cost", "error", "err", "mse", "mae", "rmse", "mape", "brier", "latency", "time",
-                   "seconds")
+                   "seconds", "duration")
+SUMMARIES = ("min", "max", "last", "first", "mean")  # a field may name one after the key: metrics.test.loss.min
 
 Bodies = Mapping[str, Mapping[str, dict[str, Any]]]  # run id -> record name -> body
 
 
 def is_lower_better(key: str) -> bool:
-    """Whether a smaller value of a metric key is the better one (losses, errors, times)."""
-    last = key.lower().rsplit(".", 1)[-1]
-    return any(word in last for word in LOWER_IS_BETTER)
+    """Whether a smaller value of a metric key (or field: metrics.test.loss.min) is the better one
+    (losses, errors, times). The Lab's isLowerBetter (format.ts) is its twin, pinned by
+    tests/views/formatting_cases.json."""
+    parts = key.lower().removeprefix("metrics.").split(".")
+    if len(parts) > 1 and parts[-1] in SUMMARIES:
+        parts.pop()
+    return any(word in parts[-1] for word in LOWER_IS_BETTER)
 
 
 def records_by_run(runs: Sequence[Any], kind: str) -> dict[str, dict[str, dict[str, Any]]]:
