@@ -12,9 +12,6 @@ import { IArtifact } from './types';
 
 /** Images a browser shows in an <img> (an SVG there runs no script). */
 const IMAGE_TYPES = new Set(['image/png', 'image/jpeg', 'image/gif', 'image/webp', 'image/svg+xml']);
-/** The bounds of the server's previews (analyze/previews.py MAX_ROWS, READ_BYTES). */
-const PREVIEW_ROWS = 50;
-const CSV_READ_BYTES = 1024 * 1024;
 /** A larger image is not fetched for a preview: Download it. */
 export const MAX_IMAGE_BYTES = 20_000_000;
 
@@ -28,7 +25,10 @@ interface IPreview {
   total_columns?: number;
   rows?: string[][];
   total_rows?: number | null;
+  /** a table's file may hold rows past those shown */
+  more_rows?: boolean;
   text?: string;
+  /** rows, columns or text were left out */
   truncated?: boolean;
 }
 
@@ -302,10 +302,10 @@ function headTable(found: IPreview): Node[] {
   if (typeof found.total_rows === 'number') {
     said.push(rows.length < found.total_rows ? `first ${count(rows.length)} of ${count(found.total_rows, 'row')}` : count(found.total_rows, 'row'));
   } else {
-    // a CSV is not read to its end: past its head its row count is unknown. The server's truncated
-    // also says "columns left out": rows are cut only at its row limit or its read limit.
-    const cut = found.truncated && (rows.length >= PREVIEW_ROWS || found.size > CSV_READ_BYTES);
-    said.push(cut && rows.length ? `first ${count(rows.length, 'row')}; the file may hold more` : count(rows.length, 'row'));
+    // a CSV is not read to its end: past its head its row count is unknown, more_rows says whether
+    // the server stopped at its row or read limit
+    said.push(found.more_rows && rows.length ? `first ${count(rows.length, 'row')}; the file may hold more`
+      : count(rows.length, 'row'));
   }
   said.push(columns.length < totalColumns ? `first ${count(columns.length)} of ${count(totalColumns, 'column')}` : count(columns.length, 'column'));
   const numeric = columns.map((_, c) => rows.some(r => r[c] !== '') && rows.every(r => r[c] === '' || NUMBER.test(r[c] ?? '')));

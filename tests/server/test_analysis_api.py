@@ -372,11 +372,12 @@ def test_previews_show_a_csv_head_and_a_parquet_head_bounded_in_rows_columns_and
     run_id = ids["files"]
     csv = client.request("GET", f"{API}/runs/{run_id}/artifacts/tables/head.csv/preview").json()
     assert csv["kind"] == "csv" and csv["columns"] == ["a", "b", "note"] and len(csv["rows"]) == 50
-    assert csv["rows"][1] == ["1", "0.5", "n1"] and csv["truncated"] is True
+    assert csv["rows"][1] == ["1", "0.5", "n1"] and csv["truncated"] is True and csv["more_rows"] is True
     assert len(csv["rows"][3][2]) == 200 and csv["rows"][3][2].endswith("\u2026")
     parquet = client.request("GET", f"{API}/runs/{run_id}/artifacts/wide.parquet/preview").json()
     assert parquet["kind"] == "parquet" and len(parquet["columns"]) == 50 and parquet["total_columns"] == 70
     assert len(parquet["rows"]) == 50 and parquet["total_rows"] == 120 and parquet["truncated"] is True
+    assert parquet["more_rows"] is True
     assert parquet["rows"][0][:3] == ["0", "1", "2"]
 
 

@@ -93,11 +93,11 @@ def _csv(head: bytes, name: str, sep: str) -> dict[str, Any]:
         frame = pd.read_csv(io.BytesIO(head), sep=sep, nrows=MAX_ROWS, dtype=str, keep_default_na=False,
                             encoding="utf-8", encoding_errors="replace", on_bad_lines="error")
     except pd.errors.EmptyDataError:
-        return {"columns": [], "total_columns": 0, "rows": [], "total_rows": 0, "truncated": False}
+        return {"columns": [], "total_columns": 0, "rows": [], "total_rows": 0, "more_rows": False, "truncated": False}
     except (pd.errors.ParserError, ValueError, UnicodeError) as exc:
         first = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else type(exc).__name__
         raise UsageError(f"artifact {name!r} is not readable as CSV ({first}); download it instead") from None
-    return _table(frame, total_rows=None, truncated=truncated or len(frame) == MAX_ROWS)
+    return _table(frame, total_rows=None, more_rows=truncated or len(frame) == MAX_ROWS)
 
 
 def _parquet(blob: Any, size: int, name: str) -> dict[str, Any]:
@@ -133,13 +133,15 @@ def _parquet(blob: Any, size: int, name: str) -> dict[str, Any]:
     except (pa.ArrowException, OSError, ValueError, IndexError) as exc:
         first = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else type(exc).__name__
         raise UsageError(f"artifact {name!r} is not readable as Parquet ({first}); download it instead") from None
-    table = _table(frame.head(MAX_ROWS), total_rows=total_rows, truncated=total_rows > MAX_ROWS)
+    table = _table(frame.head(MAX_ROWS), total_rows=total_rows, more_rows=total_rows > MAX_ROWS)
     table["total_columns"] = len(schema.names)
     table["truncated"] = table["truncated"] or len(schema.names) > MAX_COLUMNS
     return table
 
 
-def _table(frame: Any, *, total_rows: int | None, truncated: bool) -> dict[str, Any]:
+def _table(frame: Any, *, total_rows: int | None, more_rows: bool) -> dict[str, Any]:
+    """The head as text cells; more_rows: the file may hold rows past those shown (a CSV's row
+    count is unknown past what was read); truncated: rows or columns were left out."""
     from nbtrack import formatting
 
     total_columns = frame.shape[1]
@@ -148,7 +150,7 @@ def _table(frame: Any, *, total_rows: int | None, truncated: bool) -> dict[str, 
     rows = [[_bounded(v if isinstance(v, str) else formatting.value(_plain(v))) for v in row]
             for row in frame.itertuples(index=False, name=None)]
     return {"columns": columns, "total_columns": total_columns, "rows": rows, "total_rows": total_rows,
-            "truncated": truncated or total_columns > MAX_COLUMNS}
+            "more_rows": more_rows, "truncated": more_rows or total_columns > MAX_COLUMNS}
 
 
 def _plain(value: Any) -> Any:
