@@ -106,6 +106,12 @@ export class RunsTable extends Widget implements IHeaderOwner, ILineLayout, IToo
       order: view.order?.length ? [...view.order] : ['-started'], group: view.group ?? '',
       archived: view.archived ?? 'hide' };
     this.model.columnsChosen = this.model.state.columns.length > 0;
+    const layout = this.columnLayout;  // the view's pins and widths, or the table's defaults
+    layout.pinned.clear();
+    (view.pinned ?? []).forEach(field => layout.pinned.add(field));
+    layout.widths.clear();
+    Object.entries(view.widths ?? {}).forEach(([field, width]) => layout.widths.set(field, width));
+    this.relayout();
     this.toolbar.filter.value = this.model.state.where;
     this.model.open.clear();
     this.named(view.name);

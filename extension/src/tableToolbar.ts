@@ -1,6 +1,6 @@
 /** The runs table's toolbar: filter, experiment, archived toggle, grouping, columns, "never change", views, count. */
 
-import { columnPicker } from './columns';
+import { ColumnLayout, columnPicker } from './columns';
 import { h } from './dom';
 import { FilterBox } from './filterBox';
 import { closePopup, openPopup } from './popup';
@@ -14,6 +14,7 @@ export interface IToolbarOwner {
   readonly model: TableModel;
   /** The name of the saved view shown, '' for none. */
   readonly viewName: string;
+  readonly columnLayout: ColumnLayout;
   /** The filter, experiment or archived choice changed. */
   filtered(): void;
   groupBy(field: string): void;
@@ -65,7 +66,8 @@ export class TableToolbar {
     viewsButton.addEventListener('click', () => {
       openPopup(viewsButton, viewsMenu({
         current: owner.viewName,
-        state: () => ({ ...model.state, columns: model.state.columns.slice(), order: model.state.order.slice() }),
+        state: () => ({ ...model.state, columns: model.state.columns.slice(), order: model.state.order.slice(),
+          pinned: [...owner.columnLayout.pinned], widths: Object.fromEntries(owner.columnLayout.widths) }),
         apply: view => owner.applyView(view),
         saved: name => owner.named(name)
       }, () => closePopup()), 'nbtrack-views-popup');

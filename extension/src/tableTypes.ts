@@ -60,7 +60,13 @@ export interface IViewState {
   archived: Archived;
 }
 
-export interface ISavedView extends IViewState {
+/** How the table lays its columns out: pinned to the left, and the widths the user dragged. */
+export interface IViewLayout {
+  pinned: string[];
+  widths: Record<string, number>;
+}
+
+export interface ISavedView extends IViewState, Partial<IViewLayout> {
   name: string;
   updated_at: string | number | null;
 }

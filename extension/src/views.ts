@@ -6,7 +6,7 @@ import { linkIcon } from '@jupyterlab/ui-components';
 import { h } from './dom';
 import { copyLink, labLink } from './links';
 import { requestAPI } from './request';
-import { ISavedView, IViewState } from './tableTypes';
+import { ISavedView, IViewLayout, IViewState } from './tableTypes';
 
 const VIEW_NAME_MAX = 200;
 
@@ -22,7 +22,7 @@ export async function findView(name: string): Promise<ISavedView> {
   return found;
 }
 
-export function saveView(name: string, state: IViewState): Promise<ISavedView> {
+export function saveView(name: string, state: IViewState & IViewLayout): Promise<ISavedView> {
   return requestAPI<ISavedView>(`views/${encodeURIComponent(name)}`, 'PUT', state);
 }
 
@@ -36,7 +36,7 @@ export async function deleteView(name: string): Promise<void> {
 
 export interface IViewsMenu {
   current: string;
-  state(): IViewState;
+  state(): IViewState & IViewLayout;
   apply(view: ISavedView): void;
   saved(name: string): void;
 }

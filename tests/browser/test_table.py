@@ -481,6 +481,15 @@ def test_saved_views_are_saved_listed_opened_linked_and_deleted(
     open_table(page, server, {"where": "experiment = 'train_classifier'"}, rows=6)
     page.select_option(f"{TABLE} .nbtrack-group-select", "params.model")
     page.click(f"{TABLE} .nbtrack-th[data-field='params.C'] .nbtrack-th-label")
+    pinned = headers(page)[-1]  # a column pinned to the left and one widened are kept with the view
+    column_menu(page, pinned)
+    page.click(".nbtrack-menu-item:text('Pin to the left')")
+    handle = page.query_selector(f"{TABLE} .nbtrack-th[data-field='params.C'] .nbtrack-resize").bounding_box()
+    page.mouse.move(handle["x"] + 3, handle["y"] + 5)
+    page.mouse.down()
+    page.mouse.move(handle["x"] + 83, handle["y"] + 5, steps=5)
+    page.mouse.up()
+    widened = page.eval_on_selector(f"{TABLE} .nbtrack-th[data-field='params.C']", "h => h.offsetWidth")
     page.click(f"{TABLE} .nbtrack-views-button")
     page.click(".nbtrack-view-save")
     page.fill(".jp-Dialog input", "by model")
@@ -490,6 +499,7 @@ def test_saved_views_are_saved_listed_opened_linked_and_deleted(
     saved = [v for v in api(server, "GET", "views")["views"] if v["name"] == "by model"]
     assert saved and saved[0]["where"] == "experiment = 'train_classifier'"
     assert saved[0]["group"] == "params.model" and "params.C" in saved[0]["order"][0]
+    assert saved[0]["pinned"] == [pinned] and saved[0]["widths"]["params.C"] >= 160, saved[0]
 
     # The link opens the table with the view in a fresh Lab.
     page.click(f"{TABLE} .nbtrack-views-button")
@@ -504,6 +514,8 @@ def test_saved_views_are_saved_listed_opened_linked_and_deleted(
     open_lab(page, server, "&nbtrack-view=by%20model")
     page.wait_for_function("() => document.querySelectorAll('#nbtrack-table .nbtrack-group-row').length === 2")
     assert page.input_value(f"{TABLE} .nbtrack-table-filter") == "experiment = 'train_classifier'"
+    assert headers(page)[0] == pinned  # the fresh Lab lays the columns out as they were saved
+    assert page.eval_on_selector(f"{TABLE} .nbtrack-th[data-field='params.C']", "h => h.offsetWidth") == widened
 
     # Delete from the menu.
     page.click(f"{TABLE} .nbtrack-views-button")

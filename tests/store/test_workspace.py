@@ -107,13 +107,24 @@ def test_saved_views_are_checked_kept_listed_and_deleted(store, sweep_runs):
                                        "order": ["-metrics.test.f1"], "group": "params.C", "archived": "include"})
     assert view["name"] == "best rf" and view["columns"] == ["params.C", "metrics.loss.min"]
     assert [v["name"] for v in store.views()] == ["best rf"] and store.view("best rf")["group"] == "params.C"
+    assert view["pinned"] == [] and view["widths"] == {}  # the table's own layout unless saved
     store.save_view("best rf", {"where": ""})  # replaced
     assert store.view("best rf")["where"] == "" and store.view("best rf")["archived"] == "hide"
+    laid = store.save_view("laid out", {"columns": ["params.C", "metrics.loss.min"], "pinned": ["metrics.loss.min"],
+                                        "widths": {"params.C": 180, "status": 92}})
+    assert store.view("laid out")["pinned"] == ["metrics.loss.min"] == laid["pinned"]
+    assert store.view("laid out")["widths"] == {"params.C": 180, "status": 92}
+    store.delete_view("laid out")
     for name, body, problem in [
         ("../x", {}, "a view name is 1 to 100"), ("ok", {"where": "params.model ="}, "invalid filter"),
         ("ok", {"order": ["-"]}, "invalid order"), ("ok", {"columns": ["foo.bar"]}, "unknown field"),
         ("ok", {"group": "metrics.loss"}, "rows group by a param"), ("ok", {"colour": "red"}, "has no part"),
         ("ok", {"columns": ["params.a"] * 201}, "at most 200"), ("ok", {"archived": "all"}, "archived is one of"),
+        ("ok", {"pinned": ["foo.bar"]}, "unknown field"), ("ok", {"pinned": "params.C"}, "list of at most"),
+        ("ok", {"widths": {"params.C": 10}}, "whole pixels from 48"), ("ok", {"widths": {"params.C": 1e9}}, "whole pixels"),
+        ("ok", {"widths": {"params.C": True}}, "whole pixels"), ("ok", {"widths": ["params.C"]}, "whole pixels"),
+        ("ok", {"widths": {f"params.a{i}": 100 for i in range(201)}}, "whole pixels"),
+        ("ok", {"widths": {"foo.bar": 100}}, "unknown field"),
     ]:
         with pytest.raises(UsageError, match=problem):
             store.save_view(name, body)

@@ -1,4 +1,5 @@
-"""Saved views of the runs table: a name for a filter, its columns, sort, grouping and archived choice.
+"""Saved views of the runs table: a name for a filter, its columns (with their pins and widths), sort,
+grouping and archived choice.
 
 Every part is parsed by the filter language before it is kept, so a saved view always
 opens; sizes are bounded like any other input.
@@ -24,7 +25,8 @@ NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9 _.\-]{0,99}")
 MAX_VIEWS = 1000
 MAX_COLUMNS = 200
 MAX_WHERE = 10_000  # characters of a saved filter
-PARTS = ("where", "experiment", "columns", "order", "group", "archived")
+PARTS = ("where", "experiment", "columns", "order", "group", "archived", "pinned", "widths")
+WIDTHS = (48, 2000)  # pixels a column may take: the Lab's narrowest, and a bound
 
 
 def check_name(name: object) -> str:
@@ -56,8 +58,11 @@ def check_view(view: Mapping[str, Any]) -> dict[str, Any]:
     archived = view.get("archived") or "hide"
     if archived not in ARCHIVED:
         raise UsageError(f"archived is one of {', '.join(ARCHIVED)}. Got {str(archived)[:40]!r} instead.")
+    pinned = _texts(view, "pinned", MAX_COLUMNS)
+    for column in pinned:
+        parse_field(column)
     return {"where": where or "", "experiment": experiment or None, "columns": columns, "order": order,
-            "group": group or None, "archived": archived}
+            "group": group or None, "archived": archived, "pinned": pinned, "widths": _widths(view)}
 
 
 def save(engine: Engine, name: str, view: Mapping[str, Any]) -> dict[str, Any]:
@@ -102,7 +107,9 @@ def delete(engine: Engine, name: str) -> None:
 def _view(name: str, body: dict[str, Any], updated_at: float) -> dict[str, Any]:
     from nbtrack.records import iso_time
 
-    return {"name": name, **{part: body.get(part) for part in PARTS}, "updated_at": iso_time(updated_at)}
+    found = {"name": name, **{part: body.get(part) for part in PARTS}, "updated_at": iso_time(updated_at)}
+    found["pinned"], found["widths"] = found["pinned"] or [], found["widths"] or {}  # saved before they were kept
+    return found
 
 
 def _optional_text(view: Mapping[str, Any], part: str, limit: int) -> str | None:
@@ -112,6 +119,20 @@ def _optional_text(view: Mapping[str, Any], part: str, limit: int) -> str | None
     if not isinstance(value, str) or len(value) > limit:
         raise UsageError(f"a view's {part} is text of at most {limit} characters. Got {str(value)[:80]!r} instead.")
     return value
+
+
+def _widths(view: Mapping[str, Any]) -> dict[str, int]:
+    """Column widths in pixels by field, each a whole number within WIDTHS."""
+    value = view.get("widths") or {}
+    low, high = WIDTHS
+    if (not isinstance(value, Mapping) or len(value) > MAX_COLUMNS
+            or not all(isinstance(k, str) and len(k) <= 600 and type(v) is int and low <= v <= high
+                       for k, v in value.items())):
+        raise UsageError(f"a view's widths map at most {MAX_COLUMNS} field names to whole pixels from {low} to "
+                         f"{high}, such as {{\"params.model\": 140}}. Got {str(value)[:80]!r} instead.")
+    for column in value:
+        parse_field(column)
+    return dict(value)
 
 
 def _texts(view: Mapping[str, Any], part: str, limit: int) -> list[str]:
