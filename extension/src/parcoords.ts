@@ -2,6 +2,7 @@
 
 import { IAnalysisRow, IAxis } from './analysisTypes';
 import { formatNumber, formatValue } from './format';
+import { fitCanvas } from './theme';
 
 /** A brushed range of one axis, in axis units from 0 (bottom) to 1 (top). */
 export interface IBrush {
@@ -125,14 +126,10 @@ export class ParallelCoordinates {
     const started = performance.now();
     const width = Math.max(320, this.node.clientWidth || 800);
     this.width = this.node.clientWidth;
-    const ratio = window.devicePixelRatio || 1;
-    this.canvas.width = Math.round(width * ratio);
-    this.canvas.height = Math.round(HEIGHT * ratio);
-    this.canvas.style.width = `${width}px`;
-    this.canvas.style.height = `${HEIGHT}px`;
-    const ctx = this.canvas.getContext('2d')!;
-    ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
-    ctx.clearRect(0, 0, width, HEIGHT);
+    const ctx = fitCanvas(this.canvas, width, HEIGHT);
+    if (!ctx) {
+      return;
+    }
     const style = getComputedStyle(this.node);
     const ink = style.getPropertyValue('--jp-ui-font-color1').trim() || '#333';
     const faint = style.getPropertyValue('--jp-border-color2').trim() || '#ddd';

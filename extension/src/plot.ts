@@ -6,6 +6,7 @@
  */
 
 import { formatNumber } from './format';
+import { fitCanvas } from './theme';
 import { mapped, nearest, smooth } from './curves';
 import { band, path } from './strokes';
 import { XKind, logTicks, ticks, timeTicks, xText } from './ticks';
@@ -116,17 +117,11 @@ export class Plot {
     const started = performance.now();
     const width = Math.max(200, this.node.clientWidth || 600);
     this.width = this.node.clientWidth;
-    const ratio = window.devicePixelRatio || 1;
-    this.canvas.width = Math.round(width * ratio);
-    this.canvas.height = Math.round(HEIGHT * ratio);
-    this.canvas.style.width = `${width}px`;
-    this.canvas.style.height = `${HEIGHT}px`;
-    const ctx = this.canvas.getContext('2d');
+    const ratio = window.devicePixelRatio || 1;  // the underlay below is cached per ratio
+    const ctx = fitCanvas(this.canvas, width, HEIGHT);
     if (!ctx) {
       return;
     }
-    ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
-    ctx.clearRect(0, 0, width, HEIGHT);
     const style = getComputedStyle(this.node);
     const ink = style.getPropertyValue('--jp-ui-font-color2').trim() || '#616161';
     const grid = style.getPropertyValue('--jp-border-color2').trim() || '#e0e0e0';
