@@ -19,15 +19,15 @@ CANARY = "canary-4c1d9e77"
 INLINE = "module://matplotlib_inline.backend_inline"  # figures are displayed, as in JupyterLab
 
 
-def nbtrack(store: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "NBTRACK_STORE": str(store), "MPLBACKEND": INLINE, "SERVICE_API_TOKEN": CANARY}
+def nbtrack(store: Path, *args: str, backend: str = INLINE) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "NBTRACK_STORE": str(store), "MPLBACKEND": backend, "SERVICE_API_TOKEN": CANARY}
     env.pop("NBTRACK_RUN_ID", None)
     return subprocess.run([sys.executable, "-m", "nbtrack", *args], capture_output=True, text=True,
                           env=env, cwd=store.parent, timeout=600)
 
 
-def run_and_show(store: Path, *args: str) -> tuple[dict, str]:
-    done = nbtrack(store, "run", *args, "--format", "json")
+def run_and_show(store: Path, *args: str, backend: str = INLINE) -> tuple[dict, str]:
+    done = nbtrack(store, "run", *args, "--format", "json", backend=backend)
     assert done.returncode == 0, done.stderr
     run_id = json.loads(done.stdout)["id"]
     shown = nbtrack(store, "show", run_id, "--format", "json")
@@ -110,6 +110,26 @@ def test_notebook_that_never_mentions_nbtrack_has_its_fit_metrics_and_figure_rec
     assert "precision" in report["value"] and "macro avg" in report["value"]
     assert "figures/Digits-confusion-matrix.png" in run["artifacts"]
 
+
+
+def test_figures_shown_under_a_backend_that_displays_nothing_are_recorded_once(tmp_path):
+    """MPLBACKEND=Agg, as CI sets it: plt.show() displays nothing, autolog still keeps each figure."""
+    path = tmp_path / "agg.ipynb"
+    nb = nbformat.v4.new_notebook(metadata={"kernelspec": {"name": "python3", "display_name": "Python 3",
+                                                           "language": "python"}})
+    nb.cells = [nbformat.v4.new_code_cell(source) for source in (
+        "import matplotlib.pyplot as plt\nfig, ax = plt.subplots()\nax.plot([3, 2, 1])\nax.set_title('Loss')\n"
+        "plt.show()",
+        "plt.show()  # shown again: still one artifact",
+        "fig2, ax2 = plt.subplots()\nax2.bar([0, 1], [1, 2])\nax2.set_title('Counts')\nplt.show()")]
+    nbformat.write(nb, path)
+    run, _ = run_and_show(tmp_path / "store", str(path), backend="agg")
+    figures = sorted(name for name in run["artifacts"] if name.startswith("figures/"))
+    assert figures == ["figures/Counts.png", "figures/Loss.png"], figures
+    from nbtrack.store import open_store
+
+    png = open_store(tmp_path / "store").read_artifact(run["id"], "figures/Loss.png")
+    assert png.startswith(b"\x89PNG") and len(png) > 1000
 
 
 def test_no_autolog_leaves_the_cell_out_and_records_no_fits_metrics_or_figures(tmp_path):

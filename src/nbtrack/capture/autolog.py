@@ -21,7 +21,9 @@ than a method of the same estimator (`fit_transform` calling `fit` is the user's
 `CalibratedClassifierCV.predict_proba` fitting a `LabelEncoder`, `l1_min_c` fitting a
 `LabelBinarizer` and `permutation_importance` calling `r2_score` are not).
 - matplotlib figures when IPython displays them: `recorder.figure(figure, png)` with the PNG that
-  was shown (nothing is rendered again). Figures logged with `run.log_figure` are skipped.
+  was shown (nothing is rendered again); under a backend that displays nothing (Agg), each open
+  figure at `plt.show()`, rendered as the inline backend would. Figures logged with
+  `run.log_figure` are skipped.
 
 scikit-learn is not imported here: when it is not loaded yet, an import hook patches it as the
 notebook imports it. Calls inside `paused()` (nbtrack's own scoring and fitting) are not reported.
@@ -35,6 +37,7 @@ import functools
 import importlib.abc
 import importlib.util
 import inspect
+import io
 import sys
 import threading
 import time
@@ -155,8 +158,11 @@ class _Autolog:
         waiting: dict[str, Callable[[Any], None]] = {}
         for module_name, patch in (("sklearn.base", self._patch_estimators),
                                    ("sklearn.metrics", self._patch_metrics),
-                                   ("sklearn.model_selection", self._patch_model_selection)):
+                                   ("sklearn.model_selection", self._patch_model_selection),
+                                   ("matplotlib.pyplot", self._patch_show)):
             if module_name == "sklearn.metrics" and not self.metrics:
+                continue
+            if module_name == "matplotlib.pyplot" and not self.figures:
                 continue
             module = sys.modules.get(module_name)
             if module is not None:
@@ -344,6 +350,26 @@ class _Autolog:
         display_formatter.format = format
         self.formatter = (display_formatter, previous)
 
+    def _patch_show(self, pyplot: Any) -> None:
+        """plt.show() under a backend that shows nothing (MPLBACKEND=Agg, as CI sets it): each open
+        figure not recorded yet is rendered as the inline backend would and recorded, since IPython
+        never displays it."""
+        original = pyplot.show
+        state = self
+        shown: weakref.WeakSet[Any] = weakref.WeakSet()
+
+        def show(*args: Any, **kwargs: Any) -> Any:
+            if current_shell() is not None and not getattr(_local, "paused", False) and _shows_nothing(pyplot):
+                for number in pyplot.get_fignums():
+                    figure = pyplot.figure(number)
+                    if figure not in shown and not was_logged(figure):
+                        shown.add(figure)
+                        state._record(lambda f: state.recorder.figure(f, _rendered_png(f)), figure)
+            return original(*args, **kwargs)
+
+        pyplot.show = show
+        self.functions.append((pyplot, "show", original))
+
     # -- recording never breaks the notebook -------------------------------------------
 
     def _record(self, method: Callable[..., None], *args: Any) -> None:
@@ -385,6 +411,20 @@ class _ImportWatcher(importlib.abc.MetaPathFinder):
 
         spec.loader.exec_module = exec_then_patch  # this module's own loader instance
         return spec
+
+
+def _shows_nothing(pyplot: Any) -> bool:
+    """Whether pyplot's backend is one that displays nothing (agg, pdf, svg, ...)."""
+    from matplotlib.backends import BackendFilter, backend_registry
+
+    return str(pyplot.get_backend()).lower() in backend_registry.list_builtin(BackendFilter.NON_INTERACTIVE)
+
+
+def _rendered_png(figure: Any) -> bytes:
+    """The figure as the inline backend shows it: PNG, tight bounding box."""
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", bbox_inches="tight")
+    return buffer.getvalue()
 
 
 def _png_bytes(png: Any) -> bytes:
