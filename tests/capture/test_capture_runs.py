@@ -78,6 +78,10 @@ def test_example_notebook_records_profiles_model_evaluation_figures_environment_
 
     telemetry = records["telemetry"]["run"]
     cells = run["cells"]
+    written = nbformat.read(REPO / "notebooks" / "train_classifier.ipynb", as_version=4)
+    code = sum(1 for c in written.cells if c.cell_type == "code")
+    # numbered as the notebook is written, from 1: papermill's parameters and the autolog cell are not
+    assert [c["index"] for c in cells] == list(range(1, code + 1))
     assert telemetry["cells"] == len(cells) and telemetry["rss_peak"] > 0 and telemetry["cpu_s"] > 0
     assert telemetry["sampling_share"] < 0.02
     assert all(c["cpu_s"] is not None and c["rss_peak"] > 0 for c in cells)

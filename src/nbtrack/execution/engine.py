@@ -10,6 +10,7 @@ execution ended (the exception raised, never the notebook's metadata).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import copy
 import os
 import shutil
@@ -66,6 +67,7 @@ class Execution:
     environment: threading.Thread | None = None  # captures the environment while the first cells run
     sampling_s: float = 0.0  # time spent measuring cells, to keep telemetry's own cost in view
     numbers: dict[int, int | None] = field(default_factory=dict)  # executed index -> written_cell_number
+    current: int | None = None  # the executed index of the cell running or last run
 
 
 class NbtrackEngine(NBClientEngine):
@@ -193,6 +195,7 @@ class TrackingClient(PapermillNotebookClient):  # type: ignore[misc]
         self.execution.sampling_s += started - sampling
         status = "ok"
         number = self.execution.numbers[cell_index] = written_cell_number(self.nb, cell_index)
+        self.execution.current = cell_index
         try:
             return super().execute_cell(cell, cell_index, *args, **kwargs)
         except CellExecutionError as exc:
@@ -225,8 +228,14 @@ class TrackingClient(PapermillNotebookClient):  # type: ignore[misc]
         sampling = time.perf_counter()
         after = self._probe.sample() if self._probe else None
         self.execution.sampling_s += time.perf_counter() - sampling
+        number = self.execution.numbers.get(index)
+        run = self.execution.run
+        if number is None:  # a cell papermill or nbtrack inserted: not one of the notebook's
+            with contextlib.suppress(Exception):
+                run.flush()
+            return
         timing = CellTiming(
-            index=index,
+            index=number,  # the notebook's code cells as written, from 1, as every view numbers them
             wall_s=wall,
             cpu_s=after.cpu_s - before.cpu_s if before and after else None,
             rss_peak=after.peak if after else None,
@@ -234,7 +243,6 @@ class TrackingClient(PapermillNotebookClient):  # type: ignore[misc]
             status=status,
         )
         self.execution.cells.append(timing)
-        run = self.execution.run
         try:
             run.store.add_cells(run.id, [timing])  # written as it happens: progress for watchers
             # autolog's relayed points settle at each cell end, as a notebook's own run's do
@@ -370,7 +378,7 @@ def written_cell_number(nb: Any, index: int) -> int | None:
 
 
 def _cell_error(execution: Execution, ename: str, exc: BaseException) -> RunError:
-    cell = execution.numbers.get(execution.cells[-1].index) if execution.cells else None
+    cell = execution.numbers.get(execution.current) if execution.current is not None else None
     message = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
     return RunError(cell, ename, message)
 

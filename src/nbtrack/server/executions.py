@@ -43,8 +43,7 @@ STOP_GRACE_S = 15.0
 class Execution:
     """One launch: its process, the run it creates, and how many code cells it has.
 
-    code_cells counts the notebook's code cells as written; inserted, the code cells papermill
-    (parameters) and the engine (autolog) add before or among them.
+    code_cells counts the notebook's code cells as written (the engine records only those).
     """
 
     id: str
@@ -52,7 +51,6 @@ class Execution:
     run_id: str
     params: dict[str, Any]
     code_cells: int
-    inserted: int
     process: subprocess.Popen[bytes]
     started: float = field(default_factory=time.time)
     stopped: bool = False  # Stop was asked for
@@ -116,9 +114,7 @@ class Executions:
         # Counted as RunError.cell numbers cells: the notebook's code cells as written. The cell
         # papermill injects for params and the engine's autolog cell run too, but are not counted.
         code_cells = sum(1 for c in notebook.node.cells if c.cell_type == "code")
-        inserted = (1 if given else 0) + (1 if request.autolog else 0)
-        execution = Execution(uuid.uuid4().hex, notebook.label, request.run_id, given, code_cells, inserted,
-                              process)
+        execution = Execution(uuid.uuid4().hex, notebook.label, request.run_id, given, code_cells, process)
         self.items[execution.id] = execution
         return execution
 
@@ -146,7 +142,7 @@ class Executions:
             _signal_group(execution.process, signal.SIGKILL)
             await asyncio.to_thread(execution.process.wait, 5)
         try:  # the engine never recorded the cell it was in: the one after those done
-            cell = min(execution.code_cells, _written_cells_done(execution, store.cells(execution.run_id)) + 1)
+            cell = min(execution.code_cells, len(store.cells(execution.run_id)) + 1)
             store.end_run(execution.run_id, RunStatus.KILLED,
                           RunError(cell or None, "Stopped", "stopped from JupyterLab before the notebook ended"))
         except (RunNotFound, RunEnded):
@@ -197,16 +193,10 @@ def execution_json(execution: Execution, store: Any) -> dict[str, Any]:
     elif error is not None and error.cell is not None:
         body["cells_done"] = body["failed_cell"] = error.cell
     else:
-        body["cells_done"] = min(total, _written_cells_done(execution, store.cells(run.id)))
+        body["cells_done"] = min(total, len(store.cells(run.id)))
     if execution.stopped and run.is_ended:
         body["state"] = run.status  # stopped: as the run ended (killed, or done just before the stop)
     return body
-
-
-def _written_cells_done(execution: Execution, cells: list[Any]) -> int:
-    """The notebook's own code cells run so far: those recorded, less the inserted ones (they run at
-    the start, so the count lags by at most one for a moment there)."""
-    return max(0, len(cells) - execution.inserted)
 
 
 class LaunchHandler(NbtrackHandler):
