@@ -152,3 +152,13 @@ def test_no_autolog_leaves_the_cell_out_and_records_no_fits_metrics_or_figures(t
     assert "environment" in quiet["records"] and len(quiet["cells"]) == 1
     executed = executed_notebook(tmp_path / "store", quiet)
     assert not any("nbtrack-autolog" in c.metadata.get("tags", []) for c in executed.cells)
+
+
+def test_show_prints_what_each_of_the_notebooks_cells_cost(classifier_run):
+    store, run, _ = classifier_run
+    shown = nbtrack(store, "show", run["id"])
+    assert shown.returncode == 0, shown.stderr
+    table = shown.stdout[shown.stdout.index("\ncell ") + 1:].splitlines()
+    assert table[0].split() == ["cell", "wall", "(s)", "cpu", "(s)", "peak", "memory", "status"]
+    assert [int(line.split()[0]) for line in table[2:]] == list(range(1, len(run["cells"]) + 1))
+    assert all(line.split()[-1] == "ok" and " MB" in line for line in table[2:])

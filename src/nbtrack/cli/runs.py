@@ -202,7 +202,7 @@ delete_command = _bulk("delete", "", "deleted")
 @store_option
 @format_option("table", "json")
 def show_command(run_ref: str, store: str | None, fmt: str) -> None:
-    """Show one run: params, metrics, tags, artifacts and what was captured."""
+    """Show one run: params, metrics, tags, artifacts, what was captured and what each cell cost."""
     from nbtrack.store import open_store
 
     opened = open_store(store, create=False)
@@ -216,7 +216,7 @@ def show_command(run_ref: str, store: str | None, fmt: str) -> None:
     if fmt == "json":
         click.echo(output.dumps(details))
         return
-    output.echo(_show_text(run, opened.artifacts(run.id), records))
+    output.echo(_show_text(run, opened.artifacts(run.id), records, run.cells()))
 
 
 @cli.command("compare")
@@ -309,7 +309,7 @@ def _runs_table(runs: list[Any], columns: str | None) -> str:
     return output.table(["id", *fixed, *chosen], rows, right=right)
 
 
-def _show_text(run: Any, artifacts: list[Any], records: dict[str, dict[str, Any]]) -> str:
+def _show_text(run: Any, artifacts: list[Any], records: dict[str, dict[str, Any]], cells: list[Any]) -> str:
     p = output.printable  # names, paths and error values are user text: one line each, escaped
     lines = [
         f"run         {run.id}",
@@ -338,4 +338,9 @@ def _show_text(run: Any, artifacts: list[Any], records: dict[str, dict[str, Any]
     if records:
         rows = [(kind, ", ".join(sorted(names, key=output.natural_key))) for kind, names in sorted(records.items())]
         lines += ["", output.table(["captured", "names"], rows)]
+    if cells:  # numbered as the notebook's code cells are written
+        rows = [(c.index, c.wall_s, c.cpu_s, output.size(c.rss_peak) if c.rss_peak is not None else "-", c.status)
+                for c in cells]  # as the run detail in Lab shows them
+        lines += ["", output.table(["cell", "wall (s)", "cpu (s)", "peak memory", "status"], rows,
+                                   right=[True, True, True, True, False])]
     return "\n".join(lines)
