@@ -137,6 +137,8 @@ def test_compare_marks_what_differs(cli, seeded):
     (["show", "01J"], ["at least 6"]),
     (["runs", "--where", "metrics.test.f1 >"], ["column 18", "expected a value"]),
     (["runs", "--order-by", "sideways"], ["unknown field"]),
+    (["runs", "--order-by", "-metrics.test.f"], ["unknown key metrics.test.f; did you mean metrics.test.f1?"]),
+    (["runs", "--columns", "params.model,metrics.test.f1x"], ["unknown key metrics.test.f1x; did you mean"]),
     (["compare", "ZZZZZZZZZZ", "YYYYYYYYYY"], ["no run matches"]),
 ])
 def test_bad_input_gives_one_line_and_a_nonzero_exit(cli, seeded, args, fragments):

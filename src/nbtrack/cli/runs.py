@@ -101,6 +101,8 @@ def runs_command(ctx: click.Context, where: str | None, experiment: str | None, 
     opened = open_store(store, create=False)
     if limit is None and fmt == "table":
         limit = DEFAULT_TABLE_LIMIT
+    # a misspelt sort or column key is refused as a filter's is, not shown as an unsorted list or "-"
+    opened.check_fields(list(order_by), [c.strip() for c in (columns or "").split(",") if c.strip()])
     runs = opened.runs(where, experiment=experiment, order_by=list(order_by) or None, limit=limit, offset=offset,
                        archived=archived)
     if fmt == "json":

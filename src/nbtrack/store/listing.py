@@ -98,6 +98,15 @@ class Listing:
                 found = {run._source[0]: run for run in self._load(conn, page)}
         return [found[pk] for pk in pks if pk in found]
 
+    def check_fields(self, orders: Sequence[str] = (), columns: Sequence[str] = ()) -> None:
+        """Refuse sort terms and columns that name a params, metrics or tags key no run has, with the
+        nearest known key, as a filter is refused (query.check_keys)."""
+        from nbtrack.store.query import check_keys, parse_field, parse_orders
+
+        fields = [field for field, _down in parse_orders(list(orders))] + [parse_field(c) for c in columns]
+        with database.reading(self.engine) as conn:
+            check_keys(conn, fields)
+
     def _by_metric(self, conn: Connection, where: str | None, experiment: str | None,
                    order_by: str | Sequence[str] | None, archived: str, limit: int, offset: int) -> list[int] | None:
         """A page's pks when it is sorted by a metric's last value first, else None.
