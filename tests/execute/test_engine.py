@@ -71,3 +71,8 @@ def test_plain_papermill_with_the_nbtrack_engine_records_the_same_fields(noteboo
     left["artifacts"].pop("notebook.ipynb"), right["artifacts"].pop("notebook.ipynb")
     assert left == right
     assert json.loads(out.read_text())["metadata"]["nbtrack"]["run_id"] == by_papermill.id
+    # plain papermill shows no run of its own: one line says which run it was and how to see it
+    short = by_papermill.id[-6:]
+    said = [line for line in result.stderr.splitlines() if line.startswith("nbtrack: run")]
+    assert said == [f"nbtrack: run {short} ({by_papermill.name}) finished in {store_path}; "
+                    f"see it with: nbtrack show {short}"], result.stderr

@@ -109,6 +109,8 @@ class NbtrackEngine(NBClientEngine):
                 status, error = (RunStatus.FINISHED if stopped_cleanly else RunStatus.FAILED), failure
         finally:
             _end_run(execution, nb, status, error)
+            if "nbtrack_run_id" not in options:  # plain papermill prints no run of its own: say which it was
+                _say_run(execution.run, status)
         return nb
 
     @classmethod
@@ -298,6 +300,20 @@ def _end_run(execution: Execution, nb: Any, status: RunStatus, error: RunError |
         # fail it. Their config is found from the caller's folder.
         run.finish(status, error, rules_from=execution.options.get("nbtrack_caller_dir"),
                    wait_for_alerts=True)
+
+
+def _say_run(run: Run, status: RunStatus) -> None:
+    """One stderr line naming the run papermill --engine nbtrack recorded, and how to see it."""
+    from nbtrack.formatting import short_ids
+    from nbtrack.records import memorable_name
+
+    short = short_ids([run.id])[run.id]
+    try:
+        name = run.store.run(run.id).name
+    except Exception:  # the line is a courtesy: never the reason papermill fails
+        name = memorable_name(run.id)
+    print(f"nbtrack: run {short} ({name}) {status.value} in {run.store.location.display}; "
+          f"see it with: nbtrack show {short}", file=sys.stderr)
 
 
 def _shows_run_card(nb: Any) -> bool:
