@@ -138,7 +138,7 @@ export function paletteColour(index: number): string {
 
 /** Words of a metric whose smaller value is the better one: nbtrack.analyze.differences.LOWER_IS_BETTER. */
 const LOWER_IS_BETTER = ['loss', 'cost', 'error', 'err', 'mse', 'mae', 'rmse', 'mape', 'brier', 'latency', 'time',
-  'seconds', 'duration'];
+  'seconds', 'duration', 'std'];
 /** A field may name a summary after the key (metrics.test.loss.min). */
 const SUMMARIES = ['min', 'max', 'last', 'first', 'mean'];
 

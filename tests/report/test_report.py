@@ -88,3 +88,6 @@ def test_report_for_one_experiment_and_bad_input(store, cli, tmp_path):
     assert re.search(r"<p>1 run\s", html) and "rf run" not in html
     missing = cli("report", "--store", tmp_path / "nowhere", "--out", tmp_path / "x.html")
     assert missing.returncode == 2 and "no nbtrack store" in missing.stderr
+    misspelt = cli("report", "--experiment", "monitor_btch", "--out", tmp_path / "typo.html")
+    assert misspelt.returncode == 2 and "no experiment 'monitor_btch' in this store; its experiments:" in misspelt.stderr
+    assert "monitor_batch" in misspelt.stderr and not (tmp_path / "typo.html").exists()

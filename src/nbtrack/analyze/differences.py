@@ -17,7 +17,7 @@ SOURCE_ARTIFACT = "source.ipynb"  # what the engine keeps of the notebook it exe
 SHIFT_FLAG = 0.1  # a column whose shift reaches this counts as changed
 
 LOWER_IS_BETTER = ("loss", "cost", "error", "err", "mse", "mae", "rmse", "mape", "brier", "latency", "time",
-                   "seconds", "duration")
+                   "seconds", "duration", "std")  # std: a spread, as of cross-validation's folds (cv.r2.std)
 SUMMARIES = ("min", "max", "last", "first", "mean")  # a field may name one after the key: metrics.test.loss.min
 
 Bodies = Mapping[str, Mapping[str, dict[str, Any]]]  # run id -> record name -> body

@@ -8,6 +8,7 @@ import click
 
 from nbtrack.cli import output
 from nbtrack.cli.app import cli, store_option
+from nbtrack.errors import UsageError
 
 
 @cli.command("report")
@@ -22,6 +23,13 @@ def report_command(experiment: str | None, out_path: Path, title: str | None, st
     from nbtrack.store import open_store
     from nbtrack.views.report import render_report
 
-    html = render_report(open_store(store, create=False), experiment=experiment, title=title)
+    opened = open_store(store, create=False)
+    if experiment is not None:  # a misspelt name would give an empty report that looks like a real one
+        known = sorted(e["name"] for e in opened.experiments())
+        if experiment not in known:
+            listed = ", ".join(known[:8]) + (", ..." if len(known) > 8 else "")
+            raise UsageError(f"no experiment {output.printable(experiment)!r} in this store; "
+                             f"its experiments: {listed or 'none yet'}")
+    html = render_report(opened, experiment=experiment, title=title)
     write_atomically(out_path, html.encode("utf-8"))
     output.echo(f"wrote {out_path} ({len(html) / 1000:.0f} kB)")
