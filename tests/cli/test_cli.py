@@ -126,6 +126,8 @@ def test_compare_marks_what_differs(cli, seeded):
     assert result.returncode == 0, result.stderr
     model_row = next(line for line in result.stdout.splitlines() if line.startswith("params.model"))
     assert "rf" in model_row and "logreg" in model_row and model_row.rstrip().endswith("*")
+    duration_row = next(line for line in result.stdout.splitlines() if line.startswith("duration")).split()
+    assert all(cell == "-" or cell.endswith("s") for cell in duration_row[1:3]), duration_row  # as runs writes it
     only = cli("compare", seeded[0], seeded[1], "--differences").stdout
     assert "experiment" not in only
 

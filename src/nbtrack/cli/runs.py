@@ -250,6 +250,8 @@ def compare_command(run_refs: tuple[str, ...], differences: bool, summary: str, 
         if column == "started_at":
             continue
         values = [_plain(v) for v in frame[column].tolist()]
+        if column == "duration":  # as nbtrack runs and show write it
+            values = [output.seconds(v) for v in values]
         differs = len({output.text(v) for v in values}) > 1
         if differences and not differs:
             continue
