@@ -138,6 +138,10 @@ def test_a_sweeps_runs_are_told_apart_by_name_short_id_and_colour(
     server, ids = lab
     open_sidebar(page, server)
     show_experiment(page, SWEEP, 4)
+    # each row painted with its swatch's colour (under load the rows can be read between two paints)
+    page.wait_for_function(f"() => [...document.querySelectorAll('{SIDEBAR} .nbtrack-row .nbtrack-swatch')]"
+                           ".every(s => s.isConnected && !['', 'rgba(0, 0, 0, 0)'].includes("
+                           "getComputedStyle(s).backgroundColor))")
     shown = rows(page)
     assert {r["id"] for r in shown} == set(ids["sweep"])
     labels = [f"{r['name']} {r['short']}" for r in shown]
