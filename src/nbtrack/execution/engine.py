@@ -32,12 +32,12 @@ from papermill.utils import merge_kwargs, remove_args
 from nbtrack import hooks
 from nbtrack.capture.notebook import declared_params, effective_params, sha256_hex
 from nbtrack.capture.telemetry import ProcessProbe, summarize_cells
-from nbtrack.config import RUN_ID_ENV, child_environment
+from nbtrack.config import child_environment
 from nbtrack.execution.kernels import START_ATTEMPTS, use_private_sockets
 from nbtrack.records import CellTiming, NotebookRef, RunError, RunStatus
 from nbtrack.store import Store, open_store
 from nbtrack.track import Run
-from nbtrack.track.relay import RELAY_ENV, RELAY_MIME, apply_relayed
+from nbtrack.track.relay import RELAY_MIME, apply_relayed, kernel_ids
 
 SOURCE_ARTIFACT = "source.ipynb"
 EXECUTED_ARTIFACT = "notebook.ipynb"
@@ -230,13 +230,9 @@ class TrackingClient(PapermillNotebookClient):  # type: ignore[misc]
         sampling = time.perf_counter()
         after = self._probe.sample() if self._probe else None
         self.execution.sampling_s += time.perf_counter() - sampling
-        number = self.execution.numbers.get(index)
+        number = self.execution.numbers.get(index)  # None: a cell papermill or nbtrack inserted
         run = self.execution.run
-        if number is None:  # a cell papermill or nbtrack inserted: not one of the notebook's
-            with contextlib.suppress(Exception):
-                run.flush()
-            return
-        timing = CellTiming(
+        timing = None if number is None else CellTiming(
             index=number,  # the notebook's code cells as written, from 1, as every view numbers them
             wall_s=wall,
             cpu_s=after.cpu_s - before.cpu_s if before and after else None,
@@ -244,14 +240,14 @@ class TrackingClient(PapermillNotebookClient):  # type: ignore[misc]
             rss_delta=after.rss - before.rss if before and after else None,
             status=status,
         )
-        self.execution.cells.append(timing)
-        try:
-            run.store.add_cells(run.id, [timing])  # written as it happens: progress for watchers
+        # A busy store must not stop the notebook; _end_run writes the cells again.
+        with contextlib.suppress(Exception):
+            if timing is not None:
+                self.execution.cells.append(timing)
+                run.store.add_cells(run.id, [timing])  # written as it happens: progress for watchers
             # autolog's relayed points settle at each cell end, as a notebook's own run's do
             # (session._after_cell): a value scored in one cell is not claimed by the next.
             run.flush()
-        except Exception:  # a busy store must not stop the notebook; _end_run writes them again
-            pass
 
 
 def _kernel_probe(km: Any) -> ProcessProbe | None:
@@ -378,7 +374,7 @@ def _kernel_env(execution: Execution | None) -> dict[str, str]:
     env = dict(os.environ)
     if execution is not None:
         env = child_environment(execution.run.store.location, env)
-        env[RUN_ID_ENV] = env[RELAY_ENV] = execution.run.id  # this client reads the kernel's relayed calls
+        env.update(kernel_ids(execution.run.id))
     return env
 
 

@@ -25,8 +25,8 @@ from pathlib import Path
 from typing import Any
 
 from nbtrack.capture.notebook import effective_params, sha256_hex
-from nbtrack.config import RUN_ID_ENV, child_environment, locate_store
-from nbtrack.track.relay import RELAY_ENV
+from nbtrack.config import child_environment, locate_store
+from nbtrack.track.relay import kernel_ids
 from nbtrack.errors import ParameterError, SweepIncomplete, SweepInterrupted, UsageError
 from nbtrack.execution.launch import ExecutionRequest, Notebook, launch
 from nbtrack.execution.params import parse_value
@@ -162,7 +162,7 @@ class Plan:
         """What the engine gives its kernels: this store (as config says), the run's id, and the
         relay of autolog's calls to the engine that executes the job (track/relay.py)."""
         location = locate_store(self.store, artifacts=self.artifacts)
-        return {**child_environment(location, dict(os.environ)), RUN_ID_ENV: job.run_id, RELAY_ENV: job.run_id}
+        return {**child_environment(location, dict(os.environ)), **kernel_ids(job.run_id)}
 
 
 def execute_job(plan: Plan, job: Job, km: Any = None, notebook: Notebook | None = None) -> str:

@@ -35,6 +35,12 @@ MAX_MESSAGE_CHARS = 256 * 1024 * 1024  # one call's JSON text, as the engine acc
 CALLS = frozenset({"add_record", "log_params", "log_metric", "log_unclaimed", "set_tag", "log_artifact"})
 
 
+def kernel_ids(run_id: str) -> dict[str, str]:
+    """What a kernel the engine executes is told: the run it attaches to, and that the engine reads
+    its relayed calls (engine.py and a sweep's pre-started kernels alike)."""
+    return {RUN_ID_ENV: run_id, RELAY_ENV: run_id}
+
+
 def engine_run() -> RelayedRun | None:
     """The engine's run as autolog writes it from this kernel, when the engine reads this kernel's
     IOPub and the notebook has no run of its own; else None."""
