@@ -1,9 +1,11 @@
 """Executing notebooks: capture overhead on notebooks that never mention a tracker, and sweeps.
 
 Capture: the same papermill command-line process, with and without `--engine nbtrack`, on three
-ordinary notebooks (benchmarks/notebooks/): both sides pay papermill's imports and write the output
-notebook; only the engine differs. MLflow's row is the same pair in MLflow's venv, its copy of each
-notebook starting with `mlflow.autolog()`. Sweeps: 8 executions of short notebooks (what a sweep saves is
+ordinary notebooks (benchmarks/notebooks/): both sides pay papermill's imports, draw the figures with the
+kernel's own backend (matplotlib-inline, as ipykernel sets it when MPLBACKEND is unset) and write the output
+notebook; only the engine differs. One more row runs training_loop under MPLBACKEND=Agg, where plain
+papermill draws nothing and the engine renders the figures it keeps. MLflow's row is the same pair in
+MLflow's venv, its copy of each notebook starting with `mlflow.autolog()`. Sweeps: 8 executions of short notebooks (what a sweep saves is
 kernel start-up) and of notebooks/train_classifier.ipynb (real work), on 2 workers.
 """
 
@@ -30,6 +32,8 @@ PLAIN = {"gridsearch": ([], ["-p", "n_samples", "300"]),
          "column_transformer": ([], ["-p", "n_samples", "600"]),
          "training_loop": ([], ["-p", "n_samples", "600", "-p", "epochs", "3"])}
 CAPTURE = "capture overhead, {name}.ipynb (uninstrumented): time with capture / plain papermill"
+CAPTURE_AGG = ("capture overhead, training_loop.ipynb under MPLBACKEND=Agg (figures drawn only to be kept): "
+               "time with capture / plain papermill")
 SWEEP = "8 short notebooks on 2 workers (kernel start-up saved): speed-up over sequential papermill"
 REAL_SWEEP = "8 x train_classifier.ipynb on 2 workers: speed-up over sequential papermill"
 SHORT_CELLS = [
@@ -59,38 +63,55 @@ def _cli(args: list[str], env: dict[str, str], cwd: Path) -> float:
 def capture(ctx: Context) -> None:
     """Per notebook, back-to-back pairs (order alternating) of the same papermill CLI with and without
     --engine nbtrack; the median of the pairs' ratios (this machine drifts by up to 1.7x in minutes)."""
-    bin_dir = Path(sys.executable).parent
-    reps = ctx.reps
     with ctx.scratch("capture") as where:
         env = nbtrack_env(where / "store")
+        env.pop("MPLBACKEND")  # the kernel's default, as a user's papermill run has it
         for name, sizes in PLAIN.items():
-            notebook, params = str(NOTEBOOKS / f"{name}.ipynb"), ctx.size(*sizes)
-            out = str(where / f"out-{name}.ipynb")
-            sides = {
-                "plain": [str(bin_dir / "papermill"), "--log-level", "ERROR", *params, notebook, out],
-                "engine": [str(bin_dir / "papermill"), "--engine", "nbtrack", "--log-level", "ERROR", *params,
-                           notebook, out],
-                "run": [str(bin_dir / "nbtrack"), "run", notebook, *params],
-            }
-            times: dict[str, list[float]] = {side: [] for side in sides}
-            for rep in range(reps):
-                order = list(sides) if rep % 2 == 0 else list(sides)[::-1]
-                for side in order:
-                    times[side].append(_cli(sides[side], env, where))
-            engine = [a / b for a, b in zip(times["engine"], times["plain"])]
-            own = [a / b for a, b in zip(times["run"], times["plain"])]
+            times = _capture_pairs(ctx, name, ctx.size(*sizes), env, where, with_run=True)
+            engine = _ratios(times["engine"], times["plain"])
+            own = _ratios(times["run"], times["plain"])
             measure = CAPTURE.format(name=name)
             ctx.add(Row(measure, "nbtrack (papermill --engine nbtrack)", statistics.median(engine), "x", False,
-                        Target(1.10, False), samples=[round(r, 3) for r in engine],
-                        note=f"median of {reps} back-to-back pairs' ratios; medians "
+                        Target(1.10, False), samples=engine,
+                        note=f"median of {ctx.reps} back-to-back pairs' ratios; medians "
                              f"{statistics.median(times['engine']):.2f} s vs {statistics.median(times['plain']):.2f} s "
-                             "plain; the same papermill CLI, both writing the output notebook"))
-            ctx.add(Row(measure, "nbtrack run (its own CLI)", statistics.median(own), "x", False,
-                        samples=[round(r, 3) for r in own],
+                             "plain; the same papermill CLI, both drawing figures with the kernel's default backend "
+                             "and writing the output notebook"))
+            ctx.add(Row(measure, "nbtrack run (its own CLI)", statistics.median(own), "x", False, samples=own,
                         note=f"median {statistics.median(times['run']):.2f} s; `nbtrack run` keeps the executed "
                              "notebook in the store instead of writing it beside the input, and loads no papermill CLI"))
+        name = "training_loop"
+        times = _capture_pairs(ctx, name, ctx.size(*PLAIN[name]), {**env, "MPLBACKEND": "Agg"}, where, with_run=False)
+        agg = _ratios(times["engine"], times["plain"])
+        ctx.add(Row(CAPTURE_AGG, "nbtrack (papermill --engine nbtrack)", statistics.median(agg), "x", False,
+                    samples=agg,
+                    note=f"median of {ctx.reps} pairs' ratios; medians {statistics.median(times['engine']):.2f} s vs "
+                         f"{statistics.median(times['plain']):.2f} s plain: under Agg plain papermill draws none of "
+                         "the three figures, the engine renders each one plt.show() asks for and stores it"))
     if peers.MLFLOW in ctx.peers:
         _mlflow_capture(ctx)
+
+
+def _capture_pairs(ctx: Context, name: str, params: list[str], env: dict[str, str], where: Path,
+                   with_run: bool) -> dict[str, list[float]]:
+    """Seconds of each side per pair, the sides' order alternating from one pair to the next."""
+    bin_dir = Path(sys.executable).parent
+    notebook, out = str(NOTEBOOKS / f"{name}.ipynb"), str(where / f"out-{name}.ipynb")
+    sides = {
+        "plain": [str(bin_dir / "papermill"), "--log-level", "ERROR", *params, notebook, out],
+        "engine": [str(bin_dir / "papermill"), "--engine", "nbtrack", "--log-level", "ERROR", *params, notebook, out],
+    }
+    if with_run:
+        sides["run"] = [str(bin_dir / "nbtrack"), "run", notebook, *params]
+    times: dict[str, list[float]] = {side: [] for side in sides}
+    for rep in range(ctx.reps):
+        for side in list(sides) if rep % 2 == 0 else list(sides)[::-1]:
+            times[side].append(_cli(sides[side], env, where))
+    return times
+
+
+def _ratios(numerators: list[float], denominators: list[float]) -> list[float]:
+    return [round(a / b, 3) for a, b in zip(numerators, denominators)]
 
 
 def _mlflow_capture(ctx: Context) -> None:

@@ -80,7 +80,9 @@ AUTOLOG = "import mlflow\nmlflow.autolog()  # added by the benchmark: MLflow's c
 
 def notebooks(*, workdir: str, notebooks: list[list[Any]], reps: int) -> dict[str, Any]:
     """Each notebook through this venv's papermill CLI, plain and as a copy whose first cell turns on
-    mlflow.autolog(), in back-to-back pairs (order alternating); both write the output notebook."""
+    mlflow.autolog(), in back-to-back pairs (order alternating); both draw figures with the kernel's
+    default backend, as nbtrack's side, and write the output notebook."""
+    import os
     import subprocess
     import sys
     from pathlib import Path
@@ -88,6 +90,7 @@ def notebooks(*, workdir: str, notebooks: list[list[Any]], reps: int) -> dict[st
     import nbformat
 
     papermill = str(Path(sys.executable).parent / "papermill")
+    env = {key: value for key, value in os.environ.items() if key != "MPLBACKEND"}
     out: dict[str, Any] = {}
     for path, params in notebooks:
         name = Path(path).stem
@@ -101,7 +104,7 @@ def notebooks(*, workdir: str, notebooks: list[list[Any]], reps: int) -> dict[st
             for into, source in pair if rep % 2 == 0 else pair[::-1]:
                 command = [papermill, "--log-level", "ERROR", *params, source, str(Path(workdir) / f"out-{name}.ipynb")]
                 start = time.perf_counter()
-                subprocess.run(command, check=True, capture_output=True, cwd=workdir, timeout=900)
+                subprocess.run(command, check=True, capture_output=True, cwd=workdir, env=env, timeout=900)
                 into.append(time.perf_counter() - start)
         out[name] = {"plain": plain, "autolog": autolog}
     out["runs"] = len(mlflow.search_runs(search_all_experiments=True, max_results=50_000))

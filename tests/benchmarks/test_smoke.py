@@ -78,6 +78,7 @@ def test_notebook_benchmarks_run_real_kernels(tmp_path):
     text = bench(tmp_path, "notebooks")
     for name in ("gridsearch", "column_transformer", "training_loop"):
         assert f"capture overhead, {name}.ipynb (uninstrumented)" in text, name
+    assert "capture overhead, training_loop.ipynb under MPLBACKEND=Agg" in text  # the price of kept figures
     assert "| nbtrack (papermill --engine nbtrack) |" in text and "| nbtrack run (its own CLI) |" in text
     assert "(kernel start-up saved)" in text and "x train_classifier.ipynb on 2 workers" in text
     assert "| papermill, process pool of 2 |" in text and "nbtrack.sweep(workers=2)" in text
