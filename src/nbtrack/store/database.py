@@ -30,7 +30,7 @@ from sqlalchemy.dialects import sqlite
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from nbtrack.config import Durability, mask_password, store_durability
-from nbtrack.errors import StorageError, StoreReadOnly, UsageError
+from nbtrack.errors import StorageError, StoreReadOnly
 
 BUSY_TIMEOUT_MS = 60_000
 WAL_CHECKPOINT_PAGES = 10_000  # pages of 4 KiB

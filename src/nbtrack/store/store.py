@@ -18,7 +18,6 @@ from sqlalchemy.exc import DatabaseError, OperationalError
 
 from nbtrack.config import DATABASE_FILE, OBJECTS_DIR, StoreLocation, locate_store, writer_heartbeat_seconds
 from nbtrack.errors import (
-    ArtifactNotFound,
     InvalidArtifactName,
     NbtrackError,
     RunEnded,
@@ -31,7 +30,6 @@ from nbtrack.records import (
     Artifact,
     CellTiming,
     NotebookRef,
-    Record,
     RunError,
     RunStatus,
     memorable_name,

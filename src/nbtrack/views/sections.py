@@ -11,7 +11,7 @@ from nbtrack import formatting
 from nbtrack.formatting import MISSING
 from nbtrack.records import RunRecord
 from nbtrack.views import charts
-from nbtrack.views.html import BEST_STYLE, Html, escape, format_value, join, note, png_image, table, tag
+from nbtrack.views.html import BEST_STYLE, Html, format_value, join, note, png_image, table, tag
 
 DIFF_STYLE = "background-color:#fff3e0"
 
@@ -157,12 +157,12 @@ def environment_section(runs: Sequence[Any], records: dict[str, dict[str, dict[s
     found = differences.environment_differences(runs, records or differences.records_by_run(runs, "environment"))
     if not found["captured"]:
         return note("no environment captured")
-    labels = list(run_labels(runs).values())
+    named = run_labels(runs)
+    labels = list(named.values())
     rows = [[fact["name"], *fact["values"]] for fact in found["facts"]]
     styles = [[None, *(DIFF_STYLE if not differences.same([row[1], value]) else None for value in row[1:])] for row in rows]
     parts = [table(["", *labels], rows, cell_styles=styles, cls="nbtrack-environment")]
-    by_id = {run.id: run for run in runs}
-    changes = [[run_labels(runs)[c["run"]], c["package"], c["change"], c["before"] or "", c["after"] or ""]
+    changes = [[named[c["run"]], c["package"], c["change"], c["before"] or "", c["after"] or ""]
                for c in found["packages"]]
     if changes:
         parts.append(table(["run", "package", "change", labels[0], "this run"], changes, cls="nbtrack-packages"))
@@ -176,10 +176,10 @@ def source_section(runs: Sequence[Any]) -> Html:
     found = differences.notebook_differences(runs)
     if not found:
         return note("fewer than two runs kept their source notebook")
-    by_id = {run.id: run for run in runs}
+    named = run_labels(runs)
     parts = []
     for diff in found:
-        run, base = run_labels(runs)[diff["run"]], run_labels(runs)[diff["base"]]
+        run, base = named[diff["run"]], named[diff["base"]]
         if diff["same"]:
             parts.append(note(f"{run}: the same notebook as {base}"))
             continue
