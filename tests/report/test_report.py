@@ -91,3 +91,19 @@ def test_report_for_one_experiment_and_bad_input(store, cli, tmp_path):
     misspelt = cli("report", "--experiment", "monitor_btch", "--out", tmp_path / "typo.html")
     assert misspelt.returncode == 2 and "no experiment 'monitor_btch' in this store; its experiments:" in misspelt.stderr
     assert "monitor_batch" in misspelt.stderr and not (tmp_path / "typo.html").exists()
+
+
+def test_best_runs_are_ranked_within_each_experiment_never_across(store, cli, tmp_path):
+    """A higher test.f1 in another experiment (other data) does not take churn's best; each has its own row."""
+    ids = filled_store(store)
+    other = store.create_run("digits", name="digits run")
+    store.log_metrics(other, [("test.f1", 0, 0.99, 0), ("test.loss", 0, 0.05, 0)])
+    store.end_run(other, "finished")
+    done = cli("report", "--out", tmp_path / "all.html")
+    assert done.returncode == 0, done.stderr
+    best = (tmp_path / "all.html").read_text().split('<section id="best">')[1].split("</section>")[0]
+    rows = [re.sub(r"<[^>]+>", " ", row).split() for row in best.split("<tr>")[2:]]
+    by = {(row[0], row[1]): row for row in rows}
+    assert by[("churn", "test.f1")][3] == "0.95" and by[("churn", "test.f1")][-1] == "3"
+    assert by[("churn", "test.loss")][3] == "0.21" and ids["gb"].endswith(tuple(by[("churn", "test.loss")][4:5]))
+    assert by[("digits", "test.f1")][3] == "0.99" and by[("digits", "test.f1")][-1] == "1"

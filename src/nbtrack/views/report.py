@@ -22,6 +22,7 @@ from nbtrack.store.reads import records_by_kind
 
 MAX_RUNS = 500
 MAX_TRENDS = 4
+MAX_BEST = 16  # metrics per experiment in "Best runs"
 _NOT_BEST = ("train.", "sklearn.")  # fit-time scores say little about which run is best
 
 
@@ -50,7 +51,7 @@ def render_report(store: Any, *, experiment: str | None = None, title: str | Non
         total=total,
         param_keys=param_keys,
         metric_keys=metric_keys,
-        best=_best_runs(runs, [k for k in _metric_keys(runs, limit=40) if not k.startswith(_NOT_BEST)][:16]),
+        best=_best_runs(runs),
         trends=_trends(runs, metric_keys[:MAX_TRENDS]),
         models=_registry(store),
         gates=_by_time(records["gate"]),
@@ -80,16 +81,22 @@ def _metric_keys(runs: list[Any], *, limit: int) -> list[str]:
     return sorted(keys, key=lambda k: (not k.startswith("test."), k))[:limit]
 
 
-def _best_runs(runs: list[Any], keys: list[str]) -> list[dict[str, Any]]:
+def _best_runs(runs: list[Any]) -> list[dict[str, Any]]:
+    """The best run per metric within each experiment: a metric of one experiment's data says nothing
+    about a run of another's, so runs are never ranked across experiments."""
     best = []
-    for key in keys:
-        scored = [r for r in runs if key in r.metrics and not math.isnan(r.metrics[key])]
-        if not scored:
-            continue
-        lower = is_lower_better(key)
-        winner = min(scored, key=lambda r: r.metrics[key]) if lower else max(scored, key=lambda r: r.metrics[key])
-        best.append({"metric": key, "goal": "lowest" if lower else "highest", "run": winner,
-                     "value": winner.metrics[key], "of": len(scored)})
+    for experiment in sorted({r.experiment for r in runs}):
+        members = [r for r in runs if r.experiment == experiment]
+        keys = [k for k in _metric_keys(members, limit=40) if not k.startswith(_NOT_BEST)][:MAX_BEST]
+        for key in keys:
+            scored = [r for r in members if key in r.metrics and not math.isnan(r.metrics[key])]
+            if not scored:
+                continue
+            lower = is_lower_better(key)
+            pick = min if lower else max
+            winner = pick(scored, key=lambda r: r.metrics[key])
+            best.append({"metric": key, "goal": "lowest" if lower else "highest", "run": winner,
+                         "value": winner.metrics[key], "of": len(scored)})
     return best
 
 
