@@ -176,6 +176,16 @@ def test_parameter_value_that_does_not_parse_or_fit_is_refused(cli, notebook, va
     assert_one_line_error(cli("run", path, "-p", "alpha", value), fragment)
 
 
+def test_a_name_and_value_joined_by_equals_is_refused_with_the_two_word_form(cli, notebook, store_path):
+    """`-p model=rf` (sweeps write --grid model=rf,gb) would make click read `-p` as the next value."""
+    path = notebook(["pass"], parameters="model = 'rf'\nseed = 0")
+    assert_one_line_error(cli("run", path, "-p", "model=gb"), "two words", "-p model gb")
+    assert_one_line_error(cli("run", path, "-p", "model=gb boost", "-p", "seed", "3"), "-p model 'gb boost'")
+    assert not store_path.exists() or nbtrack.open_store(store_path).count() == 0
+    done = cli("run", path, "-p", "model", "a=b")  # a value may hold "="
+    assert done.returncode == 0, done.stderr
+
+
 def test_parameter_injection_through_a_name_is_refused(cli, notebook, tmp_path):
     path = notebook(["pass"], parameters="alpha = 0.1")
     canary = tmp_path / "pwned"

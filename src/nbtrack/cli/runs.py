@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import shlex
 import sys
 from pathlib import Path
 from typing import Any
@@ -21,7 +23,20 @@ DEFAULT_TABLE_LIMIT = 50
 MAX_METRIC_COLUMNS = 8
 
 
-@cli.command("run")
+class _RunCommand(click.Command):
+    """`nbtrack run`, refusing `-p name=value` (sweeps write `--grid name=values`, so it is an easy slip)
+    before click reads it as the name `name=value` whose value is the next word."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        for flag, word in zip(args, args[1:]):
+            if flag in ("-p", "--param") and re.match(r"[A-Za-z_]\w*=", word):
+                name, _, value = word.partition("=")
+                raise UsageError(f"-p takes a name and a value as two words, as papermill's does: "
+                                 f"-p {name} {shlex.quote(value)}")
+        return super().parse_args(ctx, args)
+
+
+@cli.command("run", cls=_RunCommand)
 @click.argument("notebook", type=click.Path(path_type=Path))
 @click.option("-p", "--param", "param_pairs", nargs=2, multiple=True, metavar="NAME VALUE",
               help="A parameter; VALUE is read as YAML (200 is a number, rf is text).")
