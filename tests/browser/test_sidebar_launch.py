@@ -311,8 +311,13 @@ def test_rows_are_reached_ticked_and_opened_from_the_keyboard(
     active = page.eval_on_selector(f"{SIDEBAR} .nbtrack-row.nbtrack-active", "r => r.dataset.runId")
     assert active == page.eval_on_selector(f"{SIDEBAR} .nbtrack-list",
                                            "l => l.getAttribute('aria-activedescendant')").removeprefix("nbtrack-row-")
-    ring = page.eval_on_selector(f"{SIDEBAR} .nbtrack-row.nbtrack-active", "r => getComputedStyle(r).outlineStyle")
-    assert ring != "none"  # a visible focus ring on the keyboard's row
+    ring = (f"() => getComputedStyle(document.querySelector('{SIDEBAR} .nbtrack-row.nbtrack-active'))"
+            ".outlineStyle !== 'none'")
+    try:  # a visible focus ring on the keyboard's row (read once as 'none' under make test's load)
+        page.wait_for_function(ring, timeout=3000)
+    except Exception:
+        focused = page.evaluate("() => [document.hasFocus(), document.activeElement.className]")
+        raise AssertionError(f"no focus ring on the active row; document focus, focused element: {focused}")
     page.keyboard.press(" ")
     assert page.is_checked(f"{SIDEBAR} [data-run-id='{active}'] .nbtrack-select")
     assert page.inner_text(f"{SIDEBAR} .nbtrack-selection").startswith("1 ticked")
