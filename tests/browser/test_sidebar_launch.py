@@ -313,11 +313,17 @@ def test_rows_are_reached_ticked_and_opened_from_the_keyboard(
                                            "l => l.getAttribute('aria-activedescendant')").removeprefix("nbtrack-row-")
     ring = (f"() => getComputedStyle(document.querySelector('{SIDEBAR} .nbtrack-row.nbtrack-active'))"
             ".outlineStyle !== 'none'")
-    try:  # a visible focus ring on the keyboard's row (read once as 'none' under make test's load)
+    try:  # a visible focus ring on the keyboard's row
         page.wait_for_function(ring, timeout=3000)
     except Exception:
+        # Under make test's load Lab's start-up Launcher activated late and took focus away from the
+        # list (seen twice: the focused element was the jp-Launcher). Focus back on the list, the ring
+        # must show on the same row; anything else holding focus is a failure that names it.
         focused = page.evaluate("() => [document.hasFocus(), document.activeElement.className]")
-        raise AssertionError(f"no focus ring on the active row; document focus, focused element: {focused}")
+        assert "jp-Launcher" in focused[1], f"no focus ring on the active row; document focus, focused: {focused}"
+        page.focus(f"{SIDEBAR} .nbtrack-list")
+        page.wait_for_function(ring, timeout=3000)
+        assert page.eval_on_selector(f"{SIDEBAR} .nbtrack-row.nbtrack-active", "r => r.dataset.runId") == active
     page.keyboard.press(" ")
     assert page.is_checked(f"{SIDEBAR} [data-run-id='{active}'] .nbtrack-select")
     assert page.inner_text(f"{SIDEBAR} .nbtrack-selection").startswith("1 ticked")
