@@ -2,11 +2,12 @@
 
 Capture: the same papermill command-line process, with and without `--engine nbtrack`, on three
 ordinary notebooks (benchmarks/notebooks/): both sides pay papermill's imports, draw the figures with the
-kernel's own backend (matplotlib-inline, as ipykernel sets it when MPLBACKEND is unset) and write the output
-notebook; only the engine differs. One more row runs training_loop under MPLBACKEND=Agg, where plain
+kernel's own backend (matplotlib-inline, as ipykernel sets it when MPLBACKEND is unset) and write the
+output notebook; only the engine differs. One more row runs training_loop under MPLBACKEND=Agg, where plain
 papermill draws nothing and the engine renders the figures it keeps. MLflow's row is the same pair in
-MLflow's venv, its copy of each notebook starting with `mlflow.autolog()`. Sweeps: 8 executions of short notebooks (what a sweep saves is
-kernel start-up) and of notebooks/train_classifier.ipynb (real work), on 2 workers.
+MLflow's venv, its copy of each notebook starting with `mlflow.autolog()`. Sweeps: 8 executions of short
+notebooks (what a sweep saves is kernel start-up) and of notebooks/train_classifier.ipynb (real work), on 2
+workers.
 """
 
 from __future__ import annotations
