@@ -8,10 +8,10 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
-from sqlalchemy import select, text, update
+from sqlalchemy import event, select, text, update
 
 import nbtrack
-from nbtrack.records import MetricSummary, RunError, RunRecord, RunStatus, new_run_id
+from nbtrack.records import MetricSummary, NotebookRef, RunError, RunRecord, RunStatus, new_run_id
 from nbtrack.store import digest, listing, schema, upgrades
 
 NAN = float("nan")
@@ -100,6 +100,37 @@ def test_every_run_reads_back_its_own_details_through_scans_and_chunked_lookups(
     assert [r.id for r in store.runs(limit=3, offset=2)] == seven[::-1][2:5]
     assert store.runs(where="params.i > 100") == []
     check(store.run(seven[3][:8]), seven)
+
+
+@pytest.mark.parametrize("chunk", [2, 900])
+def test_notebook_error_note_and_archived_mark_are_read_later_for_the_whole_listing(store, seven, monkeypatch,
+                                                                                    chunk):
+    # A listing reads these four fields for all of its runs in one go, when one of them is first
+    # asked for: by a scan when the listing is most of the store, else by IN lists (two pks each).
+    monkeypatch.setattr(listing, "_IN_LIST_LIMIT", chunk)
+    notebook = NotebookRef("nb/train.ipynb", "ab" * 32)
+    with_notebook = store.create_run("exp", run_id=new_run_id(1_750_000_100), notebook=notebook)
+    store.set_note(seven[2], "**kept** <b>as text</b>")
+    store.archive_runs([seven[4]])
+    every = store.runs(archived="include")
+    some = store.runs(where="params.i >= 2", archived="include")
+    statements = []
+    listen = lambda *args: statements.append(args[2])  # noqa: E731
+    event.listen(store.engine, "before_cursor_execute", listen)
+    try:
+        assert [r.id for r in every[:2]] and not statements  # id, name, params...: no further read
+        assert every[0].notebook == notebook and every[0].id == with_notebook
+        assert len(statements) == 1  # every run's at once
+        by_id = {r.id: r for r in every}
+        assert by_id[seven[2]].note == "**kept** <b>as text</b>" and by_id[seven[3]].note == ""
+        assert [by_id[i].archived for i in seven] == [False] * 4 + [True, False, False]
+        assert by_id[seven[6]].error == RunError(2, "ValueError", "bad value") and by_id[seven[5]].error is None
+        assert len(statements) == 1
+        store.delete_runs([seven[3]])  # gone before its listing asked: it reads as having none
+        assert [(r.id, r.note, r.archived, r.notebook) for r in some if r.id in seven[2:5]] == [
+            (seven[4], "", True, None), (seven[3], "", False, None), (seven[2], "**kept** <b>as text</b>", False, None)]
+    finally:
+        event.remove(store.engine, "before_cursor_execute", listen)
 
 
 def test_a_listed_run_equals_reads_and_dumps_like_one_built_by_hand(store, seven):
