@@ -422,10 +422,11 @@ class StoredRun(RunRecord):
     """A run read from a store: its record, plus its series, artifacts and captures.
 
     Listing builds thousands at once, so a StoredRun starts as its source (the runs row,
-    parsed params, metric summaries, tags and artifacts) and fills in its dataclass
-    fields when one is first read (_FromSource); compare() reads its columns straight from
-    the sources (source_columns). At 10,000 runs building the fields up front, and the
-    garbage collector walking them, was a third of store.runs() + compare().
+    parsed params and last values, tags and artifacts) and fills in its dataclass fields
+    when one is first read (_FromSource); compare() reads its columns straight from the
+    sources (source_columns). At 10,000 runs building the fields up front, and the
+    garbage collector walking them, was a third of store.runs() + compare(). Its notebook,
+    error, note and archived mark are read when one of the listing's runs first asks (_Rest).
     """
 
     __slots__ = ("_store", "_source", "_params", "_last", "_attached", "_rest")
