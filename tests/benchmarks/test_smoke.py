@@ -118,3 +118,25 @@ def test_lab_charts_benchmark_draws_curves_parallel_coordinates_and_live_points_
                    "parallel coordinates of 50 runs", "Lab charts: a live run's new points on screen"):
         assert figure in text, figure
     assert "failed:" not in text
+
+
+def test_the_measured_package_is_compiled_to_bytecode_as_pip_compiles_a_wheel(tmp_path, monkeypatch):
+    """An editable install under PYTHONDONTWRITEBYTECODE has no bytecode; the bench compiles it first."""
+    import importlib.util
+
+    from benchmarks.runner import compile_package
+
+    package = tmp_path / "benchpkg"
+    (package / "sub").mkdir(parents=True)
+    modules = [package / "__init__.py", package / "one.py", package / "sub" / "__init__.py"]
+    for module in modules:
+        module.write_text("VALUE = 1\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    assert compile_package("benchpkg") == 3
+    for module in modules:
+        assert Path(importlib.util.cache_from_source(str(module))).is_file(), module
+    (package / "broken.py").write_text("def (:\n")
+    with pytest.raises(RuntimeError, match="does not compile"):
+        compile_package("benchpkg")
+    with pytest.raises(RuntimeError, match="not an installed package"):
+        compile_package("benchpkg_absent")
