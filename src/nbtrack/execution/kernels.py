@@ -101,11 +101,16 @@ class KernelPool:
         self._stopping.submit(shutdown_kernel, km)
 
     def kill_all(self) -> None:
-        """Kill every kernel started and not yet released (Ctrl-C)."""
+        """Kill every kernel started and not yet released (Ctrl-C), from the pool's own threads.
+
+        Not from the caller's thread, the sweep's main thread: run_sync would leave it an event loop
+        until the process exits, and a loop collected during the exit, after its own socket, prints
+        "Exception ignored in: BaseEventLoop.__del__" with a traceback on the interrupted sweep's stderr.
+        """
         with self._lock:
             live = list(self._live)
-        for km in live:
-            kill_kernel(km)
+        for killed in [self._stopping.submit(kill_kernel, km) for km in live]:
+            killed.result()
 
     def close(self) -> None:
         """Wait for pending starts, then stop every kernel still alive."""
