@@ -140,3 +140,13 @@ def test_the_measured_package_is_compiled_to_bytecode_as_pip_compiles_a_wheel(tm
         compile_package("benchpkg")
     with pytest.raises(RuntimeError, match="not an installed package"):
         compile_package("benchpkg_absent")
+
+
+def test_a_plain_papermill_rep_is_run_again_when_its_kernel_dies_or_hangs_at_start():
+    """Plain papermill's pooled kernels can collide on TCP ports; either failure reruns the rep, others raise."""
+    from benchmarks.measures.notebooks import kernel_start_failed
+
+    assert kernel_start_failed(RuntimeError("Kernel died before replying to kernel_info"))
+    assert kernel_start_failed(RuntimeError("Kernel didn't respond in 60 seconds"))
+    assert not kernel_start_failed(RuntimeError("the sweep did not finish every run: ['failed']"))
+    assert not kernel_start_failed(ValueError("Kernel didn't respond in 60 seconds"))
