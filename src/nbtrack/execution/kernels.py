@@ -101,16 +101,18 @@ class KernelPool:
         self._stopping.submit(shutdown_kernel, km)
 
     def kill_all(self) -> None:
-        """Kill every kernel started and not yet released (Ctrl-C), from the pool's own threads.
+        """Kill every kernel started and not yet released (Ctrl-C), at once, each from a thread of its own.
 
         Not from the caller's thread, the sweep's main thread: run_sync would leave it an event loop
         until the process exits, and a loop collected during the exit, after its own socket, prints
         "Exception ignored in: BaseEventLoop.__del__" with a traceback on the interrupted sweep's stderr.
+        Not behind the stop threads either, which may be busy shutting kernels down gracefully.
         """
         with self._lock:
             live = list(self._live)
-        for killed in [self._stopping.submit(kill_kernel, km) for km in live]:
-            killed.result()
+        if live:
+            with ThreadPoolExecutor(len(live), thread_name_prefix="nbtrack-kernel-kill") as killers:
+                list(killers.map(kill_kernel, live))
 
     def close(self) -> None:
         """Wait for pending starts, then stop every kernel still alive."""
